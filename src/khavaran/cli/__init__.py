@@ -1,0 +1,62 @@
+"""The `khavaran` command: a thin layer over khavaran.services.
+
+Each command parses its arguments, opens the registry, calls one service
+function and prints the result.  Errors of ours become a one-line message and
+a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import click
+import typer
+from sqlalchemy.exc import DBAPIError
+
+from khavaran.errors import KhavaranError
+from khavaran.settings import SETTINGS, Settings
+
+__all__ = ["app", "main"]
+
+
+class KhavaranGroup(typer.core.TyperGroup):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KhavaranError as exc:
+            raise click.ClickException(str(exc)) from None
+        except DBAPIError as exc:
+            raise click.ClickException(
+                f"the database refused the change, nothing was written: {exc.orig}") from None
+        except KeyboardInterrupt:
+            raise click.ClickException("interrupted: nothing was written") from None
+
+
+app = typer.Typer(
+    cls=KhavaranGroup, no_args_is_help=True, add_completion=False,
+    help="Khavaran: a cited registry of the 1988 prison massacres in Iran.",
+    pretty_exceptions_enable=False, rich_markup_mode=None,
+)
+
+
+def _help(name: str) -> str:
+    s = next(s for s in SETTINGS if s.name == name)
+    return f"{s.help} [env: {s.env}]"
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    home: Annotated[str | None, typer.Option("--home", help=_help("home"))] = None,
+    db: Annotated[str | None, typer.Option("--db", help=_help("db"))] = None,
+    actor: Annotated[str | None, typer.Option("--as", help=_help("user"))] = None,
+) -> None:
+    ctx.obj = Settings.resolve(home=home, db=db, actor=actor)
+
+
+def main() -> None:
+    app()
+
+
+# Command families register themselves on `app` when imported.
+from khavaran.cli import claims, records, registry  # noqa: E402,F401

@@ -1,0 +1,66 @@
+"""`person show`, `unit show`, `place show`, `event show`, `person protect`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from khavaran.cli import app
+from khavaran.cli.context import registry_of, settings_of
+from khavaran.cli.render import echo_json, render_profile
+from khavaran.services import editing, profiles
+
+INCLUDE = typer.Option("--include-protected",
+                       help="Reveal protected people's identities (needs --as; recorded).")
+JSON = typer.Option("--json", help="Print JSON instead of text.")
+
+
+def _show(ctx: typer.Context, schema: str, record_id: str, include_protected: bool,
+          as_json: bool) -> None:
+    settings = settings_of(ctx)
+    actor = settings.require_actor() if include_protected else None
+    profile = profiles.show(registry_of(ctx), record_id, schema=schema,
+                            include_protected=include_protected, actor=actor)
+    if as_json:
+        echo_json(profile)
+    else:
+        typer.echo("\n".join(render_profile(profile)))
+
+
+def _group(name: str, schema: str, what: str) -> typer.Typer:
+    group = typer.Typer(help=f"{what.capitalize()}.", no_args_is_help=True)
+
+    @group.command("show")
+    def show(ctx: typer.Context, record_id: Annotated[str, typer.Argument(metavar="ID")],
+             include_protected: Annotated[bool, INCLUDE] = False,
+             as_json: Annotated[bool, JSON] = False) -> None:
+        _show(ctx, schema, record_id, include_protected, as_json)
+
+    show.__doc__ = (f"Show a {what} with every fact, its sources and status.\n\n"
+                    f"Example: khavaran {name} show ID")
+    app.add_typer(group, name=name)
+    return group
+
+
+person = _group("person", "Person", "people: victims, alleged perpetrators, witnesses, relatives")
+_group("unit", "Unit", "organisations and units, such as a death commission")
+_group("place", "Place", "places: prisons, cities, cemeteries, mass-grave sites")
+_group("event", "Event", "events: arrests, hearings, executions, burials")
+
+
+@person.command("protect")
+def protect(
+    ctx: typer.Context,
+    person_id: Annotated[str, typer.Argument(metavar="ID")],
+    pseudonym: Annotated[str, typer.Option(help="Name to show instead of theirs.")],
+    reason: Annotated[str, typer.Option(help="Why (kept in history).")],
+) -> None:
+    """Mark a witness or relative at risk as protected.
+
+    Example: khavaran --as ana person protect p-123 --pseudonym "Witness W-7" --reason "at risk"
+    """
+    actor = settings_of(ctx).require_actor()
+    editing.protect(registry_of(ctx), person_id, pseudonym=pseudonym, actor=actor,
+                    reason=reason)
+    typer.echo(f"{person_id} is protected; outputs show '{pseudonym}'")

@@ -1,0 +1,103 @@
+"""The one exception tree of Khavaran.
+
+Core code raises only these; the CLI turns them into a message and a non-zero
+exit, the web layer (later) into one JSON shape.  Nothing here knows of click
+or HTTP.
+
+    KhavaranError
+     ├── ConfigError            a setting is missing or wrong (no --as, bad URL)
+     ├── NotFoundError          an id that is not in the registry
+     ├── ValidationError        one value or record is wrong; names file, line, field
+     │    ├── DateError         a date that cannot be read or does not exist
+     │    ├── UncitedClaimError a claim without any citation
+     │    └── DanglingReferenceError  a reference to something that does not exist
+     └── StorageError           the database refused or is not initialised
+          └── AppendOnlyError   an attempt to change or delete history
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AppendOnlyError",
+    "ConfigError",
+    "DateError",
+    "DanglingReferenceError",
+    "KhavaranError",
+    "NotFoundError",
+    "StorageError",
+    "UncitedClaimError",
+    "ValidationError",
+]
+
+
+class KhavaranError(Exception):
+    """Base of every error Khavaran raises on purpose."""
+
+
+class ConfigError(KhavaranError):
+    """A setting is missing or invalid."""
+
+
+class NotFoundError(KhavaranError):
+    """An id that the registry does not hold."""
+
+
+class ValidationError(KhavaranError, ValueError):
+    """A value or record that cannot be accepted.
+
+    ``field``, ``file`` and ``line`` say where, so that a user can find the
+    offending cell; ``str()`` gives ``file:line: field: message``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        file: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.file = file
+        self.line = line
+
+    def located(
+        self, *, file: str | None = None, line: int | None = None, field: str | None = None
+    ) -> ValidationError:
+        """Fill in where the error happened, keeping what is already known."""
+        self.file = self.file or file
+        self.line = self.line if self.line is not None else line
+        self.field = self.field or field
+        return self
+
+    def __str__(self) -> str:
+        where = []
+        if self.file:
+            where.append(self.file if self.line is None else f"{self.file}, line {self.line}")
+        elif self.line is not None:
+            where.append(f"line {self.line}")
+        if self.field:
+            where.append(f"field '{self.field}'")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class DateError(ValidationError):
+    """A date that cannot be parsed, or that does not exist (1367/13/40)."""
+
+
+class UncitedClaimError(ValidationError):
+    """A claim with no citation: every fact needs at least one source."""
+
+
+class DanglingReferenceError(ValidationError):
+    """A reference to a source, person, place or unit that does not exist."""
+
+
+class StorageError(KhavaranError):
+    """The store refused an operation or is not ready."""
+
+
+class AppendOnlyError(StorageError):
+    """An UPDATE or DELETE on an append-only table (history) was refused."""

@@ -1,0 +1,93 @@
+"""Clean one claimed value according to its property's type.
+
+The value keeps the source's exact spelling; cleaning only checks it and
+derives the forms used for search, sorting and references.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from khavaran.errors import ValidationError
+from khavaran.model.loader import Model, Property
+from khavaran.model.types.fuzzy_date import parse_date
+from khavaran.model.types.persian_name import name_keys, normalize
+
+__all__ = ["CleanValue", "clean_value"]
+
+
+@dataclass(frozen=True)
+class CleanValue:
+    value: str
+    norm: str
+    ref_id: str | None = None
+    date_calendar: str | None = None
+    date_start: dt.date | None = None
+    date_end: dt.date | None = None
+    keys: tuple[str, ...] = ()
+
+
+def _coordinates(value: str, field: str) -> str:
+    try:
+        lat_s, lon_s = value.replace(" ", "").split(",")
+        lat, lon = float(lat_s), float(lon_s)
+    except ValueError:
+        raise ValidationError(f"'{value}' is not 'latitude,longitude'", field=field) from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValidationError(f"'{value}' is outside the globe", field=field)
+    return f"{lat:.6f},{lon:.6f}"
+
+
+def clean_value(
+    model: Model, prop: Property, value: str, *, qualifier: str | None = None,
+    calendar: str | None = None, field: str | None = None,
+) -> CleanValue:
+    """Check ``value`` for ``prop`` and derive its search and sort forms."""
+    field = field or prop.name
+    if prop.qualifier:
+        if qualifier is not None:
+            model.check_code(prop.qualifier, qualifier, f"{field} qualifier")
+    elif qualifier is not None:
+        raise ValidationError(f"'{prop.name}' takes no qualifier", field=field)
+    text = value.strip() if isinstance(value, str) else value
+    if not isinstance(text, str) or not text:
+        raise ValidationError("empty value", field=field)
+    kind = prop.type
+    if kind == "name":
+        norm = normalize(text)
+        if not norm:
+            raise ValidationError(f"'{text}' has no letters once normalised", field=field)
+        keys = tuple(name_keys(text)) if prop.search else ()
+        return CleanValue(text, norm, keys=keys)
+    if kind == "text":
+        return CleanValue(text, normalize(text))
+    if kind == "vocab":
+        assert prop.vocab is not None
+        model.check_code(prop.vocab, text, field)
+        return CleanValue(text, text)
+    if kind == "ref":
+        return CleanValue(text, text, ref_id=text)
+    if kind == "number":
+        try:
+            number = int(text)
+        except ValueError:
+            raise ValidationError(f"'{text}' is not a whole number", field=field) from None
+        if (prop.min is not None and number < prop.min) or (
+            prop.max is not None and number > prop.max
+        ):
+            raise ValidationError(
+                f"{number} is outside {prop.min}–{prop.max}", field=field
+            )
+        return CleanValue(text, str(number))
+    if kind == "date":
+        try:
+            date = parse_date(text, calendar)
+        except ValidationError as exc:
+            raise exc.located(field=field)
+        norm = f"{date.start or ''}..{date.end or ''}"
+        return CleanValue(text, norm, date_calendar=str(date.calendar),
+                          date_start=date.start, date_end=date.end)
+    if kind == "coordinates":
+        return CleanValue(text, _coordinates(text, field))
+    raise ValidationError(f"unsupported type '{kind}'", field=field)  # pragma: no cover

@@ -1,0 +1,164 @@
+"""Check claims: every fact cited, every allegation with status and asserter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from khavaran.errors import DanglingReferenceError, UncitedClaimError, ValidationError
+from khavaran.model import ids
+from khavaran.model.records import ClaimIn
+from khavaran.model.values import clean_value
+from khavaran.services.rows import date_cols, stamp
+from khavaran.storage import repo
+
+if TYPE_CHECKING:
+    from khavaran.services.ingest import _Ingest
+
+__all__ = ["ClaimChecker", "PreparedClaim"]
+
+
+@dataclass
+class PreparedClaim:
+    id: str
+    row: dict[str, Any]
+    citations: list[dict[str, Any]]
+    statuses: list[dict[str, Any]]
+    keys: tuple[str, ...]
+    source: ClaimIn
+    implicating_unit: bool = False
+    posting_units: list[str] = field(default_factory=list)
+
+
+class ClaimChecker:
+    """Turns ClaimIn into rows, seeing the batch and the registry through ``run``."""
+
+    def __init__(self, run: _Ingest) -> None:
+        self.run = run
+        self.model = run.model
+
+    def check(self, c: ClaimIn) -> PreparedClaim:
+        try:
+            return self._check(c)
+        except ValidationError as exc:
+            raise exc.located(file=c.where.file, line=c.where.line) from None
+
+    def _check(self, c: ClaimIn) -> PreparedClaim:
+        run, model, w = self.run, self.model, c.where
+        schema_name, fictional = run.entity(c.entity, w, "entity")
+        schema = model.schemas[schema_name]
+        prop = schema.properties.get(c.property)
+        if prop is None:
+            raise ValidationError(
+                f"a {schema_name} has no property '{c.property}' "
+                f"(one of {', '.join(schema.properties)})", field="property")
+        clean = clean_value(model, prop, c.value, qualifier=c.qualifier, calendar=c.calendar,
+                            field=c.property)
+        if clean.ref_id is not None:
+            target, target_fictional = run.entity(clean.ref_id, w, c.property)
+            if target != prop.range:
+                raise DanglingReferenceError(
+                    f"'{clean.ref_id}' is a {target}, but {c.property} must be a {prop.range}",
+                    field=c.property)
+            if target_fictional != fictional:
+                raise ValidationError(
+                    "a fictional record cannot refer to a real one, nor the reverse",
+                    field=c.property)
+        if not c.citations:
+            raise UncitedClaimError(
+                f"the claim '{c.property} = {c.value}' has no citation: every fact needs a "
+                "source", field="source")
+        if c.record is not None and c.record not in run.record_ids:
+            raise DanglingReferenceError(f"no source record '{c.record}'", field="record")
+        if not isinstance(c.credibility, int) or not 1 <= c.credibility <= 6:
+            raise ValidationError(f"credibility '{c.credibility}' is not 1–6 (Admiralty scale)",
+                                  field="credibility")
+        model.check_code("assessment", c.assessment, "assessment")
+        cid = ids.claim_id(c.entity, c.property, c.qualifier, clean.value, c.record)
+        citations = []
+        for ci in c.citations:
+            if not ci.source:
+                raise UncitedClaimError("a citation without a source", field="source")
+            if run.source_is_fictional(ci.source, w, "source") != fictional:
+                raise ValidationError(
+                    f"source '{ci.source}' is {'fictional' if not fictional else 'real'} but "
+                    f"'{c.entity}' is {'fictional' if fictional else 'real'}: demo and real "
+                    "records must not mix", field="source")
+            locator = (ci.locator or "").strip()
+            citations.append({
+                "id": ids.citation_id(cid, ci.source, locator), "claim_id": cid,
+                "source_id": ci.source, "locator": locator, "quote": ci.quote,
+                **self._stamp(ci.created_at, ci.created_by, w)})
+        statuses = []
+        for st in c.statuses:
+            model.check_code("procedural_status", st.status, "status")
+            if not (st.asserted_by or "").strip():
+                raise ValidationError("a status needs who asserted it", field="asserted_by")
+            if st.source:
+                run.source_is_fictional(st.source, w, "status source")
+            statuses.append({
+                "id": ids.status_id(cid, st.status, st.date, st.asserted_by), "claim_id": cid,
+                "status": st.status, **date_cols("date", st.date, st.date_calendar,
+                                                   "status_date", w),
+                "asserted_by": st.asserted_by.strip(), "source_id": st.source,
+                "locator": st.locator, **self._stamp(st.created_at, st.created_by, w)})
+        allegation = prop.allegation is True or (
+            prop.type == "vocab" and prop.vocab is not None
+            and "allegation" in model.vocabs[prop.vocab][clean.value].flags)
+        row = {
+            "id": cid, "entity_id": c.entity, "property": c.property, "qualifier": c.qualifier,
+            "value": clean.value, "value_norm": clean.norm, "ref_id": clean.ref_id,
+            "date_calendar": clean.date_calendar, "date_start": clean.date_start,
+            "date_end": clean.date_end, "record_id": c.record, "credibility": c.credibility,
+            "assessment": c.assessment, "allegation": allegation, "preferred": c.preferred,
+            "preferred_by": c.preferred_by if c.preferred else None,
+            "preferred_at": self._time(c.preferred_at) if c.preferred else None,
+            **self._stamp(c.created_at, c.created_by, w),
+        }
+        if c.preferred and not row["preferred_at"]:
+            row["preferred_at"], row["preferred_by"] = run.now, c.preferred_by or run.actor
+        return PreparedClaim(cid, row, citations, statuses, clean.keys, c,
+                             implicating_unit=prop.allegation == "implicating_unit")
+
+    def _stamp(self, at: str | None, by: str | None, w: Any) -> dict[str, Any]:
+        return stamp(at, by, self.run.actor, self.run.now, w)
+
+    def _time(self, at: str | None) -> dt.datetime | None:
+        return dt.datetime.fromisoformat(at) if at else None
+
+    def check_allegations(self, prepared: list[PreparedClaim]) -> None:
+        """Mark postings in implicating units, then require status and asserter."""
+        pending = [p for p in prepared if p.implicating_unit]
+        if pending:
+            self._mark_implicating(prepared, pending)
+        for p in prepared:
+            if p.row["allegation"] and not p.statuses:
+                c = p.source
+                raise ValidationError(
+                    f"'{c.property} = {c.value}' links a person to a crime: it needs a "
+                    "procedural status (e.g. reported_by_ngo) and who asserted it",
+                    field="status", file=c.where.file, line=c.where.line)
+
+    def _mark_implicating(self, prepared: list[PreparedClaim],
+                          pending: list[PreparedClaim]) -> None:
+        postings = {p.row["entity_id"] for p in pending}
+        units: dict[str, set[str]] = {}
+        for p in prepared:
+            if p.row["entity_id"] in postings and p.row["property"] == "unit":
+                units.setdefault(p.row["entity_id"], set()).add(p.row["value"])
+        for posting, unit in repo.claim_values(self.run.conn, postings, "unit"):
+            units.setdefault(posting, set()).add(unit)
+        all_units = {u for us in units.values() for u in us}
+        kinds: dict[str, set[str]] = {}
+        for p in prepared:
+            if p.row["entity_id"] in all_units and p.row["property"] == "kind":
+                kinds.setdefault(p.row["entity_id"], set()).add(p.row["value"])
+        for unit, kind in repo.claim_values(self.run.conn, all_units, "kind"):
+            kinds.setdefault(unit, set()).add(kind)
+        implicating = {code for code, e in self.model.vocabs["unit_kind"].items()
+                       if "implicating" in e.flags}
+        for p in pending:
+            for unit in units.get(p.row["entity_id"], ()):
+                if kinds.get(unit, set()) & implicating:
+                    p.row["allegation"] = True

@@ -1,0 +1,143 @@
+"""Changes to what is already in the registry, each written to history.
+
+Claims are never deleted or rewritten: a correction is a new claim, a
+judgement is a change of assessment or of the preferred value, and every such
+change keeps who, when, the old value, the new value and why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from khavaran.errors import NotFoundError, ValidationError
+from khavaran.model import ids
+from khavaran.model.loader import load_model
+from khavaran.model.records import ClaimIn
+from khavaran.services.ingest import Batch, IngestReport, ingest
+from khavaran.services.registry import Registry
+from khavaran.services.rows import date_cols
+from khavaran.model.records import Where
+from khavaran.storage import queries, repo
+from khavaran.storage.tables import claim_status
+
+__all__ = ["add_claim", "add_status", "assess", "prefer", "protect"]
+
+
+def _why(reason: str) -> str:
+    if not reason or not reason.strip():
+        raise ValidationError("say why with --reason: history keeps the reason for each change",
+                              field="reason")
+    return reason.strip()
+
+
+def _history(registry: Registry, actor: str, action: str, *, entity_id: str,
+             claim_id: str | None, field: str, old: Any, new: Any, reason: str) -> dict[str, Any]:
+    return {"at": registry.now(), "actor": actor, "action": action, "entity_id": entity_id,
+            "claim_id": claim_id, "field": field,
+            "old_value": None if old is None else str(old),
+            "new_value": None if new is None else str(new), "reason": reason}
+
+
+def _claim(conn: Any, claim_id: str) -> Any:
+    row = repo.claim_row(conn, claim_id)
+    if row is None:
+        raise NotFoundError(f"no claim with id '{claim_id}'")
+    return row
+
+
+def add_claim(registry: Registry, claim: ClaimIn, *, actor: str) -> tuple[str, IngestReport]:
+    """Add one cited claim (refused without a citation); returns its id."""
+    with registry.write() as conn:
+        report = ingest(conn, Batch(claims=[claim]), actor=actor, now=registry.now(),
+                        label=f"claim add {claim.entity} {claim.property}")
+    return ids.claim_id(claim.entity, claim.property, claim.qualifier, claim.value.strip(),
+                        claim.record), report
+
+
+def prefer(registry: Registry, claim_id: str, *, actor: str, reason: str) -> list[str]:
+    """Mark one of several conflicting values preferred; the others stay, unpreferred."""
+    why = _why(reason)
+    with registry.write() as conn:
+        row = _claim(conn, claim_id)
+        if row["preferred"]:
+            return []
+        now = registry.now()
+        hist = []
+        for other in repo.preferred_in_group(conn, row["entity_id"], row["property"],
+                                             row["qualifier"]):
+            repo.update_claim(conn, other, preferred=False)
+            hist.append(_history(registry, actor, "unprefer", entity_id=row["entity_id"],
+                                 claim_id=other, field="preferred", old=True, new=False,
+                                 reason=why))
+        repo.update_claim(conn, claim_id, preferred=True, preferred_by=actor, preferred_at=now)
+        hist.append(_history(registry, actor, "prefer", entity_id=row["entity_id"],
+                             claim_id=claim_id, field="preferred", old=False, new=True,
+                             reason=why))
+        repo.append_history(conn, hist)
+    return [h["claim_id"] for h in hist]
+
+
+def assess(registry: Registry, claim_id: str, *, actor: str, reason: str,
+           assessment: str | None = None, credibility: int | None = None) -> int:
+    """Change an analyst's assessment and/or the credibility grade; returns changes made."""
+    why = _why(reason)
+    model = load_model()
+    if assessment is not None:
+        model.check_code("assessment", assessment, "assessment")
+    if credibility is not None and not 1 <= credibility <= 6:
+        raise ValidationError(f"credibility {credibility} is not 1–6", field="credibility")
+    with registry.write() as conn:
+        row = _claim(conn, claim_id)
+        hist = []
+        for name, new in (("assessment", assessment), ("credibility", credibility)):
+            if new is not None and row[name] != new:
+                repo.update_claim(conn, claim_id, **{name: new})
+                hist.append(_history(registry, actor, "assess", entity_id=row["entity_id"],
+                                     claim_id=claim_id, field=name, old=row[name], new=new,
+                                     reason=why))
+        repo.append_history(conn, hist)
+    return len(hist)
+
+
+def add_status(registry: Registry, claim_id: str, *, status: str, asserted_by: str,
+               actor: str, date: str | None = None, source: str | None = None,
+               locator: str | None = None) -> bool:
+    """Record a dated procedural step (charged, convicted, ...) of an allegation."""
+    load_model().check_code("procedural_status", status, "status")
+    if not asserted_by.strip():
+        raise ValidationError("a status needs who asserted it", field="asserted_by")
+    with registry.write() as conn:
+        row = _claim(conn, claim_id)
+        if source and not repo.source_fictional(conn, [source]):
+            raise ValidationError(f"no source with id '{source}'", field="source")
+        sid = ids.status_id(claim_id, status, date, asserted_by.strip())
+        if repo.existing_ids(conn, claim_status, [sid]):
+            return False
+        repo.insert_rows(conn, claim_status, [{
+            "id": sid, "claim_id": claim_id, "status": status,
+            **date_cols("date", date, None, "date", Where()), "asserted_by": asserted_by.strip(),
+            "source_id": source, "locator": locator, "created_at": registry.now(),
+            "created_by": actor}])
+        repo.append_history(conn, [_history(registry, actor, "add-status",
+                                            entity_id=row["entity_id"], claim_id=claim_id,
+                                            field="status", old=None,
+                                            new=f"{status} {date or ''}".strip(),
+                                            reason=f"asserted by {asserted_by.strip()}")])
+    return True
+
+
+def protect(registry: Registry, person_id: str, *, pseudonym: str, actor: str,
+            reason: str) -> None:
+    """Mark a person protected under ``pseudonym``: outputs hide who they are."""
+    why = _why(reason)
+    if not pseudonym.strip():
+        raise ValidationError("a protected person needs a pseudonym", field="pseudonym")
+    with registry.write() as conn:
+        row = queries.entity_row(conn, person_id)
+        if row is None or row["schema"] != "Person":
+            raise NotFoundError(f"no person with id '{person_id}'")
+        repo.update_entity(conn, person_id, protected=True, pseudonym=pseudonym.strip())
+        repo.append_history(conn, [_history(
+            registry, actor, "protect", entity_id=person_id, claim_id=None, field="protected",
+            old=f"{bool(row['protected'])} {row['pseudonym'] or ''}".strip(),
+            new=f"True {pseudonym.strip()}", reason=why)])

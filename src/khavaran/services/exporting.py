@@ -1,0 +1,150 @@
+"""Export the registry as JSON Lines, in the import format (lossless).
+
+`import` of a full export into an empty registry gives the same records,
+claims, citations, statuses, consents and history.  Without
+``include_protected`` the identifying facts of protected people are left out,
+and the export says how many.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from khavaran.model.loader import load_model
+from khavaran.services.registry import Registry
+from khavaran.storage import queries
+from khavaran.storage.repo import append_history
+from khavaran.storage.tables import consent, entity, history, source_record
+
+__all__ = ["ExportReport", "export"]
+
+
+@dataclass
+class ExportReport:
+    written: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    withheld: int = 0
+    protected: list[str] = field(default_factory=list)
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat() if value.tzinfo else value.isoformat()
+    return value
+
+
+def _lines(conn: Any, reveal: bool, report: ExportReport) -> Iterator[dict[str, Any]]:
+    model = load_model()
+    identifying = {s: {n for n, p in sc.properties.items() if p.identifying}
+                   for s, sc in model.schemas.items()}
+    bases = queries.source_bases(conn)
+    for s in queries.source_rows(conn):
+        yield {"type": "source", "id": s["id"], "kind": s["kind"], "title": s["title"],
+               "reliability": s["reliability"], "author": s["author"],
+               "publisher": s["publisher"], "publisher_type": s["publisher_type"],
+               "interested_party": bool(s["interested_party"]), "date": s["date_text"],
+               "date_calendar": s["date_calendar"], "language": s["language"],
+               "based_on": bases.get(s["id"], []), "witness": s["witness_id"], "url": s["url"],
+               "note": s["note"], "fictional": bool(s["fictional"]),
+               "created_at": _iso(s["created_at"]), "created_by": s["created_by"]}
+    hidden: dict[str, str] = {}
+    for e in queries.iter_table(conn, entity, entity.c.id):
+        if e["protected"]:
+            report.protected.append(e["id"])
+            if not reveal:
+                hidden[e["id"]] = e["schema"]
+        yield {"type": "entity", "id": e["id"], "schema": e["schema"],
+               "fictional": bool(e["fictional"]), "protected": bool(e["protected"]),
+               "pseudonym": e["pseudonym"], "created_at": _iso(e["created_at"]),
+               "created_by": e["created_by"]}
+    record_keys: dict[str, dict[str, str]] = {}
+    for r in queries.iter_table(conn, source_record, source_record.c.id):
+        record_keys[r["id"]] = {"source": r["source_id"], "record_id": r["record_id"]}
+        raw = json.loads(r["raw"])
+        if r["person_id"] in hidden:
+            raw = {k: v for k, v in raw.items() if k in ("source", "record_id")}
+            report.withheld += 1
+        yield {"type": "record", "source": r["source_id"], "record_id": r["record_id"],
+               "person": r["person_id"], "raw": raw, "created_at": _iso(r["created_at"]),
+               "created_by": r["created_by"]}
+    for page in queries.claim_pages(conn):
+        ids = [c["id"] for c in page]
+        cites: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for ci in queries.citations_for(conn, ids):
+            cites[ci["claim_id"]].append({
+                "source": ci["source_id"], "locator": ci["locator"], "quote": ci["quote"],
+                "created_at": _iso(ci["created_at"]), "created_by": ci["created_by"]})
+        stats: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for st in queries.statuses_for(conn, ids):
+            stats[st["claim_id"]].append({
+                "status": st["status"], "asserted_by": st["asserted_by"],
+                "date": st["date_text"], "date_calendar": st["date_calendar"],
+                "source": st["source_id"], "locator": st["locator"],
+                "created_at": _iso(st["created_at"]), "created_by": st["created_by"]})
+        for c in page:
+            schema = hidden.get(c["entity_id"])
+            if schema and c["property"] in identifying[schema]:
+                report.withheld += 1
+                continue
+            yield {"type": "claim", "entity": c["entity_id"], "property": c["property"],
+                   "value": c["value"], "qualifier": c["qualifier"],
+                   "calendar": c["date_calendar"], "citations": cites[c["id"]],
+                   "statuses": stats[c["id"]], "credibility": c["credibility"],
+                   "assessment": c["assessment"],
+                   "record": record_keys.get(c["record_id"]) if c["record_id"] else None,
+                   "preferred": bool(c["preferred"]), "preferred_by": c["preferred_by"],
+                   "preferred_at": _iso(c["preferred_at"]),
+                   "created_at": _iso(c["created_at"]), "created_by": c["created_by"]}
+    for co in queries.iter_table(conn, consent, consent.c.id):
+        if co["person_id"] in hidden:
+            report.withheld += 1
+            continue
+        yield {"type": "consent", "person": co["person_id"], "scope": co["scope"],
+               "purpose": co["purpose"], "given": co["given_text"],
+               "withdrawn": bool(co["withdrawn"]), "withdrawn_date": co["withdrawn_text"],
+               "note": co["note"], "created_at": _iso(co["created_at"]),
+               "created_by": co["created_by"]}
+    for h in queries.iter_table(conn, history, history.c.id):
+        if h["entity_id"] in hidden and h["field"] in identifying[hidden[h["entity_id"]]]:
+            report.withheld += 1
+            continue
+        yield {"type": "history", "at": _iso(h["at"]), "actor": h["actor"],
+               "action": h["action"], "entity_id": h["entity_id"], "claim_id": h["claim_id"],
+               "field": h["field"], "old_value": h["old_value"], "new_value": h["new_value"],
+               "reason": h["reason"]}
+
+
+def export(registry: Registry, out: IO[str] | Path, *, include_protected: bool = False,
+           actor: str | None = None) -> ExportReport:
+    """Write the whole registry to ``out`` as JSON Lines.
+
+    Parameters: ``out`` a path (written to a temporary file, then renamed, so a
+    failed export leaves no half file) or an open text stream;
+    ``include_protected`` include protected people's identities (needs ``actor``;
+    recorded in history).
+    """
+    report = ExportReport()
+    if isinstance(out, Path):
+        tmp = out.with_name(out.name + ".partial")
+        with tmp.open("w", encoding="utf-8") as fh:
+            report = export(registry, fh, include_protected=include_protected, actor=actor)
+        tmp.replace(out)
+        return report
+    with registry.read() as conn:
+        for line in _lines(conn, include_protected, report):
+            out.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
+            report.written[line["type"]] += 1
+    if include_protected and report.protected:
+        assert actor, "revealing protected people needs an actor"
+        with registry.write() as conn:
+            append_history(conn, [{
+                "at": registry.now(), "actor": actor, "action": "reveal-protected",
+                "entity_id": eid, "claim_id": None, "field": "identity", "old_value": None,
+                "new_value": None, "reason": "export --include-protected"}
+                for eid in report.protected])
+    return report

@@ -1,0 +1,45 @@
+"""Import files into the registry, all of them in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from khavaran.errors import ValidationError
+from khavaran.services.ingest import Batch, IngestReport, ingest
+from khavaran.services.readers import read_file
+from khavaran.services.registry import Registry
+
+__all__ = ["import_files"]
+
+
+def import_files(
+    registry: Registry, files: Sequence[tuple[Path, str | None]], *, actor: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> IngestReport:
+    """Read every file, check the whole, then write it or nothing.
+
+    Parameters: ``files`` (path, kind) pairs of CSV or JSON Lines files, in any
+    order; ``kind`` says what a CSV file holds (see readers.CSV_KINDS) and is None
+    for JSON Lines; ``actor`` who imports; ``progress(done, total)`` is called
+    as claims are written.
+    """
+    if not files:
+        raise ValidationError("no file to import")
+    paths = [p for p, _ in files]
+    batch = Batch()
+    with registry.write() as conn:
+        for path, kind in files:
+            batch.extend(read_file(path, kind))
+        total = len(batch.claims)
+        done = 0
+
+        def step(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress:
+                progress(done, total)
+
+        label = "import " + ", ".join(p.name for p in paths)
+        return ingest(conn, batch, actor=actor, label=label, now=registry.now(), progress=step)
+

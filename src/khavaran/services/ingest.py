@@ -1,0 +1,374 @@
+"""Check a batch of records as a whole and write it in one transaction.
+
+Every import, and every single claim added by hand, goes through `ingest`:
+it refuses the whole batch at the first record it cannot accept (naming file,
+line and field), writes nothing partial, and skips rows that are already in
+the registry, so running the same import twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection
+
+from khavaran.errors import DanglingReferenceError, ValidationError
+from khavaran.model import ids
+from khavaran.model.loader import Model, load_model
+from khavaran.model.records import (
+    ClaimIn, ConsentIn, EntityIn, HistoryIn, RecordIn, SourceIn, Where,
+)
+from khavaran.services.claims import ClaimChecker
+from khavaran.services.rows import date_cols, stamp
+from khavaran.storage import repo
+from khavaran.storage.tables import (
+    citation, claim, claim_status, consent, entity, history, search_token, source,
+    source_basis, source_record,
+)
+
+__all__ = ["Batch", "IngestReport", "ingest"]
+
+
+@dataclass
+class Batch:
+    sources: list[SourceIn] = field(default_factory=list)
+    entities: list[EntityIn] = field(default_factory=list)
+    records: list[RecordIn] = field(default_factory=list)
+    claims: list[ClaimIn] = field(default_factory=list)
+    consents: list[ConsentIn] = field(default_factory=list)
+    history: list[HistoryIn] = field(default_factory=list)
+
+    def extend(self, other: Batch) -> None:
+        for name in ("sources", "entities", "records", "claims", "consents", "history"):
+            getattr(self, name).extend(getattr(other, name))
+
+
+@dataclass
+class IngestReport:
+    added: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed_anything(self) -> bool:
+        return any(self.added.values())
+
+
+def _err(exc: ValidationError, where: Where) -> ValidationError:
+    return exc.located(file=where.file, line=where.line)
+
+
+class _Ingest:
+    def __init__(self, conn: Connection, model: Model, batch: Batch, actor: str,
+                 now: dt.datetime, label: str, progress: Callable[[int], None] | None) -> None:
+        self.conn, self.model, self.batch = conn, model, batch
+        self.actor, self.now, self.label, self.progress = actor, now, label, progress
+        self.report = IngestReport()
+        self.rows: dict[str, list[dict[str, Any]]] = {}
+        self.hist: list[dict[str, Any]] = []
+
+    def add(self, table: str, row: dict[str, Any]) -> None:
+        self.rows.setdefault(table, []).append(row)
+
+    def log(self, action: str, *, entity_id: str | None = None, claim_id: str | None = None,
+            field_name: str | None = None, new: str | None = None) -> None:
+        self.hist.append({"at": self.now, "actor": self.actor, "action": action,
+                          "entity_id": entity_id, "claim_id": claim_id, "field": field_name,
+                          "old_value": None, "new_value": new, "reason": self.label})
+
+    # -- lookups that see both this batch and the registry --------------------
+    def load_known(self) -> None:
+        b = self.batch
+        self._batch_entities = {e.id: e for e in b.entities}
+        self._batch_sources = {s.id: s for s in b.sources}
+        ref_props = {name for s in self.model.schemas.values()
+                     for name, p in s.properties.items() if p.type == "ref"}
+        ent_refs = {e.id for e in b.entities} | {r.person for r in b.records}
+        ent_refs |= {c.person for c in b.consents} | {s.witness for s in b.sources if s.witness}
+        for c in b.claims:
+            ent_refs.add(c.entity)
+            if c.property in ref_props:
+                ent_refs.add(c.value.strip())
+        self.db_entities = repo.entity_info(self.conn, ent_refs)
+        src_refs = {s.id for s in b.sources} | {r.source for r in b.records}
+        for c in b.claims:
+            src_refs.update(ci.source for ci in c.citations)
+            src_refs.update(st.source for st in c.statuses if st.source)
+        for s in b.sources:
+            src_refs.update(s.based_on)
+        self.db_sources = repo.source_fictional(self.conn, src_refs)
+
+    def entity(self, entity_id: str, where: Where, field_name: str) -> tuple[str, bool]:
+        e = self._batch_entities.get(entity_id)
+        if e is not None:
+            return e.schema, bool(e.fictional)
+        info = self.db_entities.get(entity_id)
+        if info is None:
+            raise DanglingReferenceError(f"no record with id '{entity_id}'", field=field_name,
+                                         file=where.file, line=where.line)
+        return info
+
+    def source_is_fictional(self, source_id: str, where: Where, field_name: str) -> bool:
+        s = self._batch_sources.get(source_id)
+        if s is not None:
+            return s.fictional
+        if source_id in self.db_sources:
+            return self.db_sources[source_id]
+        raise DanglingReferenceError(f"no source with id '{source_id}'", field=field_name,
+                                     file=where.file, line=where.line)
+
+    # -- each kind of record --------------------------------------------------
+    def _inherit_fictional(self) -> None:
+        person_source = {r.person: r for r in self.batch.records}
+        for e in self.batch.entities:
+            if e.fictional is None:
+                rec = person_source.get(e.id)
+                e.fictional = (self.source_is_fictional(rec.source, rec.where, "source")
+                               if rec else False)
+
+    def sources(self) -> None:
+        seen: set[str] = set()
+        for s in self.batch.sources:
+            if s.id in seen:
+                raise ValidationError(f"source '{s.id}' appears twice", field="id",
+                                      file=s.where.file, line=s.where.line)
+            seen.add(s.id)
+        m = self.model
+        for s in self.batch.sources:
+            w = s.where
+            try:
+                if not s.id.strip():
+                    raise ValidationError("empty source id", field="id")
+                m.check_code("source_kind", s.kind, "kind")
+                m.check_code("source_reliability", s.reliability, "reliability")
+                if s.publisher_type:
+                    m.check_code("publisher_type", s.publisher_type, "publisher_type")
+                if not s.title.strip():
+                    raise ValidationError("a source needs a title", field="title")
+            except ValidationError as exc:
+                raise _err(exc, w) from None
+            for b in s.based_on:
+                if b == s.id:
+                    raise ValidationError("a source cannot be based on itself",
+                                          field="based_on", file=w.file, line=w.line)
+                self.source_is_fictional(b, w, "based_on")
+            if s.witness:
+                schema, _ = self.entity(s.witness, w, "witness")
+                if schema != "Person":
+                    raise ValidationError(f"witness '{s.witness}' is a {schema}, not a Person",
+                                          field="witness", file=w.file, line=w.line)
+            if s.id in self.db_sources:
+                self.report.unchanged["sources"] += 1
+                continue
+            self.add("source", {
+                "id": s.id, "kind": s.kind, "title": s.title, "author": s.author,
+                "publisher": s.publisher, "publisher_type": s.publisher_type,
+                "interested_party": s.interested_party,
+                **date_cols("date", s.date, s.date_calendar, "date", w),
+                "language": s.language, "witness_id": s.witness, "reliability": s.reliability,
+                "url": s.url, "note": s.note, "fictional": s.fictional,
+                **stamp(s.created_at, s.created_by, self.actor, self.now, w),
+            })
+            for b in s.based_on:
+                self.add("source_basis", {"source_id": s.id, "based_on_id": b})
+            self.log("add-source", field_name="source", new=s.id)
+            self.report.added["sources"] += 1
+
+    def entities(self) -> None:
+        self._inherit_fictional()
+        seen: set[str] = set()
+        for e in self.batch.entities:
+            w = e.where
+            if e.id in seen:
+                raise ValidationError(f"record '{e.id}' appears twice", field="id",
+                                      file=w.file, line=w.line)
+            seen.add(e.id)
+            try:
+                if not e.id.strip():
+                    raise ValidationError("empty id", field="id")
+                self.model.schema(e.schema)
+            except ValidationError as exc:
+                raise _err(exc, w) from None
+            if e.protected and not (e.pseudonym or "").strip():
+                raise ValidationError("a protected person needs a pseudonym", field="pseudonym",
+                                      file=w.file, line=w.line)
+            known = self.db_entities.get(e.id)
+            if known is not None:
+                if known != (e.schema, e.fictional):
+                    raise ValidationError(
+                        f"'{e.id}' is already a {'fictional ' if known[1] else ''}{known[0]} "
+                        "in the registry", field="id", file=w.file, line=w.line)
+                self.report.unchanged["entities"] += 1
+                continue
+            self.add("entity", {"id": e.id, "schema": e.schema, "fictional": e.fictional,
+                                "protected": e.protected, "pseudonym": e.pseudonym,
+                                **stamp(e.created_at, e.created_by, self.actor, self.now, w)})
+            self.log("add-record", entity_id=e.id, field_name="schema", new=e.schema)
+            self.report.added["entities"] += 1
+
+    def unique_records(self) -> None:
+        seen: set[tuple[str, str]] = set()
+        for r in self.batch.records:
+            key = (r.source, r.record_id)
+            if key in seen:
+                raise ValidationError(f"record_id '{r.record_id}' appears twice in source "
+                                      f"'{r.source}'", field="record_id", file=r.where.file,
+                                      line=r.where.line)
+            seen.add(key)
+
+    def records(self) -> None:
+        rids = [ids.record_id(r.source, r.record_id) for r in self.batch.records]
+        db_raw = repo.record_raw(self.conn, rids)
+        for r, rid in zip(self.batch.records, rids, strict=True):
+            w = r.where
+            self.source_is_fictional(r.source, w, "source")
+            schema, _ = self.entity(r.person, w, "person")
+            if schema != "Person":
+                raise ValidationError(f"'{r.person}' is a {schema}, not a Person",
+                                      field="person", file=w.file, line=w.line)
+            raw = json.dumps(r.raw, ensure_ascii=False, sort_keys=True)
+            if rid in db_raw:
+                if db_raw[rid] != raw:
+                    raise ValidationError(
+                        f"record '{r.record_id}' of source '{r.source}' was imported before "
+                        "with different content; import a new version of the list as a new "
+                        "source (based on the old one)", field="record_id",
+                        file=w.file, line=w.line)
+                self.report.unchanged["records"] += 1
+                continue
+            self.add("source_record", {
+                "id": rid, "source_id": r.source, "record_id": r.record_id,
+                "person_id": r.person, "raw": raw,
+                **stamp(r.created_at, r.created_by, self.actor, self.now, w)})
+            self.log("add-source-record", entity_id=r.person, field_name="record", new=rid)
+            self.report.added["records"] += 1
+        self.record_ids = set(rids) | set(db_raw)
+
+    def claims(self) -> None:
+        checker = ClaimChecker(self)
+        prepared = [checker.check(c) for c in self.batch.claims]
+        checker.check_allegations(prepared)
+        claim_ids = [p.id for p in prepared]
+        db_claims = repo.existing_ids(self.conn, claim, claim_ids)
+        cite_ids = [ci["id"] for p in prepared for ci in p.citations]
+        db_cites = repo.existing_ids(self.conn, citation, cite_ids)
+        stat_ids = [st["id"] for p in prepared for st in p.statuses]
+        db_stats = repo.existing_ids(self.conn, claim_status, stat_ids)
+        seen: set[str] = set()
+        for p in prepared:
+            if p.id in seen:
+                self.report.unchanged["claims"] += 1
+                continue
+            seen.add(p.id)
+            if p.id not in db_claims:
+                self.add("claim", p.row)
+                for key in p.keys:
+                    self.add("search_token", {"key": key, "entity_id": p.row["entity_id"],
+                                              "claim_id": p.id})
+                self.log("add-claim", entity_id=p.row["entity_id"], claim_id=p.id,
+                         field_name=p.row["property"], new=p.row["value"])
+                self.report.added["claims"] += 1
+            else:
+                self.report.unchanged["claims"] += 1
+            for ci in p.citations:
+                if ci["id"] in db_cites or ci["id"] in seen:
+                    continue
+                seen.add(ci["id"])
+                self.add("citation", ci)
+                if p.id in db_claims:
+                    self.log("add-citation", entity_id=p.row["entity_id"], claim_id=p.id,
+                             field_name="citation", new=f"{ci['source_id']} {ci['locator']}")
+                self.report.added["citations"] += 1
+            for st in p.statuses:
+                if st["id"] in db_stats or st["id"] in seen:
+                    continue
+                seen.add(st["id"])
+                self.add("claim_status", st)
+                self.log("add-status", entity_id=p.row["entity_id"], claim_id=p.id,
+                         field_name="status", new=st["status"])
+                self.report.added["statuses"] += 1
+
+    def consents(self) -> None:
+        cids = [ids.consent_id(c.person, c.scope, c.purpose, c.given)
+                for c in self.batch.consents]
+        db = repo.existing_ids(self.conn, consent, cids)
+        for c, cid in zip(self.batch.consents, cids, strict=True):
+            w = c.where
+            schema, _ = self.entity(c.person, w, "person")
+            if schema != "Person":
+                raise ValidationError(f"'{c.person}' is a {schema}, not a Person",
+                                      field="person", file=w.file, line=w.line)
+            if not c.scope.strip() or not c.purpose.strip():
+                raise ValidationError("a consent needs what was agreed (scope) and for "
+                                      "which use (purpose)", field="scope", file=w.file,
+                                      line=w.line)
+            if cid in db:
+                self.report.unchanged["consents"] += 1
+                continue
+            self.add("consent", {
+                "id": cid, "person_id": c.person, "scope": c.scope, "purpose": c.purpose,
+                **date_cols("given", c.given, None, "given", w),
+                "withdrawn": c.withdrawn,
+                **date_cols("withdrawn", c.withdrawn_date, None, "withdrawn_date", w),
+                "note": c.note, **stamp(c.created_at, c.created_by, self.actor, self.now, w)})
+            self.log("add-consent", entity_id=c.person, field_name="consent", new=c.scope)
+            self.report.added["consents"] += 1
+
+    def restored_history(self) -> None:
+        if not self.batch.history:
+            return
+        if repo.count_rows(self.conn, history) > 0:
+            self.report.notes.append(
+                f"{len(self.batch.history)} history rows in the file were not restored: "
+                "history is restored only into an empty registry")
+            return
+        for h in self.batch.history:
+            self.add("history_restored", {
+                "at": dt.datetime.fromisoformat(h.at), "actor": h.actor, "action": h.action,
+                "entity_id": h.entity_id, "claim_id": h.claim_id, "field": h.field,
+                "old_value": h.old_value, "new_value": h.new_value, "reason": h.reason})
+        self.report.added["history rows restored"] = len(self.batch.history)
+
+    def write(self) -> None:
+        order = [("history_restored", history), ("entity", entity), ("source", source),
+                 ("source_basis", source_basis), ("source_record", source_record),
+                 ("claim", claim), ("citation", citation), ("claim_status", claim_status),
+                 ("search_token", search_token), ("consent", consent)]
+        for name, table in order:
+            rows = self.rows.get(name)
+            if rows:
+                repo.insert_rows(self.conn, table, rows,
+                                 self.progress if name == "claim" else None)
+        if self.report.changed_anything:
+            summary = ", ".join(f"{n} {k}" for k, n in sorted(self.report.added.items()))
+            self.log("import", field_name="batch", new=summary)
+        repo.append_history(self.conn, self.hist)
+
+
+def ingest(conn: Connection, batch: Batch, *, actor: str, label: str,
+           now: dt.datetime | None = None, model: Model | None = None,
+           progress: Callable[[int], None] | None = None) -> IngestReport:
+    """Check ``batch`` whole, then write what is new, inside ``conn``'s transaction.
+
+    Parameters: ``conn`` an open connection in a transaction (the caller commits);
+    ``batch`` the records; ``actor`` who makes the change; ``label`` why (recorded
+    in history, e.g. the file imported); ``progress`` called with claim counts.
+    """
+    run = _Ingest(conn, model or load_model(), batch, actor,
+                  now or dt.datetime.now(dt.UTC), label, progress)
+    run.load_known()
+    run.unique_records()
+    run.entities()
+    run.sources()
+    run.records()
+    run.claims()
+    run.consents()
+    run.restored_history()
+    run.write()
+    return run.report
+

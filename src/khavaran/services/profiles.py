@@ -1,0 +1,214 @@
+"""The current view of a record, derived from its claims, with every citation.
+
+A profile never shows a fact without its sources, nor an allegation without
+its procedural status and who asserted it.  A protected person is shown under
+their pseudonym, without identifying facts, unless the caller asks for them;
+that access is written to history.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping
+
+from khavaran.errors import NotFoundError
+from khavaran.model.loader import Model, load_model
+from khavaran.model.types.fuzzy_date import parse_date
+from khavaran.services.registry import Registry
+from khavaran.storage import queries
+from khavaran.storage.repo import append_history
+
+__all__ = ["Citation", "Fact", "Profile", "Status", "display_names", "show"]
+
+# Properties that hold one true value: several different values are a conflict.
+SINGLE = {"gender", "birth_date", "birth_year", "age", "death_date", "kind", "date", "event",
+          "victim", "unit", "person", "act_type", "start_date", "end_date", "parent",
+          "coordinates", "place"}
+
+
+@dataclass(frozen=True)
+class Citation:
+    source_id: str
+    title: str
+    locator: str
+    publisher_type: str | None
+    reliability: str
+    interested_party: bool
+
+
+@dataclass(frozen=True)
+class Status:
+    status: str
+    label: str
+    date: str | None
+    asserted_by: str
+    source_id: str | None
+    locator: str | None
+
+
+@dataclass
+class Fact:
+    claim_id: str
+    property: str
+    qualifier: str | None
+    value: str
+    shown: str  # the value as a reader sees it: dates in both calendars, refs by name
+    credibility: int
+    assessment: str
+    allegation: bool
+    preferred: bool
+    preferred_by: str | None
+    preferred_at: Any
+    citations: list[Citation] = field(default_factory=list)
+    statuses: list[Status] = field(default_factory=list)
+
+
+@dataclass
+class Profile:
+    id: str
+    schema: str
+    title: str
+    fictional: bool
+    protected: bool
+    revealed: bool
+    facts: dict[str, list[Fact]] = field(default_factory=dict)
+    conflicts: list[str] = field(default_factory=list)
+    related: list[tuple[str, Profile]] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    consents: list[dict[str, Any]] = field(default_factory=list)
+    withheld: int = 0
+
+
+def _shown_value(model: Model, schema: str, row: RowMapping, names: dict[str, str]) -> str:
+    prop = model.schemas[schema].properties.get(row["property"])
+    value = row["value"]
+    if prop is None:
+        return value
+    if prop.type == "date":
+        return parse_date(value, row["date_calendar"]).both()
+    if prop.type == "vocab" and prop.vocab:
+        return model.vocab_label(prop.vocab, value)
+    if prop.type == "ref":
+        return f"{names.get(value, value)} [{value}]"
+    return value
+
+
+def display_names(conn: Connection, ids: list[str], *, reveal: bool = False) -> dict[str, str]:
+    """A short readable name for each id: pseudonyms for protected people."""
+    rows = queries.entities(conn, ids)
+    claims = queries.claims_for(conn, rows, ["name", "title", "kind", "act_type", "date"])
+    by_entity: dict[str, list[RowMapping]] = defaultdict(list)
+    for c in claims:
+        by_entity[c["entity_id"]].append(c)
+    out = {}
+    for eid, row in rows.items():
+        if row["protected"] and not reveal:
+            out[eid] = f"{row['pseudonym']} (protected)"
+            continue
+        cs = by_entity.get(eid, [])
+        names = [c for c in cs if c["property"] == "name"]
+        names.sort(key=lambda c: (not c["preferred"], c["qualifier"] not in ("full", None),
+                                  c["created_at"]))
+        if names:
+            latin = [c["value"] for c in names if c["value"].isascii()]
+            persian = [c["value"] for c in names if not c["value"].isascii()]
+            parts = ([latin[0]] if latin else []) + ([persian[0]] if persian else [])
+            label = " / ".join(parts)
+        else:
+            # Units and places have names; postings, events and acts are named by
+            # what they are, then when.
+            order = {"title": 0, "kind": 1, "act_type": 1, "date": 2}
+            label = " ".join(c["value"] for c in sorted(cs, key=lambda c: order[c["property"]]))
+            label = label.replace("_", " ") or eid
+        out[eid] = label + (" [fictional]" if row["fictional"] else "")
+    return out
+
+
+def _facts(conn: Connection, model: Model, schema: str, claim_rows: list[RowMapping],
+           names: dict[str, str]) -> dict[str, list[Fact]]:
+    ids = [c["id"] for c in claim_rows]
+    cites: dict[str, list[Citation]] = defaultdict(list)
+    for r in queries.citations_for(conn, ids):
+        cites[r["claim_id"]].append(Citation(r["source_id"], r["title"], r["locator"],
+                                             r["publisher_type"], r["reliability"],
+                                             bool(r["interested_party"])))
+    stats: dict[str, list[Status]] = defaultdict(list)
+    for r in queries.statuses_for(conn, ids):
+        date = parse_date(r["date_text"], r["date_calendar"]).both() if r["date_text"] else None
+        stats[r["claim_id"]].append(Status(r["status"],
+                                           model.vocab_label("procedural_status", r["status"]),
+                                           date, r["asserted_by"], r["source_id"], r["locator"]))
+    facts: dict[str, list[Fact]] = defaultdict(list)
+    for c in claim_rows:
+        facts[c["property"]].append(Fact(
+            c["id"], c["property"], c["qualifier"], c["value"],
+            _shown_value(model, schema, c, names), c["credibility"], c["assessment"],
+            bool(c["allegation"]), bool(c["preferred"]), c["preferred_by"], c["preferred_at"],
+            cites[c["id"]], stats[c["id"]]))
+    return dict(facts)
+
+
+def _profile(conn: Connection, model: Model, row: RowMapping, reveal: bool,
+             with_related: bool) -> Profile:
+    eid, schema = row["id"], row["schema"]
+    hidden = bool(row["protected"]) and not reveal
+    claim_rows = queries.claims_for(conn, [eid])
+    identifying = {n for n, p in model.schemas[schema].properties.items() if p.identifying}
+    withheld = 0
+    if hidden:
+        withheld = sum(1 for c in claim_rows if c["property"] in identifying)
+        claim_rows = [c for c in claim_rows if c["property"] not in identifying]
+    refs = [c["value"] for c in claim_rows if c["ref_id"]]
+    names = display_names(conn, refs + [eid], reveal=reveal)
+    profile = Profile(eid, schema, names.get(eid, eid), bool(row["fictional"]),
+                      bool(row["protected"]), reveal and bool(row["protected"]),
+                      _facts(conn, model, schema, claim_rows, names), withheld=withheld)
+    for prop, facts in profile.facts.items():
+        if prop in SINGLE and len({f.value for f in facts}) > 1:
+            profile.conflicts.append(prop)
+    if with_related:
+        referring = queries.referring_entities(conn, eid)
+        rows = queries.entities(conn, [e for e, _ in referring])
+        # Posts first (roles and careers), then events, then acts.
+        rank = {"Posting": 0, "Unit": 1, "Place": 2, "Event": 3, "Act": 4, "Person": 5}
+        referring.sort(key=lambda r: (rank.get(rows[r[0]]["schema"], 9), r[0]))
+        for other, prop in referring:
+            profile.related.append((prop, _profile(conn, model, rows[other], reveal, False)))
+        if schema == "Person" and not hidden:
+            for r in queries.records_for(conn, eid):
+                profile.records.append({"source": r["source_id"], "record_id": r["record_id"],
+                                        "raw": json.loads(r["raw"])})
+        if schema == "Person" and (reveal or not row["protected"]):
+            profile.consents = [dict(c) for c in queries.consents_for(conn, eid)]
+    return profile
+
+
+def show(registry: Registry, entity_id: str, *, schema: str | None = None,
+         include_protected: bool = False, actor: str | None = None) -> Profile:
+    """The profile of one record.
+
+    Parameters: ``schema`` if given, the record must be of that kind;
+    ``include_protected`` reveal a protected person's identity (needs ``actor``,
+    and the access is recorded in history).
+    """
+    model = load_model()
+    with registry.read() as conn:
+        row = queries.entity_row(conn, entity_id)
+        if row is None or (schema and row["schema"] != schema):
+            kind = (schema or "record").lower()
+            raise NotFoundError(f"no {kind} with id '{entity_id}'")
+        profile = _profile(conn, model, row, include_protected, True)
+    revealed = [profile] + [p for _, p in profile.related]
+    if include_protected and any(p.revealed for p in revealed):
+        assert actor, "revealing a protected person needs an actor"
+        with registry.write() as conn:
+            append_history(conn, [{
+                "at": registry.now(), "actor": actor, "action": "reveal-protected",
+                "entity_id": p.id, "claim_id": None, "field": "identity", "old_value": None,
+                "new_value": None, "reason": f"show {entity_id} --include-protected"}
+                for p in revealed if p.revealed])
+    return profile

@@ -1,0 +1,338 @@
+"""Read import files (CSV and JSON Lines) into a Batch, remembering lines.
+
+The formats are documented in docs/import-formats.md.  Readers only parse and
+shape; ingest.py checks the records against the model and the registry.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+from pydantic import ValidationError as PydanticError
+
+from khavaran.errors import ValidationError
+from khavaran.model import ids
+from khavaran.model.loader import load_model
+from khavaran.model.records import (
+    CitationIn, ClaimIn, ConsentIn, EntityIn, HistoryIn, RecordIn, SourceIn, StatusIn, Where,
+)
+from khavaran.services.ingest import Batch
+
+__all__ = ["CSV_KINDS", "LIST_COLUMNS", "read_file", "read_text"]
+
+LIST_COLUMNS = ("source", "record_id", "name", "father_name", "birth_year", "age",
+                "death_date", "city", "prison", "affiliation", "gender")
+LIST_REQUIRED = ("source", "record_id", "name")
+# list column -> (property, qualifier)
+LIST_PROPERTIES = {
+    "name": ("name", "full"), "father_name": ("name", "father"), "birth_year": ("birth_year", None),
+    "age": ("age", None), "death_date": ("death_date", None), "city": ("city", None),
+    "prison": ("prison", None), "affiliation": ("affiliation", None), "gender": ("gender", None),
+}
+GENDERS = {"m": "male", "male": "male", "man": "male", "مرد": "male", "f": "female",
+           "female": "female", "woman": "female", "زن": "female", "?": "unknown",
+           "unknown": "unknown", "نامعلوم": "unknown"}
+CSV_KINDS = ("list", "source", "consent", "Person", "Unit", "Posting", "Place", "Event", "Act")
+CITATION_COLUMNS = {"source", "locator", "credibility", "assessment", "calendar", "status",
+                    "status_date", "asserted_by", "status_source", "quote"}
+ENTITY_COLUMNS = {"id", "fictional", "protected", "pseudonym"}
+SEPARATOR = " | "  # several values in one CSV cell
+
+
+def _decode(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ValidationError(
+            f"not UTF-8 text (byte {data[exc.start]:#04x}); save the file as UTF-8",
+            file=name, line=line) from None
+
+
+def _bool(value: str | None, field: str) -> bool:
+    v = (value or "").strip().lower()
+    if v in ("", "0", "false", "no", "n"):
+        return False
+    if v in ("1", "true", "yes", "y"):
+        return True
+    raise ValidationError(f"'{value}' is not true or false", field=field)
+
+
+def _int(value: str | None, field: str, default: int) -> int:
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError(f"'{value}' is not a whole number", field=field) from None
+
+
+def _csv_rows(text: str, name: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise ValidationError("the file is empty", file=name) from None
+    dupes = {h for h in header if header.count(h) > 1}
+    if dupes:
+        raise ValidationError(f"column(s) {sorted(dupes)} appear twice", file=name, line=1)
+    rows = []
+    start = reader.line_num + 1
+    try:
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                if len(cells) != len(header):
+                    raise ValidationError(
+                        f"{len(cells)} cells but the header has {len(header)} columns",
+                        file=name, line=start)
+                rows.append((start, dict(zip(header, cells, strict=True))))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise ValidationError(f"not valid CSV: {exc}", file=name, line=start) from None
+    if not rows:
+        raise ValidationError("the file has a header but no rows", file=name)
+    return header, rows
+
+
+def _citation(row: dict[str, str], where: Where, default_locator: str = "") -> tuple[
+        list[CitationIn], list[StatusIn], int, str]:
+    src = (row.get("source") or "").strip()
+    cites = [CitationIn(src, (row.get("locator") or default_locator).strip(),
+                        row.get("quote") or None)] if src else []
+    statuses = []
+    if (row.get("status") or "").strip():
+        statuses.append(StatusIn(status=row["status"].strip(),
+                                 asserted_by=(row.get("asserted_by") or "").strip(),
+                                 date=(row.get("status_date") or "").strip() or None,
+                                 source=(row.get("status_source") or "").strip() or src or None))
+    cred = _int(row.get("credibility"), "credibility", 6)
+    assessment = (row.get("assessment") or "").strip() or "alleged"
+    return cites, statuses, cred, assessment
+
+
+def _read_list(rows: list[tuple[int, dict[str, str]]], header: list[str], name: str) -> Batch:
+    missing = [c for c in LIST_REQUIRED if c not in header]
+    if missing:
+        raise ValidationError(f"missing required column(s) {missing}", file=name, line=1)
+    batch = Batch()
+    for line, row in rows:
+        where = Where(name, line)
+        try:
+            for col in LIST_REQUIRED:
+                if not row[col].strip():
+                    raise ValidationError("required value is empty", field=col)
+            src, rec = row["source"].strip(), row["record_id"].strip()
+            person = ids.record_person_id(src, rec)
+            rid = ids.record_id(src, rec)
+            # fictional=None: the person is fictional exactly when the list's source is
+            batch.entities.append(EntityIn(person, "Person", fictional=None, where=where))
+            batch.records.append(RecordIn(src, rec, person, dict(row), where=where))
+            cites, _, cred, assessment = _citation(
+                {"source": src, "locator": row.get("locator") or f"record {rec}",
+                 "credibility": row.get("credibility", ""),
+                 "assessment": row.get("assessment", "")}, where)
+            batch.claims.append(ClaimIn(person, "role", "victim", citations=cites,
+                                        credibility=cred, assessment=assessment, record=rid,
+                                        where=where))
+            for col, (prop, qual) in LIST_PROPERTIES.items():
+                value = (row.get(col) or "").strip()
+                if not value:
+                    continue
+                if col == "gender":
+                    code = GENDERS.get(value.lower())
+                    if code is None:
+                        raise ValidationError(f"'{value}' is not a gender (m, f, male, female, "
+                                              "مرد, زن, unknown)", field=col)
+                    value = code
+                batch.claims.append(ClaimIn(person, prop, value, qualifier=qual,
+                                            calendar=(row.get("calendar") or None),
+                                            citations=cites, credibility=cred,
+                                            assessment=assessment, record=rid, where=where))
+        except ValidationError as exc:
+            raise exc.located(file=name, line=line) from None
+    return batch
+
+
+def _read_sources(rows: list[tuple[int, dict[str, str]]], header: list[str],
+                  name: str) -> Batch:
+    known = set(SourceIn.__dataclass_fields__) - {"where", "date_calendar"} | {"calendar"}
+    unknown = [h for h in header if h not in known]
+    if unknown:
+        raise ValidationError(f"unknown column(s) {unknown}", file=name, line=1)
+    batch = Batch()
+    for line, row in rows:
+        try:
+            vals = {k: (v.strip() or None) for k, v in row.items()}
+            batch.sources.append(SourceIn(
+                id=vals.get("id") or "", kind=vals.get("kind") or "",
+                title=vals.get("title") or "", reliability=vals.get("reliability") or "F",
+                author=vals.get("author"), publisher=vals.get("publisher"),
+                publisher_type=vals.get("publisher_type"),
+                interested_party=_bool(vals.get("interested_party"), "interested_party"),
+                date=vals.get("date"), date_calendar=vals.get("calendar"),
+                language=vals.get("language"),
+                based_on=[b.strip() for b in (vals.get("based_on") or "").split(";") if b.strip()],
+                witness=vals.get("witness"), url=vals.get("url"), note=vals.get("note"),
+                fictional=_bool(vals.get("fictional"), "fictional"),
+                where=Where(name, line)))
+        except ValidationError as exc:
+            raise exc.located(file=name, line=line) from None
+    return batch
+
+
+def _read_consents(rows: list[tuple[int, dict[str, str]]], header: list[str],
+                   name: str) -> Batch:
+    batch = Batch()
+    for line, row in rows:
+        try:
+            v = {k: (x.strip() or None) for k, x in row.items()}
+            batch.consents.append(ConsentIn(
+                person=v.get("person") or "", scope=v.get("scope") or "",
+                purpose=v.get("purpose") or "", given=v.get("given"),
+                withdrawn=_bool(v.get("withdrawn"), "withdrawn"),
+                withdrawn_date=v.get("withdrawn_date"), note=v.get("note"),
+                where=Where(name, line)))
+        except ValidationError as exc:
+            raise exc.located(file=name, line=line) from None
+    return batch
+
+
+def _read_entities(rows: list[tuple[int, dict[str, str]]], header: list[str], name: str,
+                   schema_name: str) -> Batch:
+    schema = load_model().schema(schema_name)
+    columns: dict[str, tuple[str, str | None]] = {}
+    for h in header:
+        if h in CITATION_COLUMNS or h in ENTITY_COLUMNS:
+            continue
+        prop, _, qual = h.partition(":")
+        if prop not in schema.properties:
+            raise ValidationError(
+                f"unknown column '{h}': a {schema_name} has {', '.join(schema.properties)}",
+                file=name, line=1)
+        columns[h] = (prop, qual or None)
+    if "id" not in header:
+        raise ValidationError("missing required column ['id']", file=name, line=1)
+    batch = Batch()
+    for line, row in rows:
+        where = Where(name, line)
+        try:
+            eid = row["id"].strip()
+            if not eid:
+                raise ValidationError("required value is empty", field="id")
+            batch.entities.append(EntityIn(
+                eid, schema_name, fictional=_bool(row.get("fictional"), "fictional"),
+                protected=_bool(row.get("protected"), "protected"),
+                pseudonym=(row.get("pseudonym") or "").strip() or None, where=where))
+            cites, statuses, cred, assessment = _citation(row, where)
+            for col, (prop, qual) in columns.items():
+                for value in (row.get(col) or "").split(SEPARATOR):
+                    if value.strip():
+                        batch.claims.append(ClaimIn(
+                            eid, prop, value.strip(), qualifier=qual,
+                            calendar=(row.get("calendar") or "").strip() or None,
+                            citations=cites, statuses=statuses, credibility=cred,
+                            assessment=assessment, where=where))
+        except ValidationError as exc:
+            raise exc.located(file=name, line=line) from None
+    return batch
+
+
+def read_csv(text: str, name: str, kind: str) -> Batch:
+    header, rows = _csv_rows(text, name)
+    if kind == "list":
+        return _read_list(rows, header, name)
+    if kind == "source":
+        return _read_sources(rows, header, name)
+    if kind == "consent":
+        return _read_consents(rows, header, name)
+    if kind in load_model().schemas:
+        return _read_entities(rows, header, name, kind)
+    raise ValidationError(f"unknown kind '{kind}' (one of {', '.join(CSV_KINDS)})",
+                          file=name, field="--kind")
+
+
+# -- JSON Lines ------------------------------------------------------------------
+ADAPTERS: dict[str, TypeAdapter[Any]] = {
+    "source": TypeAdapter(SourceIn), "entity": TypeAdapter(EntityIn),
+    "consent": TypeAdapter(ConsentIn), "history": TypeAdapter(HistoryIn),
+}
+CLAIM_ADAPTER = TypeAdapter(ClaimIn)
+RECORD_ADAPTER = TypeAdapter(RecordIn)
+
+
+def _pydantic_message(exc: PydanticError) -> tuple[str, str]:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"]) or "line"
+    return loc, err["msg"]
+
+
+def _json_record(obj: dict[str, Any], where: Where) -> tuple[str, Any]:
+    kind = obj.pop("type", None)
+    if "where" in obj:
+        raise ValidationError("unknown field", field="where")
+    try:
+        if kind == "claim":
+            rec = obj.get("record")
+            if isinstance(rec, dict):
+                obj["record"] = ids.record_id(str(rec.get("source")), str(rec.get("record_id")))
+            return kind, CLAIM_ADAPTER.validate_python({**obj, "where": where})
+        if kind == "record":
+            return kind, RECORD_ADAPTER.validate_python({**obj, "where": where})
+        if kind in ADAPTERS:
+            extra = {} if kind == "history" else {"where": where}
+            return kind, ADAPTERS[kind].validate_python({**obj, **extra})
+    except PydanticError as exc:
+        loc, msg = _pydantic_message(exc)
+        raise ValidationError(msg, field=loc) from None
+    raise ValidationError(
+        f"unknown type '{kind}' (source, entity, record, claim, consent, history)",
+        field="type")
+
+
+def read_jsonl(text: str, name: str) -> Batch:
+    batch = Batch()
+    lists = {"source": batch.sources, "entity": batch.entities, "record": batch.records,
+             "claim": batch.claims, "consent": batch.consents, "history": batch.history}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValidationError(f"not valid JSON: {exc.msg}", file=name, line=number) from None
+        if not isinstance(obj, dict):
+            raise ValidationError("each line must be a JSON object", file=name, line=number)
+        try:
+            kind, record = _json_record(obj, Where(name, number))
+        except ValidationError as exc:
+            raise exc.located(file=name, line=number) from None
+        lists[kind].append(record)
+    if not any(lists.values()):
+        raise ValidationError("the file is empty", file=name)
+    return batch
+
+
+def read_text(text: str, name: str, kind: str | None) -> Batch:
+    """Parse one file's text; ``kind`` is needed for CSV (see CSV_KINDS)."""
+    if name.endswith((".jsonl", ".json", ".ndjson")):
+        return read_jsonl(text, name)
+    if name.endswith(".csv"):
+        if not kind:
+            raise ValidationError(f"say what the CSV holds with --kind ({', '.join(CSV_KINDS)})",
+                                  file=name)
+        return read_csv(text, name, kind)
+    raise ValidationError("unknown file type: use .csv or .jsonl", file=name)
+
+
+def read_file(path: Path, kind: str | None) -> Batch:
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"cannot read the file: {exc.strerror}", file=name) from None
+    return read_text(_decode(data, name), name, kind)

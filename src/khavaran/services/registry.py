@@ -1,0 +1,75 @@
+"""Open or create a registry: a data home plus its database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
+
+from khavaran.errors import StorageError
+from khavaran.settings import Settings
+from khavaran.storage.engine import make_engine
+from khavaran.storage.migrate import current_revision, head_revision, upgrade
+
+__all__ = ["Registry", "init_registry", "open_registry"]
+
+
+@dataclass
+class Registry:
+    settings: Settings
+    engine: Engine
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One transaction: committed whole at the end, rolled back on any error."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def init_registry(settings: Settings) -> tuple[Registry, bool]:
+    """Create the data home and bring the database to the newest schema.
+
+    Returns the registry and whether anything had to be created or migrated.
+    """
+    settings.home.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.db_url)
+    try:
+        before = current_revision(engine)
+        upgrade(engine)
+    except OperationalError as exc:
+        raise StorageError(f"cannot open the database {settings.db_url}: {exc.orig}") from None
+    return Registry(settings, engine), before != head_revision()
+
+
+def open_registry(settings: Settings) -> Registry:
+    """Open an initialised registry, or say how to create one."""
+    engine = make_engine(settings.db_url)
+    try:
+        revision = current_revision(engine)
+    except OperationalError as exc:
+        raise StorageError(f"cannot open the database {settings.db_url}: {exc.orig}") from None
+    if revision is None:
+        engine.dispose()
+        raise StorageError(
+            f"no registry at {settings.db_url}: run 'khavaran init' first (or set --home/--db)")
+    if revision != head_revision():
+        engine.dispose()
+        raise StorageError(
+            f"the registry's schema ({revision}) is not the current one ({head_revision()}): "
+            "run 'khavaran init' to migrate it")
+    return Registry(settings, engine)

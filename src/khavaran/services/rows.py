@@ -1,0 +1,37 @@
+"""Small helpers that turn input fields into row columns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from khavaran.errors import ValidationError
+from khavaran.model.records import Where
+from khavaran.model.types.fuzzy_date import parse_date
+
+__all__ = ["date_cols", "stamp"]
+
+
+def stamp(created_at: str | None, created_by: str | None, actor: str, now: dt.datetime,
+           where: Where) -> dict[str, Any]:
+    if created_at is None:
+        return {"created_at": now, "created_by": created_by or actor}
+    try:
+        at = dt.datetime.fromisoformat(created_at)
+    except ValueError:
+        raise ValidationError(f"'{created_at}' is not an ISO timestamp", field="created_at",
+                              file=where.file, line=where.line) from None
+    return {"created_at": at, "created_by": created_by or actor}
+
+
+def date_cols(prefix: str, text: str | None, calendar: str | None, field_name: str,
+               where: Where) -> dict[str, Any]:
+    if not text:
+        return {f"{prefix}_text": None, f"{prefix}_calendar": None,
+                f"{prefix}_start": None, f"{prefix}_end": None}
+    try:
+        date = parse_date(text, calendar)
+    except ValidationError as exc:
+        raise exc.located(field=field_name, file=where.file, line=where.line) from None
+    return {f"{prefix}_text": date.text, f"{prefix}_calendar": str(date.calendar),
+            f"{prefix}_start": date.start, f"{prefix}_end": date.end}

@@ -1,0 +1,193 @@
+"""Read queries for profiles, search, export and history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, func, intersect, select
+
+from khavaran.storage.repo import chunks
+from khavaran.storage.tables import (
+    citation, claim, claim_status, consent, entity, history, search_token, source,
+    source_basis, source_record,
+)
+
+__all__ = [
+    "citations_for", "claims_for", "consents_for", "counts", "entities", "entities_by_pseudonym",
+    "entities_with_keys", "entity_row", "history_rows", "iter_table", "records_for",
+    "claim_pages", "first_with_role", "referring_entities", "source_bases", "source_rows", "statuses_for",
+]
+
+
+def entity_row(conn: Connection, entity_id: str) -> RowMapping | None:
+    return conn.execute(select(entity).where(entity.c.id == entity_id)).mappings().first()
+
+
+def entities(conn: Connection, ids: Iterable[str]) -> dict[str, RowMapping]:
+    out: dict[str, RowMapping] = {}
+    for part in chunks(sorted(set(ids))):
+        out.update({r["id"]: r for r in
+                    conn.execute(select(entity).where(entity.c.id.in_(part))).mappings()})
+    return out
+
+
+def claims_for(conn: Connection, entity_ids: Iterable[str],
+               properties: Iterable[str] | None = None) -> list[RowMapping]:
+    out: list[RowMapping] = []
+    for part in chunks(sorted(set(entity_ids))):
+        q = select(claim).where(claim.c.entity_id.in_(part))
+        if properties is not None:
+            q = q.where(claim.c.property.in_(list(properties)))
+        out.extend(conn.execute(q.order_by(claim.c.entity_id, claim.c.property,
+                                           claim.c.created_at, claim.c.id)).mappings())
+    return out
+
+
+def citations_for(conn: Connection, claim_ids: Iterable[str]) -> list[RowMapping]:
+    out: list[RowMapping] = []
+    for part in chunks(sorted(set(claim_ids))):
+        q = (select(citation, source.c.title, source.c.publisher_type, source.c.reliability,
+                    source.c.interested_party, source.c.kind.label("source_kind"))
+             .join(source, source.c.id == citation.c.source_id)
+             .where(citation.c.claim_id.in_(part))
+             .order_by(citation.c.claim_id, citation.c.source_id, citation.c.locator))
+        out.extend(conn.execute(q).mappings())
+    return out
+
+
+def statuses_for(conn: Connection, claim_ids: Iterable[str]) -> list[RowMapping]:
+    out: list[RowMapping] = []
+    for part in chunks(sorted(set(claim_ids))):
+        q = (select(claim_status).where(claim_status.c.claim_id.in_(part))
+             .order_by(claim_status.c.claim_id, claim_status.c.date_start,
+                       claim_status.c.id))
+        out.extend(conn.execute(q).mappings())
+    return out
+
+
+def referring_entities(conn: Connection, entity_id: str) -> list[tuple[str, str]]:
+    """(entity_id, property) of the claims that point at ``entity_id``."""
+    q = (select(claim.c.entity_id, claim.c.property).where(claim.c.ref_id == entity_id)
+         .distinct().order_by(claim.c.entity_id))
+    return [(r.entity_id, r.property) for r in conn.execute(q)]
+
+
+def records_for(conn: Connection, person_id: str) -> list[RowMapping]:
+    q = (select(source_record).where(source_record.c.person_id == person_id)
+         .order_by(source_record.c.source_id, source_record.c.record_id))
+    return list(conn.execute(q).mappings())
+
+
+def consents_for(conn: Connection, person_id: str) -> list[RowMapping]:
+    q = select(consent).where(consent.c.person_id == person_id).order_by(consent.c.id)
+    return list(conn.execute(q).mappings())
+
+
+def source_rows(conn: Connection) -> list[RowMapping]:
+    return list(conn.execute(select(source).order_by(source.c.id)).mappings())
+
+
+def source_bases(conn: Connection) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for r in conn.execute(select(source_basis).order_by(source_basis.c.based_on_id)):
+        out.setdefault(r.source_id, []).append(r.based_on_id)
+    return out
+
+
+def history_rows(conn: Connection, *, entity_id: str | None = None,
+                 claim_id: str | None = None, limit: int | None = None) -> list[RowMapping]:
+    q = select(history)
+    if entity_id:
+        q = q.where(history.c.entity_id == entity_id)
+    if claim_id:
+        q = q.where(history.c.claim_id == claim_id)
+    q = q.order_by(history.c.id.desc() if limit else history.c.id)
+    if limit:
+        q = q.limit(limit)
+    rows = list(conn.execute(q).mappings())
+    return rows[::-1] if limit else rows
+
+
+def iter_table(conn: Connection, table: Any, order: Any, size: int = 5000) -> Iterator[RowMapping]:
+    """Every row of ``table`` in ``order``, streamed (for export)."""
+    result = conn.execution_options(yield_per=size).execute(select(table).order_by(order))
+    yield from result.mappings()
+
+
+def counts(conn: Connection) -> dict[str, Any]:
+    def scalar(q: Any) -> int:
+        return int(conn.execute(q).scalar_one())
+
+    by_schema = dict(conn.execute(select(entity.c.schema, func.count()).group_by(entity.c.schema))
+                     .all())
+    return {
+        "by_schema": by_schema,
+        "fictional": scalar(select(func.count()).select_from(entity)
+                            .where(entity.c.fictional.is_(True))),
+        "protected": scalar(select(func.count()).select_from(entity)
+                            .where(entity.c.protected.is_(True))),
+        "sources": scalar(select(func.count()).select_from(source)),
+        "records": scalar(select(func.count()).select_from(source_record)),
+        "claims": scalar(select(func.count()).select_from(claim)),
+        "citations": scalar(select(func.count()).select_from(citation)),
+        "allegations": scalar(select(func.count()).select_from(claim)
+                              .where(claim.c.allegation.is_(True))),
+        "history": scalar(select(func.count()).select_from(history)),
+        "sources_by_publisher": dict(conn.execute(
+            select(source.c.publisher_type, func.count()).group_by(source.c.publisher_type))
+            .all()),
+        "records_by_source": dict(conn.execute(
+            select(source_record.c.source_id, func.count())
+            .group_by(source_record.c.source_id)).all()),
+        "victims": scalar(select(func.count(func.distinct(claim.c.entity_id)))
+                          .where(claim.c.property == "role", claim.c.value == "victim")),
+        "alleged_perpetrators": scalar(
+            select(func.count(func.distinct(claim.c.entity_id)))
+            .where(claim.c.property == "role", claim.c.value == "alleged_perpetrator")),
+    }
+
+
+def entities_with_keys(conn: Connection, keys: list[str], limit: int) -> list[str]:
+    """Ids of records that have every one of ``keys`` in the search index."""
+    if not keys:
+        return []
+    parts = [select(search_token.c.entity_id).where(search_token.c.key == k) for k in keys]
+    q = parts[0] if len(parts) == 1 else intersect(*parts)
+    return list(conn.execute(q.limit(limit)).scalars())
+
+
+def entities_by_pseudonym(conn: Connection, text: str, limit: int) -> list[str]:
+    q = (select(entity.c.id).where(func.lower(entity.c.pseudonym).contains(text.lower()))
+         .limit(limit))
+    return list(conn.execute(q).scalars())
+
+
+def claim_pages(conn: Connection, size: int = 2000) -> Iterator[list[RowMapping]]:
+    """All claims in id order, a page at a time (keyset pagination)."""
+    last = ""
+    while True:
+        page = list(conn.execute(select(claim).where(claim.c.id > last)
+                                 .order_by(claim.c.id).limit(size)).mappings())
+        if not page:
+            return
+        yield page
+        last = page[-1]["id"]
+
+
+def first_with_role(conn: Connection, role: str, *, prefer_conflicts: bool = False) -> str | None:
+    """An unprotected person with ``role``; with ``prefer_conflicts`` one whose
+    records disagree on a date of death, to show conflicts side by side."""
+    people = (select(claim.c.entity_id).join(entity, entity.c.id == claim.c.entity_id)
+              .where(claim.c.property == "role", claim.c.value == role,
+                     entity.c.protected.is_(False)))
+    if prefer_conflicts:
+        conflicted = (select(claim.c.entity_id).where(claim.c.property == "death_date")
+                      .group_by(claim.c.entity_id)
+                      .having(func.count(func.distinct(claim.c.value)) > 1))
+        hit = conn.execute(people.where(claim.c.entity_id.in_(conflicted))
+                           .order_by(claim.c.entity_id).limit(1)).scalar()
+        if hit:
+            return str(hit)
+    hit = conn.execute(people.order_by(claim.c.entity_id).limit(1)).scalar()
+    return str(hit) if hit else None

@@ -1,0 +1,115 @@
+"""Reads and writes used by the services.  All SQL lives in storage/."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, insert, select, update
+
+from khavaran.storage.tables import claim, entity, history, source, source_record
+
+__all__ = [
+    "append_history", "chunks", "claim_row", "claim_values", "count_rows", "entity_info",
+    "existing_ids", "insert_rows", "preferred_in_group", "record_raw", "source_fictional",
+    "update_claim", "update_entity",
+]
+
+CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's limits
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def existing_ids(conn: Connection, table: Table, ids: Iterable[str]) -> set[str]:
+    """Which of ``ids`` are already rows of ``table``."""
+    wanted = sorted(set(ids))
+    found: set[str] = set()
+    col = table.c.id
+    for part in chunks(wanted):
+        found.update(conn.execute(select(col).where(col.in_(part))).scalars())
+    return found
+
+
+def entity_info(conn: Connection, ids: Iterable[str]) -> dict[str, tuple[str, bool]]:
+    """id -> (schema, fictional) for the ids that exist."""
+    out: dict[str, tuple[str, bool]] = {}
+    for part in chunks(sorted(set(ids))):
+        rows = conn.execute(
+            select(entity.c.id, entity.c.schema, entity.c.fictional).where(entity.c.id.in_(part))
+        )
+        out.update({r.id: (r.schema, bool(r.fictional)) for r in rows})
+    return out
+
+
+def source_fictional(conn: Connection, ids: Iterable[str]) -> dict[str, bool]:
+    out: dict[str, bool] = {}
+    for part in chunks(sorted(set(ids))):
+        rows = conn.execute(select(source.c.id, source.c.fictional).where(source.c.id.in_(part)))
+        out.update({r.id: bool(r.fictional) for r in rows})
+    return out
+
+
+def record_raw(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in chunks(sorted(set(ids))):
+        rows = conn.execute(
+            select(source_record.c.id, source_record.c.raw).where(source_record.c.id.in_(part))
+        )
+        out.update({r.id: r.raw for r in rows})
+    return out
+
+
+def claim_values(conn: Connection, entity_ids: Iterable[str], prop: str) -> list[tuple[str, str]]:
+    """(entity_id, value) of every claim of ``prop`` on the given entities."""
+    out: list[tuple[str, str]] = []
+    for part in chunks(sorted(set(entity_ids))):
+        rows = conn.execute(
+            select(claim.c.entity_id, claim.c.value)
+            .where(claim.c.entity_id.in_(part), claim.c.property == prop)
+        )
+        out.extend((r.entity_id, r.value) for r in rows)
+    return out
+
+
+def insert_rows(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
+    progress: Callable[[int], None] | None = None, size: int = 5000,
+) -> None:
+    """Insert many rows in batches (one executemany each)."""
+    for part in chunks(rows, size):
+        conn.execute(insert(table), list(part))
+        if progress:
+            progress(len(part))
+
+
+def count_rows(conn: Connection, table: Table) -> int:
+    return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def append_history(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        insert_rows(conn, history, rows)
+
+
+def claim_row(conn: Connection, claim_id: str) -> Any:
+    return conn.execute(select(claim).where(claim.c.id == claim_id)).mappings().first()
+
+
+def update_claim(conn: Connection, claim_id: str, **values: Any) -> None:
+    conn.execute(update(claim).where(claim.c.id == claim_id).values(**values))
+
+
+def preferred_in_group(conn: Connection, entity_id: str, prop: str,
+                       qualifier: str | None) -> list[str]:
+    q = select(claim.c.id).where(claim.c.entity_id == entity_id, claim.c.property == prop,
+                                 claim.c.preferred.is_(True))
+    q = q.where(claim.c.qualifier.is_(None) if qualifier is None
+                else claim.c.qualifier == qualifier)
+    return list(conn.execute(q).scalars())
+
+
+def update_entity(conn: Connection, entity_id: str, **values: Any) -> None:
+    conn.execute(update(entity).where(entity.c.id == entity_id).values(**values))

@@ -1,0 +1,202 @@
+"""The tables.  Alembic migrations (migrations/versions) create them; this
+module is the one description of their shape that the rest of storage uses.
+
+Ids of sources and records are chosen by people (slugs); ids of claims,
+citations and statuses are hashes of what they say, so that re-importing the
+same file hits the same rows instead of adding new ones.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = [
+    "citation", "claim", "claim_status", "consent", "entity", "history", "metadata",
+    "search_token", "source", "source_basis", "source_record",
+]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = String(64)
+
+
+def _stamp() -> list[Column]:
+    return [
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("created_by", String(200), nullable=False),
+    ]
+
+
+def _fuzzy_date(prefix: str) -> list[Column]:
+    # The original text and calendar are kept; start/end are the Gregorian
+    # interval used for sorting and search (NULL = open-ended).
+    return [
+        Column(f"{prefix}_text", Text),
+        Column(f"{prefix}_calendar", String(16)),
+        Column(f"{prefix}_start", Date),
+        Column(f"{prefix}_end", Date),
+    ]
+
+
+entity = Table(
+    "entity", metadata,
+    Column("id", ID, primary_key=True),
+    Column("schema", String(32), nullable=False),
+    Column("fictional", Boolean, nullable=False),
+    Column("protected", Boolean, nullable=False, default=False),
+    Column("pseudonym", String(200)),
+    *_stamp(),
+    Index(None, "schema"),
+)
+
+source = Table(
+    "source", metadata,
+    Column("id", ID, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("author", Text),
+    Column("publisher", Text),
+    Column("publisher_type", String(32)),
+    Column("interested_party", Boolean, nullable=False),
+    *_fuzzy_date("date"),
+    Column("language", String(16)),
+    Column("witness_id", ID, ForeignKey("entity.id")),
+    Column("reliability", String(1), nullable=False),
+    Column("url", Text),
+    Column("note", Text),
+    Column("fictional", Boolean, nullable=False),
+    *_stamp(),
+    CheckConstraint("reliability IN ('A','B','C','D','E','F')", name="reliability"),
+)
+
+source_basis = Table(
+    "source_basis", metadata,
+    Column("source_id", ID, ForeignKey("source.id"), primary_key=True),
+    Column("based_on_id", ID, ForeignKey("source.id"), primary_key=True),
+)
+
+source_record = Table(
+    "source_record", metadata,
+    Column("id", ID, primary_key=True),
+    Column("source_id", ID, ForeignKey("source.id"), nullable=False),
+    Column("record_id", String(200), nullable=False),
+    Column("person_id", ID, ForeignKey("entity.id"), nullable=False),
+    Column("raw", Text, nullable=False),  # the row exactly as the list gave it (JSON)
+    *_stamp(),
+    UniqueConstraint("source_id", "record_id"),
+    Index(None, "person_id"),
+)
+
+claim = Table(
+    "claim", metadata,
+    Column("id", ID, primary_key=True),
+    Column("entity_id", ID, ForeignKey("entity.id"), nullable=False),
+    Column("property", String(64), nullable=False),
+    Column("qualifier", String(64)),
+    Column("value", Text, nullable=False),  # verbatim, as the source wrote it
+    Column("value_norm", Text, nullable=False),
+    Column("ref_id", ID, ForeignKey("entity.id")),
+    Column("date_calendar", String(16)),
+    Column("date_start", Date),
+    Column("date_end", Date),
+    Column("record_id", ID, ForeignKey("source_record.id")),
+    Column("credibility", Integer, nullable=False),
+    Column("assessment", String(16), nullable=False),
+    Column("allegation", Boolean, nullable=False),
+    Column("preferred", Boolean, nullable=False, default=False),
+    Column("preferred_by", String(200)),
+    Column("preferred_at", DateTime(timezone=True)),
+    *_stamp(),
+    CheckConstraint("credibility BETWEEN 1 AND 6", name="credibility"),
+    CheckConstraint(
+        "assessment IN ('alleged','corroborated','contested','rejected')", name="assessment"
+    ),
+    Index(None, "entity_id", "property"),
+    Index(None, "ref_id"),
+    Index(None, "record_id"),
+)
+
+citation = Table(
+    "citation", metadata,
+    Column("id", ID, primary_key=True),
+    Column("claim_id", ID, ForeignKey("claim.id"), nullable=False),
+    Column("source_id", ID, ForeignKey("source.id"), nullable=False),
+    Column("locator", Text, nullable=False, default=""),
+    Column("quote", Text),
+    *_stamp(),
+    Index(None, "claim_id"),
+    Index(None, "source_id"),
+)
+
+claim_status = Table(
+    "claim_status", metadata,
+    Column("id", ID, primary_key=True),
+    Column("claim_id", ID, ForeignKey("claim.id"), nullable=False),
+    Column("status", String(32), nullable=False),
+    *_fuzzy_date("date"),
+    Column("asserted_by", Text, nullable=False),
+    Column("source_id", ID, ForeignKey("source.id")),
+    Column("locator", Text),
+    *_stamp(),
+    Index(None, "claim_id"),
+)
+
+consent = Table(
+    "consent", metadata,
+    Column("id", ID, primary_key=True),
+    Column("person_id", ID, ForeignKey("entity.id"), nullable=False),
+    Column("scope", Text, nullable=False),   # what they agreed to
+    Column("purpose", Text, nullable=False),  # for which use
+    *_fuzzy_date("given"),
+    Column("withdrawn", Boolean, nullable=False, default=False),
+    *_fuzzy_date("withdrawn"),
+    Column("note", Text),
+    *_stamp(),
+    Index(None, "person_id"),
+)
+
+search_token = Table(
+    "search_token", metadata,
+    Column("key", String(128), primary_key=True),
+    Column("entity_id", ID, ForeignKey("entity.id"), primary_key=True),
+    Column("claim_id", ID, ForeignKey("claim.id"), primary_key=True),
+)
+
+# Append-only: triggers created by the migrations refuse UPDATE and DELETE.
+history = Table(
+    "history", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("entity_id", ID),
+    Column("claim_id", ID),
+    Column("field", String(64)),
+    Column("old_value", Text),
+    Column("new_value", Text),
+    Column("reason", Text),
+    Index(None, "entity_id"),
+    Index(None, "claim_id"),
+)

@@ -1,0 +1,204 @@
+"""Imports: CSV and JSON Lines, one transaction, errors that name file, line and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from khavaran.errors import UncitedClaimError, ValidationError
+from khavaran.services.importing import import_files
+from khavaran.services.registry import Registry
+from khavaran.storage import queries
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+
+
+def _counts(registry: Registry) -> dict[str, object]:
+    with registry.read() as conn:
+        return queries.counts(conn)
+
+
+def _import(registry: Registry, *files: tuple[Path, str | None]):
+    return import_files(registry, list(files), actor="tester")
+
+
+def _write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+def test_list_import_keeps_rows_verbatim_and_cites_every_claim(registry: Registry) -> None:
+    report = _import(registry, (FIXTURES / "sources.csv", "source"),
+                     (FIXTURES / "list.csv", "list"))
+    assert report.added["sources"] == 3
+    assert report.added["records"] == 3
+    assert report.added["entities"] == 3  # one person per row until linkage joins them
+    c = _counts(registry)
+    assert c["victims"] == 3
+    assert c["citations"] >= c["claims"] > 0
+    with registry.read() as conn:
+        rows = queries.claims_for(conn, _person_ids(conn))
+        names = {r["value"] for r in rows if r["property"] == "name"}
+    # The Arabic-yeh spelling of the third row is kept exactly as the list wrote it.
+    assert "رضا رضايي" in names and "محمد حسینی" in names
+
+
+def _person_ids(conn) -> list[str]:
+    from sqlalchemy import select
+
+    from khavaran.storage.tables import entity
+
+    return list(conn.execute(select(entity.c.id)).scalars())
+
+
+def test_reimport_adds_nothing(registry: Registry) -> None:
+    files = [(FIXTURES / "sources.csv", "source"), (FIXTURES / "list.csv", "list")]
+    _import(registry, *files)
+    before = _counts(registry)
+    again = _import(registry, *files)
+    assert not again.changed_anything
+    assert again.unchanged["records"] == 3
+    assert _counts(registry) == before
+
+
+def test_malformed_row_names_file_line_field_and_writes_nothing(
+        registry: Registry, tmp_path: Path) -> None:
+    bad = _write(tmp_path, "bad.csv", (FIXTURES / "list.csv").read_text(encoding="utf-8")
+                 + "t-list,4,Ali Ahmadi,,,,1367/13/40,,,,m\n")
+    with pytest.raises(ValidationError) as err:
+        _import(registry, (FIXTURES / "sources.csv", "source"), (bad, "list"))
+    assert err.value.file == str(bad) and err.value.line == 5
+    assert err.value.field == "death_date"
+    assert "month 13" in str(err.value)
+    assert _counts(registry)["sources"] == 0  # the good sources file was not written either
+
+
+@pytest.mark.parametrize(("content", "field", "line", "message"), [
+    ("source,record_id\nt-list,1\n", None, 1, "missing required column(s) ['name']"),
+    ("source,record_id,name\n", None, None, "header but no rows"),
+    ("", None, None, "empty"),
+    ("source,record_id,name\nt-list,1,Ali\nt-list,1,Reza\n", "record_id", 3, "appears twice"),
+    ("source,record_id,name\nt-list,1,\u200c\u0640\n", "name", 2, "no letters"),
+    ("source,record_id,name\nt-nowhere,1,Ali\n", "source", 2, "no source with id"),
+    ("source,record_id,name,gender\nt-list,1,Ali,x\n", "gender", 2, "not a gender"),
+    ("source,record_id,name\nt-list,1,Ali,extra\n", None, 2, "header has 3 columns"),
+])
+def test_bad_lists_are_refused_whole(registry: Registry, tmp_path: Path, content: str,
+                                     field: str | None, line: int | None, message: str) -> None:
+    _import(registry, (FIXTURES / "sources.csv", "source"))
+    before = _counts(registry)
+    path = _write(tmp_path, "list.csv", content)
+    with pytest.raises(ValidationError) as err:
+        _import(registry, (path, "list"))
+    assert message in str(err.value)
+    assert err.value.file == str(path)
+    assert err.value.field == field and err.value.line == line
+    assert _counts(registry) == before
+
+
+def test_wrong_encoding_names_the_line(registry: Registry, tmp_path: Path) -> None:
+    path = tmp_path / "cp1256.csv"
+    path.write_bytes("source,record_id,name\nt-list,1,علي\n".encode("cp1256"))
+    with pytest.raises(ValidationError) as err:
+        _import(registry, (path, "list"))
+    assert "not UTF-8" in str(err.value) and err.value.line == 2
+
+
+def test_uncited_claim_is_refused(registry: Registry, tmp_path: Path) -> None:
+    path = _write(tmp_path, "people.csv", "id,fictional,name:full\np-1,true,Ali Karimi\n")
+    with pytest.raises(UncitedClaimError) as err:
+        _import(registry, (path, "Person"))
+    assert "no citation" in str(err.value) and err.value.line == 2
+
+
+def test_allegation_needs_status_and_asserter(registry: Registry, tmp_path: Path) -> None:
+    _import(registry, (FIXTURES / "sources.csv", "source"))
+    path = _write(tmp_path, "people.csv",
+                  "id,fictional,role,source\np-1,true,alleged_perpetrator,t-report\n")
+    with pytest.raises(ValidationError) as err:
+        _import(registry, (path, "Person"))
+    assert "procedural status" in str(err.value) and err.value.field == "status"
+    ok = _write(tmp_path, "people2.csv", "id,fictional,role,source,status,status_date,"
+                "asserted_by\np-1,true,alleged_perpetrator,t-report,reported_by_ngo,2018,"
+                "Test NGO\n")
+    assert _import(registry, (ok, "Person")).added["statuses"] == 1
+    missing_asserter = _write(tmp_path, "people3.csv", "id,fictional,role,source,status\n"
+                              "p-2,true,alleged_perpetrator,t-report,charged\n")
+    with pytest.raises(ValidationError, match="who asserted it"):
+        _import(registry, (missing_asserter, "Person"))
+
+
+def _commission_files(tmp_path: Path, unit_kind: str) -> list[tuple[Path, str | None]]:
+    units = _write(tmp_path, "units.csv", f"id,fictional,kind,name:full,source\n"
+                   f"u-1,true,{unit_kind},Test body,t-report\n")
+    people = _write(tmp_path, "people.csv", "id,fictional,name:full,source\n"
+                    "p-9,true,Test Person,t-report\n")
+    postings = _write(tmp_path, "postings.csv",
+                      "id,fictional,person,unit,title,start_date,source\n"
+                      "po-1,true,p-9,u-1,member,Mordad 1367,t-report\n")
+    return [(FIXTURES / "sources.csv", "source"), (units, "Unit"), (people, "Person"),
+            (postings, "Posting")]
+
+
+def test_a_seat_on_a_death_commission_is_an_allegation(registry: Registry,
+                                                       tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="links a person to a crime") as err:
+        _import(registry, *_commission_files(tmp_path, "death_commission"))
+    assert err.value.file.endswith("postings.csv") and err.value.line == 2
+
+
+def test_a_post_in_a_ministry_is_not(registry: Registry, tmp_path: Path) -> None:
+    report = _import(registry, *_commission_files(tmp_path, "ministry"))
+    assert report.added["claims"] == 7  # kind, name; name; person, unit, title, start
+    assert _counts(registry)["allegations"] == 0
+
+
+def test_dangling_reference_is_refused(registry: Registry, tmp_path: Path) -> None:
+    events = _write(tmp_path, "events.csv", "id,fictional,kind,place,source\n"
+                    "e-1,true,execution,pl-missing,t-report\n")
+    with pytest.raises(ValidationError, match="no record with id 'pl-missing'") as err:
+        _import(registry, (FIXTURES / "sources.csv", "source"), (events, "Event"))
+    assert err.value.field == "place"
+
+
+def test_fictional_and_real_records_do_not_mix(registry: Registry, tmp_path: Path) -> None:
+    real = _write(tmp_path, "real.csv", "id,fictional,name:full,source\n"
+                  "p-real,false,Someone,t-report\n")
+    with pytest.raises(ValidationError, match="must not mix"):
+        _import(registry, (FIXTURES / "sources.csv", "source"), (real, "Person"))
+
+
+def test_conflicting_values_are_kept_side_by_side(registry: Registry, tmp_path: Path) -> None:
+    people = _write(tmp_path, "people.csv",
+                    "id,fictional,death_date,source,locator\n"
+                    "p-1,true,1367/05/10,t-list,row 1\n"
+                    "p-1,true,1988-08-05,t-report,p. 4\n")
+    with pytest.raises(ValidationError, match="appears twice"):
+        _import(registry, (FIXTURES / "sources.csv", "source"), (people, "Person"))
+    one = _write(tmp_path, "one.csv", "id,fictional,death_date,source\np-1,true,1367/05/10,t-list\n")
+    two = _write(tmp_path, "two.csv", "id,fictional,death_date,source\np-1,true,1988-08-05,"
+                 "t-report\n")
+    _import(registry, (FIXTURES / "sources.csv", "source"), (one, "Person"))
+    _import(registry, (two, "Person"))
+    with registry.read() as conn:
+        dates = [(c["value"], str(c["date_start"])) for c in queries.claims_for(conn, ["p-1"])
+                 if c["property"] == "death_date"]
+    assert sorted(dates) == [("1367/05/10", "1988-08-01"), ("1988-08-05", "1988-08-05")]
+
+
+def test_jsonl_unknown_field_is_refused(registry: Registry, tmp_path: Path) -> None:
+    path = _write(tmp_path, "x.jsonl", '{"type": "source", "id": "s", "kind": "list", '
+                  '"title": "T", "titel": "typo"}\n')
+    with pytest.raises(ValidationError) as err:
+        _import(registry, (path, None))
+    assert err.value.line == 1 and err.value.field == "titel"
+
+
+def test_jsonl_bad_json_names_the_line(registry: Registry, tmp_path: Path) -> None:
+    path = _write(tmp_path, "x.jsonl", '{"type": "entity", "id": "p", "schema": "Person"}\n'
+                  '{"type": "claim", \n')
+    with pytest.raises(ValidationError, match="not valid JSON") as err:
+        _import(registry, (path, None))
+    assert err.value.line == 2
