@@ -107,7 +107,7 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
 
 
 def _registry(templates: Templates, backend: str, tmp_path: Path, demo: bool) -> Iterator[Registry]:
-    home = tmp_path / "home"
+    home = tmp_path / f"home-{uuid.uuid4().hex[:8]}"
     home.mkdir()
     url = templates.copy(backend, demo, home)
     registry = Registry(Settings(home=home, db_url=url, actor="tester"), make_engine(url))

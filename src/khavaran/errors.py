@@ -11,14 +11,12 @@ or HTTP.
      │    ├── DateError         a date that cannot be read or does not exist
      │    ├── UncitedClaimError a claim without any citation
      │    └── DanglingReferenceError  a reference to something that does not exist
-     └── StorageError           the database refused or is not initialised
-          └── AppendOnlyError   an attempt to change or delete history
+     └── StorageError           the database cannot be opened or is not initialised
 """
 
 from __future__ import annotations
 
 __all__ = [
-    "AppendOnlyError",
     "ConfigError",
     "DateError",
     "DanglingReferenceError",
@@ -97,7 +95,3 @@ class DanglingReferenceError(ValidationError):
 
 class StorageError(KhavaranError):
     """The store refused an operation or is not ready."""
-
-
-class AppendOnlyError(StorageError):
-    """An UPDATE or DELETE on an append-only table (history) was refused."""

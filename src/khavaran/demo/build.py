@@ -9,8 +9,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-import jdatetime
-
+from khavaran.model.types.fuzzy_date import parse_date, to_jalali
 from khavaran.demo.names import AFFILIATIONS, FAMILY, FEMALE, LATIN_VARIANTS, MALE, SH_MONTHS
 
 __all__ = ["DemoBuilder"]
@@ -45,7 +44,9 @@ SEATS = [("religious judge", "حاکم شرع"), ("prosecutor", "دادستان"
 
 
 def _sh(y: int, m: int, d: int) -> dt.date:
-    return jdatetime.date(y, m, d).togregorian()
+    day = parse_date(f"{y}/{m}/{d}", "jalali").start
+    assert day is not None
+    return day
 
 
 class DemoBuilder:
@@ -243,8 +244,8 @@ class DemoBuilder:
                        assessment="corroborated")
             self.claim(vid, "gender", "female" if p["female"] else "male", report)
             self.claim(vid, "affiliation", p["affiliation"][0], report)
-            death = jdatetime.date.fromgregorian(date=p["death"])
-            self.claim(vid, "death_date", f"{death.year}/{death.month:02d}/{death.day:02d}",
+            y, m, d = to_jalali(p["death"])
+            self.claim(vid, "death_date", f"{y}/{m:02d}/{d:02d}",
                        report, locator=f"p. {20 + p['n']}", credibility=2,
                        preferred=p["n"] % 5 == 0)
             if p["n"] % 5 in (0, 2):  # a testimony remembers another day
@@ -305,7 +306,7 @@ class DemoBuilder:
 
     def list_row(self, source: str, p: dict[str, Any], number: int) -> dict[str, str]:
         rng = self.rng
-        death_sh = jdatetime.date.fromgregorian(date=p["death"])
+        sh_year, sh_month, sh_day = to_jalali(p["death"])
         city, prison = PLACE_NAMES[p["city"]], PLACE_NAMES[p["prison"]]
         row = {"source": source, "record_id": f"{source[-1].upper()}{number:04d}",
                "gender": "" if rng.random() < 0.3 else ("f" if p["female"] else "m")}
@@ -314,7 +315,7 @@ class DemoBuilder:
             if rng.random() < 0.3:
                 name = name.replace("ی", "ي").replace("ک", "ك")
             row |= {"name": name, "father_name": p["father"][1], "birth_year": str(p["born"]),
-                    "death_date": f"{death_sh.year}/{death_sh.month:02d}/{death_sh.day:02d}",
+                    "death_date": f"{sh_year}/{sh_month:02d}/{sh_day:02d}",
                     "city": city[1], "prison": prison[1], "affiliation": p["affiliation"][1]}
         elif source == "demo-list-b":  # Latin, Gregorian
             row |= {"name": f"{p['given'][0]} {p['family'][0]}", "father_name": p["father"][0],
@@ -329,7 +330,7 @@ class DemoBuilder:
             city_name = "Kuhmehr" if p["city"] == "pl-demo-mehrkuh" and rng.random() < 0.5 \
                 else city[0]
             row |= {"name": name, "father_name": "", "age": str(1367 - p["born"]),
-                    "death_date": f"{SH_MONTHS[death_sh.month - 1]} {death_sh.year}",
+                    "death_date": f"{SH_MONTHS[sh_month - 1]} {sh_year}",
                     "city": city_name, "prison": prison[0], "affiliation": ""}
         return row
 

@@ -4,6 +4,8 @@ people made from them are invented and marked fictional."""
 
 from __future__ import annotations
 
+__all__ = ["AFFILIATIONS", "FAMILY", "FEMALE", "LATIN_VARIANTS", "MALE", "SH_MONTHS"]
+
 MALE = [
     ("Ali", "علی"), ("Mohammad", "محمد"), ("Hossein", "حسین"), ("Reza", "رضا"),
     ("Mehdi", "مهدی"), ("Hassan", "حسن"), ("Ahmad", "احمد"), ("Javad", "جواد"),

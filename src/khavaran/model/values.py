@@ -8,13 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from khavaran.errors import ValidationError
 from khavaran.model.loader import Model, Property
 from khavaran.model.types.fuzzy_date import parse_date
-from khavaran.model.types.persian_name import name_keys, normalize
+from khavaran.model.types.persian_name import normalize, phonetic_key, tokens
 
-__all__ = ["CleanValue", "clean_value"]
+__all__ = ["CleanValue", "clean_value", "search_keys"]
+
+
+def search_keys(text: str) -> tuple[str, ...]:
+    """Index keys of a name: each word's phonetic key and each adjacent pair's,
+    so that "پور‌محمدی", "Pour Mohammadi" and "Pourmohammadi" meet."""
+    words = tokens(text)
+    keys = [phonetic_key(w) for w in words]
+    keys += [phonetic_key(a + b) for a, b in zip(words, words[1:], strict=False)]
+    return tuple(dict.fromkeys(k for k in keys if k))
 
 
 @dataclass(frozen=True)
@@ -26,6 +36,18 @@ class CleanValue:
     date_start: dt.date | None = None
     date_end: dt.date | None = None
     keys: tuple[str, ...] = ()
+
+
+# Lists repeat the same dates and names many times; both are pure functions.
+@lru_cache(maxsize=1 << 16)
+def _date_forms(text: str, calendar: str | None) -> tuple[str, dt.date | None, dt.date | None]:
+    date = parse_date(text, calendar)
+    return str(date.calendar), date.start, date.end
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_forms(text: str) -> tuple[str, tuple[str, ...]]:
+    return normalize(text), search_keys(text)
 
 
 def _coordinates(value: str, field: str) -> str:
@@ -55,11 +77,10 @@ def clean_value(
         raise ValidationError("empty value", field=field)
     kind = prop.type
     if kind == "name":
-        norm = normalize(text)
+        norm, keys = _name_forms(text)
         if not norm:
             raise ValidationError(f"'{text}' has no letters once normalised", field=field)
-        keys = tuple(name_keys(text)) if prop.search else ()
-        return CleanValue(text, norm, keys=keys)
+        return CleanValue(text, norm, keys=keys if prop.search else ())
     if kind == "text":
         return CleanValue(text, normalize(text))
     if kind == "vocab":
@@ -82,12 +103,11 @@ def clean_value(
         return CleanValue(text, str(number))
     if kind == "date":
         try:
-            date = parse_date(text, calendar)
+            resolved, start, end = _date_forms(text, calendar)
         except ValidationError as exc:
             raise exc.located(field=field)
-        norm = f"{date.start or ''}..{date.end or ''}"
-        return CleanValue(text, norm, date_calendar=str(date.calendar),
-                          date_start=date.start, date_end=date.end)
+        return CleanValue(text, f"{start or ''}..{end or ''}", date_calendar=resolved,
+                          date_start=start, date_end=end)
     if kind == "coordinates":
         return CleanValue(text, _coordinates(text, field))
     raise ValidationError(f"unsupported type '{kind}'", field=field)  # pragma: no cover

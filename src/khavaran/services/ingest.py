@@ -253,19 +253,19 @@ class _Ingest:
         checker = ClaimChecker(self)
         prepared = [checker.check(c) for c in self.batch.claims]
         checker.check_allegations(prepared)
-        claim_ids = [p.id for p in prepared]
-        db_claims = repo.existing_ids(self.conn, claim, claim_ids)
-        cite_ids = [ci["id"] for p in prepared for ci in p.citations]
-        db_cites = repo.existing_ids(self.conn, citation, cite_ids)
-        stat_ids = [st["id"] for p in prepared for st in p.statuses]
-        db_stats = repo.existing_ids(self.conn, claim_status, stat_ids)
+        # A claim about a record that is new in this batch cannot be in the
+        # registry yet, nor can its citations: only ask about the others.
+        old = [p for p in prepared if p.row["entity_id"] in self.db_entities]
+        db_claims = repo.existing_ids(self.conn, claim, [p.id for p in old])
+        db_cites = repo.existing_ids(self.conn, citation,
+                                     [ci["id"] for p in old for ci in p.citations])
+        db_stats = repo.existing_ids(self.conn, claim_status,
+                                     [st["id"] for p in old for st in p.statuses])
         seen: set[str] = set()
         for p in prepared:
-            if p.id in seen:
+            if p.id in db_claims or p.id in seen:
                 self.report.unchanged["claims"] += 1
-                continue
-            seen.add(p.id)
-            if p.id not in db_claims:
+            else:
                 self.add("claim", p.row)
                 for key in p.keys:
                     self.add("search_token", {"key": key, "entity_id": p.row["entity_id"],
@@ -273,8 +273,7 @@ class _Ingest:
                 self.log("add-claim", entity_id=p.row["entity_id"], claim_id=p.id,
                          field_name=p.row["property"], new=p.row["value"])
                 self.report.added["claims"] += 1
-            else:
-                self.report.unchanged["claims"] += 1
+            seen.add(p.id)
             for ci in p.citations:
                 if ci["id"] in db_cites or ci["id"] in seen:
                     continue

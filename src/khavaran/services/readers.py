@@ -23,7 +23,7 @@ from khavaran.model.records import (
 )
 from khavaran.services.ingest import Batch
 
-__all__ = ["CSV_KINDS", "LIST_COLUMNS", "read_file", "read_text"]
+__all__ = ["CSV_KINDS", "LIST_COLUMNS", "read_csv", "read_file", "read_jsonl", "read_text"]
 
 LIST_COLUMNS = ("source", "record_id", "name", "father_name", "birth_year", "age",
                 "death_date", "city", "prison", "affiliation", "gender")

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
 from khavaran.errors import ValidationError
-from khavaran.model.types.persian_name import name_keys, phonetic_key, tokens, transliterate
+from khavaran.model.types.persian_name import phonetic_key, tokens, transliterate
 from khavaran.services.profiles import display_names
 from khavaran.services.registry import Registry
 from khavaran.storage import queries
@@ -35,11 +36,16 @@ class Hit:
     protected: bool
 
 
-def _score(query: str, name: str) -> float:
-    q, n = transliterate(query), transliterate(name)
-    qk = " ".join(phonetic_key(t) for t in tokens(query))
-    nk = " ".join(phonetic_key(t) for t in tokens(name))
-    return round(0.5 * fuzz.token_set_ratio(q, n) + 0.5 * fuzz.token_set_ratio(qk, nk), 1)
+@lru_cache(maxsize=1 << 16)
+def _forms(text: str) -> tuple[str, str]:
+    """A name's transliteration and the phonetic keys of its words."""
+    return transliterate(text), " ".join(phonetic_key(t) for t in tokens(text))
+
+
+def _score(query: tuple[str, str], name: str) -> float:
+    n, nk = _forms(name)
+    return round(0.5 * fuzz.token_set_ratio(query[0], n)
+                 + 0.5 * fuzz.token_set_ratio(query[1], nk), 1)
 
 
 def search(registry: Registry, query: str, *, limit: int = 20, schema: str | None = None,
@@ -56,7 +62,7 @@ def search(registry: Registry, query: str, *, limit: int = 20, schema: str | Non
         raise ValidationError("empty search", field="query")
     keys = [phonetic_key(t) for t in tokens(text)]
     keys = [k for k in dict.fromkeys(keys) if k]
-    compact = name_keys(text)[-1:] if len(keys) > 1 else []
+    compact = [k for k in [phonetic_key(text)] if k] if len(keys) > 1 else []
     with registry.read() as conn:
         found = dict.fromkeys(queries.entities_with_keys(conn, keys, CANDIDATES))
         if compact:
@@ -68,30 +74,32 @@ def search(registry: Registry, query: str, *, limit: int = 20, schema: str | Non
         names: dict[str, list[str]] = defaultdict(list)
         for c in queries.claims_for(conn, found, ["name"]):
             names[c["entity_id"]].append(c["value"])
-        titles = display_names(conn, list(found), reveal=include_protected)
-    hits = []
-    revealed = []
-    for eid, row in rows.items():
-        if schema and row["schema"] != schema:
-            continue
-        protected = bool(row["protected"])
-        if protected and not include_protected:
-            if eid not in by_pseudonym:
-                continue  # a real name must not lead to a protected person
-            hits.append(Hit(eid, row["schema"], f"{row['pseudonym']} (protected)",
-                            row["pseudonym"], 100.0, bool(row["fictional"]), True))
-            continue
-        candidates = names.get(eid) or [eid]
-        best = max(candidates, key=lambda n: _score(text, n))
+        qforms = _forms(text)
+        scored: list[tuple[float, str, str]] = []
+        for eid, row in rows.items():
+            if schema and row["schema"] != schema:
+                continue
+            if row["protected"] and not include_protected:
+                if eid in by_pseudonym:  # a real name must not lead to a protected person
+                    scored.append((100.0, eid, row["pseudonym"]))
+                continue
+            if eid == text:
+                scored.append((100.0, eid, eid))
+                continue
+            best = max(names.get(eid) or [eid], key=lambda n: _score(qforms, n))
+            scored.append((_score(qforms, best), eid, best))
+        scored.sort(key=lambda s: (-s[0], s[1]))
+        top = scored[:limit]
+        titles = display_names(conn, [eid for _, eid, _ in top], reveal=include_protected)
+    hits, revealed = [], []
+    for score, eid, matched in top:
+        row = rows[eid]
         title = titles.get(eid, eid).removesuffix(" [fictional]")
-        if protected:
+        if row["protected"] and include_protected:
             revealed.append(eid)
             title = f"{title} (protected: {row['pseudonym']})"
-        hits.append(Hit(eid, row["schema"], title, best,
-                        100.0 if eid == text else _score(text, best),
-                        bool(row["fictional"]), protected))
-    hits.sort(key=lambda h: (-h.score, h.title, h.id))
-    hits = hits[:limit]
+        hits.append(Hit(eid, row["schema"], title, matched, score, bool(row["fictional"]),
+                        bool(row["protected"])))
     shown = [h.id for h in hits if h.id in revealed]
     if shown:
         assert actor, "revealing a protected person needs an actor"

@@ -69,6 +69,7 @@ entity = Table(
     Column("pseudonym", String(200)),
     *_stamp(),
     Index(None, "schema"),
+    Index(None, "protected"),
 )
 
 source = Table(

@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_entity'))
     )
     with op.batch_alter_table('entity', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_entity_protected'), ['protected'], unique=False)
         batch_op.create_index(batch_op.f('ix_entity_schema'), ['schema'], unique=False)
 
     op.create_table('history',
@@ -268,5 +269,6 @@ def downgrade() -> None:
     op.drop_table('history')
     with op.batch_alter_table('entity', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_entity_schema'))
+        batch_op.drop_index(batch_op.f('ix_entity_protected'))
 
     op.drop_table('entity')

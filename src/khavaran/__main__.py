@@ -1,0 +1,5 @@
+"""`python -m khavaran` runs the command line."""
+
+from khavaran.cli import main
+
+main()

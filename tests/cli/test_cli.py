@@ -1,0 +1,139 @@
+"""The command line as a user meets it: messages, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+
+
+def test_init_is_idempotent(cli) -> None:
+    result = cli("init", user=None)
+    assert result.exit_code == 0 and "already up to date" in result.output
+
+
+def test_overview_shows_counts_and_two_cited_profiles(demo_cli) -> None:
+    result = demo_cli("overview", user=None)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "victims: 523" in out and "sources: 40" in out
+    assert "Sample victim" in out and "Sample alleged perpetrator" in out
+    assert "FICTIONAL" in out and "source:" in out and "status: reported by NGO" in out
+
+
+def test_person_show_prints_every_source(demo_cli) -> None:
+    result = demo_cli("person", "show", "v-demo-001", user=None)
+    assert result.exit_code == 0
+    assert "CONFLICT: the sources disagree on death date" in result.output
+    assert "SH" in result.output and "1988" in result.output
+    fact_lines = [ln for ln in result.output.splitlines()
+                  if ln.startswith("  ") and not ln.startswith("   ") and "]" in ln
+                  and ":" in ln and "--" not in ln and "CONFLICT" not in ln]
+    assert fact_lines  # each is followed by its source lines
+    assert result.output.count("source:") >= len(fact_lines)
+
+
+@pytest.mark.parametrize("group", ["unit", "place", "event"])
+def test_other_show_commands(demo_cli, group: str) -> None:
+    rid = {"unit": "u-demo-commission-1", "place": "pl-demo-prison-golzar",
+           "event": "e-demo-execution-000"}[group]
+    result = demo_cli(group, "show", rid, user=None)
+    assert result.exit_code == 0 and rid in result.output and "source:" in result.output
+
+
+def test_show_protected_needs_as_and_is_recorded(demo_cli) -> None:
+    hidden = demo_cli("person", "show", "p-demo-witness-01", user=None)
+    assert "Witness W-1" in hidden.output and "withheld" in hidden.output
+    refused = demo_cli("person", "show", "p-demo-witness-01", "--include-protected", user=None)
+    assert refused.exit_code == 1 and "--as NAME" in refused.output
+    shown = demo_cli("person", "show", "p-demo-witness-01", "--include-protected",
+                     user="lawyer-1")
+    assert shown.exit_code == 0 and "identity revealed" in shown.output
+    history = demo_cli("history", "p-demo-witness-01", user=None)
+    assert "lawyer-1  reveal-protected" in history.output
+
+
+def test_writes_without_as_are_refused(cli) -> None:
+    result = cli("import", str(FIXTURES / "sources.csv"), "--kind", "source", user=None)
+    assert result.exit_code == 1
+    assert "--as NAME" in result.output and "Traceback" not in result.output
+
+
+def test_import_then_again(cli) -> None:
+    first = cli("import", str(FIXTURES / "sources.csv"), "--kind", "source")
+    assert first.exit_code == 0 and "3 sources" in first.output
+    again = cli("import", str(FIXTURES / "sources.csv"), "--kind", "source")
+    assert "added: nothing new" in again.output
+
+
+def test_bad_import_message_names_file_line_field(cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("source,record_id,name,death_date\nt-list,1,Ali,1367/13/40\n",
+                   encoding="utf-8")
+    cli("import", str(FIXTURES / "sources.csv"), "--kind", "source")
+    result = cli("import", str(bad), "--kind", "list")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{bad}, line 2, field 'death_date'" in result.output
+
+
+def test_uncited_claim_from_the_command_line(demo_cli) -> None:
+    result = demo_cli("claim", "add", "v-demo-001", "burial_place", "Bagh-e Sorkh")
+    assert result.exit_code == 1 and "no citation" in result.output
+    ok = demo_cli("claim", "add", "v-demo-001", "burial_place", "Bagh-e Sorkh",
+                  "--source", "demo-testimony-02", "--locator", "minute 3")
+    assert ok.exit_code == 0 and "added" in ok.output
+
+
+def test_claim_prefer_and_history(demo_cli) -> None:
+    import re
+
+    shown = demo_cli("person", "show", "v-demo-003", "--json", user=None)
+    claim_id = re.search(r'"claim_id": "(c-[0-9a-f]+)"', shown.output).group(1)
+    result = demo_cli("claim", "prefer", claim_id, "--reason", "family confirmed")
+    assert result.exit_code == 0
+    history = demo_cli("history", claim_id, user=None)
+    assert "tester  prefer" in history.output and "family confirmed" in history.output
+
+
+def test_search_both_scripts(demo_cli) -> None:
+    latin = demo_cli("search", "Hosseini", "--limit", "500", user=None)
+    persian = demo_cli("search", "حسینی", "--limit", "500", user=None)
+    assert latin.exit_code == 0 and "حسینی" in latin.output
+    assert "Hosseini" in persian.output
+
+
+def test_export_to_file(demo_cli, tmp_path: Path) -> None:
+    out = tmp_path / "e.jsonl"
+    result = demo_cli("export", "--out", str(out), user=None)
+    assert result.exit_code == 0 and out.exists() and "withheld" in result.output
+    assert not (tmp_path / "e.jsonl.partial").exists()
+
+
+@pytest.mark.parametrize(("args", "expected", "code"), [
+    (["date", "1367/05/06"], "28 Jul 1988", 0),
+    (["date", "۱۰ مرداد ۱۳۶۷"], "1 Aug 1988", 0),
+    (["date", "28 July 1988"], "6 Mordad 1367 SH", 0),
+    (["date", "1367/13/40"], "month 13", 1),
+    (["date", "1367/05/10", "--calendar", "mayan"], "unknown calendar", 1),
+])
+def test_date_command(cli, args: list[str], expected: str, code: int) -> None:
+    result = cli(*args, user=None)
+    assert result.exit_code == code and expected in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_record_is_a_clear_error(demo_cli) -> None:
+    result = demo_cli("person", "show", "p-nobody", user=None)
+    assert result.exit_code == 1 and "no person with id 'p-nobody'" in result.output
+
+
+def test_uninitialised_home_says_run_init(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from khavaran.cli import app
+
+    result = CliRunner().invoke(app, ["--home", str(tmp_path / "nowhere"), "overview"],
+                                env={"KHAVARAN_DB": None})
+    assert result.exit_code == 1 and "khavaran init" in result.output

@@ -1,0 +1,67 @@
+"""Search across scripts and spelling variants."""
+
+from __future__ import annotations
+
+import pytest
+
+from khavaran.services.search import search
+from khavaran.services.registry import Registry
+
+
+def _ids(hits) -> set[str]:
+    return {h.id for h in hits}
+
+
+@pytest.mark.parametrize(("query", "must_find"), [
+    ("Farhad Ahmadi", "v-demo-001"),
+    ("فرهاد احمدی", "v-demo-001"),        # Persian finds the Latin-and-Persian profile
+    ("farhad AHMADI", "v-demo-001"),        # case-insensitive
+    ("Fárhad Ahmádi", "v-demo-001"),        # accent-insensitive
+    ("فرهاد احمدي", "v-demo-001"),        # Arabic yeh in the query
+    ("Golzarabad", "pl-demo-golzar"),
+    ("گلزار آباد", "pl-demo-golzar"),        # space instead of no space
+    ("Kuhmehr", "pl-demo-mehrkuh"),          # a historical name
+])
+def test_finds_names_whatever_the_spelling(demo_registry: Registry, query: str,
+                                           must_find: str) -> None:
+    assert must_find in _ids(search(demo_registry, query, limit=200))
+
+
+def test_latin_finds_persian_script_and_back(demo_registry: Registry) -> None:
+    latin = search(demo_registry, "Hosseini", limit=500, schema="Person")
+    persian = search(demo_registry, "حسینی", limit=500, schema="Person")
+    assert _ids(latin) == _ids(persian)
+    # list A is written in Persian script only; list B in Latin only: both are found
+    assert any(not h.matched.isascii() for h in latin)
+    assert any(h.matched.isascii() for h in persian)
+
+
+def test_zwnj_variants_find_the_same(registry: Registry, tmp_path) -> None:
+    from khavaran.services.importing import import_files
+
+    src = tmp_path / "s.csv"
+    src.write_text("id,kind,title,fictional\nt,list,T,true\n", encoding="utf-8")
+    lst = tmp_path / "l.csv"
+    lst.write_text("source,record_id,name\nt,1,علی پور\u200cمحمدی\n", encoding="utf-8")
+    import_files(registry, [(src, "source"), (lst, "list")], actor="tester")
+    for q in ("پورمحمدی", "پور محمدی", "پور\u200cمحمدی", "Pourmohammadi", "Pour-Mohammadi"):
+        assert len(search(registry, q)) == 1, q
+
+
+def test_protected_person_is_not_found_by_real_name(demo_registry: Registry) -> None:
+    from khavaran.services import profiles
+
+    real = profiles.show(demo_registry, "p-demo-witness-01", include_protected=True,
+                         actor="lawyer-1").title.split(" / ")[0]
+    assert "p-demo-witness-01" not in _ids(search(demo_registry, real, limit=500))
+    by_pseudonym = search(demo_registry, "Witness W-1")
+    assert [h.title for h in by_pseudonym] == ["Witness W-1 (protected)"]
+    revealed = search(demo_registry, real, limit=500, include_protected=True, actor="lawyer-1")
+    assert "p-demo-witness-01" in _ids(revealed)
+
+
+def test_empty_query_is_refused(demo_registry: Registry) -> None:
+    from khavaran.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="empty search"):
+        search(demo_registry, "   ")

@@ -1,0 +1,40 @@
+"""The database itself refuses to change or delete history rows."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from khavaran.services.registry import Registry
+
+
+def _one_row(registry: Registry) -> int:
+    with registry.write() as conn:
+        conn.execute(text("INSERT INTO history (at, actor, action, reason) "
+                          "VALUES (CURRENT_TIMESTAMP, 'tester', 'note', 'why')"))
+        return int(conn.execute(text("SELECT count(*) FROM history")).scalar_one())
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE history SET actor = 'someone else'",
+    "DELETE FROM history",
+])
+def test_history_rows_cannot_be_changed_or_deleted(registry: Registry, statement: str) -> None:
+    count = _one_row(registry)
+    with pytest.raises(DBAPIError, match="append-only"):
+        with registry.write() as conn:
+            conn.execute(text(statement))
+    with registry.read() as conn:
+        assert conn.execute(text("SELECT count(*) FROM history")).scalar_one() == count
+        assert conn.execute(text("SELECT actor FROM history")).scalar_one() == "tester"
+
+
+def test_truncate_is_refused_on_postgres(registry: Registry, backend: str) -> None:
+    count = _one_row(registry)
+    statement = "TRUNCATE history" if backend == "postgres" else "DELETE FROM history WHERE 1"
+    with pytest.raises(DBAPIError, match="append-only"):
+        with registry.write() as conn:
+            conn.execute(text(statement))
+    with registry.read() as conn:
+        assert conn.execute(text("SELECT count(*) FROM history")).scalar_one() == count
