@@ -37,6 +37,8 @@ class ClaimChecker:
     def __init__(self, run: _Ingest) -> None:
         self.run = run
         self.model = run.model
+        self.assessments = set(run.model.vocabs["assessment"])
+        self.new_stamp = {"created_at": run.now, "created_by": run.actor}
 
     def check(self, c: ClaimIn) -> PreparedClaim:
         try:
@@ -74,7 +76,8 @@ class ClaimChecker:
         if not isinstance(c.credibility, int) or not 1 <= c.credibility <= 6:
             raise ValidationError(f"credibility '{c.credibility}' is not 1–6 (Admiralty scale)",
                                   field="credibility")
-        model.check_code("assessment", c.assessment, "assessment")
+        if c.assessment not in self.assessments:
+            model.check_code("assessment", c.assessment, "assessment")
         cid = ids.claim_id(c.entity, c.property, c.qualifier, clean.value, c.record)
         citations = []
         for ci in c.citations:
@@ -122,6 +125,8 @@ class ClaimChecker:
                              implicating_unit=prop.allegation == "implicating_unit")
 
     def _stamp(self, at: str | None, by: str | None, w: Any) -> dict[str, Any]:
+        if at is None and by is None:
+            return self.new_stamp
         return stamp(at, by, self.run.actor, self.run.now, w)
 
     def _time(self, at: str | None) -> dt.datetime | None:

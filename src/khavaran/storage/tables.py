@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 __all__ = [
@@ -135,7 +136,9 @@ claim = Table(
         "assessment IN ('alleged','corroborated','contested','rejected')", name="assessment"
     ),
     Index(None, "entity_id", "property"),
-    Index(None, "ref_id"),
+    # Most claims are not references: index only those that are.
+    Index(None, "ref_id", sqlite_where=text("ref_id IS NOT NULL"),
+          postgresql_where=text("ref_id IS NOT NULL")),
     Index(None, "record_id"),
 )
 

@@ -149,7 +149,9 @@ def upgrade() -> None:
     with op.batch_alter_table('claim', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_claim_entity_id_property'), ['entity_id', 'property'], unique=False)
         batch_op.create_index(batch_op.f('ix_claim_record_id'), ['record_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_claim_ref_id'), ['ref_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_claim_ref_id'), ['ref_id'], unique=False,
+                              sqlite_where=sa.text('ref_id IS NOT NULL'),
+                              postgresql_where=sa.text('ref_id IS NOT NULL'))
 
     op.create_table('citation',
     sa.Column('id', sa.String(length=64), nullable=False),
