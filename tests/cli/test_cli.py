@@ -137,3 +137,26 @@ def test_uninitialised_home_says_run_init(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["--home", str(tmp_path / "nowhere"), "overview"],
                                 env={"KHAVARAN_DB": None})
     assert result.exit_code == 1 and "khavaran init" in result.output
+
+
+def test_history_withholds_a_protected_persons_name(demo_cli, demo_registry) -> None:
+    from khavaran.services import profiles
+
+    real = profiles.show(demo_registry, "p-demo-witness-01", include_protected=True,
+                         actor="lawyer-1").facts["name"]
+    search = demo_cli("search", real[0].value, "--include-protected", user="lawyer-1")
+    assert "Witness W-1" in search.output
+    for args in (["history", "p-demo-witness-01"], ["history", "--limit", "0"]):
+        out = demo_cli(*args, user=None).output
+        assert "withheld: protected person" in out or args[1] == "--limit"
+        for fact in real:
+            assert fact.value not in out, (args, fact.value)
+
+
+def test_lists_and_sources_are_recognised_without_kind(cli, tmp_path: Path) -> None:
+    result = cli("import", str(FIXTURES / "sources.csv"), str(FIXTURES / "list.csv"))
+    assert result.exit_code == 0 and "3 records" in result.output
+    people = tmp_path / "people.csv"
+    people.write_text("id,fictional,name:full,source\np-1,true,Ali,t-report\n", encoding="utf-8")
+    unknown = cli("import", str(people))
+    assert unknown.exit_code == 1 and "--kind" in unknown.output

@@ -14,6 +14,7 @@ from khavaran.cli.context import registry_of, settings_of
 from khavaran.cli.render import FICTIONAL, render_profile
 from khavaran.model.types.fuzzy_date import explain_date
 from khavaran.services import exporting, importing, overview as overview_service, profiles
+from khavaran.services import history as history_service
 from khavaran.services import search as search_service
 from khavaran.services.readers import CSV_KINDS
 from khavaran.services.registry import init_registry
@@ -73,13 +74,14 @@ def import_(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="CSV or JSON Lines files, in order.")],
     kind: Annotated[str | None, typer.Option(
-        help=f"What the CSV files hold: {', '.join(CSV_KINDS)}.")] = None,
+        help=f"What the CSV files hold: {', '.join(CSV_KINDS)}. Lists, sources and "
+             "consents are recognised by their header.")] = None,
 ) -> None:
     """Import CSV or JSON Lines files in one transaction: all or nothing.
 
     Formats: docs/import-formats.md.  Re-running an import adds nothing.
 
-    Example: khavaran --as ana import lists/sources.csv --kind source
+    Example: khavaran --as ana import sources.csv list-a.csv list-b.csv
     """
     actor = settings_of(ctx).require_actor()
     report = importing.import_files(registry_of(ctx), [(f, kind) for f in files], actor=actor,
@@ -146,22 +148,11 @@ def history(
     Example: khavaran history p-demo-perp-01
     """
     registry = registry_of(ctx)
-    with registry.read() as conn:
-        if record_id and record_id.startswith("c-"):
-            rows = queries.history_rows(conn, claim_id=record_id, limit=limit or None)
-        else:
-            rows = queries.history_rows(conn, entity_id=record_id, limit=limit or None)
-        hidden = {k for k, v in queries.entities(conn, [r["entity_id"] for r in rows
-                                                        if r["entity_id"]]).items()
-                  if v["protected"]}
-    for r in rows:
-        change = r["new_value"] if r["old_value"] is None else f"{r['old_value']} -> {r['new_value']}"
-        if r["entity_id"] in hidden and r["field"] in ("name", "identity_document",
-                                                        "birth_date", "residence", "contact"):
-            change = "(withheld: protected person)"
-        what = " ".join(x for x in (r["entity_id"], r["claim_id"], r["field"]) if x)
-        typer.echo(f"{r['at']:%Y-%m-%d %H:%M:%S}  {r['actor']}  {r['action']}  {what}: "
-                   f"{change or ''}  ({r['reason'] or 'no reason given'})")
+    for r in history_service.history(registry, record_id, limit=limit or None):
+        change = r.new_value if r.old_value is None else f"{r.old_value} -> {r.new_value}"
+        what = " ".join(x for x in (r.entity_id, r.claim_id, r.field) if x)
+        typer.echo(f"{r.at:%Y-%m-%d %H:%M:%S}  {r.actor}  {r.action}  {what}: "
+                   f"{change or ''}  ({r.reason or 'no reason given'})")
 
 
 @app.command()

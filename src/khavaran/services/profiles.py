@@ -97,8 +97,12 @@ def _shown_value(model: Model, schema: str, row: RowMapping, names: dict[str, st
     return value
 
 
-def display_names(conn: Connection, ids: list[str], *, reveal: bool = False) -> dict[str, str]:
-    """A short readable name for each id: pseudonyms for protected people."""
+def display_names(conn: Connection, ids: list[str], *, reveal: bool = False,
+                  revealed: set[str] | None = None) -> dict[str, str]:
+    """A short readable name for each id: pseudonyms for protected people.
+
+    With ``reveal``, protected people are named too, and their ids are added to
+    ``revealed`` so that the caller can record the access."""
     rows = queries.entities(conn, ids)
     claims = queries.claims_for(conn, rows, ["name", "title", "kind", "act_type", "date"])
     by_entity: dict[str, list[RowMapping]] = defaultdict(list)
@@ -106,9 +110,12 @@ def display_names(conn: Connection, ids: list[str], *, reveal: bool = False) -> 
         by_entity[c["entity_id"]].append(c)
     out = {}
     for eid, row in rows.items():
-        if row["protected"] and not reveal:
-            out[eid] = f"{row['pseudonym']} (protected)"
-            continue
+        if row["protected"]:
+            if not reveal:
+                out[eid] = f"{row['pseudonym']} (protected)"
+                continue
+            if revealed is not None:
+                revealed.add(eid)
         cs = by_entity.get(eid, [])
         names = [c for c in cs if c["property"] == "name"]
         names.sort(key=lambda c: (not c["preferred"], c["qualifier"] not in ("full", None),
@@ -153,7 +160,7 @@ def _facts(conn: Connection, model: Model, schema: str, claim_rows: list[RowMapp
 
 
 def _profile(conn: Connection, model: Model, row: RowMapping, reveal: bool,
-             with_related: bool) -> Profile:
+             with_related: bool, revealed: set[str]) -> Profile:
     eid, schema = row["id"], row["schema"]
     hidden = bool(row["protected"]) and not reveal
     claim_rows = queries.claims_for(conn, [eid])
@@ -163,7 +170,7 @@ def _profile(conn: Connection, model: Model, row: RowMapping, reveal: bool,
         withheld = sum(1 for c in claim_rows if c["property"] in identifying)
         claim_rows = [c for c in claim_rows if c["property"] not in identifying]
     refs = [c["value"] for c in claim_rows if c["ref_id"]]
-    names = display_names(conn, refs + [eid], reveal=reveal)
+    names = display_names(conn, refs + [eid], reveal=reveal, revealed=revealed)
     profile = Profile(eid, schema, names.get(eid, eid), bool(row["fictional"]),
                       bool(row["protected"]), reveal and bool(row["protected"]),
                       _facts(conn, model, schema, claim_rows, names), withheld=withheld)
@@ -177,7 +184,8 @@ def _profile(conn: Connection, model: Model, row: RowMapping, reveal: bool,
         rank = {"Posting": 0, "Unit": 1, "Place": 2, "Event": 3, "Act": 4, "Person": 5}
         referring.sort(key=lambda r: (rank.get(rows[r[0]]["schema"], 9), r[0]))
         for other, prop in referring:
-            profile.related.append((prop, _profile(conn, model, rows[other], reveal, False)))
+            profile.related.append((prop, _profile(conn, model, rows[other], reveal, False,
+                                                   revealed)))
         if schema == "Person" and not hidden:
             for r in queries.records_for(conn, eid):
                 profile.records.append({"source": r["source_id"], "record_id": r["record_id"],
@@ -201,14 +209,14 @@ def show(registry: Registry, entity_id: str, *, schema: str | None = None,
         if row is None or (schema and row["schema"] != schema):
             kind = (schema or "record").lower()
             raise NotFoundError(f"no {kind} with id '{entity_id}'")
-        profile = _profile(conn, model, row, include_protected, True)
-    revealed = [profile] + [p for _, p in profile.related]
-    if include_protected and any(p.revealed for p in revealed):
+        revealed: set[str] = set()
+        profile = _profile(conn, model, row, include_protected, True, revealed)
+    if revealed:
         assert actor, "revealing a protected person needs an actor"
         with registry.write() as conn:
             append_history(conn, [{
                 "at": registry.now(), "actor": actor, "action": "reveal-protected",
-                "entity_id": p.id, "claim_id": None, "field": "identity", "old_value": None,
+                "entity_id": rid, "claim_id": None, "field": "identity", "old_value": None,
                 "new_value": None, "reason": f"show {entity_id} --include-protected"}
-                for p in revealed if p.revealed])
+                for rid in sorted(revealed)])
     return profile

@@ -242,8 +242,24 @@ def _read_entities(rows: list[tuple[int, dict[str, str]]], header: list[str], na
     return batch
 
 
-def read_csv(text: str, name: str, kind: str) -> Batch:
+# Headers that say by themselves what a CSV file holds.
+SIGNATURES = (("list", {"source", "record_id", "name"}), ("source", {"id", "kind", "title"}),
+              ("consent", {"person", "scope", "purpose"}))
+
+
+def _guess_kind(header: list[str], name: str) -> str:
+    for kind, columns in SIGNATURES:
+        if columns <= set(header):
+            return kind
+    raise ValidationError(f"say what the CSV holds with --kind ({', '.join(CSV_KINDS)})",
+                          file=name, line=1)
+
+
+def read_csv(text: str, name: str, kind: str | None) -> Batch:
+    """Parse a CSV file of ``kind``; without a kind, lists, sources and consents
+    are recognised by their header."""
     header, rows = _csv_rows(text, name)
+    kind = kind or _guess_kind(header, name)
     if kind == "list":
         return _read_list(rows, header, name)
     if kind == "source":
@@ -322,9 +338,6 @@ def read_text(text: str, name: str, kind: str | None) -> Batch:
     if name.endswith((".jsonl", ".json", ".ndjson")):
         return read_jsonl(text, name)
     if name.endswith(".csv"):
-        if not kind:
-            raise ValidationError(f"say what the CSV holds with --kind ({', '.join(CSV_KINDS)})",
-                                  file=name)
         return read_csv(text, name, kind)
     raise ValidationError("unknown file type: use .csv or .jsonl", file=name)
 

@@ -107,6 +107,7 @@ def search(registry: Registry, query: str, *, limit: int = 20, schema: str | Non
             append_history(conn, [{
                 "at": registry.now(), "actor": actor, "action": "reveal-protected",
                 "entity_id": eid, "claim_id": None, "field": "identity", "old_value": None,
-                "new_value": None, "reason": f"search {text!r} --include-protected"}
+                # the query is not kept: it may be the protected person's real name
+                "new_value": None, "reason": "search --include-protected"}
                 for eid in shown])
     return hits
