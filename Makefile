@@ -1,7 +1,8 @@
 # The two commands that set everything up from a fresh clone:
 #   make run    create .venv, install, initialise ./khavaran-data, load the demo, show it
-#   make test   install test tools and PostgreSQL if absent, run the whole suite on
-#               SQLite and on a throw-away PostgreSQL server
+#   make test   install test tools and PostgreSQL if absent, run the linters and the
+#               type checker, then the whole suite on SQLite and on a throw-away
+#               PostgreSQL server
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -24,7 +25,11 @@ run: $(VENV)/.installed
 	$(KHAVARAN) demo
 	$(KHAVARAN) overview
 
-test: $(VENV)/.installed
+check: $(VENV)/.installed
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/mypy
+
+test: check
 	KHAVARAN_REQUIRE_PG=1 scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed

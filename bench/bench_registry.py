@@ -25,7 +25,6 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).parent))
 from data import write_lists, write_sources  # noqa: E402
-
 from khavaran.demo.names import FAMILY, LATIN_VARIANTS, MALE  # noqa: E402
 from khavaran.services.importing import import_files  # noqa: E402
 from khavaran.services.registry import Registry, init_registry  # noqa: E402

@@ -140,8 +140,8 @@ class Cli:
         base = ["--home", str(self.registry.settings.home), "--db", self.registry.settings.db_url]
         if user:
             base += ["--as", user]
-        return self.runner.invoke(app, [*base, *args], input=input,
-                                  env={"KHAVARAN_USER": None, "KHAVARAN_HOME": None, "KHAVARAN_DB": None})
+        env = {"KHAVARAN_USER": None, "KHAVARAN_HOME": None, "KHAVARAN_DB": None}
+        return self.runner.invoke(app, [*base, *args], input=input, env=env)
 
 
 @pytest.fixture

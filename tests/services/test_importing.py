@@ -177,7 +177,8 @@ def test_conflicting_values_are_kept_side_by_side(registry: Registry, tmp_path: 
                     "p-1,true,1988-08-05,t-report,p. 4\n")
     with pytest.raises(ValidationError, match="appears twice"):
         _import(registry, (FIXTURES / "sources.csv", "source"), (people, "Person"))
-    one = _write(tmp_path, "one.csv", "id,fictional,death_date,source\np-1,true,1367/05/10,t-list\n")
+    one = _write(tmp_path, "one.csv",
+                 "id,fictional,death_date,source\np-1,true,1367/05/10,t-list\n")
     two = _write(tmp_path, "two.csv", "id,fictional,death_date,source\np-1,true,1988-08-05,"
                  "t-report\n")
     _import(registry, (FIXTURES / "sources.csv", "source"), (one, "Person"))

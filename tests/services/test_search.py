@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from khavaran.services.search import search
 from khavaran.services.registry import Registry
+from khavaran.services.search import search
 
 
 def _ids(hits) -> set[str]:

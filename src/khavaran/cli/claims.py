@@ -11,6 +11,7 @@ from khavaran.cli.context import registry_of, settings_of
 from khavaran.model.records import CitationIn, ClaimIn, StatusIn
 from khavaran.services import editing
 
+ASSESSMENTS = "alleged, corroborated, contested, rejected."
 group = typer.Typer(help="Claims: cited statements of fact.", no_args_is_help=True)
 app.add_typer(group, name="claim")
 
@@ -26,14 +27,14 @@ def add(
     qualifier: Annotated[str | None, typer.Option(help="E.g. a name kind: given, father.")] = None,
     calendar: Annotated[str | None, typer.Option(help="For dates: jalali or gregorian.")] = None,
     credibility: Annotated[int, typer.Option(help="Admiralty 1-6.")] = 6,
-    assessment: Annotated[str, typer.Option(help="alleged, corroborated, contested, rejected.")] = "alleged",
+    assessment: Annotated[str, typer.Option(help=ASSESSMENTS)] = "alleged",
     status: Annotated[str | None, typer.Option(help="For allegations: procedural status.")] = None,
     status_date: Annotated[str | None, typer.Option(help="Date of that status.")] = None,
     asserted_by: Annotated[str | None, typer.Option(help="Who asserts the allegation.")] = None,
 ) -> None:
     """Add one cited claim; a claim without --source is refused.
 
-    Example: khavaran --as ana claim add p-12 death_date "10 Mordad 1367" --source ngo-1 --locator p.4
+    Example: khavaran --as ana claim add p-12 death_date "10 Mordad 1367" --source ngo-1
     """
     actor = settings_of(ctx).require_actor()
     statuses = [StatusIn(status, asserted_by or "", status_date)] if status else []
@@ -62,7 +63,7 @@ def prefer(ctx: typer.Context, claim_id: Annotated[str, typer.Argument(metavar="
 def assess(
     ctx: typer.Context, claim_id: Annotated[str, typer.Argument(metavar="CLAIM")],
     reason: Annotated[str, typer.Option(help="Why (kept in history).")],
-    assessment: Annotated[str | None, typer.Option(help="alleged, corroborated, contested, rejected.")] = None,
+    assessment: Annotated[str | None, typer.Option(help=ASSESSMENTS)] = None,
     credibility: Annotated[int | None, typer.Option(help="Admiralty 1-6.")] = None,
 ) -> None:
     """Change a claim's assessment or credibility grade.
@@ -78,7 +79,8 @@ def assess(
 @group.command("status")
 def status(
     ctx: typer.Context, claim_id: Annotated[str, typer.Argument(metavar="CLAIM")],
-    status: Annotated[str, typer.Argument(help="reported_by_ngo, un_finding, charged, convicted, ...")],
+    status: Annotated[str, typer.Argument(
+        help="reported_by_ngo, un_finding, charged, convicted, ...")],
     asserted_by: Annotated[str, typer.Option(help="Who asserts it (a court, the UN, an NGO).")],
     date: Annotated[str | None, typer.Option(help="When.")] = None,
     source: Annotated[str | None, typer.Option(help="Source id.")] = None,
@@ -86,7 +88,7 @@ def status(
 ) -> None:
     """Add a dated procedural step to an allegation (each step is kept).
 
-    Example: khavaran --as ana claim status c-1a2b convicted --date 2022-07-14 --asserted-by "Demo court"
+    Example: khavaran --as ana claim status c-1a2b convicted --date 2022-07-14 --asserted-by court
     """
     actor = settings_of(ctx).require_actor()
     added = editing.add_status(registry_of(ctx), claim_id, status=status,

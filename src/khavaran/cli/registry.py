@@ -13,12 +13,13 @@ from khavaran.cli import app
 from khavaran.cli.context import registry_of, settings_of
 from khavaran.cli.render import FICTIONAL, render_profile
 from khavaran.model.types.fuzzy_date import explain_date
-from khavaran.services import exporting, importing, overview as overview_service, profiles
+from khavaran.services import exporting, importing, profiles
 from khavaran.services import history as history_service
+from khavaran.services import overview as overview_service
 from khavaran.services import search as search_service
+from khavaran.services.ingest import IngestReport
 from khavaran.services.readers import CSV_KINDS
 from khavaran.services.registry import init_registry
-from khavaran.storage import queries
 
 
 @app.command()
@@ -59,7 +60,7 @@ def _progress(done: int, total: int) -> None:
             sys.stderr.write("\n")
 
 
-def _report(report: importing.IngestReport) -> None:
+def _report(report: IngestReport) -> None:
     added = ", ".join(f"{n} {k}" for k, n in sorted(report.added.items())) or "nothing new"
     typer.echo(f"added: {added}")
     unchanged = ", ".join(f"{n} {k}" for k, n in sorted(report.unchanged.items()))
@@ -165,7 +166,7 @@ def overview(ctx: typer.Context) -> None:
     ov = overview_service.overview(registry)
     c = ov.counts
     typer.echo("Registry overview")
-    typer.echo(f"  records: " + ", ".join(f"{n} {k}" for k, n in sorted(c["by_schema"].items())))
+    typer.echo("  records: " + ", ".join(f"{n} {k}" for k, n in sorted(c["by_schema"].items())))
     typer.echo(f"  victims: {c['victims']}, alleged perpetrators: "
                f"{c['alleged_perpetrators']}, protected people: {c['protected']}")
     typer.echo(f"  sources: {c['sources']} (" + ", ".join(
@@ -187,7 +188,8 @@ def overview(ctx: typer.Context) -> None:
 @app.command()
 def date(
     text: Annotated[str, typer.Argument(help="A date, e.g. 1367/05/10, 'Mordad 67', 1988-07-28.")],
-    calendar: Annotated[str | None, typer.Option(help="jalali or gregorian (default: detect).")] = None,
+    calendar: Annotated[str | None, typer.Option(
+        help="jalali or gregorian (default: detect).")] = None,
 ) -> None:
     """Convert and explain a date in both calendars.
 

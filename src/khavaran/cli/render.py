@@ -23,8 +23,9 @@ def echo_json(value: Any) -> None:
             return o.isoformat()
         raise TypeError(type(o))
 
-    data = dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=default))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = dataclasses.asdict(value)
+    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=default))
 
 
 def _label(schema: str, prop: str) -> str:

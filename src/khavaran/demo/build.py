@@ -9,8 +9,8 @@ import random
 from pathlib import Path
 from typing import Any
 
-from khavaran.model.types.fuzzy_date import parse_date, to_jalali
 from khavaran.demo.names import AFFILIATIONS, FAMILY, FEMALE, LATIN_VARIANTS, MALE, SH_MONTHS
+from khavaran.model.types.fuzzy_date import parse_date, to_jalali
 
 __all__ = ["DemoBuilder"]
 

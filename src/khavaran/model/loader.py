@@ -67,7 +67,8 @@ class Model:
             return self.schemas[name]
         except KeyError:
             known = ", ".join(sorted(self.schemas))
-            raise ValidationError(f"unknown kind '{name}' (one of {known})", field="schema") from None
+            raise ValidationError(f"unknown kind '{name}' (one of {known})",
+                                  field="schema") from None
 
     def vocab_label(self, vocab: str, code: str) -> str:
         entry = self.vocabs[vocab].get(code)
@@ -177,5 +178,6 @@ def load_model_from(root: Traversable) -> Model:
             pname: _load_property(file, f"{sname}.properties.{pname}", pname, pspec, vocabs, names)
             for pname, pspec in sspec["properties"].items()
         }
-        schemas[sname] = Schema(sname, label.get("en", sname), label.get("fa", sname), props)
+        schemas[sname] = Schema(sname, str(label.get("en", sname)), str(label.get("fa", sname)),
+                                props)
     return Model(schemas=schemas, vocabs=vocabs)

@@ -105,7 +105,7 @@ def clean_value(
         try:
             resolved, start, end = _date_forms(text, calendar)
         except ValidationError as exc:
-            raise exc.located(field=field)
+            raise exc.located(field=field) from None
         return CleanValue(text, f"{start or ''}..{end or ''}", date_calendar=resolved,
                           date_start=start, date_end=end)
     if kind == "coordinates":

@@ -12,11 +12,10 @@ from typing import Any
 from khavaran.errors import NotFoundError, ValidationError
 from khavaran.model import ids
 from khavaran.model.loader import load_model
-from khavaran.model.records import ClaimIn
+from khavaran.model.records import ClaimIn, Where
 from khavaran.services.ingest import Batch, IngestReport, ingest
 from khavaran.services.registry import Registry
 from khavaran.services.rows import date_cols
-from khavaran.model.records import Where
 from khavaran.storage import queries, repo
 from khavaran.storage.tables import claim_status
 

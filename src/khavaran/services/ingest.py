@@ -21,14 +21,28 @@ from khavaran.errors import DanglingReferenceError, ValidationError
 from khavaran.model import ids
 from khavaran.model.loader import Model, load_model
 from khavaran.model.records import (
-    ClaimIn, ConsentIn, EntityIn, HistoryIn, RecordIn, SourceIn, Where,
+    ClaimIn,
+    ConsentIn,
+    EntityIn,
+    HistoryIn,
+    RecordIn,
+    SourceIn,
+    Where,
 )
 from khavaran.services.claims import ClaimChecker
 from khavaran.services.rows import date_cols, stamp
 from khavaran.storage import repo
 from khavaran.storage.tables import (
-    citation, claim, claim_status, consent, entity, history, search_token, source,
-    source_basis, source_record,
+    citation,
+    claim,
+    claim_status,
+    consent,
+    entity,
+    history,
+    search_token,
+    source,
+    source_basis,
+    source_record,
 )
 
 __all__ = ["Batch", "IngestReport", "ingest"]

@@ -85,7 +85,7 @@ class Profile:
 
 def _shown_value(model: Model, schema: str, row: RowMapping, names: dict[str, str]) -> str:
     prop = model.schemas[schema].properties.get(row["property"])
-    value = row["value"]
+    value: str = row["value"]
     if prop is None:
         return value
     if prop.type == "date":

@@ -19,7 +19,15 @@ from khavaran.errors import ValidationError
 from khavaran.model import ids
 from khavaran.model.loader import load_model
 from khavaran.model.records import (
-    CitationIn, ClaimIn, ConsentIn, EntityIn, HistoryIn, RecordIn, SourceIn, StatusIn, Where,
+    CitationIn,
+    ClaimIn,
+    ConsentIn,
+    EntityIn,
+    HistoryIn,
+    RecordIn,
+    SourceIn,
+    StatusIn,
+    Where,
 )
 from khavaran.services.ingest import Batch
 
@@ -229,11 +237,11 @@ def _read_entities(rows: list[tuple[int, dict[str, str]]], header: list[str], na
                 protected=_bool(row.get("protected"), "protected"),
                 pseudonym=(row.get("pseudonym") or "").strip() or None, where=where))
             cites, statuses, cred, assessment = _citation(row, where)
-            for col, (prop, qual) in columns.items():
+            for col, (prop_name, qualifier) in columns.items():
                 for value in (row.get(col) or "").split(SEPARATOR):
                     if value.strip():
                         batch.claims.append(ClaimIn(
-                            eid, prop, value.strip(), qualifier=qual,
+                            eid, prop_name, value.strip(), qualifier=qualifier,
                             calendar=(row.get("calendar") or "").strip() or None,
                             citations=cites, statuses=statuses, credibility=cred,
                             assessment=assessment, where=where))
@@ -312,8 +320,9 @@ def _json_record(obj: dict[str, Any], where: Where) -> tuple[str, Any]:
 
 def read_jsonl(text: str, name: str) -> Batch:
     batch = Batch()
-    lists = {"source": batch.sources, "entity": batch.entities, "record": batch.records,
-             "claim": batch.claims, "consent": batch.consents, "history": batch.history}
+    lists: dict[str, list[Any]] = {
+        "source": batch.sources, "entity": batch.entities, "record": batch.records,
+        "claim": batch.claims, "consent": batch.consents, "history": batch.history}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue

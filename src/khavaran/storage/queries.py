@@ -9,14 +9,23 @@ from sqlalchemy import Connection, RowMapping, func, intersect, select
 
 from khavaran.storage.repo import chunks
 from khavaran.storage.tables import (
-    citation, claim, claim_status, consent, entity, history, search_token, source,
-    source_basis, source_record,
+    citation,
+    claim,
+    claim_status,
+    consent,
+    entity,
+    history,
+    search_token,
+    source,
+    source_basis,
+    source_record,
 )
 
 __all__ = [
     "citations_for", "claims_for", "consents_for", "counts", "entities", "entities_by_pseudonym",
     "entities_with_keys", "entity_row", "history_rows", "iter_table", "records_for",
-    "claim_pages", "first_with_role", "referring_entities", "source_bases", "source_rows", "statuses_for",
+    "claim_pages", "first_with_role", "referring_entities", "source_bases", "source_rows",
+    "statuses_for",
 ]
 
 
@@ -119,8 +128,8 @@ def counts(conn: Connection) -> dict[str, Any]:
     def scalar(q: Any) -> int:
         return int(conn.execute(q).scalar_one())
 
-    by_schema = dict(conn.execute(select(entity.c.schema, func.count()).group_by(entity.c.schema))
-                     .all())
+    by_schema: dict[str, int] = dict(
+        conn.execute(select(entity.c.schema, func.count()).group_by(entity.c.schema)).all())
     return {
         "by_schema": by_schema,
         "fictional": scalar(select(func.count()).select_from(entity)

@@ -8,6 +8,8 @@ same file hits the same rows instead of adding new ones.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
@@ -43,14 +45,14 @@ metadata = MetaData(
 ID = String(64)
 
 
-def _stamp() -> list[Column]:
+def _stamp() -> list[Column[Any]]:
     return [
         Column("created_at", DateTime(timezone=True), nullable=False),
         Column("created_by", String(200), nullable=False),
     ]
 
 
-def _fuzzy_date(prefix: str) -> list[Column]:
+def _fuzzy_date(prefix: str) -> list[Column[Any]]:
     # The original text and calendar are kept; start/end are the Gregorian
     # interval used for sorting and search (NULL = open-ended).
     return [

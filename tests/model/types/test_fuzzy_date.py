@@ -7,9 +7,9 @@ which the module itself uses.
 
 from __future__ import annotations
 
-import re
 import datetime
 import os
+import re
 import subprocess
 import sys
 

@@ -146,7 +146,7 @@ def _month_days(calendar: Calendar, year: int, month: int) -> int:
     if calendar is _G:
         return _gregorian_calendar.monthrange(year, month)[1]
     if month < 12:
-        return jdatetime.j_days_in_month[month - 1]
+        return int(jdatetime.j_days_in_month[month - 1])
     return 30 if _jalali(year, 1, 1).isleap() else 29
 
 
@@ -226,7 +226,8 @@ class DatePoint:
     def _gregorian(self, month: int, day: int) -> datetime.date:
         if self.calendar is _G:
             return datetime.date(self.year, month, day)
-        return _jalali(self.year, month, day).togregorian()
+        day_: datetime.date = _jalali(self.year, month, day).togregorian()
+        return day_
 
     def _shifted(self, units: int) -> DatePoint:
         if self.month is None:
@@ -473,9 +474,10 @@ def _resolve_calendar(arg: Calendar | None, sides: list[_Side]) -> tuple[Calenda
     if why.startswith("the month name"):
         # Nothing stronger than a month name: catch a year from the other calendar.
         wrong = _G if cal is _J else _J
-        for year in (x.year for x in sides if x.year and len(x.year) == 4):
-            if int(year) in _AUTO_YEARS[wrong]:
-                raise DateError(f"{why} is {_NAME[cal]} but {year} looks like a {_NAME[wrong]} "
+        for year_text in (x.year for x in sides if x.year and len(x.year) == 4):
+            if int(year_text) in _AUTO_YEARS[wrong]:
+                raise DateError(f"{why} is {_NAME[cal]} but {year_text} looks like a "
+                                f"{_NAME[wrong]} "
                                 f"year: write the {_NAME[cal]} year or give the calendar")
     return cal, why
 
@@ -502,7 +504,7 @@ def _parse(text: str, calendar: str | Calendar | None) -> tuple[FuzzyDate, str, 
     cal, why = _resolve_calendar(arg, sides)
     for x in sides:
         if x.year is None or len(x.year) > 2:
-            x.value = x.year and int(x.year)
+            x.value = int(x.year) if x.year else None
         elif len(x.year) == 2 and cal is _J:
             x.value = 1300 + int(x.year)
             rules.append(f"two-digit year '{x.year}' read as {x.value} (13YY, Solar Hijri context)")

@@ -197,7 +197,8 @@ def script(text: str) -> str:
 
 _TR = dict(zip(
     "بپتطثسصجچحخدذزضظژرشغقفکگلمنعءأإئؤآ",
-    "b p t t s s s j ch h kh d z z z z zh r sh gh gh f k g l m n - - a e e o a".split(),
+    ["b", "p", "t", "t", "s", "s", "s", "j", "ch", "h", "kh", "d", "z", "z", "z", "z", "zh",
+     "r", "sh", "gh", "gh", "f", "k", "g", "l", "m", "n", "-", "-", "a", "e", "e", "o", "a"],
     strict=True,
 ))
 _TR["ع"] = _TR["ء"] = ""
