@@ -15,6 +15,7 @@ from khavaran.services.profiles import Fact, Profile
 __all__ = ["echo_json", "render_profile"]
 
 FICTIONAL = "FICTIONAL (demo data, not real people)"
+SCRIPTS = {"fa": "Persian script", "latin": "Latin script", "mixed": "mixed scripts"}
 
 
 def echo_json(value: Any) -> None:
@@ -34,7 +35,8 @@ def _label(schema: str, prop: str) -> str:
 
 
 def _compact_line(schema: str, fact: Fact, indent: str) -> list[str]:
-    qual = f" ({fact.qualifier})" if fact.qualifier else ""
+    qual = ", ".join(x for x in (fact.qualifier, SCRIPTS.get(fact.script or "")) if x)
+    qual = f" ({qual})" if qual else ""
     cites = "; ".join(f"{c.source_id}{' ' + c.locator if c.locator else ''}"
                       for c in fact.citations)
     tag = "ALLEGATION, " if fact.allegation else ""
@@ -47,7 +49,8 @@ def _compact_line(schema: str, fact: Fact, indent: str) -> list[str]:
 
 
 def _fact_lines(schema: str, fact: Fact, indent: str) -> list[str]:
-    qual = f" ({fact.qualifier})" if fact.qualifier else ""
+    qual = ", ".join(x for x in (fact.qualifier, SCRIPTS.get(fact.script or "")) if x)
+    qual = f" ({qual})" if qual else ""
     flags = [f"credibility {fact.credibility}", fact.assessment]
     if fact.allegation:
         flags.insert(0, "ALLEGATION")

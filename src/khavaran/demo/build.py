@@ -238,7 +238,11 @@ class DemoBuilder:
             report = f"demo-report-{1 + p['n'] % 4}"
             testimony = f"demo-testimony-{1 + p['n'] % 12:02d}"
             self.entity(vid, "Person")
-            self.people_name(vid, p["given"], p["family"], report, "demo-list-a")
+            # the families' list writes names in Persian script only
+            self.claim(vid, "name", f"{p['given'][0]} {p['family'][0]}", report,
+                       qualifier="full")
+            self.claim(vid, "name", f"{p['given'][1]} {p['family'][1]}", report, "demo-list-a",
+                       qualifier="full")
             self.claim(vid, "name", p["father"][0], report, qualifier="father")
             self.claim(vid, "role", "victim", report, testimony, credibility=2,
                        assessment="corroborated")

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, RowMapping
 from khavaran.errors import NotFoundError
 from khavaran.model.loader import Model, load_model
 from khavaran.model.types.fuzzy_date import parse_date
+from khavaran.model.types.persian_name import script
 from khavaran.services.registry import Registry
 from khavaran.storage import queries
 from khavaran.storage.repo import append_history
@@ -65,6 +66,7 @@ class Fact:
     preferred_at: Any
     citations: list[Citation] = field(default_factory=list)
     statuses: list[Status] = field(default_factory=list)
+    script: str | None = None  # for names: "fa", "latin" or "mixed"
 
 
 @dataclass
@@ -150,12 +152,14 @@ def _facts(conn: Connection, model: Model, schema: str, claim_rows: list[RowMapp
                                            model.vocab_label("procedural_status", r["status"]),
                                            date, r["asserted_by"], r["source_id"], r["locator"]))
     facts: dict[str, list[Fact]] = defaultdict(list)
+    props = model.schemas[schema].properties
     for c in claim_rows:
+        is_name = c["property"] in props and props[c["property"]].type == "name"
         facts[c["property"]].append(Fact(
             c["id"], c["property"], c["qualifier"], c["value"],
             _shown_value(model, schema, c, names), c["credibility"], c["assessment"],
             bool(c["allegation"]), bool(c["preferred"]), c["preferred_by"], c["preferred_at"],
-            cites[c["id"]], stats[c["id"]]))
+            cites[c["id"]], stats[c["id"]], script(c["value"]) if is_name else None))
     return dict(facts)
 
 
