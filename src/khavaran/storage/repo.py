@@ -88,14 +88,12 @@ def insert_rows(
     if not rows:
         return
     dialect = conn.dialect
+    if dialect.name == "postgresql":
+        _copy_rows(conn, table, rows, progress, size)
+        return
     compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
     sql = str(compiled)
-    if compiled.positiontup is None:  # named parameters (PostgreSQL): the driver adapts
-        for part in chunks(rows, size):
-            conn.exec_driver_sql(sql, list(part))
-            if progress:
-                progress(len(part))
-        return
+    assert compiled.positiontup is not None  # SQLite's qmark style is positional
     order = list(compiled.positiontup)
     getter = itemgetter(*order)
     # sqlite3 stores Python bools as 1/0 itself, so Boolean columns need no call.
@@ -119,6 +117,22 @@ def insert_rows(
                     values[i] = after
             params.append(tuple(values))
         conn.exec_driver_sql(sql, params)
+        if progress:
+            progress(len(part))
+
+
+def _copy_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
+               progress: Callable[[int], None] | None, size: int) -> None:
+    # PostgreSQL loads rows far faster with COPY than with INSERT; it runs on
+    # the same connection, so inside the same transaction.
+    keys = list(rows[0])
+    getter = itemgetter(*keys)
+    columns = ", ".join(f'"{k}"' for k in keys)
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    for part in chunks(rows, size):
+        with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+            for r in part:
+                copy.write_row(getter(r) if len(keys) > 1 else (r[keys[0]],))
         if progress:
             progress(len(part))
 
