@@ -32,6 +32,8 @@ BACKENDS = ["sqlite", "postgres"] if PG_URL else ["sqlite"]
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         metafunc.parametrize("backend", BACKENDS)
+    if "pg_backend" in metafunc.fixturenames:  # PostgreSQL-only behaviour
+        metafunc.parametrize("pg_backend", ["postgres"] if PG_URL else [])
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -121,6 +123,12 @@ def _registry(templates: Templates, backend: str, tmp_path: Path, demo: bool) ->
 def registry(templates: Templates, backend: str, tmp_path: Path) -> Iterator[Registry]:
     """An empty, migrated registry on each database."""
     yield from _registry(templates, backend, tmp_path, demo=False)
+
+
+@pytest.fixture
+def pg_registry(templates: Templates, pg_backend: str, tmp_path: Path) -> Iterator[Registry]:
+    """An empty registry on PostgreSQL only."""
+    yield from _registry(templates, pg_backend, tmp_path, demo=False)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ def _one_row(registry: Registry) -> int:
 @pytest.mark.parametrize("statement", [
     "UPDATE history SET actor = 'someone else'",
     "DELETE FROM history",
+    "DELETE FROM history WHERE id = 1",
 ])
 def test_history_rows_cannot_be_changed_or_deleted(registry: Registry, statement: str) -> None:
     count = _one_row(registry)
@@ -30,11 +31,28 @@ def test_history_rows_cannot_be_changed_or_deleted(registry: Registry, statement
         assert conn.execute(text("SELECT actor FROM history")).scalar_one() == "tester"
 
 
-def test_truncate_is_refused_on_postgres(registry: Registry, backend: str) -> None:
+def test_a_row_cannot_be_replaced_by_an_insert(registry: Registry, backend: str) -> None:
     count = _one_row(registry)
-    statement = "TRUNCATE history" if backend == "postgres" else "DELETE FROM history WHERE 1"
+    if backend == "sqlite":
+        statement = ("INSERT OR REPLACE INTO history (id, at, actor, action) "
+                     "VALUES (1, CURRENT_TIMESTAMP, 'forger', 'note')")
+    else:
+        statement = ("INSERT INTO history (id, at, actor, action) "
+                     "VALUES (1, CURRENT_TIMESTAMP, 'forger', 'note') "
+                     "ON CONFLICT (id) DO UPDATE SET actor = 'forger'")
     with pytest.raises(DBAPIError, match="append-only"):
         with registry.write() as conn:
             conn.execute(text(statement))
     with registry.read() as conn:
+        assert conn.execute(text("SELECT count(*) FROM history")).scalar_one() == count
+        assert conn.execute(text("SELECT actor FROM history")).scalar_one() == "tester"
+
+
+def test_truncate_is_refused_on_postgres(pg_registry: Registry) -> None:
+    # SQLite has no TRUNCATE; its DELETE without WHERE is refused above.
+    count = _one_row(pg_registry)
+    with pytest.raises(DBAPIError, match="append-only"):
+        with pg_registry.write() as conn:
+            conn.execute(text("TRUNCATE history"))
+    with pg_registry.read() as conn:
         assert conn.execute(text("SELECT count(*) FROM history")).scalar_one() == count
