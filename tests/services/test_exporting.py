@@ -58,6 +58,7 @@ def test_reimporting_an_export_into_the_same_registry_changes_nothing(
         demo_registry: Registry, tmp_path: Path) -> None:
     out = tmp_path / "x.jsonl"
     export(demo_registry, out, include_protected=True, actor="archivist")
-    report = import_files(demo_registry, [(out, None)], actor="archivist")
+    report = import_files(demo_registry, [(out, None)], actor="archivist",
+                          include_protected=True)
     assert not report.changed_anything
     assert any("not restored" in n for n in report.notes)

@@ -28,7 +28,16 @@ def _khavaran(registry: Registry, *args: str) -> subprocess.Popen[bytes]:
     s = registry.settings
     return subprocess.Popen(
         [sys.executable, "-m", "khavaran", "--home", str(s.home), "--db", s.db_url,
-         "--as", "tester", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+         "--as", "tester", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _wait_for_writing(proc: subprocess.Popen[bytes]) -> bool:
+    """Read the child's progress until it says it has started writing."""
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if b"writing" in line:
+            return True
+    return False
 
 
 def _counts(registry: Registry) -> dict:
@@ -38,7 +47,8 @@ def _counts(registry: Registry) -> dict:
 
 def test_sigkill_mid_import_leaves_all_or_nothing(registry: Registry, tmp_path: Path) -> None:
     setup = _khavaran(registry, "import", str(FIXTURES / "sources.csv"), "--kind", "source")
-    assert setup.wait(60) == 0
+    setup.communicate(timeout=60)
+    assert setup.returncode == 0
     rng = random.Random(1988)
     rows, killed_mid_write = 4000, 0
     for attempt in range(6):
@@ -46,10 +56,12 @@ def test_sigkill_mid_import_leaves_all_or_nothing(registry: Registry, tmp_path: 
         big = tmp_path / f"big{attempt}.csv"
         _big_list(big, rows, f"k{attempt}-")
         proc = _khavaran(registry, "import", str(big), "--kind", "list")
-        time.sleep(rng.uniform(0.3, 2.0))
+        # Kill at a random moment after the import has started writing rows.
+        assert _wait_for_writing(proc)
+        time.sleep(rng.uniform(0.0, 1.0))
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(60)
+        proc.communicate(timeout=60)
         after = _counts(registry)
         if after == before:
             assert proc.returncode == -signal.SIGKILL
@@ -61,5 +73,6 @@ def test_sigkill_mid_import_leaves_all_or_nothing(registry: Registry, tmp_path: 
     assert killed_mid_write >= 3, "imports finished before the kill: make the file bigger"
     # The registry is still sound: a later import of the same file completes.
     final = _khavaran(registry, "import", str(tmp_path / "big0.csv"), "--kind", "list")
-    assert final.wait(300) == 0
+    final.communicate(timeout=300)
+    assert final.returncode == 0
     assert _counts(registry)["records"] >= rows

@@ -47,14 +47,19 @@ def demo(ctx: typer.Context) -> None:
     registry, _ = init_registry(settings)
     try:
         files = write_demo(settings.home / "demo")
-        report = importing.import_files(registry, files, actor="khavaran demo")
+        # The demo's witness is protected and fictional: loading it again is no leak.
+        report = importing.import_files(registry, files, actor="khavaran demo",
+                                        include_protected=True)
     finally:
         registry.close()
     _report(report)
 
 
 def _progress(done: int, total: int) -> None:
-    if total >= 20000 and sys.stderr.isatty() or total >= 20000 and done == total:
+    if done == 0:
+        sys.stderr.write(f"checked; writing {total:,} claims\n")
+        sys.stderr.flush()
+    elif total >= 20000 and (sys.stderr.isatty() or done == total):
         sys.stderr.write(f"\r  {done:,}/{total:,} claims written")
         if done == total:
             sys.stderr.write("\n")
@@ -77,6 +82,10 @@ def import_(
     kind: Annotated[str | None, typer.Option(
         help=f"What the CSV files hold: {', '.join(CSV_KINDS)}. Lists, sources and "
              "consents are recognised by their header.")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why (kept in history).")] = None,
+    include_protected: Annotated[bool, typer.Option(
+        "--include-protected",
+        help="Allow identifying facts about protected people (recorded).")] = False,
 ) -> None:
     """Import CSV or JSON Lines files in one transaction: all or nothing.
 
@@ -86,7 +95,8 @@ def import_(
     """
     actor = settings_of(ctx).require_actor()
     report = importing.import_files(registry_of(ctx), [(f, kind) for f in files], actor=actor,
-                                    progress=_progress)
+                                    progress=_progress, reason=reason,
+                                    include_protected=include_protected)
     _report(report)
 
 

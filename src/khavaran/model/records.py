@@ -155,3 +155,4 @@ class HistoryIn:
     old_value: str | None = None
     new_value: str | None = None
     reason: str | None = None
+    where: Where = NOWHERE

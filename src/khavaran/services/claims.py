@@ -55,6 +55,14 @@ class ClaimChecker:
             raise ValidationError(
                 f"a {schema_name} has no property '{c.property}' "
                 f"(one of {', '.join(schema.properties)})", field="property")
+        if prop.identifying and run.was_protected(c.entity):
+            # Saying whether such a fact is already there would confirm a guess
+            # at a protected person's identity.
+            if not run.include_protected:
+                raise ValidationError(
+                    f"'{c.entity}' is a protected person: adding identifying facts needs "
+                    "--include-protected (and the access is recorded)", field=c.property)
+            run.revealed.add(c.entity)
         clean = clean_value(model, prop, c.value, qualifier=c.qualifier, calendar=c.calendar,
                             field=c.property)
         if clean.ref_id is not None:

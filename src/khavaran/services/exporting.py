@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from khavaran.model.loader import load_model
-from khavaran.services.registry import Registry
+from khavaran.services.registry import Registry, require_actor
 from khavaran.storage import queries
 from khavaran.storage.repo import append_history
 from khavaran.storage.tables import consent, entity, history, source_record
@@ -128,6 +128,8 @@ def export(registry: Registry, out: IO[str] | Path, *, include_protected: bool =
     ``include_protected`` include protected people's identities (needs ``actor``;
     recorded in history).
     """
+    if include_protected:
+        require_actor(actor)  # before a single line is written
     report = ExportReport()
     if isinstance(out, Path):
         tmp = out.with_name(out.name + ".partial")
@@ -140,7 +142,7 @@ def export(registry: Registry, out: IO[str] | Path, *, include_protected: bool =
             out.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
             report.written[line["type"]] += 1
     if include_protected and report.protected:
-        assert actor, "revealing protected people needs an actor"
+        require_actor(actor)
         with registry.write() as conn:
             append_history(conn, [{
                 "at": registry.now(), "actor": actor, "action": "reveal-protected",

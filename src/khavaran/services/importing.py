@@ -15,14 +15,17 @@ __all__ = ["import_files"]
 
 def import_files(
     registry: Registry, files: Sequence[tuple[Path, str | None]], *, actor: str,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None, reason: str | None = None,
+    include_protected: bool = False,
 ) -> IngestReport:
     """Read every file, check the whole, then write it or nothing.
 
     Parameters: ``files`` (path, kind) pairs of CSV or JSON Lines files, in any
     order; ``kind`` says what a CSV file holds (see readers.CSV_KINDS) and is None
     for JSON Lines; ``actor`` who imports; ``progress(done, total)`` is called
-    as claims are written.
+    with done=0 when writing starts and then as claims are written; ``reason``
+    is kept in history with the file names; ``include_protected`` allows adding
+    identifying facts about people already protected (recorded as an access).
     """
     if not files:
         raise ValidationError("no file to import")
@@ -41,5 +44,8 @@ def import_files(
                 progress(done, total)
 
         label = "import " + ", ".join(p.name for p in paths)
-        return ingest(conn, batch, actor=actor, label=label, now=registry.now(), progress=step)
+        if reason:
+            label += f": {reason}"
+        return ingest(conn, batch, actor=actor, label=label, now=registry.now(), progress=step,
+                      include_protected=include_protected)
 

@@ -79,21 +79,27 @@ def _err(exc: ValidationError, where: Where) -> ValidationError:
 
 class _Ingest:
     def __init__(self, conn: Connection, model: Model, batch: Batch, actor: str,
-                 now: dt.datetime, label: str, progress: Callable[[int], None] | None) -> None:
+                 now: dt.datetime, label: str, progress: Callable[[int], None] | None,
+                 include_protected: bool = False) -> None:
         self.conn, self.model, self.batch = conn, model, batch
         self.actor, self.now, self.label, self.progress = actor, now, label, progress
+        self.include_protected = include_protected
         self.report = IngestReport()
         self.rows: dict[str, list[dict[str, Any]]] = {}
         self.hist: list[dict[str, Any]] = []
+        # (table, id, new values) of rows already in the registry that change
+        self.updates: list[tuple[str, str, dict[str, Any]]] = []
+        self.revealed: set[str] = set()
 
     def add(self, table: str, row: dict[str, Any]) -> None:
         self.rows.setdefault(table, []).append(row)
 
     def log(self, action: str, *, entity_id: str | None = None, claim_id: str | None = None,
-            field_name: str | None = None, new: str | None = None) -> None:
+            field_name: str | None = None, new: str | None = None,
+            old: str | None = None) -> None:
         self.hist.append({"at": self.now, "actor": self.actor, "action": action,
                           "entity_id": entity_id, "claim_id": claim_id, "field": field_name,
-                          "old_value": None, "new_value": new, "reason": self.label})
+                          "old_value": old, "new_value": new, "reason": self.label})
 
     # -- lookups that see both this batch and the registry --------------------
     def load_known(self) -> None:
@@ -125,7 +131,12 @@ class _Ingest:
         if info is None:
             raise DanglingReferenceError(f"no record with id '{entity_id}'", field=field_name,
                                          file=where.file, line=where.line)
-        return info
+        return info.schema, info.fictional
+
+    def was_protected(self, entity_id: str) -> bool:
+        """Protected in the registry before this batch."""
+        info = self.db_entities.get(entity_id)
+        return bool(info and info.protected)
 
     def source_is_fictional(self, source_id: str, where: Where, field_name: str) -> bool:
         s = self._batch_sources.get(source_id)
@@ -144,6 +155,25 @@ class _Ingest:
                 rec = person_source.get(e.id)
                 e.fictional = (self.source_is_fictional(rec.source, rec.where, "source")
                                if rec else False)
+
+    def _same_source(self, s: SourceIn, row: dict[str, Any]) -> None:
+        """A source already in the registry must be imported unchanged."""
+        if not hasattr(self, "_db_source_rows"):
+            ids_ = [x.id for x in self.batch.sources if x.id in self.db_sources]
+            self._db_source_rows = repo.source_rows(self.conn, ids_)
+            self._db_bases = repo.source_basis_of(self.conn, ids_)
+        old = self._db_source_rows[s.id]
+        fields = ["kind", "title", "author", "publisher", "publisher_type", "interested_party",
+                  "date_text", "language", "witness_id", "reliability", "url", "note",
+                  "fictional"]
+        changed = [f for f in fields if (old[f] or None) != (row[f] or None)]
+        if set(s.based_on) != self._db_bases.get(s.id, set()):
+            changed.append("based_on")
+        if changed:
+            raise ValidationError(
+                f"source '{s.id}' is already in the registry with a different "
+                f"{', '.join(changed)}; an import does not change a source",
+                field=changed[0], file=s.where.file, line=s.where.line)
 
     def sources(self) -> None:
         seen: set[str] = set()
@@ -176,10 +206,7 @@ class _Ingest:
                 if schema != "Person":
                     raise ValidationError(f"witness '{s.witness}' is a {schema}, not a Person",
                                           field="witness", file=w.file, line=w.line)
-            if s.id in self.db_sources:
-                self.report.unchanged["sources"] += 1
-                continue
-            self.add("source", {
+            row = {
                 "id": s.id, "kind": s.kind, "title": s.title, "author": s.author,
                 "publisher": s.publisher, "publisher_type": s.publisher_type,
                 "interested_party": s.interested_party,
@@ -187,7 +214,12 @@ class _Ingest:
                 "language": s.language, "witness_id": s.witness, "reliability": s.reliability,
                 "url": s.url, "note": s.note, "fictional": s.fictional,
                 **stamp(s.created_at, s.created_by, self.actor, self.now, w),
-            })
+            }
+            if s.id in self.db_sources:
+                self._same_source(s, row)
+                self.report.unchanged["sources"] += 1
+                continue
+            self.add("source", row)
             for b in s.based_on:
                 self.add("source_basis", {"source_id": s.id, "based_on_id": b})
             self.log("add-source", field_name="source", new=s.id)
@@ -213,10 +245,11 @@ class _Ingest:
                                       file=w.file, line=w.line)
             known = self.db_entities.get(e.id)
             if known is not None:
-                if known != (e.schema, e.fictional):
+                if (known.schema, known.fictional) != (e.schema, e.fictional):
                     raise ValidationError(
-                        f"'{e.id}' is already a {'fictional ' if known[1] else ''}{known[0]} "
-                        "in the registry", field="id", file=w.file, line=w.line)
+                        f"'{e.id}' is already a {'fictional ' if known.fictional else ''}"
+                        f"{known.schema} in the registry", field="id", file=w.file, line=w.line)
+                self._protection(e, known)
                 self.report.unchanged["entities"] += 1
                 continue
             self.add("entity", {"id": e.id, "schema": e.schema, "fictional": e.fictional,
@@ -224,6 +257,21 @@ class _Ingest:
                                 **stamp(e.created_at, e.created_by, self.actor, self.now, w)})
             self.log("add-record", entity_id=e.id, field_name="schema", new=e.schema)
             self.report.added["entities"] += 1
+
+    def _protection(self, e: EntityIn, known: repo.EntityInfo) -> None:
+        """An import may protect a person already in the registry, never unprotect one."""
+        w = e.where
+        if e.protected and not known.protected:
+            self.updates.append(("entity", e.id, {"protected": True, "pseudonym": e.pseudonym}))
+            self.log("protect", entity_id=e.id, field_name="protected", old="False",
+                     new=f"True {e.pseudonym}")
+            self.report.added["people protected"] += 1
+        elif e.protected and known.pseudonym != e.pseudonym:
+            raise ValidationError(
+                f"'{e.id}' is already protected under another pseudonym; a pseudonym is not "
+                "changed by import", field="pseudonym", file=w.file, line=w.line)
+        elif not e.protected and known.protected:
+            self.report.notes.append(f"{e.id} stays protected: an import never lifts protection")
 
     def unique_records(self) -> None:
         seen: set[tuple[str, str]] = set()
@@ -309,7 +357,7 @@ class _Ingest:
     def consents(self) -> None:
         cids = [ids.consent_id(c.person, c.scope, c.purpose, c.given)
                 for c in self.batch.consents]
-        db = repo.existing_ids(self.conn, consent, cids)
+        db = repo.consent_withdrawn(self.conn, cids)
         for c, cid in zip(self.batch.consents, cids, strict=True):
             w = c.where
             schema, _ = self.entity(c.person, w, "person")
@@ -321,7 +369,19 @@ class _Ingest:
                                       "which use (purpose)", field="scope", file=w.file,
                                       line=w.line)
             if cid in db:
-                self.report.unchanged["consents"] += 1
+                if c.withdrawn and not db[cid]:
+                    self.updates.append(("consent", cid, {
+                        "withdrawn": True,
+                        **date_cols("withdrawn", c.withdrawn_date, None, "withdrawn_date", w)}))
+                    self.log("withdraw-consent", entity_id=c.person, field_name="consent",
+                             old=f"in force: {c.scope}", new=f"withdrawn {c.withdrawn_date or ''}")
+                    self.report.added["consents withdrawn"] += 1
+                elif db[cid] and not c.withdrawn:
+                    self.report.notes.append(
+                        f"consent {cid} of {c.person} stays withdrawn: an import never "
+                        "restores a withdrawn consent")
+                else:
+                    self.report.unchanged["consents"] += 1
                 continue
             self.add("consent", {
                 "id": cid, "person_id": c.person, "scope": c.scope, "purpose": c.purpose,
@@ -341,13 +401,23 @@ class _Ingest:
                 "history is restored only into an empty registry")
             return
         for h in self.batch.history:
+            try:
+                at = dt.datetime.fromisoformat(h.at)
+            except ValueError:
+                raise ValidationError(f"'{h.at}' is not an ISO timestamp", field="at",
+                                      file=h.where.file, line=h.where.line) from None
             self.add("history_restored", {
-                "at": dt.datetime.fromisoformat(h.at), "actor": h.actor, "action": h.action,
+                "at": at, "actor": h.actor, "action": h.action,
                 "entity_id": h.entity_id, "claim_id": h.claim_id, "field": h.field,
                 "old_value": h.old_value, "new_value": h.new_value, "reason": h.reason})
+        # Restored rows say what the file says; record that they were restored.
+        self.log("restore-history", field_name="history",
+                 new=f"{len(self.batch.history)} earlier rows restored as the file gives them")
         self.report.added["history rows restored"] = len(self.batch.history)
 
     def write(self) -> None:
+        if self.progress:
+            self.progress(0)  # everything is checked: writing starts
         order = [("history_restored", history), ("entity", entity), ("source", source),
                  ("source_basis", source_basis), ("source_record", source_record),
                  ("claim", claim), ("citation", citation), ("claim_status", claim_status),
@@ -357,6 +427,13 @@ class _Ingest:
             if rows:
                 repo.insert_rows(self.conn, table, rows,
                                  self.progress if name == "claim" else None)
+        for kind, row_id, values in self.updates:
+            if kind == "entity":
+                repo.update_entity(self.conn, row_id, **values)
+            else:
+                repo.update_consent(self.conn, row_id, **values)
+        for eid in sorted(self.revealed):
+            self.log("reveal-protected", entity_id=eid, field_name="identity")
         if self.report.changed_anything:
             summary = ", ".join(f"{n} {k}" for k, n in sorted(self.report.added.items()))
             self.log("import", field_name="batch", new=summary)
@@ -365,15 +442,18 @@ class _Ingest:
 
 def ingest(conn: Connection, batch: Batch, *, actor: str, label: str,
            now: dt.datetime | None = None, model: Model | None = None,
-           progress: Callable[[int], None] | None = None) -> IngestReport:
+           progress: Callable[[int], None] | None = None,
+           include_protected: bool = False) -> IngestReport:
     """Check ``batch`` whole, then write what is new, inside ``conn``'s transaction.
 
     Parameters: ``conn`` an open connection in a transaction (the caller commits);
     ``batch`` the records; ``actor`` who makes the change; ``label`` why (recorded
-    in history, e.g. the file imported); ``progress`` called with claim counts.
+    in history, e.g. the file imported); ``progress`` called with claim counts;
+    ``include_protected`` allows adding identifying facts about people already
+    protected (each such person is recorded as revealed to ``actor``).
     """
     run = _Ingest(conn, model or load_model(), batch, actor,
-                  now or dt.datetime.now(dt.UTC), label, progress)
+                  now or dt.datetime.now(dt.UTC), label, progress, include_protected)
     run.load_known()
     run.unique_records()
     run.entities()

@@ -19,7 +19,7 @@ from khavaran.errors import NotFoundError
 from khavaran.model.loader import Model, load_model
 from khavaran.model.types.fuzzy_date import parse_date
 from khavaran.model.types.persian_name import script
-from khavaran.services.registry import Registry
+from khavaran.services.registry import Registry, require_actor
 from khavaran.storage import queries
 from khavaran.storage.repo import append_history
 
@@ -207,6 +207,8 @@ def show(registry: Registry, entity_id: str, *, schema: str | None = None,
     ``include_protected`` reveal a protected person's identity (needs ``actor``,
     and the access is recorded in history).
     """
+    if include_protected:
+        require_actor(actor)
     model = load_model()
     with registry.read() as conn:
         row = queries.entity_row(conn, entity_id)
@@ -216,7 +218,7 @@ def show(registry: Registry, entity_id: str, *, schema: str | None = None,
         revealed: set[str] = set()
         profile = _profile(conn, model, row, include_protected, True, revealed)
     if revealed:
-        assert actor, "revealing a protected person needs an actor"
+        require_actor(actor)
         with registry.write() as conn:
             append_history(conn, [{
                 "at": registry.now(), "actor": actor, "action": "reveal-protected",

@@ -308,8 +308,7 @@ def _json_record(obj: dict[str, Any], where: Where) -> tuple[str, Any]:
         if kind == "record":
             return kind, RECORD_ADAPTER.validate_python({**obj, "where": where})
         if kind in ADAPTERS:
-            extra = {} if kind == "history" else {"where": where}
-            return kind, ADAPTERS[kind].validate_python({**obj, **extra})
+            return kind, ADAPTERS[kind].validate_python({**obj, "where": where})
     except PydanticError as exc:
         loc, msg = _pydantic_message(exc)
         raise ValidationError(msg, field=loc) from None
@@ -323,7 +322,9 @@ def read_jsonl(text: str, name: str) -> Batch:
     lists: dict[str, list[Any]] = {
         "source": batch.sources, "entity": batch.entities, "record": batch.records,
         "claim": batch.claims, "consent": batch.consents, "history": batch.history}
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Only "\n" ends a line: JSON strings may hold U+2028, U+0085 and other
+    # characters that str.splitlines() would also split on.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:

@@ -10,12 +10,19 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from khavaran.errors import StorageError
+from khavaran.errors import ConfigError, StorageError
 from khavaran.settings import Settings
 from khavaran.storage.engine import make_engine
 from khavaran.storage.migrate import current_revision, head_revision, upgrade
 
-__all__ = ["Registry", "init_registry", "open_registry"]
+__all__ = ["Registry", "init_registry", "open_registry", "require_actor"]
+
+
+def require_actor(actor: str | None) -> str:
+    """Revealing or changing anything needs a named person."""
+    if not actor or not actor.strip():
+        raise ConfigError("this needs a name to record: give --as NAME or KHAVARAN_USER")
+    return actor
 
 
 @dataclass
@@ -46,6 +53,7 @@ def init_registry(settings: Settings) -> tuple[Registry, bool]:
 
     Returns the registry and whether anything had to be created or migrated.
     """
+    _check_home(settings)
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.db_url)
     try:
@@ -56,8 +64,14 @@ def init_registry(settings: Settings) -> tuple[Registry, bool]:
     return Registry(settings, engine), before != head_revision()
 
 
+def _check_home(settings: Settings) -> None:
+    if settings.home.exists() and not settings.home.is_dir():
+        raise ConfigError(f"the data home {settings.home} is a file, not a folder")
+
+
 def open_registry(settings: Settings) -> Registry:
     """Open an initialised registry, or say how to create one."""
+    _check_home(settings)
     engine = make_engine(settings.db_url)
     try:
         revision = current_revision(engine)

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 from khavaran.errors import ValidationError
 from khavaran.model.types.persian_name import phonetic_key, tokens, transliterate
 from khavaran.services.profiles import display_names
-from khavaran.services.registry import Registry
+from khavaran.services.registry import Registry, require_actor
 from khavaran.storage import queries
 from khavaran.storage.repo import append_history
 
@@ -57,6 +57,8 @@ def search(registry: Registry, query: str, *, limit: int = 20, schema: str | Non
     (needs ``actor``; recorded in history).  Without it a protected person is
     found only by pseudonym and shown only under it.
     """
+    if include_protected:
+        require_actor(actor)
     text = query.strip()
     if not text:
         raise ValidationError("empty search", field="query")
@@ -102,7 +104,7 @@ def search(registry: Registry, query: str, *, limit: int = 20, schema: str | Non
                         bool(row["protected"])))
     shown = [h.id for h in hits if h.id in revealed]
     if shown:
-        assert actor, "revealing a protected person needs an actor"
+        require_actor(actor)
         with registry.write() as conn:
             append_history(conn, [{
                 "at": registry.now(), "actor": actor, "action": "reveal-protected",

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import itemgetter
-from typing import Any
-
+from typing import Any, NamedTuple
 from sqlalchemy import Boolean, Connection, Table, func, insert, select, update
 
-from khavaran.storage.tables import claim, entity, history, source, source_record
+from khavaran.storage.tables import (
+    claim, consent, entity, history, source, source_basis, source_record,
+)
 
 __all__ = [
-    "append_history", "chunks", "claim_row", "claim_values", "count_rows", "entity_info",
-    "existing_ids", "insert_rows", "preferred_in_group", "record_raw", "source_fictional",
-    "update_claim", "update_entity",
+    "EntityInfo", "append_history", "chunks", "claim_row", "claim_values", "consent_withdrawn",
+    "count_rows", "entity_info", "existing_ids", "insert_rows", "preferred_in_group",
+    "record_raw", "source_basis_of", "source_fictional", "source_rows", "update_claim",
+    "update_consent", "update_entity",
 ]
 
 CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's limits
@@ -34,15 +36,51 @@ def existing_ids(conn: Connection, table: Table, ids: Iterable[str]) -> set[str]
     return found
 
 
-def entity_info(conn: Connection, ids: Iterable[str]) -> dict[str, tuple[str, bool]]:
-    """id -> (schema, fictional) for the ids that exist."""
-    out: dict[str, tuple[str, bool]] = {}
+class EntityInfo(NamedTuple):
+    schema: str
+    fictional: bool
+    protected: bool
+    pseudonym: str | None
+
+
+def entity_info(conn: Connection, ids: Iterable[str]) -> dict[str, EntityInfo]:
+    """What the registry holds about each of ``ids`` that exists."""
+    out: dict[str, EntityInfo] = {}
+    cols = (entity.c.id, entity.c.schema, entity.c.fictional, entity.c.protected,
+            entity.c.pseudonym)
     for part in chunks(sorted(set(ids))):
-        rows = conn.execute(
-            select(entity.c.id, entity.c.schema, entity.c.fictional).where(entity.c.id.in_(part))
-        )
-        out.update({r.id: (r.schema, bool(r.fictional)) for r in rows})
+        for r in conn.execute(select(*cols).where(entity.c.id.in_(part))):
+            out[r.id] = EntityInfo(r.schema, bool(r.fictional), bool(r.protected), r.pseudonym)
     return out
+
+
+def source_rows(conn: Connection, ids: Iterable[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for part in chunks(sorted(set(ids))):
+        out.update({r["id"]: r for r in
+                    conn.execute(select(source).where(source.c.id.in_(part))).mappings()})
+    return out
+
+
+def source_basis_of(conn: Connection, ids: Iterable[str]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for part in chunks(sorted(set(ids))):
+        q = select(source_basis).where(source_basis.c.source_id.in_(part))
+        for r in conn.execute(q):
+            out.setdefault(r.source_id, set()).add(r.based_on_id)
+    return out
+
+
+def consent_withdrawn(conn: Connection, ids: Iterable[str]) -> dict[str, bool]:
+    out: dict[str, bool] = {}
+    for part in chunks(sorted(set(ids))):
+        q = select(consent.c.id, consent.c.withdrawn).where(consent.c.id.in_(part))
+        out.update({r.id: bool(r.withdrawn) for r in conn.execute(q)})
+    return out
+
+
+def update_consent(conn: Connection, consent_id: str, **values: Any) -> None:
+    conn.execute(update(consent).where(consent.c.id == consent_id).values(**values))
 
 
 def source_fictional(conn: Connection, ids: Iterable[str]) -> dict[str, bool]:
