@@ -139,18 +139,39 @@ def test_uninitialised_home_says_run_init(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "khavaran init" in result.output
 
 
-def test_history_withholds_a_protected_persons_name(demo_cli, demo_registry) -> None:
+def test_history_cannot_confirm_a_protected_persons_name(demo_cli, demo_registry) -> None:
+    from khavaran.model import ids
     from khavaran.services import profiles
 
-    real = profiles.show(demo_registry, "p-demo-witness-01", include_protected=True,
-                         actor="lawyer-1").facts["name"]
-    search = demo_cli("search", real[0].value, "--include-protected", user="lawyer-1")
-    assert "Witness W-1" in search.output
+    names = profiles.show(demo_registry, "p-demo-witness-01", include_protected=True,
+                          actor="lawyer-1").facts["name"]
+    guess = ids.claim_id("p-demo-witness-01", "name", "full", names[0].value, None)
+    assert guess == names[0].claim_id  # the id is a hash of the value: it must not be shown
     for args in (["history", "p-demo-witness-01"], ["history", "--limit", "0"]):
         out = demo_cli(*args, user=None).output
-        assert "withheld: protected person" in out or args[1] == "--limit"
-        for fact in real:
-            assert fact.value not in out, (args, fact.value)
+        assert guess not in out and names[0].value not in out
+    by_id = demo_cli("history", guess, user=None)
+    assert by_id.output.strip() == f"no history for {guess}"
+    for args in (["claim", "assess", guess, "--assessment", "contested", "--reason", "x"],
+                 ["claim", "prefer", guess, "--reason", "x"]):
+        result = demo_cli(*args)
+        assert result.exit_code == 1 and f"no claim with id '{guess}'" in result.output
+    revealed = demo_cli("history", guess, "--include-protected", user="lawyer-1")
+    assert names[0].value in revealed.output
+    assert "lawyer-1  reveal-protected" in demo_cli("history", "p-demo-witness-01",
+                                                    user=None).output
+
+
+def test_adding_a_protected_persons_identity_needs_include_protected(demo_cli) -> None:
+    args = ["claim", "add", "p-demo-witness-01", "name", "Some Guess", "--qualifier", "full",
+            "--source", "demo-testimony-01"]
+    refused = demo_cli(*args)
+    assert refused.exit_code == 1 and "--include-protected" in refused.output
+    assert "already present" not in refused.output
+    allowed = demo_cli(*args, "--include-protected", "--reason", "second interview")
+    assert allowed.exit_code == 0
+    history = demo_cli("history", "p-demo-witness-01", user=None).output
+    assert "tester  reveal-protected" in history and "Some Guess" not in history
 
 
 def test_lists_and_sources_are_recognised_without_kind(cli, tmp_path: Path) -> None:
@@ -160,3 +181,16 @@ def test_lists_and_sources_are_recognised_without_kind(cli, tmp_path: Path) -> N
     people.write_text("id,fictional,name:full,source\np-1,true,Ali,t-report\n", encoding="utf-8")
     unknown = cli("import", str(people))
     assert unknown.exit_code == 1 and "--kind" in unknown.output
+
+
+def test_a_home_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from khavaran.cli import app
+
+    home = tmp_path / "home"
+    home.write_text("not a folder", encoding="utf-8")
+    for command in ("init", "overview"):
+        result = CliRunner().invoke(app, ["--home", str(home), command],
+                                    env={"KHAVARAN_DB": None})
+        assert result.exit_code == 1 and "is a file, not a folder" in result.output

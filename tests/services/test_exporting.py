@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from khavaran.services.exporting import export
 from khavaran.services.importing import import_files
 from khavaran.services.registry import Registry
@@ -12,7 +14,8 @@ from khavaran.storage import queries
 
 
 def _lines(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    text = path.read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.split("\n") if line]
 
 
 def test_round_trip_is_lossless(demo_registry: Registry, registry: Registry,
@@ -62,3 +65,35 @@ def test_reimporting_an_export_into_the_same_registry_changes_nothing(
                           include_protected=True)
     assert not report.changed_anything
     assert any("not restored" in n for n in report.notes)
+
+
+def test_line_separators_inside_values_survive_the_round_trip(registry: Registry,
+                                                              tmp_path: Path) -> None:
+    src = tmp_path / "s.jsonl"
+    note = "line one\u2028line two\u0085three\u2029four"
+    src.write_text(json.dumps({"type": "source", "id": "s", "kind": "report", "title": "T",
+                               "note": note, "fictional": True}, ensure_ascii=False) + "\n",
+                   encoding="utf-8")
+    import_files(registry, [(src, None)], actor="a")
+    out = tmp_path / "out.jsonl"
+    export(registry, out)
+    lines = _lines(out)
+    assert [x["note"] for x in lines if x["type"] == "source"] == [note]
+
+
+def test_restored_history_is_checked_and_marked(registry: Registry, tmp_path: Path) -> None:
+    bad = tmp_path / "h.jsonl"
+    bad.write_text('{"type": "history", "at": "yesterday", "actor": "x", "action": "note"}\n',
+                   encoding="utf-8")
+    from khavaran.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="not an ISO timestamp") as err:
+        import_files(registry, [(bad, None)], actor="a")
+    assert err.value.line == 1
+    good = tmp_path / "g.jsonl"
+    good.write_text('{"type": "history", "at": "2020-01-01T00:00:00+00:00", "actor": "x", '
+                    '"action": "note"}\n', encoding="utf-8")
+    import_files(registry, [(good, None)], actor="a")
+    with registry.read() as conn:
+        rows = queries.history_rows(conn)
+    assert [r["action"] for r in rows] == ["note", "restore-history", "import"]

@@ -34,10 +34,7 @@ def _khavaran(registry: Registry, *args: str) -> subprocess.Popen[bytes]:
 def _wait_for_writing(proc: subprocess.Popen[bytes]) -> bool:
     """Read the child's progress until it says it has started writing."""
     assert proc.stderr is not None
-    for line in proc.stderr:
-        if b"writing" in line:
-            return True
-    return False
+    return any(b"writing" in line for line in proc.stderr)
 
 
 def _counts(registry: Registry) -> dict:

@@ -12,6 +12,9 @@ from khavaran.model.records import CitationIn, ClaimIn, StatusIn
 from khavaran.services import editing
 
 ASSESSMENTS = "alleged, corroborated, contested, rejected."
+INCLUDE = typer.Option("--include-protected",
+                       help="Allow a protected person's identifying facts (recorded).")
+REASON = typer.Option(help="Why (kept in history).")
 group = typer.Typer(help="Claims: cited statements of fact.", no_args_is_help=True)
 app.add_typer(group, name="claim")
 
@@ -31,6 +34,8 @@ def add(
     status: Annotated[str | None, typer.Option(help="For allegations: procedural status.")] = None,
     status_date: Annotated[str | None, typer.Option(help="Date of that status.")] = None,
     asserted_by: Annotated[str | None, typer.Option(help="Who asserts the allegation.")] = None,
+    reason: Annotated[str | None, REASON] = None,
+    include_protected: Annotated[bool, INCLUDE] = False,
 ) -> None:
     """Add one cited claim; a claim without --source is refused.
 
@@ -41,7 +46,8 @@ def add(
     claim = ClaimIn(record_id, prop, value, qualifier=qualifier, calendar=calendar,
                     citations=[CitationIn(s, locator) for s in source], statuses=statuses,
                     credibility=credibility, assessment=assessment)
-    cid, report = editing.add_claim(registry_of(ctx), claim, actor=actor)
+    cid, report = editing.add_claim(registry_of(ctx), claim, actor=actor, reason=reason,
+                                    include_protected=include_protected)
     typer.echo(f"{cid}: " + ("added" if report.added["claims"] else
                              "already present" + (", citation added"
                                                   if report.added["citations"] else "")))
@@ -49,22 +55,25 @@ def add(
 
 @group.command("prefer")
 def prefer(ctx: typer.Context, claim_id: Annotated[str, typer.Argument(metavar="CLAIM")],
-           reason: Annotated[str, typer.Option(help="Why (kept in history).")]) -> None:
+           reason: Annotated[str, REASON],
+           include_protected: Annotated[bool, INCLUDE] = False) -> None:
     """Mark one of several conflicting values as preferred; the others are kept.
 
     Example: khavaran --as ana claim prefer c-1a2b --reason "death certificate seen"
     """
     actor = settings_of(ctx).require_actor()
-    editing.prefer(registry_of(ctx), claim_id, actor=actor, reason=reason)
+    editing.prefer(registry_of(ctx), claim_id, actor=actor, reason=reason,
+                   include_protected=include_protected)
     typer.echo(f"{claim_id} is preferred")
 
 
 @group.command("assess")
 def assess(
     ctx: typer.Context, claim_id: Annotated[str, typer.Argument(metavar="CLAIM")],
-    reason: Annotated[str, typer.Option(help="Why (kept in history).")],
+    reason: Annotated[str, REASON],
     assessment: Annotated[str | None, typer.Option(help=ASSESSMENTS)] = None,
     credibility: Annotated[int | None, typer.Option(help="Admiralty 1-6.")] = None,
+    include_protected: Annotated[bool, INCLUDE] = False,
 ) -> None:
     """Change a claim's assessment or credibility grade.
 
@@ -72,7 +81,8 @@ def assess(
     """
     actor = settings_of(ctx).require_actor()
     n = editing.assess(registry_of(ctx), claim_id, actor=actor, reason=reason,
-                       assessment=assessment, credibility=credibility)
+                       assessment=assessment, credibility=credibility,
+                       include_protected=include_protected)
     typer.echo(f"{n} change(s) recorded")
 
 
@@ -85,6 +95,7 @@ def status(
     date: Annotated[str | None, typer.Option(help="When.")] = None,
     source: Annotated[str | None, typer.Option(help="Source id.")] = None,
     locator: Annotated[str | None, typer.Option(help="Where in the source.")] = None,
+    include_protected: Annotated[bool, INCLUDE] = False,
 ) -> None:
     """Add a dated procedural step to an allegation (each step is kept).
 
@@ -93,5 +104,5 @@ def status(
     actor = settings_of(ctx).require_actor()
     added = editing.add_status(registry_of(ctx), claim_id, status=status,
                                asserted_by=asserted_by, actor=actor, date=date, source=source,
-                               locator=locator)
+                               locator=locator, include_protected=include_protected)
     typer.echo("status added" if added else "status already recorded")

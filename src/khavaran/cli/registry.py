@@ -152,14 +152,22 @@ def history(
     ctx: typer.Context,
     record_id: Annotated[str | None, typer.Argument(metavar="[ID]",
                                                     help="A record or claim id.")] = None,
-    limit: Annotated[int, typer.Option(help="Only the last N entries (0: all).")] = 50,
+    limit: Annotated[int, typer.Option(min=0, help="Only the last N entries (0: all).")] = 50,
+    include_protected: Annotated[bool, typer.Option(
+        "--include-protected",
+        help="Include changes to protected people's identities (needs --as; recorded).")] = False,
 ) -> None:
     """Show the append-only history of changes: who, when, old, new, why.
 
     Example: khavaran history p-demo-perp-01
     """
-    registry = registry_of(ctx)
-    for r in history_service.history(registry, record_id, limit=limit or None):
+    settings = settings_of(ctx)
+    actor = settings.require_actor() if include_protected else None
+    changes = history_service.history(registry_of(ctx), record_id, limit=limit or None,
+                                      include_protected=include_protected, actor=actor)
+    if not changes:
+        typer.echo(f"no history for {record_id}" if record_id else "no history")
+    for r in changes:
         change = r.new_value if r.old_value is None else f"{r.old_value} -> {r.new_value}"
         what = " ".join(x for x in (r.entity_id, r.claim_id, r.field) if x)
         typer.echo(f"{r.at:%Y-%m-%d %H:%M:%S}  {r.actor}  {r.action}  {what}: "

@@ -14,6 +14,7 @@ from khavaran.model import ids
 from khavaran.model.loader import load_model
 from khavaran.model.records import ClaimIn, Where
 from khavaran.services.ingest import Batch, IngestReport, ingest
+from khavaran.services.protection import is_hidden_claim
 from khavaran.services.registry import Registry
 from khavaran.services.rows import date_cols
 from khavaran.storage import queries, repo
@@ -37,31 +38,47 @@ def _history(registry: Registry, actor: str, action: str, *, entity_id: str,
             "new_value": None if new is None else str(new), "reason": reason}
 
 
-def _claim(conn: Any, claim_id: str) -> Any:
+def _claim(conn: Any, claim_id: str, include_protected: bool,
+           revealed: list[dict[str, Any]] | None = None, actor: str = "",
+           registry: Registry | None = None) -> Any:
     row = repo.claim_row(conn, claim_id)
-    if row is None:
+    hidden = row is not None and is_hidden_claim(conn, row)
+    if row is None or (hidden and not include_protected):
+        # The same answer for a hidden claim as for none: no confirming guesses.
         raise NotFoundError(f"no claim with id '{claim_id}'")
+    if hidden and revealed is not None and registry is not None:
+        revealed.append(_history(registry, actor, "reveal-protected",
+                                 entity_id=row["entity_id"], claim_id=None, field="identity",
+                                 old=None, new=None, reason=f"claim {claim_id}"))
     return row
 
 
-def add_claim(registry: Registry, claim: ClaimIn, *, actor: str) -> tuple[str, IngestReport]:
-    """Add one cited claim (refused without a citation); returns its id."""
+def add_claim(registry: Registry, claim: ClaimIn, *, actor: str, reason: str | None = None,
+              include_protected: bool = False) -> tuple[str, IngestReport]:
+    """Add one cited claim (refused without a citation); returns its id.
+
+    Parameters: ``reason`` why (kept in history); ``include_protected`` allows an
+    identifying fact about a protected person (the access is recorded).
+    """
+    label = f"claim add {claim.entity} {claim.property}" + (f": {reason}" if reason else "")
     with registry.write() as conn:
         report = ingest(conn, Batch(claims=[claim]), actor=actor, now=registry.now(),
-                        label=f"claim add {claim.entity} {claim.property}")
+                        label=label, include_protected=include_protected)
     return ids.claim_id(claim.entity, claim.property, claim.qualifier, claim.value.strip(),
                         claim.record), report
 
 
-def prefer(registry: Registry, claim_id: str, *, actor: str, reason: str) -> list[str]:
+def prefer(registry: Registry, claim_id: str, *, actor: str, reason: str,
+           include_protected: bool = False) -> list[str]:
     """Mark one of several conflicting values preferred; the others stay, unpreferred."""
     why = _why(reason)
     with registry.write() as conn:
-        row = _claim(conn, claim_id)
+        hist: list[dict[str, Any]] = []
+        row = _claim(conn, claim_id, include_protected, hist, actor, registry)
         if row["preferred"]:
+            repo.append_history(conn, hist)
             return []
         now = registry.now()
-        hist = []
         for other in repo.preferred_in_group(conn, row["entity_id"], row["property"],
                                              row["qualifier"]):
             repo.update_claim(conn, other, preferred=False)
@@ -73,11 +90,12 @@ def prefer(registry: Registry, claim_id: str, *, actor: str, reason: str) -> lis
                              claim_id=claim_id, field="preferred", old=False, new=True,
                              reason=why))
         repo.append_history(conn, hist)
-    return [h["claim_id"] for h in hist]
+    return [h["claim_id"] for h in hist if h["action"] in ("prefer", "unprefer")]
 
 
 def assess(registry: Registry, claim_id: str, *, actor: str, reason: str,
-           assessment: str | None = None, credibility: int | None = None) -> int:
+           assessment: str | None = None, credibility: int | None = None,
+           include_protected: bool = False) -> int:
     """Change an analyst's assessment and/or the credibility grade; returns changes made."""
     why = _why(reason)
     model = load_model()
@@ -86,8 +104,8 @@ def assess(registry: Registry, claim_id: str, *, actor: str, reason: str,
     if credibility is not None and not 1 <= credibility <= 6:
         raise ValidationError(f"credibility {credibility} is not 1–6", field="credibility")
     with registry.write() as conn:
-        row = _claim(conn, claim_id)
-        hist = []
+        hist: list[dict[str, Any]] = []
+        row = _claim(conn, claim_id, include_protected, hist, actor, registry)
         for name, new in (("assessment", assessment), ("credibility", credibility)):
             if new is not None and row[name] != new:
                 repo.update_claim(conn, claim_id, **{name: new})
@@ -95,18 +113,20 @@ def assess(registry: Registry, claim_id: str, *, actor: str, reason: str,
                                      claim_id=claim_id, field=name, old=row[name], new=new,
                                      reason=why))
         repo.append_history(conn, hist)
-    return len(hist)
+    return sum(1 for h in hist if h["action"] == "assess")
 
 
 def add_status(registry: Registry, claim_id: str, *, status: str, asserted_by: str,
                actor: str, date: str | None = None, source: str | None = None,
-               locator: str | None = None) -> bool:
+               locator: str | None = None, include_protected: bool = False) -> bool:
     """Record a dated procedural step (charged, convicted, ...) of an allegation."""
     load_model().check_code("procedural_status", status, "status")
     if not asserted_by.strip():
         raise ValidationError("a status needs who asserted it", field="asserted_by")
     with registry.write() as conn:
-        row = _claim(conn, claim_id)
+        hist: list[dict[str, Any]] = []
+        row = _claim(conn, claim_id, include_protected, hist, actor, registry)
+        repo.append_history(conn, hist)
         if source and not repo.source_fictional(conn, [source]):
             raise ValidationError(f"no source with id '{source}'", field="source")
         sid = ids.status_id(claim_id, status, date, asserted_by.strip())

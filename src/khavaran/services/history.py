@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from khavaran.model.loader import load_model
-from khavaran.services.registry import Registry
+from khavaran.services.protection import identifying_properties
+from khavaran.services.registry import Registry, require_actor
 from khavaran.storage import queries
+from khavaran.storage.repo import append_history
 
 __all__ = ["Change", "history"]
-
-WITHHELD = "(withheld: protected person)"
-
 
 @dataclass(frozen=True)
 class Change:
@@ -28,25 +26,39 @@ class Change:
 
 
 def history(registry: Registry, record_id: str | None = None, *,
-            limit: int | None = 50) -> list[Change]:
+            limit: int | None = 50, include_protected: bool = False,
+            actor: str | None = None) -> list[Change]:
     """The changes to one record or claim (a claim id starts with ``c-``), or to
-    everything; the last ``limit`` of them, oldest first.  Values that would
-    identify a protected person are withheld."""
-    model = load_model()
-    identifying = {n for s in model.schemas.values()
-                   for n, p in s.properties.items() if p.identifying}
+    everything; the last ``limit`` of them, oldest first.
+
+    Changes to a protected person's identifying facts are left out, ids and all
+    (an id is a hash of the value and would confirm a guess), unless
+    ``include_protected`` is given with ``actor``; that access is recorded.
+    """
+    if include_protected:
+        require_actor(actor)
+    hidden_props = identifying_properties()
     with registry.read() as conn:
         if record_id and record_id.startswith("c-"):
             rows = queries.history_rows(conn, claim_id=record_id, limit=limit)
         else:
             rows = queries.history_rows(conn, entity_id=record_id, limit=limit)
         people = queries.entities(conn, [r["entity_id"] for r in rows if r["entity_id"]])
-    hidden = {k for k, v in people.items() if v["protected"]}
-    out = []
+    protected = {k: v["schema"] for k, v in people.items() if v["protected"]}
+    out, revealed = [], set()
     for r in rows:
-        old, new = r["old_value"], r["new_value"]
-        if r["entity_id"] in hidden and r["field"] in identifying:
-            old, new = (WITHHELD if old is not None else None), WITHHELD
+        schema = protected.get(r["entity_id"])
+        if schema and r["field"] in hidden_props[schema]:
+            if not include_protected:
+                continue
+            revealed.add(r["entity_id"])
         out.append(Change(r["at"], r["actor"], r["action"], r["entity_id"], r["claim_id"],
-                          r["field"], old, new, r["reason"]))
+                          r["field"], r["old_value"], r["new_value"], r["reason"]))
+    if revealed:
+        with registry.write() as conn:
+            append_history(conn, [{
+                "at": registry.now(), "actor": actor, "action": "reveal-protected",
+                "entity_id": eid, "claim_id": None, "field": "identity", "old_value": None,
+                "new_value": None, "reason": "history --include-protected"}
+                for eid in sorted(revealed)])
     return out

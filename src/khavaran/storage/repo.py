@@ -5,10 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any, NamedTuple
+
 from sqlalchemy import Boolean, Connection, Table, func, insert, select, update
 
 from khavaran.storage.tables import (
-    claim, consent, entity, history, source, source_basis, source_record,
+    claim,
+    consent,
+    entity,
+    history,
+    source,
+    source_basis,
+    source_record,
 )
 
 __all__ = [

@@ -1,0 +1,99 @@
+"""Protection and consent applied by import; identities never confirmed by id."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from khavaran.errors import ConfigError, NotFoundError, ValidationError
+from khavaran.model import ids
+from khavaran.services import editing, profiles
+from khavaran.services.importing import import_files
+from khavaran.services.registry import Registry
+from khavaran.storage import queries
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_import_protects_a_person_already_in_the_registry(registry: Registry,
+                                                          tmp_path: Path) -> None:
+    people = _write(tmp_path, "p.csv", "id,fictional,name:full,source\n"
+                    "p-1,true,Reza Karimi,t-report\n")
+    import_files(registry, [(FIXTURES / "sources.csv", "source"), (people, "Person")],
+                 actor="a")
+    protect = _write(tmp_path, "q.csv", "id,fictional,protected,pseudonym\np-1,true,true,W-9\n")
+    report = import_files(registry, [(protect, "Person")], actor="b")
+    assert report.added["people protected"] == 1
+    shown = profiles.show(registry, "p-1")
+    assert shown.title == "W-9 (protected)" and "name" not in shown.facts
+    lift = _write(tmp_path, "r.csv", "id,fictional,protected\np-1,true,false\n")
+    note = import_files(registry, [(lift, "Person")], actor="b").notes
+    assert note == ["p-1 stays protected: an import never lifts protection"]
+    other = _write(tmp_path, "s.csv", "id,fictional,protected,pseudonym\np-1,true,true,W-10\n")
+    with pytest.raises(ValidationError, match="another pseudonym"):
+        import_files(registry, [(other, "Person")], actor="b")
+
+
+def test_consent_withdrawal_by_import(demo_registry: Registry, tmp_path: Path) -> None:
+    row = ("person,scope,purpose,given,withdrawn,withdrawn_date\n"
+           "p-demo-witness-01,recorded testimony may be quoted,prosecution and UN "
+           "submissions,1401/03/15,{w},{d}\n")
+    path = _write(tmp_path, "c.csv", row.format(w="true", d="1403/01/10"))
+    report = import_files(demo_registry, [(path, "consent")], actor="lawyer-1")
+    assert report.added["consents withdrawn"] == 1
+    consent = profiles.show(demo_registry, "p-demo-witness-01", include_protected=True,
+                            actor="lawyer-1").consents[0]
+    assert consent["withdrawn"] and consent["withdrawn_text"] == "1403/01/10"
+    again = _write(tmp_path, "d.csv", row.format(w="false", d=""))
+    assert "stays withdrawn" in import_files(demo_registry, [(again, "consent")],
+                                             actor="x").notes[0]
+
+
+def test_changed_source_is_refused(registry: Registry, tmp_path: Path) -> None:
+    import_files(registry, [(FIXTURES / "sources.csv", "source")], actor="a")
+    text = (FIXTURES / "sources.csv").read_text(encoding="utf-8")
+    changed = _write(tmp_path, "s.csv", text.replace("Test list of the dead,,Test NGO,ngo,false,"
+                                                     "1369,,fa,,,C", "Test list of the dead,,"
+                                                     "Test NGO,ngo,false,1369,,fa,,,A"))
+    with pytest.raises(ValidationError, match="different reliability") as err:
+        import_files(registry, [(changed, "source")], actor="a")
+    assert err.value.line == 2
+
+
+def test_identifying_facts_of_protected_people_need_include_protected(
+        demo_registry: Registry, tmp_path: Path) -> None:
+    guess = _write(tmp_path, "g.csv", "id,fictional,name:full,source\n"
+                   "p-demo-witness-01,true,Some Guess,demo-testimony-01\n")
+    with pytest.raises(ValidationError, match="--include-protected"):
+        import_files(demo_registry, [(guess, "Person")], actor="x")
+    report = import_files(demo_registry, [(guess, "Person")], actor="x", include_protected=True)
+    assert report.added["claims"] == 1
+    with demo_registry.read() as conn:
+        actions = [h["action"] for h in queries.history_rows(conn,
+                                                             entity_id="p-demo-witness-01")]
+    assert "reveal-protected" in actions
+
+
+def test_claim_commands_answer_alike_for_hidden_and_unknown_ids(
+        demo_registry: Registry) -> None:
+    name = profiles.show(demo_registry, "p-demo-witness-01", include_protected=True,
+                         actor="lawyer-1").facts["name"][0]
+    hidden = ids.claim_id("p-demo-witness-01", "name", "full", name.value, None)
+    for claim_id in (hidden, "c-000000000000000000000000"):
+        with pytest.raises(NotFoundError, match=f"no claim with id '{claim_id}'"):
+            editing.assess(demo_registry, claim_id, actor="x", reason="r",
+                           assessment="contested")
+    assert editing.assess(demo_registry, hidden, actor="x", reason="r",
+                          assessment="contested", include_protected=True) == 1
+
+
+def test_revealing_needs_a_name(demo_registry: Registry) -> None:
+    with pytest.raises(ConfigError, match="--as NAME"):
+        profiles.show(demo_registry, "p-demo-witness-01", include_protected=True)
