@@ -171,12 +171,11 @@ def test_fictional_and_real_records_do_not_mix(registry: Registry, tmp_path: Pat
 
 
 def test_conflicting_values_are_kept_side_by_side(registry: Registry, tmp_path: Path) -> None:
-    people = _write(tmp_path, "people.csv",
-                    "id,fictional,death_date,source,locator\n"
-                    "p-1,true,1367/05/10,t-list,row 1\n"
-                    "p-1,true,1988-08-05,t-report,p. 4\n")
-    with pytest.raises(ValidationError, match="appears twice"):
-        _import(registry, (FIXTURES / "sources.csv", "source"), (people, "Person"))
+    clash = _write(tmp_path, "clash.csv", "id,fictional,death_date,source\n"
+                   "p-1,true,1367/05/10,t-list\np-1,false,1988-08-05,t-report\n")
+    with pytest.raises(ValidationError, match="appears twice with different") as err:
+        _import(registry, (FIXTURES / "sources.csv", "source"), (clash, "Person"))
+    assert err.value.line == 3
     one = _write(tmp_path, "one.csv",
                  "id,fictional,death_date,source\np-1,true,1367/05/10,t-list\n")
     two = _write(tmp_path, "two.csv", "id,fictional,death_date,source\np-1,true,1988-08-05,"
@@ -203,3 +202,35 @@ def test_jsonl_bad_json_names_the_line(registry: Registry, tmp_path: Path) -> No
     with pytest.raises(ValidationError, match="not valid JSON") as err:
         _import(registry, (path, None))
     assert err.value.line == 2
+
+
+@pytest.mark.parametrize("order", ["kind last", "unit last"])
+def test_a_seat_becomes_an_allegation_whatever_the_order(registry: Registry, tmp_path: Path,
+                                                         order: str) -> None:
+    """The posting, its unit and the unit's kind may come in separate imports."""
+    _import(registry, (FIXTURES / "sources.csv", "source"))
+    units = _write(tmp_path, "u.csv", "id,fictional,name:full,source\nu-1,true,Body,t-report\n")
+    person = _write(tmp_path, "p.csv", "id,fictional,name:full,source\np-9,true,P,t-report\n")
+    kind = _write(tmp_path, "k.csv", "id,fictional,kind,source\n"
+                  "u-1,true,death_commission,t-report\n")
+    seat = _write(tmp_path, "s.csv", "id,fictional,person,unit,source\n"
+                  "po-1,true,p-9,u-1,t-report\n")
+    only_person = _write(tmp_path, "s1.csv", "id,fictional,person,source\n"
+                         "po-1,true,p-9,t-report\n")
+    only_unit = _write(tmp_path, "s2.csv", "id,fictional,unit,source\npo-1,true,u-1,t-report\n")
+    _import(registry, (units, "Unit"), (person, "Person"))
+    if order == "kind last":
+        _import(registry, (seat, "Posting"))
+        last = (kind, "Unit")
+    else:
+        _import(registry, (kind, "Unit"), (only_person, "Posting"))
+        last = (only_unit, "Posting")
+    with pytest.raises(ValidationError, match="needs a procedural status"):
+        _import(registry, last)
+    status = _write(tmp_path, "st.csv", "id,fictional,person,source,status,asserted_by\n"
+                    "po-1,true,p-9,t-report,reported_by_ngo,Test NGO\n")
+    _import(registry, (status, "Posting"), last)
+    from khavaran.services import profiles
+
+    fact = profiles.show(registry, "po-1").facts["person"][0]
+    assert fact.allegation and fact.statuses[0].asserted_by == "Test NGO"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from khavaran.errors import DanglingReferenceError, UncitedClaimError, ValidationError
@@ -28,7 +28,6 @@ class PreparedClaim:
     keys: tuple[str, ...]
     source: ClaimIn
     implicating_unit: bool = False
-    posting_units: list[str] = field(default_factory=list)
 
 
 class ClaimChecker:
@@ -141,10 +140,8 @@ class ClaimChecker:
         return dt.datetime.fromisoformat(at) if at else None
 
     def check_allegations(self, prepared: list[PreparedClaim]) -> None:
-        """Mark postings in implicating units, then require status and asserter."""
-        pending = [p for p in prepared if p.implicating_unit]
-        if pending:
-            self._mark_implicating(prepared, pending)
+        """Mark seats in implicating units, then require status and asserter."""
+        self._mark_implicating(prepared)
         for p in prepared:
             if p.row["allegation"] and not p.statuses:
                 c = p.source
@@ -153,25 +150,58 @@ class ClaimChecker:
                     "procedural status (e.g. reported_by_ngo) and who asserted it",
                     field="status", file=c.where.file, line=c.where.line)
 
-    def _mark_implicating(self, prepared: list[PreparedClaim],
-                          pending: list[PreparedClaim]) -> None:
-        postings = {p.row["entity_id"] for p in pending}
-        units: dict[str, set[str]] = {}
+    def _mark_implicating(self, prepared: list[PreparedClaim]) -> None:
+        """A posting's person claim is an allegation when the posting's unit is of an
+        implicating kind (a death commission).  The three facts may arrive in any
+        order and in different imports, so whichever of them this batch adds, the
+        others are looked up in the registry too."""
+        conn = self.run.conn
+        implicating = {code for code, e in self.model.vocabs["unit_kind"].items()
+                       if "implicating" in e.flags}
+        by_prop: dict[str, list[PreparedClaim]] = {}
         for p in prepared:
-            if p.row["entity_id"] in postings and p.row["property"] == "unit":
+            by_prop.setdefault(p.row["property"], []).append(p)
+        postings = {p.row["entity_id"] for p in by_prop.get("person", []) if p.implicating_unit}
+        postings |= {p.row["entity_id"] for p in by_prop.get("unit", [])
+                     if self.run.entity_schema(p.row["entity_id"]) == "Posting"}
+        newly = {p.row["entity_id"] for p in by_prop.get("kind", [])
+                 if p.row["value"] in implicating}
+        if newly:
+            postings |= set(repo.referring(conn, newly, "unit"))
+        if not postings:
+            return
+        units: dict[str, set[str]] = {}
+        for p in by_prop.get("unit", []):
+            if p.row["entity_id"] in postings:
                 units.setdefault(p.row["entity_id"], set()).add(p.row["value"])
-        for posting, unit in repo.claim_values(self.run.conn, postings, "unit"):
+        for posting, unit in repo.claim_values(conn, postings, "unit"):
             units.setdefault(posting, set()).add(unit)
         all_units = {u for us in units.values() for u in us}
         kinds: dict[str, set[str]] = {}
-        for p in prepared:
-            if p.row["entity_id"] in all_units and p.row["property"] == "kind":
+        for p in by_prop.get("kind", []):
+            if p.row["entity_id"] in all_units:
                 kinds.setdefault(p.row["entity_id"], set()).add(p.row["value"])
-        for unit, kind in repo.claim_values(self.run.conn, all_units, "kind"):
+        for unit, kind in repo.claim_values(conn, all_units, "kind"):
             kinds.setdefault(unit, set()).add(kind)
-        implicating = {code for code, e in self.model.vocabs["unit_kind"].items()
-                       if "implicating" in e.flags}
-        for p in pending:
-            for unit in units.get(p.row["entity_id"], ()):
-                if kinds.get(unit, set()) & implicating:
-                    p.row["allegation"] = True
+        seats = {posting for posting, us in units.items()
+                 if any(kinds.get(u, set()) & implicating for u in us)}
+        if not seats:
+            return
+        in_batch = {p.id: p for p in by_prop.get("person", []) if p.row["entity_id"] in seats}
+        for p in in_batch.values():
+            p.row["allegation"] = True
+        # Person claims already in the registry become allegations now: they
+        # must already carry a status, or get one in this batch.
+        stored = repo.claims_of(conn, seats, "person")
+        with_status = repo.claims_with_status(conn, [c.id for c in stored])
+        for c in stored:
+            if c.allegation:
+                continue
+            if c.id not in with_status and not (c.id in in_batch and in_batch[c.id].statuses):
+                raise ValidationError(
+                    f"this makes posting '{c.entity_id}' a seat on a {', '.join(implicating)}: "
+                    f"its person claim ({c.value}) links a person to a crime and needs a "
+                    "procedural status (claim status) first", field="kind")
+            self.run.updates.append(("claim", c.id, {"allegation": True}))
+            self.run.log("mark-allegation", entity_id=c.entity_id, claim_id=c.id,
+                         field_name="allegation", old="False", new="True")

@@ -133,6 +133,13 @@ class _Ingest:
                                          file=where.file, line=where.line)
         return info.schema, info.fictional
 
+    def entity_schema(self, entity_id: str) -> str | None:
+        e = self._batch_entities.get(entity_id)
+        if e is not None:
+            return e.schema
+        info = self.db_entities.get(entity_id)
+        return info.schema if info else None
+
     def was_protected(self, entity_id: str) -> bool:
         """Protected in the registry before this batch."""
         info = self.db_entities.get(entity_id)
@@ -227,13 +234,20 @@ class _Ingest:
 
     def entities(self) -> None:
         self._inherit_fictional()
-        seen: set[str] = set()
+        seen: dict[str, EntityIn] = {}
         for e in self.batch.entities:
             w = e.where
-            if e.id in seen:
-                raise ValidationError(f"record '{e.id}' appears twice", field="id",
-                                      file=w.file, line=w.line)
-            seen.add(e.id)
+            first = seen.get(e.id)
+            if first is not None:
+                # Several rows may describe one record (a row per source), if they
+                # agree on what it is.
+                fields = ("schema", "fictional", "protected", "pseudonym")
+                if any(getattr(first, f) != getattr(e, f) for f in fields):
+                    raise ValidationError(
+                        f"record '{e.id}' appears twice with different kind, fictional, "
+                        "protected or pseudonym", field="id", file=w.file, line=w.line)
+                continue
+            seen[e.id] = e
             try:
                 if not e.id.strip():
                     raise ValidationError("empty id", field="id")
@@ -430,6 +444,8 @@ class _Ingest:
         for kind, row_id, values in self.updates:
             if kind == "entity":
                 repo.update_entity(self.conn, row_id, **values)
+            elif kind == "claim":
+                repo.update_claim(self.conn, row_id, **values)
             else:
                 repo.update_consent(self.conn, row_id, **values)
         for eid in sorted(self.revealed):

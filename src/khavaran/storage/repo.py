@@ -10,6 +10,7 @@ from sqlalchemy import Boolean, Connection, Table, func, insert, select, update
 
 from khavaran.storage.tables import (
     claim,
+    claim_status,
     consent,
     entity,
     history,
@@ -19,10 +20,11 @@ from khavaran.storage.tables import (
 )
 
 __all__ = [
-    "EntityInfo", "append_history", "chunks", "claim_row", "claim_values", "consent_withdrawn",
-    "count_rows", "entity_info", "existing_ids", "insert_rows", "preferred_in_group",
-    "record_raw", "source_basis_of", "source_fictional", "source_rows", "update_claim",
-    "update_consent", "update_entity",
+    "ClaimBrief", "EntityInfo", "append_history", "chunks", "claim_row", "claim_values",
+    "claims_of", "claims_with_status", "consent_withdrawn", "count_rows", "entity_info",
+    "existing_ids", "insert_rows", "preferred_in_group", "record_raw", "referring",
+    "source_basis_of", "source_fictional", "source_rows", "update_claim", "update_consent",
+    "update_entity",
 ]
 
 CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's limits
@@ -117,6 +119,41 @@ def claim_values(conn: Connection, entity_ids: Iterable[str], prop: str) -> list
             .where(claim.c.entity_id.in_(part), claim.c.property == prop)
         )
         out.extend((r.entity_id, r.value) for r in rows)
+    return out
+
+
+class ClaimBrief(NamedTuple):
+    id: str
+    entity_id: str
+    value: str
+    allegation: bool
+
+
+def claims_of(conn: Connection, entity_ids: Iterable[str], prop: str) -> list[ClaimBrief]:
+    out: list[ClaimBrief] = []
+    for part in chunks(sorted(set(entity_ids))):
+        q = (select(claim.c.id, claim.c.entity_id, claim.c.value, claim.c.allegation)
+             .where(claim.c.entity_id.in_(part), claim.c.property == prop))
+        out.extend(ClaimBrief(r.id, r.entity_id, r.value, bool(r.allegation))
+                   for r in conn.execute(q))
+    return out
+
+
+def claims_with_status(conn: Connection, claim_ids: Iterable[str]) -> set[str]:
+    out: set[str] = set()
+    for part in chunks(sorted(set(claim_ids))):
+        q = select(claim_status.c.claim_id).where(claim_status.c.claim_id.in_(part)).distinct()
+        out.update(conn.execute(q).scalars())
+    return out
+
+
+def referring(conn: Connection, targets: Iterable[str], prop: str) -> list[str]:
+    """Ids of records whose ``prop`` claim refers to one of ``targets``."""
+    out: list[str] = []
+    for part in chunks(sorted(set(targets))):
+        q = (select(claim.c.entity_id).where(claim.c.ref_id.in_(part), claim.c.property == prop)
+             .distinct())
+        out.extend(conn.execute(q).scalars())
     return out
 
 
