@@ -98,8 +98,8 @@ def test_claim_prefer_and_history(demo_cli) -> None:
 
 
 def test_search_both_scripts(demo_cli) -> None:
-    latin = demo_cli("search", "Hosseini", "--limit", "500", user=None)
-    persian = demo_cli("search", "حسینی", "--limit", "500", user=None)
+    latin = demo_cli("search", "Hosseini", user=None)
+    persian = demo_cli("search", "حسینی", user=None)
     assert latin.exit_code == 0 and "حسینی" in latin.output
     assert "Hosseini" in persian.output
 

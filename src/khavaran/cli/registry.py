@@ -127,8 +127,10 @@ def export(
 def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="A name in Persian or Latin script, or an id.")],
-    limit: Annotated[int, typer.Option(help="At most this many results.")] = 20,
-    kind: Annotated[str | None, typer.Option(help="Only Person, Place or Unit.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=search_service.CANDIDATES,
+                                       help="At most this many results.")] = 20,
+    kind: Annotated[str | None, typer.Option(help="Only one kind: Person, Place, Unit, ...")
+                    ] = None,
     include_protected: Annotated[bool, typer.Option(
         "--include-protected", help="Also match protected people by name (recorded).")] = False,
 ) -> None:
@@ -138,6 +140,8 @@ def search(
     """
     settings = settings_of(ctx)
     actor = settings.require_actor() if include_protected else None
+    if kind:
+        kind = kind[:1].upper() + kind[1:].lower()  # person, PERSON and Person alike
     hits = search_service.search(registry_of(ctx), query, limit=limit, schema=kind,
                                  include_protected=include_protected, actor=actor)
     if not hits:
@@ -145,6 +149,10 @@ def search(
     for h in hits:
         tag = " [fictional]" if h.fictional else ""
         typer.echo(f"{h.score:5.1f}  {h.schema:<7} {h.id:<28} {h.title}{tag}")
+    if hits.capped:
+        typer.echo(f"more than {search_service.CANDIDATES} records match: only that many "
+                   "were ranked; add a word (given name, father's name) to narrow it",
+                   err=True)
 
 
 @app.command()

@@ -50,6 +50,11 @@ def _name_forms(text: str) -> tuple[str, tuple[str, ...]]:
     return normalize(text), search_keys(text)
 
 
+# A father's or mother's name identifies nobody by itself: search finds people
+# by their own names (linkage uses the parents' names to tell people apart).
+NOT_SEARCHED = frozenset({"father", "mother"})
+
+
 def _coordinates(value: str, field: str) -> str:
     try:
         lat_s, lon_s = value.replace(" ", "").split(",")
@@ -80,7 +85,8 @@ def clean_value(
         norm, keys = _name_forms(text)
         if not norm:
             raise ValidationError(f"'{text}' has no letters once normalised", field=field)
-        return CleanValue(text, norm, keys=keys if prop.search else ())
+        searched = prop.search and qualifier not in NOT_SEARCHED
+        return CleanValue(text, norm, keys=keys if searched else ())
     if kind == "text":
         return CleanValue(text, normalize(text))
     if kind == "vocab":

@@ -14,15 +14,16 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from khavaran.errors import ValidationError
+from khavaran.model.loader import load_model
 from khavaran.model.types.persian_name import phonetic_key, tokens, transliterate
 from khavaran.services.profiles import display_names
 from khavaran.services.registry import Registry, require_actor
 from khavaran.storage import queries
 from khavaran.storage.repo import append_history
 
-__all__ = ["Hit", "search"]
+__all__ = ["CANDIDATES", "Hit", "Results", "search"]
 
-CANDIDATES = 400
+CANDIDATES = 400  # records ranked per query: enough for a name, cheap to rank
 
 
 @dataclass(frozen=True)
@@ -36,39 +37,84 @@ class Hit:
     protected: bool
 
 
+# Honorifics that lists add or leave out: a query word that is one of these
+# does not have to match (Seyyed Mohammad Hosseini finds Mohammad Hosseini).
+HONORIFICS = frozenset(phonetic_key(w) for w in (
+    "Seyyed", "Sayyid", "Seyed", "Sayed", "سید", "Haj", "Hajj", "Haji", "حاج", "حاجی",
+    "Sheikh", "شیخ", "Mirza", "میرزا"))
+_SHORT_VOWELS = str.maketrans("", "", "aeou")
+
+
 @lru_cache(maxsize=1 << 16)
-def _forms(text: str) -> tuple[str, str]:
-    """A name's transliteration and the phonetic keys of its words."""
-    return transliterate(text), " ".join(phonetic_key(t) for t in tokens(text))
+def _forms(text: str) -> tuple[tuple[str, str], ...]:
+    """Ways of writing a name that rank spellings in both scripts alike.
+
+    Each is (transliteration without short vowels, since Persian script does
+    not write them; phonetic keys of the words), for the words as given, for
+    each pair of neighbours written as one word (پور‌محمدی, Pour Mohammadi,
+    Pourmohammadi), and for the whole name as one word.
+    """
+    words = tokens(text)
+    variants = [words] + [words[:i] + [words[i] + words[i + 1]] + words[i + 2:]
+                          for i in range(len(words) - 1)]
+    if len(words) > 2:
+        variants.append(["".join(words)])
+    return tuple((" ".join(_squeeze(transliterate(w).translate(_SHORT_VOWELS)) for w in v),
+                  " ".join(phonetic_key(w) for w in v)) for v in variants)
 
 
-def _score(query: tuple[str, str], name: str) -> float:
-    n, nk = _forms(name)
-    return round(0.5 * fuzz.token_set_ratio(query[0], n)
-                 + 0.5 * fuzz.token_set_ratio(query[1], nk), 1)
+def _squeeze(word: str) -> str:
+    return "".join(c for i, c in enumerate(word) if i == 0 or c != word[i - 1])
+
+
+def _score(query: tuple[tuple[str, str], ...], name: str) -> float:
+    """0–100: how closely ``name`` is spelled like the query, whatever the script."""
+    return round(max(0.6 * fuzz.token_set_ratio(qk, nk) + 0.4 * fuzz.token_set_ratio(qf, nf)
+                     for qf, qk in query for nf, nk in _forms(name)), 1)
+
+
+class Results(list[Hit]):
+    """Hits, best first; ``capped`` when more records matched than were ranked."""
+
+    capped: bool = False
 
 
 def search(registry: Registry, query: str, *, limit: int = 20, schema: str | None = None,
-           include_protected: bool = False, actor: str | None = None) -> list[Hit]:
+           include_protected: bool = False, actor: str | None = None) -> Results:
     """Records whose names match ``query``, best first.
 
-    Parameters: ``schema`` limit to one kind (Person, Place, Unit);
+    At most CANDIDATES matching records are ranked; ``Results.capped`` says when
+    more matched (a common name): then the query should be narrowed.
+
+    Parameters: ``limit`` 1 to CANDIDATES; ``schema`` limit to one kind (Person,
+    Place, Unit);
     ``include_protected`` also match protected people by their real names
     (needs ``actor``; recorded in history).  Without it a protected person is
     found only by pseudonym and shown only under it.
     """
     if include_protected:
         require_actor(actor)
+    if not 1 <= limit <= CANDIDATES:
+        raise ValidationError(f"limit must be 1 to {CANDIDATES}", field="limit")
+    if schema is not None and schema not in load_model().schemas:
+        raise ValidationError(f"unknown kind '{schema}' (one of "
+                              f"{', '.join(load_model().schemas)})", field="kind")
     text = query.strip()
     if not text:
         raise ValidationError("empty search", field="query")
     keys = [phonetic_key(t) for t in tokens(text)]
     keys = [k for k in dict.fromkeys(keys) if k]
+    if len(keys) > 1:
+        keys = [k for k in keys if k not in HONORIFICS] or keys
     compact = [k for k in [phonetic_key(text)] if k] if len(keys) > 1 else []
     with registry.read() as conn:
-        found = dict.fromkeys(queries.entities_with_keys(conn, keys, CANDIDATES))
+        # Ask for one more than is ranked, to know whether more matched.
+        found = dict.fromkeys(queries.entities_with_keys(conn, keys, CANDIDATES + 1))
         if compact:
-            found.update(dict.fromkeys(queries.entities_with_keys(conn, compact, CANDIDATES)))
+            found.update(dict.fromkeys(queries.entities_with_keys(conn, compact,
+                                                                  CANDIDATES + 1)))
+        capped = len(found) > CANDIDATES
+        found = dict.fromkeys(list(found)[:CANDIDATES])
         by_pseudonym = set(queries.entities_by_pseudonym(conn, text, CANDIDATES))
         if queries.entity_row(conn, text) is not None:
             found[text] = None  # an exact id
@@ -90,10 +136,12 @@ def search(registry: Registry, query: str, *, limit: int = 20, schema: str | Non
                 continue
             best = max(names.get(eid) or [eid], key=lambda n: _score(qforms, n))
             scored.append((_score(qforms, best), eid, best))
+        # Equal scores keep no script first: ids are hashes, so ties mix.
         scored.sort(key=lambda s: (-s[0], s[1]))
         top = scored[:limit]
         titles = display_names(conn, [eid for _, eid, _ in top], reveal=include_protected)
-    hits, revealed = [], []
+    hits, revealed = Results(), []
+    hits.capped = capped
     for score, eid, matched in top:
         row = rows[eid]
         title = titles.get(eid, eid).removesuffix(" [fictional]")
