@@ -39,6 +39,7 @@ PRISON_CITY = {"pl-demo-prison-golzar": "pl-demo-golzar", "pl-demo-prison-nilufa
                "pl-demo-golzar", "pl-demo-prison-mehrkuh": "pl-demo-mehrkuh",
                "pl-demo-prison-taran": "pl-demo-tarandasht"}
 PLACE_NAMES = {p[0]: (p[1], p[2]) for p in PLACES}
+CONVICTED = "p-demo-perp-12"
 SEATS = [("religious judge", "حاکم شرع"), ("prosecutor", "دادستان"),
          ("intelligence representative", "نماینده اطلاعات")]
 
@@ -69,8 +70,8 @@ class DemoBuilder:
                   statuses=statuses or [], credibility=credibility, assessment=assessment,
                   preferred=preferred)
 
-    def ngo_status(self, source: str = "demo-report-1", year: int = 2018) -> list[dict[str, Any]]:
-        return [{"status": "reported_by_ngo", "asserted_by": NGO, "date": f"{year}-12-04",
+    def ngo_status(self, source: str = "demo-report-1") -> list[dict[str, Any]]:
+        return [{"status": "reported_by_ngo", "asserted_by": NGO, "date": "2011-12-01",
                  "source": source}]
 
     # -- sources ---------------------------------------------------------------
@@ -89,10 +90,10 @@ class DemoBuilder:
             source(f"demo-report-{i}", "report", f"Demo report {i} on the 1988 killings", "ngo",
                    "B", publisher=NGO, date=f"{2008 + 3 * i}-12-01", language="en",
                    based_on=["demo-list-a", "demo-list-b"] if i > 1 else ["demo-list-b"])
-        source("demo-un-1", "report", "Demo UN experts' letter", "un", "B", date="2020-09-03",
+        source("demo-un-1", "report", "Demo UN experts' letter", "un", "B", date="2019-05-20",
                language="en", based_on=["demo-report-1"])
         source("demo-court-1", "court_record", "Demo District Court judgment", "court", "A",
-               publisher=COURT, date="2022-07-14", language="en")
+               publisher=COURT, date="2021-10-11", language="en")
         source("demo-statement-gov", "official_statement", "Demo government denial",
                "government", "D", interested_party=True, date="1989-01-10", language="fa")
         source("demo-statement-party", "official_statement", "Demo opposition front statement",
@@ -153,9 +154,10 @@ class DemoBuilder:
                 members.append(pid)
                 self.entity(pid, "Person")
                 self.people_name(pid, given, family, "demo-report-1", "demo-testimony-0" + str(s))
-                self.claim(pid, "role", "alleged_perpetrator", "demo-report-1",
-                           "demo-testimony-0" + str(s), statuses=self.ngo_status(),
-                           credibility=2)
+                if pid != CONVICTED:
+                    self.claim(pid, "role", "alleged_perpetrator", "demo-report-1",
+                               "demo-testimony-0" + str(s), statuses=self.ngo_status(),
+                               credibility=2)
                 self.claim(pid, "gender", "male", "demo-report-1")
                 self.claim(pid, "birth_year", str(1320 + 3 * s + c), "demo-report-2",
                            qualifier=None)
@@ -171,13 +173,18 @@ class DemoBuilder:
                 self.claim(post, "end_date", "Shahrivar 1367", "demo-report-1")
                 self.career(pid, c, s)
             self.perpetrators[city] = members
-        # One member's court steps, each a dated step, never one final label.
-        steps = [("charged", "2019-11-09"), ("convicted", "2022-07-14"),
-                 ("upheld_on_appeal", "2023-12-19"), ("released", "2024-06-15")]
-        self.claim("p-demo-perp-12", "role", "alleged_perpetrator", "demo-court-1",
-                   locator="judgment, section 4", credibility=1, assessment="corroborated",
-                   statuses=[{"status": st, "asserted_by": COURT, "date": d,
-                              "source": "demo-court-1"} for st, d in steps])
+        # One member's court steps, each a dated step, never one final label.  The
+        # dates are invented: they must not mirror any real case.
+        steps = [("charged", "2020-03-02"), ("convicted", "2021-10-11"),
+                 ("upheld_on_appeal", "2022-05-30"), ("released", "2023-01-17")]
+        self.emit("claim", entity=CONVICTED, property="role", value="alleged_perpetrator",
+                  qualifier=None, credibility=1, assessment="corroborated", preferred=False,
+                  citations=[{"source": "demo-report-1", "locator": ""},
+                             {"source": "demo-testimony-02", "locator": ""},
+                             {"source": "demo-court-1", "locator": "judgment, section 4"}],
+                  statuses=self.ngo_status() + [
+                      {"status": st, "asserted_by": COURT, "date": d, "source": "demo-court-1"}
+                      for st, d in steps])
 
     def career(self, pid: str, c: int, s: int) -> None:
         uid = f"u-demo-career-{c}{s}"
@@ -257,6 +264,17 @@ class DemoBuilder:
                 self.claim(vid, "death_date", f"{other:%d %B %Y}", testimony,
                            locator="minute 14", credibility=3)
             self.events(vid, p, report, testimony)
+            if p["n"] < 5:
+                self.relative(vid, p, testimony)
+
+    def relative(self, vid: str, p: dict[str, Any], testimony: str) -> None:
+        rid = f"p-demo-relative-{p['n'] + 1:03d}"
+        given = self.rng.choice(FEMALE)
+        self.entity(rid, "Person")
+        self.claim(rid, "name", f"{given[0]} {p['family'][0]}", testimony, qualifier="full")
+        self.claim(rid, "name", f"{given[1]} {p['family'][1]}", testimony, qualifier="full")
+        self.claim(rid, "role", "relative", testimony, credibility=2)
+        self.claim(rid, "relative_of", vid, testimony, qualifier="sibling", credibility=2)
 
     def events(self, vid: str, p: dict[str, Any], report: str, testimony: str) -> None:
         n = p["n"]
@@ -290,10 +308,12 @@ class DemoBuilder:
     def lists(self, folder: Path) -> list[Path]:
         capture = {"demo-list-a": 0.55, "demo-list-b": 0.5, "demo-list-c": 0.45}
         rows: dict[str, list[dict[str, str]]] = {s: [] for s in capture}
+        self.membership: dict[int, list[str]] = {}  # the truth linkage will be tested on
         for p in self.people:
             chosen = [s for s, pr in capture.items() if self.rng.random() < pr]
             if not chosen:
                 chosen = [self.rng.choice(list(capture))]
+            self.membership[p["n"]] = chosen
             for s in chosen:
                 rows[s].append(self.list_row(s, p, len(rows[s]) + 1))
         paths = []
@@ -330,7 +350,8 @@ class DemoBuilder:
             family = rng.choice([p["family"][0], *LATIN_VARIANTS.get(p["family"][0], [])])
             name = f"{given} {family}"
             if rng.random() < 0.2:
-                name = f"{name} (son of {p['father'][0]})"
+                child = "daughter" if p["female"] else "son"
+                name = f"{name} ({child} of {p['father'][0]})"
             city_name = "Kuhmehr" if p["city"] == "pl-demo-mehrkuh" and rng.random() < 0.5 \
                 else city[0]
             row |= {"name": name, "father_name": "", "age": str(1367 - p["born"]),
