@@ -1,4 +1,10 @@
-"""Stable ids derived from what a row says, so re-imports hit the same rows."""
+"""Stable ids derived from what a row says, so re-imports hit the same rows.
+
+Each id is a BLAKE2b digest of its parts joined by the unit separator (U+001F,
+which no typed value contains), a missing part counting as "".  The parts and
+their order are part of the data format: changing them would give every
+existing row a new id.
+"""
 
 from __future__ import annotations
 
@@ -6,34 +12,31 @@ from hashlib import blake2b
 
 __all__ = ["citation_id", "claim_id", "consent_id", "record_id", "record_person_id", "status_id"]
 
-SEP = "\x1f"  # unit separator: cannot occur in a value typed by a person
 
-
-def _digest(*parts: str | None) -> str:
-    joined = SEP.join("" if p is None else p for p in parts)
+def _digest(joined: str) -> str:
     return blake2b(joined.encode("utf-8"), digest_size=12).hexdigest()
 
 
 def record_id(source: str, record: str) -> str:
-    return "r-" + _digest(source, record)
+    return "r-" + _digest(f"{source}\x1f{record}")
 
 
 def record_person_id(source: str, record: str) -> str:
     """The person a list row stands for, until linkage joins it to others."""
-    return "p-" + _digest(source, record)
+    return "p-" + _digest(f"{source}\x1f{record}")
 
 
 def claim_id(entity: str, prop: str, qualifier: str | None, value: str, record: str | None) -> str:
-    return "c-" + _digest(entity, prop, qualifier, value, record)
+    return "c-" + _digest(f"{entity}\x1f{prop}\x1f{qualifier or ''}\x1f{value}\x1f{record or ''}")
 
 
 def citation_id(claim: str, source: str, locator: str) -> str:
-    return "ci-" + _digest(claim, source, locator)
+    return "ci-" + _digest(f"{claim}\x1f{source}\x1f{locator}")
 
 
 def status_id(claim: str, status: str, date: str | None, asserted_by: str) -> str:
-    return "st-" + _digest(claim, status, date, asserted_by)
+    return "st-" + _digest(f"{claim}\x1f{status}\x1f{date or ''}\x1f{asserted_by}")
 
 
 def consent_id(person: str, scope: str, purpose: str, given: str | None) -> str:
-    return "co-" + _digest(person, scope, purpose, given)
+    return "co-" + _digest(f"{person}\x1f{scope}\x1f{purpose}\x1f{given or ''}")
