@@ -57,7 +57,7 @@ def demo(ctx: typer.Context) -> None:
 
 def _progress(done: int, total: int) -> None:
     if done == 0:
-        sys.stderr.write(f"checked; writing {total:,} claims\n")
+        sys.stderr.write(f"checked {total:,} claims; writing\n")
         sys.stderr.flush()
     elif total >= 20000 and (sys.stderr.isatty() or done == total):
         sys.stderr.write(f"\r  {done:,}/{total:,} claims written")
