@@ -44,15 +44,20 @@ def test_latin_finds_persian_script_and_back(demo_registry: Registry) -> None:
                                            limit=400))
 
 
-def test_zwnj_variants_find_the_same(registry: Registry, tmp_path) -> None:
+def _load_list(registry: Registry, tmp_path, rows: str, columns: str = "name") -> None:
+    """Import one fictional list whose rows are ``rows`` (CSV lines, without ids)."""
     from khavaran.services.importing import import_files
 
     src = tmp_path / "s.csv"
     src.write_text("id,kind,title,fictional\nt,list,T,true\n", encoding="utf-8")
     lst = tmp_path / "l.csv"
-    lst.write_text("source,record_id,name\nt,1,علی پور\u200cمحمدی\nt,2,علی پورمحمد\n"
-                   "t,3,محمد پوری\n", encoding="utf-8")
+    body = "".join(f"t,{i},{row}\n" for i, row in enumerate(rows.splitlines()))
+    lst.write_text(f"source,record_id,{columns}\n{body}", encoding="utf-8")
     import_files(registry, [(src, "source"), (lst, "list")], actor="tester")
+
+
+def test_zwnj_variants_find_the_same(registry: Registry, tmp_path) -> None:
+    _load_list(registry, tmp_path, "علی پور\u200cمحمدی\nعلی پورمحمد\nمحمد پوری")
     for q in ("پورمحمدی", "پور محمدی", "پور\u200cمحمدی", "Pourmohammadi", "Pour-Mohammadi"):
         hits = search(registry, q)
         assert hits[0].matched == "علی پور\u200cمحمدی" and hits[0].score == 100.0, q
@@ -61,14 +66,8 @@ def test_zwnj_variants_find_the_same(registry: Registry, tmp_path) -> None:
 
 def test_father_names_are_not_searched_and_honorifics_are_optional(
         registry: Registry, tmp_path) -> None:
-    from khavaran.services.importing import import_files
-
-    src = tmp_path / "s.csv"
-    src.write_text("id,kind,title,fictional\nt,list,T,true\n", encoding="utf-8")
-    lst = tmp_path / "l.csv"
-    lst.write_text("source,record_id,name,father_name\nt,1,Mohammad Hosseini,Ali\n"
-                   "t,2,Ali Karimi,Hossein\n", encoding="utf-8")
-    import_files(registry, [(src, "source"), (lst, "list")], actor="tester")
+    _load_list(registry, tmp_path, "Mohammad Hosseini,Ali\nAli Karimi,Hossein",
+               "name,father_name")
     assert [h.title for h in search(registry, "Hosseini")] == ["Mohammad Hosseini"]
     assert [h.title for h in search(registry, "Seyyed Mohammad Hosseini")] == [
         "Mohammad Hosseini"]
@@ -76,15 +75,9 @@ def test_father_names_are_not_searched_and_honorifics_are_optional(
 
 
 def test_a_common_name_says_when_it_was_capped(registry: Registry, tmp_path) -> None:
-    from khavaran.services.importing import import_files
     from khavaran.services.search import CANDIDATES
 
-    src = tmp_path / "s.csv"
-    src.write_text("id,kind,title,fictional\nt,list,T,true\n", encoding="utf-8")
-    lst = tmp_path / "l.csv"
-    lst.write_text("source,record_id,name\n" + "".join(
-        f"t,{i},Mohammad Karimi\n" for i in range(CANDIDATES + 5)), encoding="utf-8")
-    import_files(registry, [(src, "source"), (lst, "list")], actor="tester")
+    _load_list(registry, tmp_path, "Mohammad Karimi\n" * (CANDIDATES + 5))
     assert search(registry, "Mohammad").capped
     assert not search(registry, "Ali").capped
 

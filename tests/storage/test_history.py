@@ -22,6 +22,10 @@ def _one_row(registry: Registry) -> int:
     "DELETE FROM history WHERE id = 1",
 ])
 def test_history_rows_cannot_be_changed_or_deleted(registry: Registry, statement: str) -> None:
+    _refused_and_unchanged(registry, statement)
+
+
+def _refused_and_unchanged(registry: Registry, statement: str) -> None:
     count = _one_row(registry)
     with pytest.raises(DBAPIError, match="append-only"):
         with registry.write() as conn:
@@ -32,7 +36,6 @@ def test_history_rows_cannot_be_changed_or_deleted(registry: Registry, statement
 
 
 def test_a_row_cannot_be_replaced_by_an_insert(registry: Registry, backend: str) -> None:
-    count = _one_row(registry)
     if backend == "sqlite":
         statement = ("INSERT OR REPLACE INTO history (id, at, actor, action) "
                      "VALUES (1, CURRENT_TIMESTAMP, 'forger', 'note')")
@@ -40,12 +43,7 @@ def test_a_row_cannot_be_replaced_by_an_insert(registry: Registry, backend: str)
         statement = ("INSERT INTO history (id, at, actor, action) "
                      "VALUES (1, CURRENT_TIMESTAMP, 'forger', 'note') "
                      "ON CONFLICT (id) DO UPDATE SET actor = 'forger'")
-    with pytest.raises(DBAPIError, match="append-only"):
-        with registry.write() as conn:
-            conn.execute(text(statement))
-    with registry.read() as conn:
-        assert conn.execute(text("SELECT count(*) FROM history")).scalar_one() == count
-        assert conn.execute(text("SELECT actor FROM history")).scalar_one() == "tester"
+    _refused_and_unchanged(registry, statement)
 
 
 def test_truncate_is_refused_on_postgres(pg_registry: Registry) -> None:
