@@ -97,3 +97,21 @@ def test_restored_history_is_checked_and_marked(registry: Registry, tmp_path: Pa
     with registry.read() as conn:
         rows = queries.history_rows(conn)
     assert [r["action"] for r in rows] == ["note", "restore-history", "import"]
+
+
+def test_moving_a_registry_from_sqlite_to_postgresql(templates, pg_registry: Registry,
+                                                     tmp_path: Path) -> None:
+    """A team moves a documenter's SQLite registry to its PostgreSQL server."""
+    from conftest import _registry
+
+    sqlite = _registry(templates, "sqlite", tmp_path, demo=True)
+    source = next(sqlite)
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    export(source, first, include_protected=True, actor="archivist")
+    import_files(pg_registry, [(first, None)], actor="archivist")
+    export(pg_registry, second, include_protected=True, actor="archivist")
+    a, b = _lines(first), _lines(second)
+    assert [x for x in a if x["type"] != "history"] == [x for x in b if x["type"] != "history"]
+    old = [x for x in a if x["type"] == "history"]
+    assert [x for x in b if x["type"] == "history"][:len(old)] == old
+    sqlite.close()

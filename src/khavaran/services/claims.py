@@ -10,7 +10,7 @@ from khavaran.errors import DanglingReferenceError, UncitedClaimError, Validatio
 from khavaran.model import ids
 from khavaran.model.records import ClaimIn
 from khavaran.model.values import clean_value
-from khavaran.services.rows import date_cols, stamp
+from khavaran.services.rows import date_cols, parse_time, stamp
 from khavaran.storage import repo
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ class ClaimChecker:
             "date_end": clean.date_end, "record_id": c.record, "credibility": c.credibility,
             "assessment": c.assessment, "allegation": allegation, "preferred": c.preferred,
             "preferred_by": c.preferred_by if c.preferred else None,
-            "preferred_at": self._time(c.preferred_at) if c.preferred else None,
+            "preferred_at": self._time(c.preferred_at, w) if c.preferred else None,
             **self._stamp(c.created_at, c.created_by, w),
         }
         if c.preferred and not row["preferred_at"]:
@@ -136,8 +136,8 @@ class ClaimChecker:
             return self.new_stamp
         return stamp(at, by, self.run.actor, self.run.now, w)
 
-    def _time(self, at: str | None) -> dt.datetime | None:
-        return dt.datetime.fromisoformat(at) if at else None
+    def _time(self, at: str | None, w: Any) -> dt.datetime | None:
+        return parse_time(at, "preferred_at", w) if at else None
 
     def check_allegations(self, prepared: list[PreparedClaim]) -> None:
         """Mark seats in implicating units, then require status and asserter."""

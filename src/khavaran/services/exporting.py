@@ -33,8 +33,10 @@ class ExportReport:
 
 
 def _iso(value: Any) -> Any:
+    # SQLite gives back timestamps without a zone; they were written in UTC.
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat() if value.tzinfo else value.isoformat()
+        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return aware.astimezone(dt.UTC).isoformat()
     return value
 
 

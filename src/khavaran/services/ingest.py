@@ -30,7 +30,7 @@ from khavaran.model.records import (
     Where,
 )
 from khavaran.services.claims import ClaimChecker
-from khavaran.services.rows import date_cols, stamp
+from khavaran.services.rows import date_cols, parse_time, stamp
 from khavaran.storage import repo
 from khavaran.storage.tables import (
     citation,
@@ -415,13 +415,8 @@ class _Ingest:
                 "history is restored only into an empty registry")
             return
         for h in self.batch.history:
-            try:
-                at = dt.datetime.fromisoformat(h.at)
-            except ValueError:
-                raise ValidationError(f"'{h.at}' is not an ISO timestamp", field="at",
-                                      file=h.where.file, line=h.where.line) from None
             self.add("history_restored", {
-                "at": at, "actor": h.actor, "action": h.action,
+                "at": parse_time(h.at, "at", h.where), "actor": h.actor, "action": h.action,
                 "entity_id": h.entity_id, "claim_id": h.claim_id, "field": h.field,
                 "old_value": h.old_value, "new_value": h.new_value, "reason": h.reason})
         # Restored rows say what the file says; record that they were restored.

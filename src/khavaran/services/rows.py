@@ -9,19 +9,25 @@ from khavaran.errors import ValidationError
 from khavaran.model.records import Where
 from khavaran.model.types.fuzzy_date import parse_date
 
-__all__ = ["date_cols", "stamp"]
+__all__ = ["date_cols", "parse_time", "stamp"]
 
 
 def stamp(created_at: str | None, created_by: str | None, actor: str, now: dt.datetime,
            where: Where) -> dict[str, Any]:
     if created_at is None:
         return {"created_at": now, "created_by": created_by or actor}
+    return {"created_at": parse_time(created_at, "created_at", where),
+            "created_by": created_by or actor}
+
+
+def parse_time(text: str, field_name: str, where: Where) -> dt.datetime:
+    """An ISO timestamp from an import; one without a zone is taken as UTC."""
     try:
-        at = dt.datetime.fromisoformat(created_at)
+        at = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValidationError(f"'{created_at}' is not an ISO timestamp", field="created_at",
+        raise ValidationError(f"'{text}' is not an ISO timestamp", field=field_name,
                               file=where.file, line=where.line) from None
-    return {"created_at": at, "created_by": created_by or actor}
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
 
 
 def date_cols(prefix: str, text: str | None, calendar: str | None, field_name: str,
