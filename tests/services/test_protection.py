@@ -97,3 +97,64 @@ def test_claim_commands_answer_alike_for_hidden_and_unknown_ids(
 def test_revealing_needs_a_name(demo_registry: Registry) -> None:
     with pytest.raises(ConfigError, match="--as NAME"):
         profiles.show(demo_registry, "p-demo-witness-01", include_protected=True)
+
+
+def test_a_protected_persons_list_row_cannot_be_probed(demo_registry: Registry,
+                                                       tmp_path: Path) -> None:
+    with demo_registry.read() as conn:
+        from sqlalchemy import select
+
+        from khavaran.storage.tables import source_record
+
+        row = conn.execute(select(source_record).limit(1)).mappings().one()
+    editing.protect(demo_registry, row["person_id"], pseudonym="R-9", actor="a", reason="r")
+    import json
+
+    raw = json.loads(row["raw"])
+    columns = list(raw)
+    errors = []
+    for name in (raw["name"], "A Wrong Guess"):
+        path = _write(tmp_path, "l.csv", ",".join(columns) + "\n" + ",".join(
+            name if c == "name" else raw[c] for c in columns) + "\n")
+        with pytest.raises(ValidationError) as err:
+            import_files(demo_registry, [(path, "list")], actor="x")
+        errors.append(str(err.value))
+    assert errors[0] == errors[1] and "--include-protected" in errors[0]
+    shown = profiles.show(demo_registry, row["person_id"])
+    assert all(f.claim_id and not any(raw["record_id"] in c.locator for c in f.citations)
+               for fs in shown.facts.values() for f in fs)
+
+
+def test_history_hides_every_row_that_carries_a_hidden_claim_id(demo_registry: Registry) -> None:
+    from khavaran.services.history import history
+
+    name = profiles.show(demo_registry, "p-demo-witness-01", include_protected=True,
+                         actor="lawyer-1").facts["name"][0]
+    editing.assess(demo_registry, name.claim_id, actor="ana", reason="r",
+                   assessment="corroborated", include_protected=True)
+    editing.prefer(demo_registry, name.claim_id, actor="ana", reason="r",
+                   include_protected=True)
+    for changes in (history(demo_registry, "p-demo-witness-01", limit=None),
+                    history(demo_registry, None, limit=None),
+                    history(demo_registry, name.claim_id, limit=None)):
+        assert all(c.claim_id != name.claim_id and name.claim_id not in (c.reason or "")
+                   for c in changes)
+    assert history(demo_registry, name.claim_id, limit=None) == []
+
+
+def test_fictional_and_real_do_not_mix_through_statuses_or_source_links(
+        registry: Registry, tmp_path: Path) -> None:
+    import_files(registry, [(FIXTURES / "sources.csv", "source")], actor="a")
+    real = _write(tmp_path, "real.jsonl", "\n".join([
+        '{"type": "source", "id": "r-src", "kind": "report", "title": "R", "fictional": false}',
+        '{"type": "entity", "id": "p-real", "schema": "Person", "fictional": false}',
+        '{"type": "claim", "entity": "p-real", "property": "role", "value": '
+        '"alleged_perpetrator", "citations": [{"source": "r-src"}], "statuses": [{"status": '
+        '"convicted", "asserted_by": "X", "source": "t-report"}]}']) + "\n")
+    with pytest.raises(ValidationError, match="must not mix") as err:
+        import_files(registry, [(real, None)], actor="a")
+    assert err.value.line == 3
+    based = _write(tmp_path, "b.jsonl", '{"type": "source", "id": "r2", "kind": "report", '
+                   '"title": "R", "fictional": false, "based_on": ["t-list"]}\n')
+    with pytest.raises(ValidationError, match="must not mix"):
+        import_files(registry, [(based, None)], actor="a")

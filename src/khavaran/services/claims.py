@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 __all__ = ["ClaimChecker", "PreparedClaim"]
 
+_MIX = ("{what} is fictional and the record is real, or the reverse: demo and real records "
+        "must not mix")
+
 
 @dataclass
 class PreparedClaim:
@@ -54,14 +57,10 @@ class ClaimChecker:
             raise ValidationError(
                 f"a {schema_name} has no property '{c.property}' "
                 f"(one of {', '.join(schema.properties)})", field="property")
-        if prop.identifying and run.was_protected(c.entity):
+        if (prop.identifying or c.record is not None) and run.was_protected(c.entity):
             # Saying whether such a fact is already there would confirm a guess
             # at a protected person's identity.
-            if not run.include_protected:
-                raise ValidationError(
-                    f"'{c.entity}' is a protected person: adding identifying facts needs "
-                    "--include-protected (and the access is recorded)", field=c.property)
-            run.revealed.add(c.entity)
+            run.gate_protected(c.entity, c.property)
         clean = clean_value(model, prop, c.value, qualifier=c.qualifier, calendar=c.calendar,
                             field=c.property)
         if clean.ref_id is not None:
@@ -105,8 +104,9 @@ class ClaimChecker:
             model.check_code("procedural_status", st.status, "status")
             if not (st.asserted_by or "").strip():
                 raise ValidationError("a status needs who asserted it", field="asserted_by")
-            if st.source:
-                run.source_is_fictional(st.source, w, "status source")
+            if st.source and run.source_is_fictional(st.source, w, "status source") != fictional:
+                raise ValidationError(_MIX.format(what=f"status source '{st.source}'"),
+                                      field="status_source")
             statuses.append({
                 "id": ids.status_id(cid, st.status, st.date, st.asserted_by), "claim_id": cid,
                 "status": st.status, **date_cols("date", st.date, st.date_calendar,

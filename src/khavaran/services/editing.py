@@ -49,7 +49,8 @@ def _claim(conn: Any, claim_id: str, include_protected: bool,
     if hidden and revealed is not None and registry is not None:
         revealed.append(_history(registry, actor, "reveal-protected",
                                  entity_id=row["entity_id"], claim_id=None, field="identity",
-                                 old=None, new=None, reason=f"claim {claim_id}"))
+                                 old=None, new=None, reason="claim command "
+                                 "--include-protected"))
     return row
 
 
@@ -127,8 +128,16 @@ def add_status(registry: Registry, claim_id: str, *, status: str, asserted_by: s
         hist: list[dict[str, Any]] = []
         row = _claim(conn, claim_id, include_protected, hist, actor, registry)
         repo.append_history(conn, hist)
-        if source and not repo.source_fictional(conn, [source]):
-            raise ValidationError(f"no source with id '{source}'", field="source")
+        if source:
+            known = repo.source_fictional(conn, [source])
+            if source not in known:
+                raise ValidationError(f"no source with id '{source}'", field="source")
+            fictional = repo.entity_info(conn, [row["entity_id"]])[row["entity_id"]].fictional
+            if known[source] != fictional:
+                raise ValidationError(f"source '{source}' is "
+                                      f"{'fictional' if known[source] else 'real'} and the "
+                                      "claim's record is not: demo and real records must not "
+                                      "mix", field="source")
         sid = ids.status_id(claim_id, status, date, asserted_by.strip())
         if repo.existing_ids(conn, claim_status, [sid]):
             return False

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from khavaran.model.loader import load_model
+from khavaran.services.protection import HiddenSet, hidden_set
 from khavaran.services.registry import Registry, require_actor
 from khavaran.storage import queries
 from khavaran.storage.repo import append_history
@@ -41,39 +41,39 @@ def _iso(value: Any) -> Any:
 
 
 def _lines(conn: Any, reveal: bool, report: ExportReport) -> Iterator[dict[str, Any]]:
-    model = load_model()
-    identifying = {s: {n for n, p in sc.properties.items() if p.identifying}
-                   for s, sc in model.schemas.items()}
+    hidden = HiddenSet({}, set()) if reveal else hidden_set(conn)
+    report.protected = sorted(queries.protected_entities(conn))
+    pseudonyms = {eid: row["pseudonym"] for eid, row in queries.protected_entities(conn).items()}
     bases = queries.source_bases(conn)
     for s in queries.source_rows(conn):
-        yield {"type": "source", "id": s["id"], "kind": s["kind"], "title": s["title"],
-               "reliability": s["reliability"], "author": s["author"],
-               "publisher": s["publisher"], "publisher_type": s["publisher_type"],
-               "interested_party": bool(s["interested_party"]), "date": s["date_text"],
-               "date_calendar": s["date_calendar"], "language": s["language"],
-               "based_on": bases.get(s["id"], []), "witness": s["witness_id"], "url": s["url"],
-               "note": s["note"], "fictional": bool(s["fictional"]),
-               "created_at": _iso(s["created_at"]), "created_by": s["created_by"]}
-    hidden: dict[str, str] = {}
+        line = {"type": "source", "id": s["id"], "kind": s["kind"], "title": s["title"],
+                "reliability": s["reliability"], "author": s["author"],
+                "publisher": s["publisher"], "publisher_type": s["publisher_type"],
+                "interested_party": bool(s["interested_party"]), "date": s["date_text"],
+                "date_calendar": s["date_calendar"], "language": s["language"],
+                "based_on": bases.get(s["id"], []), "witness": s["witness_id"],
+                "url": s["url"], "note": s["note"], "fictional": bool(s["fictional"]),
+                "created_at": _iso(s["created_at"]), "created_by": s["created_by"]}
+        if s["witness_id"] in hidden.people:
+            # A testimony's title or author often names its witness.
+            line |= {"title": f"testimony of {pseudonyms[s['witness_id']]}", "author": None,
+                     "url": None, "note": None}
+            report.withheld += 1
+        yield line
     for e in queries.iter_table(conn, entity, entity.c.id):
-        if e["protected"]:
-            report.protected.append(e["id"])
-            if not reveal:
-                hidden[e["id"]] = e["schema"]
         yield {"type": "entity", "id": e["id"], "schema": e["schema"],
                "fictional": bool(e["fictional"]), "protected": bool(e["protected"]),
                "pseudonym": e["pseudonym"], "created_at": _iso(e["created_at"]),
                "created_by": e["created_by"]}
     record_keys: dict[str, dict[str, str]] = {}
     for r in queries.iter_table(conn, source_record, source_record.c.id):
+        if r["person_id"] in hidden.people:
+            report.withheld += 1  # the row's number in the list points at the person
+            continue
         record_keys[r["id"]] = {"source": r["source_id"], "record_id": r["record_id"]}
-        raw = json.loads(r["raw"])
-        if r["person_id"] in hidden:
-            raw = {k: v for k, v in raw.items() if k in ("source", "record_id")}
-            report.withheld += 1
         yield {"type": "record", "source": r["source_id"], "record_id": r["record_id"],
-               "person": r["person_id"], "raw": raw, "created_at": _iso(r["created_at"]),
-               "created_by": r["created_by"]}
+               "person": r["person_id"], "raw": json.loads(r["raw"]),
+               "created_at": _iso(r["created_at"]), "created_by": r["created_by"]}
     for page in queries.claim_pages(conn):
         ids = [c["id"] for c in page]
         cites: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -89,8 +89,7 @@ def _lines(conn: Any, reveal: bool, report: ExportReport) -> Iterator[dict[str, 
                 "source": st["source_id"], "locator": st["locator"],
                 "created_at": _iso(st["created_at"]), "created_by": st["created_by"]})
         for c in page:
-            schema = hidden.get(c["entity_id"])
-            if schema and c["property"] in identifying[schema]:
+            if c["id"] in hidden.claims:
                 report.withheld += 1
                 continue
             yield {"type": "claim", "entity": c["entity_id"], "property": c["property"],
@@ -103,7 +102,7 @@ def _lines(conn: Any, reveal: bool, report: ExportReport) -> Iterator[dict[str, 
                    "preferred_at": _iso(c["preferred_at"]),
                    "created_at": _iso(c["created_at"]), "created_by": c["created_by"]}
     for co in queries.iter_table(conn, consent, consent.c.id):
-        if co["person_id"] in hidden:
+        if co["person_id"] in hidden.people:
             report.withheld += 1
             continue
         yield {"type": "consent", "person": co["person_id"], "scope": co["scope"],
@@ -112,7 +111,7 @@ def _lines(conn: Any, reveal: bool, report: ExportReport) -> Iterator[dict[str, 
                "note": co["note"], "created_at": _iso(co["created_at"]),
                "created_by": co["created_by"]}
     for h in queries.iter_table(conn, history, history.c.id):
-        if h["entity_id"] in hidden and h["field"] in identifying[hidden[h["entity_id"]]]:
+        if hidden.hides_history(h):
             report.withheld += 1
             continue
         yield {"type": "history", "at": _iso(h["at"]), "actor": h["actor"],

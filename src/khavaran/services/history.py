@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from khavaran.services.protection import identifying_properties
+from khavaran.services.protection import hidden_set
 from khavaran.services.registry import Registry, require_actor
 from khavaran.storage import queries
 from khavaran.storage.repo import append_history
@@ -37,18 +37,15 @@ def history(registry: Registry, record_id: str | None = None, *,
     """
     if include_protected:
         require_actor(actor)
-    hidden_props = identifying_properties()
     with registry.read() as conn:
         if record_id and record_id.startswith("c-"):
             rows = queries.history_rows(conn, claim_id=record_id, limit=limit)
         else:
             rows = queries.history_rows(conn, entity_id=record_id, limit=limit)
-        people = queries.entities(conn, [r["entity_id"] for r in rows if r["entity_id"]])
-    protected = {k: v["schema"] for k, v in people.items() if v["protected"]}
+        hidden = hidden_set(conn, {r["entity_id"] for r in rows if r["entity_id"]})
     out, revealed = [], set()
     for r in rows:
-        schema = protected.get(r["entity_id"])
-        if schema and r["field"] in hidden_props[schema]:
+        if hidden.hides_history(r):
             if not include_protected:
                 continue
             revealed.add(r["entity_id"])

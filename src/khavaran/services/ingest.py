@@ -73,6 +73,13 @@ class IngestReport:
         return any(self.added.values())
 
 
+MIX = "demo and real records must not mix"
+
+
+def _kind(fictional: bool) -> str:
+    return "fictional" if fictional else "real"
+
+
 def _err(exc: ValidationError, where: Where) -> ValidationError:
     return exc.located(file=where.file, line=where.line)
 
@@ -139,6 +146,15 @@ class _Ingest:
             return e.schema
         info = self.db_entities.get(entity_id)
         return info.schema if info else None
+
+    def gate_protected(self, entity_id: str, field_name: str) -> None:
+        """Identifying facts of a person protected before this batch need
+        include_protected; the error is the same whether they exist or not."""
+        if not self.include_protected:
+            raise ValidationError(
+                f"'{entity_id}' is a protected person: adding identifying facts needs "
+                "--include-protected (and the access is recorded)", field=field_name)
+        self.revealed.add(entity_id)
 
     def was_protected(self, entity_id: str) -> bool:
         """Protected in the registry before this batch."""
@@ -207,11 +223,18 @@ class _Ingest:
                 if b == s.id:
                     raise ValidationError("a source cannot be based on itself",
                                           field="based_on", file=w.file, line=w.line)
-                self.source_is_fictional(b, w, "based_on")
+                if self.source_is_fictional(b, w, "based_on") != s.fictional:
+                    raise ValidationError(f"'{b}' is {_kind(not s.fictional)} and '{s.id}' is "
+                                          f"{_kind(s.fictional)}: {MIX}", field="based_on",
+                                          file=w.file, line=w.line)
             if s.witness:
-                schema, _ = self.entity(s.witness, w, "witness")
+                schema, witness_fictional = self.entity(s.witness, w, "witness")
                 if schema != "Person":
                     raise ValidationError(f"witness '{s.witness}' is a {schema}, not a Person",
+                                          field="witness", file=w.file, line=w.line)
+                if witness_fictional != s.fictional:
+                    raise ValidationError(f"witness '{s.witness}' is "
+                                          f"{_kind(witness_fictional)}: {MIX}",
                                           field="witness", file=w.file, line=w.line)
             row = {
                 "id": s.id, "kind": s.kind, "title": s.title, "author": s.author,
@@ -302,8 +325,17 @@ class _Ingest:
         db_raw = repo.record_raw(self.conn, rids)
         for r, rid in zip(self.batch.records, rids, strict=True):
             w = r.where
-            self.source_is_fictional(r.source, w, "source")
-            schema, _ = self.entity(r.person, w, "person")
+            if self.was_protected(r.person):
+                try:
+                    self.gate_protected(r.person, "record_id")
+                except ValidationError as exc:
+                    raise _err(exc, w) from None
+            source_fictional = self.source_is_fictional(r.source, w, "source")
+            schema, person_fictional = self.entity(r.person, w, "person")
+            if person_fictional != source_fictional:
+                raise ValidationError(f"'{r.person}' is {_kind(person_fictional)} and source "
+                                      f"'{r.source}' is {_kind(source_fictional)}: {MIX}",
+                                      field="person", file=w.file, line=w.line)
             if schema != "Person":
                 raise ValidationError(f"'{r.person}' is a {schema}, not a Person",
                                       field="person", file=w.file, line=w.line)

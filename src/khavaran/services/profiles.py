@@ -19,6 +19,7 @@ from khavaran.errors import NotFoundError
 from khavaran.model.loader import Model, load_model
 from khavaran.model.types.fuzzy_date import parse_date
 from khavaran.model.types.persian_name import script
+from khavaran.services.protection import identifies
 from khavaran.services.registry import Registry, require_actor
 from khavaran.storage import queries
 from khavaran.storage.repo import append_history
@@ -138,11 +139,18 @@ def display_names(conn: Connection, ids: list[str], *, reveal: bool = False,
 
 
 def _facts(conn: Connection, model: Model, schema: str, claim_rows: list[RowMapping],
-           names: dict[str, str]) -> dict[str, list[Fact]]:
+           names: dict[str, str], reveal: bool) -> dict[str, list[Fact]]:
     ids = [c["id"] for c in claim_rows]
     cites: dict[str, list[Citation]] = defaultdict(list)
-    for r in queries.citations_for(conn, ids):
-        cites[r["claim_id"]].append(Citation(r["source_id"], r["title"], r["locator"],
+    rows = queries.citations_for(conn, ids)
+    witnesses = queries.entities(conn, {r["witness_id"] for r in rows if r["witness_id"]})
+    for r in rows:
+        title = r["title"]
+        witness = witnesses.get(r["witness_id"])
+        if witness is not None and witness["protected"] and not reveal:
+            # A testimony's title often names its witness.
+            title = f"testimony of {witness['pseudonym']}"
+        cites[r["claim_id"]].append(Citation(r["source_id"], title, r["locator"],
                                              r["publisher_type"], r["reliability"],
                                              bool(r["interested_party"])))
     stats: dict[str, list[Status]] = defaultdict(list)
@@ -168,16 +176,15 @@ def _profile(conn: Connection, model: Model, row: RowMapping, reveal: bool,
     eid, schema = row["id"], row["schema"]
     hidden = bool(row["protected"]) and not reveal
     claim_rows = queries.claims_for(conn, [eid])
-    identifying = {n for n, p in model.schemas[schema].properties.items() if p.identifying}
     withheld = 0
     if hidden:
-        withheld = sum(1 for c in claim_rows if c["property"] in identifying)
-        claim_rows = [c for c in claim_rows if c["property"] not in identifying]
+        withheld = sum(1 for c in claim_rows if identifies(schema, c))
+        claim_rows = [c for c in claim_rows if not identifies(schema, c)]
     refs = [c["value"] for c in claim_rows if c["ref_id"]]
     names = display_names(conn, refs + [eid], reveal=reveal, revealed=revealed)
     profile = Profile(eid, schema, names.get(eid, eid), bool(row["fictional"]),
                       bool(row["protected"]), reveal and bool(row["protected"]),
-                      _facts(conn, model, schema, claim_rows, names), withheld=withheld)
+                      _facts(conn, model, schema, claim_rows, names, reveal), withheld=withheld)
     for prop, facts in profile.facts.items():
         if prop in SINGLE and len({f.value for f in facts}) > 1:
             profile.conflicts.append(prop)

@@ -22,15 +22,20 @@ from khavaran.storage.tables import (
 )
 
 __all__ = [
-    "citations_for", "claims_for", "consents_for", "counts", "entities", "entities_by_pseudonym",
-    "entities_with_keys", "entity_row", "history_rows", "iter_table", "records_for",
-    "claim_pages", "first_with_role", "referring_entities", "source_bases", "source_rows",
-    "statuses_for",
+    "citations_for", "claim_pages", "claims_for", "consents_for", "counts", "entities",
+    "entities_by_pseudonym", "entities_with_keys", "entity_row", "first_with_role",
+    "history_rows", "iter_table", "protected_entities", "records_for", "referring_entities",
+    "source_bases", "source_rows", "statuses_for",
 ]
 
 
 def entity_row(conn: Connection, entity_id: str) -> RowMapping | None:
     return conn.execute(select(entity).where(entity.c.id == entity_id)).mappings().first()
+
+
+def protected_entities(conn: Connection) -> dict[str, RowMapping]:
+    q = select(entity).where(entity.c.protected.is_(True))
+    return {r["id"]: r for r in conn.execute(q).mappings()}
 
 
 def entities(conn: Connection, ids: Iterable[str]) -> dict[str, RowMapping]:
@@ -57,7 +62,8 @@ def citations_for(conn: Connection, claim_ids: Iterable[str]) -> list[RowMapping
     out: list[RowMapping] = []
     for part in chunks(sorted(set(claim_ids))):
         q = (select(citation, source.c.title, source.c.publisher_type, source.c.reliability,
-                    source.c.interested_party, source.c.kind.label("source_kind"))
+                    source.c.interested_party, source.c.kind.label("source_kind"),
+                    source.c.witness_id)
              .join(source, source.c.id == citation.c.source_id)
              .where(citation.c.claim_id.in_(part))
              .order_by(citation.c.claim_id, citation.c.source_id, citation.c.locator))
