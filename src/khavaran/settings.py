@@ -64,6 +64,8 @@ class Settings:
                 "this command changes the registry: say who you are with --as NAME "
                 "or the KHAVARAN_USER environment variable"
             )
+        if len(self.actor) > 200:
+            raise ConfigError("--as NAME must be at most 200 characters")
         return self.actor
 
     @property

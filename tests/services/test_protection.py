@@ -158,3 +158,44 @@ def test_fictional_and_real_do_not_mix_through_statuses_or_source_links(
                    '"title": "R", "fictional": false, "based_on": ["t-list"]}\n')
     with pytest.raises(ValidationError, match="must not mix"):
         import_files(registry, [(based, None)], actor="a")
+
+
+def test_a_protected_relative_is_not_shown_through_the_victim(demo_registry: Registry) -> None:
+    editing.protect(demo_registry, "p-demo-relative-001", pseudonym="Relative R-1", actor="a",
+                    reason="at risk")
+    victim = profiles.show(demo_registry, "v-demo-001")
+    assert all(p.id != "p-demo-relative-001" for _, p in victim.related)
+    relative = profiles.show(demo_registry, "p-demo-relative-001")
+    assert "relative_of" not in relative.facts and "name" not in relative.facts
+    revealed = profiles.show(demo_registry, "v-demo-001", include_protected=True, actor="b")
+    assert any(p.id == "p-demo-relative-001" for _, p in revealed.related)
+
+
+def test_import_keeps_one_preferred_value_and_notes_other_grades(
+        demo_registry: Registry, tmp_path: Path) -> None:
+    line = ('{"type": "claim", "entity": "v-demo-001", "property": "death_date", '
+            '"value": "1988-08-20", "citations": [{"source": "demo-report-2"}], '
+            '"preferred": true}\n')
+    path = _write(tmp_path, "p.jsonl", line)
+    with pytest.raises(ValidationError, match="already has a preferred value"):
+        import_files(demo_registry, [(path, None)], actor="a")
+    regrade = _write(tmp_path, "g.jsonl", line.replace('"preferred": true', '"credibility": 1'))
+    import_files(demo_registry, [(regrade, None)], actor="a")
+    again = _write(tmp_path, "h.jsonl", line.replace('"preferred": true', '"credibility": 5'))
+    report = import_files(demo_registry, [(again, None)], actor="a")
+    assert not report.changed_anything and "keeps its grades" in report.notes[0]
+
+
+def test_one_date_in_two_calendars_is_not_a_conflict(demo_registry: Registry) -> None:
+    from khavaran.model.records import CitationIn, ClaimIn
+
+    def add(value: str) -> profiles.Profile:
+        editing.add_claim(demo_registry, ClaimIn("p-demo-relative-002", "death_date", value,
+                                                 citations=[CitationIn("demo-report-1")]),
+                          actor="a")
+        return profiles.show(demo_registry, "p-demo-relative-002")
+
+    add("1988-08-19")
+    same = add("28 Mordad 1367")
+    assert len(same.facts["death_date"]) == 2 and same.conflicts == []
+    assert "death_date" in add("29 Mordad 1367").conflicts

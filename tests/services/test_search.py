@@ -99,3 +99,9 @@ def test_empty_query_is_refused(demo_registry: Registry) -> None:
 
     with pytest.raises(ValidationError, match="empty search"):
         search(demo_registry, "   ")
+
+
+def test_a_parents_name_inside_the_name_is_not_matched(registry: Registry, tmp_path) -> None:
+    _load_list(registry, tmp_path, "Esmail Mohammadi\nDawood Mohammadi (son of Esmail)\n"
+                                   "Zahra Mohammadi (daughter of Esmail)")
+    assert [h.title for h in search(registry, "Esmail Mohammadi")] == ["Esmail Mohammadi"]

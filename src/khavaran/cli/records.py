@@ -29,7 +29,7 @@ def _show(ctx: typer.Context, schema: str, record_id: str, include_protected: bo
 
 
 def _group(name: str, schema: str, what: str) -> typer.Typer:
-    group = typer.Typer(help=f"{what.capitalize()}.", no_args_is_help=True)
+    group = typer.Typer(help=f"{what[0].upper()}{what[1:]}.", no_args_is_help=True)
 
     @group.command("show")
     def show(ctx: typer.Context, record_id: Annotated[str, typer.Argument(metavar="ID")],
@@ -37,7 +37,7 @@ def _group(name: str, schema: str, what: str) -> typer.Typer:
              as_json: Annotated[bool, JSON] = False) -> None:
         _show(ctx, schema, record_id, include_protected, as_json)
 
-    show.__doc__ = (f"Show a {what} with every fact, its sources and status.\n\n"
+    show.__doc__ = (f"Show one {name} with every fact, its sources and status.\n\n"
                     f"Example: khavaran {name} show ID")
     app.add_typer(group, name=name)
     return group

@@ -56,7 +56,7 @@ def demo(ctx: typer.Context) -> None:
 
 
 def _progress(done: int, total: int) -> None:
-    if done == 0:
+    if done == 0 and total:
         sys.stderr.write(f"checked {total:,} claims; writing\n")
         sys.stderr.flush()
     elif total >= 20000 and (sys.stderr.isatty() or done == total):

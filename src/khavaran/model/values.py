@@ -7,6 +7,7 @@ derives the forms used for search, sorting and references.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -15,13 +16,25 @@ from khavaran.model.loader import Model, Property
 from khavaran.model.types.fuzzy_date import parse_date
 from khavaran.model.types.persian_name import normalize, phonetic_key, tokens
 
-__all__ = ["CleanValue", "clean_value", "search_keys"]
+__all__ = ["PARENT_IN_NAME", "CleanValue", "clean_value", "own_name", "search_keys"]
+
+
+# Lists write a parent's name into the name: "Ali Karimi (son of Hassan)".
+PARENT_IN_NAME = re.compile(
+    r"\((?:son|daughter|child) of [^)]*\)|\b(?:son|daughter|child) of \S+"
+    r"|\(فرزند[^)]*\)|فرزند \S+", re.IGNORECASE)
+
+
+def own_name(text: str) -> str:
+    """The name without a parent's name written into it."""
+    return PARENT_IN_NAME.sub(" ", text)
 
 
 def search_keys(text: str) -> tuple[str, ...]:
     """Index keys of a name: each word's phonetic key and each adjacent pair's,
-    so that "پور‌محمدی", "Pour Mohammadi" and "Pourmohammadi" meet."""
-    words = tokens(text)
+    so that "پور‌محمدی", "Pour Mohammadi" and "Pourmohammadi" meet.  A parent's
+    name written into the name is not indexed."""
+    words = tokens(own_name(text))
     keys = [phonetic_key(w) for w in words]
     keys += [phonetic_key(a + b) for a, b in zip(words, words[1:], strict=False)]
     return tuple(dict.fromkeys(k for k in keys if k))
@@ -80,6 +93,8 @@ def clean_value(
     text = value.strip() if isinstance(value, str) else value
     if not isinstance(text, str) or not text:
         raise ValidationError("empty value", field=field)
+    if "\x00" in text:
+        raise ValidationError("the value holds a NUL character (U+0000)", field=field)
     kind = prop.type
     if kind == "name":
         norm, keys = _name_forms(text)

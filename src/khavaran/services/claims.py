@@ -200,8 +200,9 @@ class ClaimChecker:
             if c.id not in with_status and not (c.id in in_batch and in_batch[c.id].statuses):
                 raise ValidationError(
                     f"this makes posting '{c.entity_id}' a seat on a {', '.join(implicating)}: "
-                    f"its person claim ({c.value}) links a person to a crime and needs a "
-                    "procedural status (claim status) first", field="kind")
+                    f"its person claim {c.id} ({c.value}) links a person to a crime and needs "
+                    f"a procedural status first (khavaran claim status {c.id} ...)",
+                    field="kind")
             self.run.updates.append(("claim", c.id, {"allegation": True}))
             self.run.log("mark-allegation", entity_id=c.entity_id, claim_id=c.id,
                          field_name="allegation", old="False", new="True")

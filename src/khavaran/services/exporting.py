@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from khavaran.errors import ValidationError
 from khavaran.services.protection import HiddenSet, hidden_set
 from khavaran.services.registry import Registry, require_actor
 from khavaran.storage import queries
@@ -134,9 +135,14 @@ def export(registry: Registry, out: IO[str] | Path, *, include_protected: bool =
     report = ExportReport()
     if isinstance(out, Path):
         tmp = out.with_name(out.name + ".partial")
-        with tmp.open("w", encoding="utf-8") as fh:
-            report = export(registry, fh, include_protected=include_protected, actor=actor)
-        tmp.replace(out)
+        try:
+            with tmp.open("w", encoding="utf-8") as fh:
+                report = export(registry, fh, include_protected=include_protected, actor=actor)
+            tmp.replace(out)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise ValidationError(f"cannot write the export: {exc.strerror}",
+                                  file=str(out)) from None
         return report
     with registry.read() as conn:
         for line in _lines(conn, include_protected, report):

@@ -364,7 +364,15 @@ class _Ingest:
         # A claim about a record that is new in this batch cannot be in the
         # registry yet, nor can its citations: only ask about the others.
         old = [p for p in prepared if p.row["entity_id"] in self.db_entities]
-        db_claims = repo.existing_ids(self.conn, claim, [p.id for p in old])
+        grades = repo.claim_grades(self.conn, [p.id for p in old])
+        db_claims = set(grades)
+        regraded = {p.id for p in old if p.id in grades
+                    and grades[p.id] != (p.row["credibility"], p.row["assessment"])}
+        if regraded:
+            self.report.notes.append(
+                f"{len(regraded)} claim(s) were already present with another credibility or "
+                "assessment: the registry keeps its grades (change them with claim assess)")
+        self._one_preferred(prepared)
         db_cites = repo.existing_ids(self.conn, citation,
                                      [ci["id"] for p in old for ci in p.citations])
         db_stats = repo.existing_ids(self.conn, claim_status,
@@ -399,6 +407,25 @@ class _Ingest:
                 self.log("add-status", entity_id=p.row["entity_id"], claim_id=p.id,
                          field_name="status", new=st["status"])
                 self.report.added["statuses"] += 1
+
+    def _one_preferred(self, prepared: list[Any]) -> None:
+        """At most one value of a fact is preferred; changing it is `claim prefer`."""
+        chosen: dict[tuple[str, str, str | None], str] = {}
+        for p in prepared:
+            if not p.row["preferred"]:
+                continue
+            key = (p.row["entity_id"], p.row["property"], p.row["qualifier"])
+            w = p.source.where
+            if chosen.setdefault(key, p.id) != p.id:
+                raise ValidationError("two values of this fact are marked preferred",
+                                      field="preferred", file=w.file, line=w.line)
+            if p.row["entity_id"] in self.db_entities:
+                others = set(repo.preferred_in_group(self.conn, *key)) - {p.id}
+                if others:
+                    raise ValidationError(
+                        f"{key[1]} of '{key[0]}' already has a preferred value "
+                        f"({sorted(others)[0]}): change it with claim prefer",
+                        field="preferred", file=w.file, line=w.line)
 
     def consents(self) -> None:
         cids = [ids.consent_id(c.person, c.scope, c.purpose, c.given)

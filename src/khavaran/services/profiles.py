@@ -19,7 +19,7 @@ from khavaran.errors import NotFoundError
 from khavaran.model.loader import Model, load_model
 from khavaran.model.types.fuzzy_date import parse_date
 from khavaran.model.types.persian_name import script
-from khavaran.services.protection import identifies
+from khavaran.services.protection import identifies, identifying_properties
 from khavaran.services.registry import Registry, require_actor
 from khavaran.storage import queries
 from khavaran.storage.repo import append_history
@@ -68,6 +68,7 @@ class Fact:
     citations: list[Citation] = field(default_factory=list)
     statuses: list[Status] = field(default_factory=list)
     script: str | None = None  # for names: "fa", "latin" or "mixed"
+    norm: str = ""  # the comparable form: one date written in two calendars is one
 
 
 @dataclass
@@ -167,7 +168,8 @@ def _facts(conn: Connection, model: Model, schema: str, claim_rows: list[RowMapp
             c["id"], c["property"], c["qualifier"], c["value"],
             _shown_value(model, schema, c, names), c["credibility"], c["assessment"],
             bool(c["allegation"]), bool(c["preferred"]), c["preferred_by"], c["preferred_at"],
-            cites[c["id"]], stats[c["id"]], script(c["value"]) if is_name else None))
+            cites[c["id"]], stats[c["id"]], script(c["value"]) if is_name else None,
+            c["value_norm"]))
     return dict(facts)
 
 
@@ -186,7 +188,7 @@ def _profile(conn: Connection, model: Model, row: RowMapping, reveal: bool,
                       bool(row["protected"]), reveal and bool(row["protected"]),
                       _facts(conn, model, schema, claim_rows, names, reveal), withheld=withheld)
     for prop, facts in profile.facts.items():
-        if prop in SINGLE and len({f.value for f in facts}) > 1:
+        if prop in SINGLE and len({f.norm for f in facts}) > 1:
             profile.conflicts.append(prop)
     if with_related:
         referring = queries.referring_entities(conn, eid)
@@ -194,9 +196,13 @@ def _profile(conn: Connection, model: Model, row: RowMapping, reveal: bool,
         # Posts first (roles and careers), then events, then acts.
         rank = {"Posting": 0, "Unit": 1, "Place": 2, "Event": 3, "Act": 4, "Person": 5}
         referring.sort(key=lambda r: (rank.get(rows[r[0]]["schema"], 9), r[0]))
+        secret = identifying_properties()
         for other, prop in referring:
-            profile.related.append((prop, _profile(conn, model, rows[other], reveal, False,
-                                                   revealed)))
+            o = rows[other]
+            if o["protected"] and not reveal and prop in secret[o["schema"]]:
+                profile.withheld += 1  # e.g. a protected relative: the link identifies them
+                continue
+            profile.related.append((prop, _profile(conn, model, o, reveal, False, revealed)))
         if schema == "Person" and not hidden:
             for r in queries.records_for(conn, eid):
                 profile.records.append({"source": r["source_id"], "record_id": r["record_id"],

@@ -54,7 +54,10 @@ def init_registry(settings: Settings) -> tuple[Registry, bool]:
     Returns the registry and whether anything had to be created or migrated.
     """
     _check_home(settings)
-    settings.home.mkdir(parents=True, exist_ok=True)
+    try:
+        settings.home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create the data home {settings.home}: {exc.strerror}") from None
     engine = make_engine(settings.db_url)
     try:
         before = current_revision(engine)

@@ -27,7 +27,8 @@ def parse_time(text: str, field_name: str, where: Where) -> dt.datetime:
     except ValueError:
         raise ValidationError(f"'{text}' is not an ISO timestamp", field=field_name,
                               file=where.file, line=where.line) from None
-    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+    # Stored in UTC: SQLite keeps no zone, so an offset must be applied here.
+    return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
 
 
 def date_cols(prefix: str, text: str | None, calendar: str | None, field_name: str,

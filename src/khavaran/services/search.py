@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 from khavaran.errors import ValidationError
 from khavaran.model.loader import load_model
 from khavaran.model.types.persian_name import phonetic_key, tokens, transliterate
+from khavaran.model.values import own_name
 from khavaran.services.profiles import display_names
 from khavaran.services.registry import Registry, require_actor
 from khavaran.storage import queries
@@ -54,7 +55,7 @@ def _forms(text: str) -> tuple[tuple[str, str], ...]:
     each pair of neighbours written as one word (پور‌محمدی, Pour Mohammadi,
     Pourmohammadi), and for the whole name as one word.
     """
-    words = tokens(text)
+    words = tokens(own_name(text))
     variants = [words] + [words[:i] + [words[i] + words[i + 1]] + words[i + 2:]
                           for i in range(len(words) - 1)]
     if len(words) > 2:

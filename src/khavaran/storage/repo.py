@@ -20,7 +20,8 @@ from khavaran.storage.tables import (
 )
 
 __all__ = [
-    "ClaimBrief", "EntityInfo", "append_history", "chunks", "claim_row", "claim_values",
+    "ClaimBrief", "EntityInfo", "append_history", "chunks", "claim_grades", "claim_row",
+    "claim_values",
     "claims_of", "claims_with_status", "consent_withdrawn", "count_rows", "entity_info",
     "existing_ids", "insert_rows", "preferred_in_group", "record_raw", "referring",
     "source_basis_of", "source_fictional", "source_rows", "update_claim", "update_consent",
@@ -33,6 +34,16 @@ CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's limit
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def claim_grades(conn: Connection, ids: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """id -> (credibility, assessment) of the claims that exist."""
+    out: dict[str, tuple[int, str]] = {}
+    for part in chunks(sorted(set(ids))):
+        q = select(claim.c.id, claim.c.credibility, claim.c.assessment).where(
+            claim.c.id.in_(part))
+        out.update({r.id: (r.credibility, r.assessment) for r in conn.execute(q)})
+    return out
 
 
 def existing_ids(conn: Connection, table: Table, ids: Iterable[str]) -> set[str]:
