@@ -115,3 +115,16 @@ def test_moving_a_registry_from_sqlite_to_postgresql(templates, pg_registry: Reg
     old = [x for x in a if x["type"] == "history"]
     assert [x for x in b if x["type"] == "history"][:len(old)] == old
     sqlite.close()
+
+
+def test_timestamps_with_an_offset_are_kept_as_the_same_instant(registry: Registry,
+                                                                tmp_path: Path) -> None:
+    src = tmp_path / "s.jsonl"
+    src.write_text('{"type": "source", "id": "s", "kind": "report", "title": "T", '
+                   '"fictional": true, "created_at": "2020-01-01T10:00:00+03:30"}\n',
+                   encoding="utf-8")
+    import_files(registry, [(src, None)], actor="a")
+    out = tmp_path / "out.jsonl"
+    export(registry, out)
+    [source] = [x for x in _lines(out) if x["type"] == "source"]
+    assert source["created_at"] == "2020-01-01T06:30:00+00:00"
