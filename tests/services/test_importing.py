@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from khavaran.errors import UncitedClaimError, ValidationError
+from khavaran.model import ids
 from khavaran.services.importing import import_files
 from khavaran.services.registry import Registry
 from khavaran.storage import queries
@@ -234,3 +235,26 @@ def test_a_seat_becomes_an_allegation_whatever_the_order(registry: Registry, tmp
 
     fact = profiles.show(registry, "po-1").facts["person"][0]
     assert fact.allegation and fact.statuses[0].asserted_by == "Test NGO"
+
+
+def test_list_person_ids_are_keyed_per_registry(registry: Registry, tmp_path: Path) -> None:
+    from hashlib import blake2b
+
+    from khavaran.storage import repo
+
+    _import(registry, (FIXTURES / "sources.csv", "source"), (FIXTURES / "list.csv", "list"))
+    with registry.read() as conn:
+        key = repo.person_key(conn)
+        people = [r["person"] for r in _records(conn)]
+    unkeyed = "p-" + blake2b(b"t-list\x1f1", digest_size=12).hexdigest()
+    assert len(key) == 32 and unkeyed not in people
+    assert ids.record_person_id("t-list", "1", key) in people
+
+
+def _records(conn):
+    from sqlalchemy import select
+
+    from khavaran.storage.tables import source_record
+
+    return [{"person": r.person_id, "record": r.record_id}
+            for r in conn.execute(select(source_record))]

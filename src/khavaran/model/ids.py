@@ -21,9 +21,15 @@ def record_id(source: str, record: str) -> str:
     return "r-" + _digest(f"{source}\x1f{record}")
 
 
-def record_person_id(source: str, record: str) -> str:
-    """The person a list row stands for, until linkage joins it to others."""
-    return "p-" + _digest(f"{source}\x1f{record}")
+def record_person_id(source: str, record: str, key: bytes) -> str:
+    """The person a list row stands for, until linkage joins it to others.
+
+    Keyed with the registry's own secret: the id is printed wherever the person
+    appears (pseudonym included), and an unkeyed hash of a list and a row number
+    would let anyone holding the list find which row a protected person is.
+    """
+    joined = f"{source}\x1f{record}".encode()
+    return "p-" + blake2b(joined, digest_size=12, key=key).hexdigest()
 
 
 def claim_id(entity: str, prop: str, qualifier: str | None, value: str, record: str | None) -> str:

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
-    "CitationIn", "ClaimIn", "ConsentIn", "EntityIn", "HistoryIn", "RecordIn", "SourceIn",
-    "StatusIn", "Where",
+    "CitationIn", "ClaimIn", "ConsentIn", "EntityIn", "HistoryIn", "RecordIn", "SettingIn",
+    "SourceIn", "StatusIn", "Where",
 ]
 
 
@@ -138,6 +138,16 @@ class ConsentIn:
     note: str | None = None
     created_at: str | None = None
     created_by: str | None = None
+    where: Where = NOWHERE
+
+
+@dataclass
+class SettingIn:
+    """A fact about the installation carried by a full export (the person key)."""
+
+    __pydantic_config__ = STRICT
+    name: str
+    value: str
     where: Where = NOWHERE
 
 

@@ -20,7 +20,7 @@ from khavaran.errors import ValidationError
 from khavaran.services.protection import HiddenSet, hidden_set
 from khavaran.services.registry import Registry, require_actor
 from khavaran.storage import queries
-from khavaran.storage.repo import append_history
+from khavaran.storage.repo import append_history, person_key
 from khavaran.storage.tables import consent, entity, history, source_record
 
 __all__ = ["ExportReport", "export"]
@@ -43,6 +43,10 @@ def _iso(value: Any) -> Any:
 
 def _lines(conn: Any, reveal: bool, report: ExportReport) -> Iterator[dict[str, Any]]:
     hidden = HiddenSet({}, set()) if reveal else hidden_set(conn)
+    if reveal:
+        # Only a full export carries the key that list persons' ids are made
+        # with: with it and a list, anyone could find a protected person's row.
+        yield {"type": "setting", "name": "person-key", "value": person_key(conn).hex()}
     report.protected = sorted(queries.protected_entities(conn))
     pseudonyms = {eid: row["pseudonym"] for eid, row in queries.protected_entities(conn).items()}
     bases = queries.source_bases(conn)

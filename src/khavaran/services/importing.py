@@ -9,6 +9,7 @@ from khavaran.errors import ValidationError
 from khavaran.services.ingest import Batch, IngestReport, ingest
 from khavaran.services.readers import read_file
 from khavaran.services.registry import Registry
+from khavaran.storage import repo
 
 __all__ = ["import_files"]
 
@@ -32,8 +33,9 @@ def import_files(
     paths = [p for p, _ in files]
     batch = Batch()
     with registry.write() as conn:
+        key = repo.person_key(conn)
         for path, kind in files:
-            batch.extend(read_file(path, kind))
+            batch.extend(read_file(path, kind, key))
         total = len(batch.claims)
         done = 0
 

@@ -26,6 +26,7 @@ from khavaran.model.records import (
     EntityIn,
     HistoryIn,
     RecordIn,
+    SettingIn,
     SourceIn,
     Where,
 )
@@ -56,9 +57,11 @@ class Batch:
     claims: list[ClaimIn] = field(default_factory=list)
     consents: list[ConsentIn] = field(default_factory=list)
     history: list[HistoryIn] = field(default_factory=list)
+    settings: list[SettingIn] = field(default_factory=list)
 
     def extend(self, other: Batch) -> None:
-        for name in ("sources", "entities", "records", "claims", "consents", "history"):
+        for name in ("sources", "entities", "records", "claims", "consents", "history",
+                     "settings"):
             getattr(self, name).extend(getattr(other, name))
 
 
@@ -322,7 +325,7 @@ class _Ingest:
 
     def records(self) -> None:
         rids = [ids.record_id(r.source, r.record_id) for r in self.batch.records]
-        db_raw = repo.record_raw(self.conn, rids)
+        db_raw = {rid: raw for rid, (raw, _) in repo.record_raw(self.conn, rids).items()}
         for r, rid in zip(self.batch.records, rids, strict=True):
             w = r.where
             if self.was_protected(r.person):
@@ -483,6 +486,21 @@ class _Ingest:
                  new=f"{len(self.batch.history)} earlier rows restored as the file gives them")
         self.report.added["history rows restored"] = len(self.batch.history)
 
+    def restored_settings(self) -> None:
+        """A full export carries the key of list persons' ids; it is taken over only
+        by a registry that holds no list rows yet, so that later imports of the
+        same lists meet the same persons."""
+        for s in self.batch.settings:
+            if s.name != "person-key":
+                raise ValidationError(f"unknown setting '{s.name}'", field="name",
+                                      file=s.where.file, line=s.where.line)
+            if repo.count_rows(self.conn, source_record) > 0:
+                self.report.notes.append("the person key in the file was not taken over: "
+                                         "this registry already holds list rows")
+                continue
+            self.updates.append(("installation", s.name, {"value": s.value}))
+            self.log("restore-setting", field_name=s.name, new="(secret)")
+
     def write(self) -> None:
         if self.progress:
             self.progress(0)  # everything is checked: writing starts
@@ -500,6 +518,8 @@ class _Ingest:
                 repo.update_entity(self.conn, row_id, **values)
             elif kind == "claim":
                 repo.update_claim(self.conn, row_id, **values)
+            elif kind == "installation":
+                repo.set_installation(self.conn, row_id, values["value"])
             else:
                 repo.update_consent(self.conn, row_id, **values)
         for eid in sorted(self.revealed):
@@ -532,6 +552,7 @@ def ingest(conn: Connection, batch: Batch, *, actor: str, label: str,
     run.claims()
     run.consents()
     run.restored_history()
+    run.restored_settings()
     run.write()
     return run.report
 

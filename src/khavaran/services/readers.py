@@ -25,6 +25,7 @@ from khavaran.model.records import (
     EntityIn,
     HistoryIn,
     RecordIn,
+    SettingIn,
     SourceIn,
     StatusIn,
     Where,
@@ -123,7 +124,8 @@ def _citation(row: dict[str, str], where: Where, default_locator: str = "") -> t
     return cites, statuses, cred, assessment
 
 
-def _read_list(rows: list[tuple[int, dict[str, str]]], header: list[str], name: str) -> Batch:
+def _read_list(rows: list[tuple[int, dict[str, str]]], header: list[str], name: str,
+               person_key: bytes) -> Batch:
     missing = [c for c in LIST_REQUIRED if c not in header]
     if missing:
         raise ValidationError(f"missing required column(s) {missing}", file=name, line=1)
@@ -135,7 +137,7 @@ def _read_list(rows: list[tuple[int, dict[str, str]]], header: list[str], name: 
                 if not row[col].strip():
                     raise ValidationError("required value is empty", field=col)
             src, rec = row["source"].strip(), row["record_id"].strip()
-            person = ids.record_person_id(src, rec)
+            person = ids.record_person_id(src, rec, person_key)
             rid = ids.record_id(src, rec)
             # fictional=None: the person is fictional exactly when the list's source is
             batch.entities.append(EntityIn(person, "Person", fictional=None, where=where))
@@ -263,13 +265,13 @@ def _guess_kind(header: list[str], name: str) -> str:
                           file=name, line=1)
 
 
-def read_csv(text: str, name: str, kind: str | None) -> Batch:
+def read_csv(text: str, name: str, kind: str | None, person_key: bytes) -> Batch:
     """Parse a CSV file of ``kind``; without a kind, lists, sources and consents
     are recognised by their header."""
     header, rows = _csv_rows(text, name)
     kind = kind or _guess_kind(header, name)
     if kind == "list":
-        return _read_list(rows, header, name)
+        return _read_list(rows, header, name, person_key)
     if kind == "source":
         return _read_sources(rows, header, name)
     if kind == "consent":
@@ -284,6 +286,7 @@ def read_csv(text: str, name: str, kind: str | None) -> Batch:
 ADAPTERS: dict[str, TypeAdapter[Any]] = {
     "source": TypeAdapter(SourceIn), "entity": TypeAdapter(EntityIn),
     "consent": TypeAdapter(ConsentIn), "history": TypeAdapter(HistoryIn),
+    "setting": TypeAdapter(SettingIn),
 }
 CLAIM_ADAPTER = TypeAdapter(ClaimIn)
 RECORD_ADAPTER = TypeAdapter(RecordIn)
@@ -313,7 +316,7 @@ def _json_record(obj: dict[str, Any], where: Where) -> tuple[str, Any]:
         loc, msg = _pydantic_message(exc)
         raise ValidationError(msg, field=loc) from None
     raise ValidationError(
-        f"unknown type '{kind}' (source, entity, record, claim, consent, history)",
+        f"unknown type '{kind}' (source, entity, record, claim, consent, history, setting)",
         field="type")
 
 
@@ -321,7 +324,8 @@ def read_jsonl(text: str, name: str) -> Batch:
     batch = Batch()
     lists: dict[str, list[Any]] = {
         "source": batch.sources, "entity": batch.entities, "record": batch.records,
-        "claim": batch.claims, "consent": batch.consents, "history": batch.history}
+        "claim": batch.claims, "consent": batch.consents, "history": batch.history,
+        "setting": batch.settings}
     # Only "\n" ends a line: JSON strings may hold U+2028, U+0085 and other
     # characters that str.splitlines() would also split on.
     for number, line in enumerate(text.split("\n"), start=1):
@@ -343,19 +347,20 @@ def read_jsonl(text: str, name: str) -> Batch:
     return batch
 
 
-def read_text(text: str, name: str, kind: str | None) -> Batch:
-    """Parse one file's text; ``kind`` is needed for CSV (see CSV_KINDS)."""
+def read_text(text: str, name: str, kind: str | None, person_key: bytes) -> Batch:
+    """Parse one file's text; ``kind`` says what a CSV file holds (see CSV_KINDS);
+    ``person_key`` is the registry's secret for the ids of persons made from lists."""
     if name.endswith((".jsonl", ".json", ".ndjson")):
         return read_jsonl(text, name)
     if name.endswith(".csv"):
-        return read_csv(text, name, kind)
+        return read_csv(text, name, kind, person_key)
     raise ValidationError("unknown file type: use .csv or .jsonl", file=name)
 
 
-def read_file(path: Path, kind: str | None) -> Batch:
+def read_file(path: Path, kind: str | None, person_key: bytes) -> Batch:
     name = str(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ValidationError(f"cannot read the file: {exc.strerror}", file=name) from None
-    return read_text(_decode(data, name), name, kind)
+    return read_text(_decode(data, name), name, kind, person_key)

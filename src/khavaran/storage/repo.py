@@ -14,6 +14,7 @@ from khavaran.storage.tables import (
     consent,
     entity,
     history,
+    installation,
     source,
     source_basis,
     source_record,
@@ -23,7 +24,8 @@ __all__ = [
     "ClaimBrief", "EntityInfo", "append_history", "chunks", "claim_grades", "claim_row",
     "claim_values",
     "claims_of", "claims_with_status", "consent_withdrawn", "count_rows", "entity_info",
-    "existing_ids", "insert_rows", "preferred_in_group", "record_raw", "referring",
+    "existing_ids", "insert_rows", "person_key", "preferred_in_group", "record_raw", "referring",
+    "set_installation",
     "source_basis_of", "source_fictional", "source_rows", "update_claim", "update_consent",
     "update_entity",
 ]
@@ -111,14 +113,25 @@ def source_fictional(conn: Connection, ids: Iterable[str]) -> dict[str, bool]:
     return out
 
 
-def record_raw(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
+def record_raw(conn: Connection, ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """record id -> (raw row, person id) of the list rows that exist."""
+    out: dict[str, tuple[str, str]] = {}
+    cols = (source_record.c.id, source_record.c.raw, source_record.c.person_id)
     for part in chunks(sorted(set(ids))):
-        rows = conn.execute(
-            select(source_record.c.id, source_record.c.raw).where(source_record.c.id.in_(part))
-        )
-        out.update({r.id: r.raw for r in rows})
+        for r in conn.execute(select(*cols).where(source_record.c.id.in_(part))):
+            out[r.id] = (r.raw, r.person_id)
     return out
+
+
+def set_installation(conn: Connection, name: str, value: str) -> None:
+    conn.execute(update(installation).where(installation.c.name == name).values(value=value))
+
+
+def person_key(conn: Connection) -> bytes:
+    """This registry's secret for the ids of persons made from list rows."""
+    value = conn.execute(select(installation.c.value)
+                         .where(installation.c.name == "person-key")).scalar_one()
+    return bytes.fromhex(value)
 
 
 def claim_values(conn: Connection, entity_ids: Iterable[str], prop: str) -> list[tuple[str, str]]:

@@ -28,7 +28,8 @@ from sqlalchemy import (
 )
 
 __all__ = [
-    "citation", "claim", "claim_status", "consent", "entity", "history", "metadata",
+    "citation", "claim", "claim_status", "consent", "entity", "history", "installation",
+    "metadata",
     "search_token", "source", "source_basis", "source_record",
 ]
 
@@ -188,6 +189,13 @@ search_token = Table(
     Column("key", String(128), primary_key=True),
     Column("entity_id", ID, ForeignKey("entity.id"), primary_key=True),
     Column("claim_id", ID, ForeignKey("claim.id"), primary_key=True),
+)
+
+# Facts about this installation, such as the secret that keys list persons' ids.
+installation = Table(
+    "installation", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
 )
 
 # Append-only: triggers created by the migrations refuse UPDATE and DELETE.

@@ -7,6 +7,8 @@ Create Date: 2026-11-24
 Also creates the triggers that make `history` append-only: the database
 itself refuses UPDATE and DELETE (and, on PostgreSQL, TRUNCATE) on it.
 """
+import secrets
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -198,6 +200,14 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('key', 'entity_id', 'claim_id', name=op.f('pk_search_token'))
     )
     protect_append_only('history')
+    op.create_table('installation',
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('value', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_installation'))
+    )
+    # Each registry's own secret: keys the ids of persons made from list rows.
+    op.bulk_insert(sa.table('installation', sa.column('name'), sa.column('value')),
+                   [{'name': 'person-key', 'value': secrets.token_hex(32)}])
 
 
 APPEND_ONLY_MESSAGE = "is append-only: rows cannot be changed or deleted"
@@ -244,6 +254,7 @@ def drop_append_only(table: str) -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('installation')
     drop_append_only('history')
     op.drop_table('search_token')
     with op.batch_alter_table('claim_status', schema=None) as batch_op:
