@@ -217,3 +217,60 @@ def test_a_home_that_is_a_file_is_refused(tmp_path: Path) -> None:
         result = CliRunner().invoke(app, ["--home", str(home), command],
                                     env={"KHAVARAN_DB": None})
         assert result.exit_code == 1 and "is a file, not a folder" in result.output
+
+
+def test_reading_a_missing_registry_creates_nothing(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from khavaran.cli import app
+
+    home = tmp_path / "new"
+    result = CliRunner().invoke(app, ["--home", str(home), "overview"],
+                                env={"KHAVARAN_DB": None})
+    assert result.exit_code == 1 and "khavaran init" in result.output
+    assert not (home / "khavaran.db").exists()
+
+
+def test_a_registry_from_a_newer_version_is_refused_clearly(cli) -> None:
+    from sqlalchemy import text
+
+    with cli.registry.write() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    for command in ("init", "overview"):
+        result = cli(command, user=None)
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert "9999" in result.output
+
+
+def test_export_refuses_to_replace_a_symlink(demo_cli, tmp_path: Path) -> None:
+    target = tmp_path / "target.jsonl"
+    target.write_text("keep\n", encoding="utf-8")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(target)
+    result = demo_cli("export", "--out", str(link), user=None)
+    assert result.exit_code == 1 and "not a regular file" in result.output
+    assert link.is_symlink() and target.read_text(encoding="utf-8") == "keep\n"
+    missing = demo_cli("export", "--out", str(tmp_path / "no" / "x.jsonl"), user=None)
+    assert missing.exit_code == 1 and "cannot write the export" in missing.output
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("id,kind,title\nnul-1,report,a\x00b\n", "NUL character"),
+    ("[" * 100000 + "\n", "nested too deeply"),
+    ("{}\n", 'needs a "type"'),
+])
+def test_more_bad_files(cli, tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / ("bad.csv" if content.startswith("id") else "bad.jsonl")
+    path.write_text(content, encoding="utf-8")
+    result = cli("import", str(path))
+    assert result.exit_code == 1 and message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_status_steps_only_on_allegations(demo_cli) -> None:
+    import re
+
+    shown = demo_cli("person", "show", "v-demo-002", "--json", user=None)
+    claim_id = re.search(r'"claim_id": "(c-[0-9a-f]+)"', shown.output).group(1)
+    result = demo_cli("claim", "status", claim_id, "convicted", "--asserted-by", "Nobody")
+    assert result.exit_code == 1 and "not an allegation" in result.output

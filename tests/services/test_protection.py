@@ -46,14 +46,17 @@ def test_consent_withdrawal_by_import(demo_registry: Registry, tmp_path: Path) -
            "p-demo-witness-01,recorded testimony may be quoted,prosecution and UN "
            "submissions,1401/03/15,{w},{d}\n")
     path = _write(tmp_path, "c.csv", row.format(w="true", d="1403/01/10"))
-    report = import_files(demo_registry, [(path, "consent")], actor="lawyer-1")
+    with pytest.raises(ValidationError, match="--include-protected"):
+        import_files(demo_registry, [(path, "consent")], actor="lawyer-1")
+    report = import_files(demo_registry, [(path, "consent")], actor="lawyer-1",
+                          include_protected=True)
     assert report.added["consents withdrawn"] == 1
     consent = profiles.show(demo_registry, "p-demo-witness-01", include_protected=True,
                             actor="lawyer-1").consents[0]
     assert consent["withdrawn"] and consent["withdrawn_text"] == "1403/01/10"
     again = _write(tmp_path, "d.csv", row.format(w="false", d=""))
-    assert "stays withdrawn" in import_files(demo_registry, [(again, "consent")],
-                                             actor="x").notes[0]
+    assert "stays withdrawn" in import_files(demo_registry, [(again, "consent")], actor="x",
+                                             include_protected=True).notes[0]
 
 
 def test_changed_source_is_refused(registry: Registry, tmp_path: Path) -> None:
@@ -199,3 +202,34 @@ def test_one_date_in_two_calendars_is_not_a_conflict(demo_registry: Registry) ->
     same = add("28 Mordad 1367")
     assert len(same.facts["death_date"]) == 2 and same.conflicts == []
     assert "death_date" in add("29 Mordad 1367").conflicts
+
+
+def test_a_link_to_a_protected_person_is_hidden_on_the_other_side(
+        demo_registry: Registry) -> None:
+    editing.protect(demo_registry, "v-demo-001", pseudonym="Witness Y", actor="a", reason="r")
+    relative = profiles.show(demo_registry, "p-demo-relative-001")
+    assert "relative_of" not in relative.facts and relative.withheld == 1
+    assert "relative_of" in profiles.show(demo_registry, "p-demo-relative-001",
+                                          include_protected=True, actor="b").facts
+
+
+def test_pseudonym_search_takes_wildcards_literally(demo_registry: Registry) -> None:
+    from khavaran.services.search import search
+
+    assert search(demo_registry, "%").__len__() == 0
+    assert [h.id for h in search(demo_registry, "W-1")] == ["p-demo-witness-01"]
+
+
+def test_testimony_of_a_protected_witness_needs_include_protected(
+        demo_registry: Registry, tmp_path: Path) -> None:
+    guess = _write(tmp_path, "s.csv", "id,kind,title,witness,reliability,fictional\n"
+                   "demo-testimony-01,testimony,A Guessed Title,p-demo-witness-01,C,true\n")
+    right = _write(tmp_path, "t.csv", "id,kind,title,witness,reliability,fictional\n"
+                   "demo-testimony-01,testimony,Testimony 01 (fictional),p-demo-witness-01,"
+                   "C,true\n")
+    messages = []
+    for path in (guess, right):
+        with pytest.raises(ValidationError) as err:
+            import_files(demo_registry, [(path, "source")], actor="eve")
+        messages.append(str(err.value).split(": ", 1)[1])
+    assert messages[0] == messages[1] and "--include-protected" in messages[0]

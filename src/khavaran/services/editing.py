@@ -127,6 +127,10 @@ def add_status(registry: Registry, claim_id: str, *, status: str, asserted_by: s
     with registry.write() as conn:
         hist: list[dict[str, Any]] = []
         row = _claim(conn, claim_id, include_protected, hist, actor, registry)
+        if not row["allegation"]:
+            raise ValidationError(f"claim {claim_id} ({row['property']}) is not an allegation "
+                                  "against a person: procedural steps belong to allegations",
+                                  field="claim")
         repo.append_history(conn, hist)
         if source:
             known = repo.source_fictional(conn, [source])

@@ -138,6 +138,9 @@ def export(registry: Registry, out: IO[str] | Path, *, include_protected: bool =
         require_actor(actor)  # before a single line is written
     report = ExportReport()
     if isinstance(out, Path):
+        if out.is_symlink() or (out.exists() and not out.is_file()):
+            raise ValidationError("not a regular file: the export replaces the file at this "
+                                  "path, so give a plain file", file=str(out))
         tmp = out.with_name(out.name + ".partial")
         try:
             with tmp.open("w", encoding="utf-8") as fh:

@@ -83,6 +83,16 @@ def _kind(fictional: bool) -> str:
     return "fictional" if fictional else "real"
 
 
+def _no_nul(record: Any, fields: tuple[str, ...]) -> None:
+    # PostgreSQL cannot store U+0000 and SQLite would: refuse it on both, so that
+    # a registry can always move from one to the other.
+    for name in fields:
+        value = getattr(record, name)
+        if isinstance(value, str) and "\x00" in value:
+            raise ValidationError("the value holds a NUL character (U+0000)", field=name,
+                                  file=record.where.file, line=record.where.line)
+
+
 def _err(exc: ValidationError, where: Where) -> ValidationError:
     return exc.located(file=where.file, line=where.line)
 
@@ -230,7 +240,13 @@ class _Ingest:
                     raise ValidationError(f"'{b}' is {_kind(not s.fictional)} and '{s.id}' is "
                                           f"{_kind(s.fictional)}: {MIX}", field="based_on",
                                           file=w.file, line=w.line)
+            _no_nul(s, ("id", "title", "author", "publisher", "language", "url", "note"))
             if s.witness:
+                if self.was_protected(s.witness):
+                    try:  # its title or author may name them
+                        self.gate_protected(s.witness, "witness")
+                    except ValidationError as exc:
+                        raise _err(exc, w) from None
                 schema, witness_fictional = self.entity(s.witness, w, "witness")
                 if schema != "Person":
                     raise ValidationError(f"witness '{s.witness}' is a {schema}, not a Person",
@@ -436,6 +452,12 @@ class _Ingest:
         db = repo.consent_withdrawn(self.conn, cids)
         for c, cid in zip(self.batch.consents, cids, strict=True):
             w = c.where
+            _no_nul(c, ("scope", "purpose", "note"))
+            if self.was_protected(c.person):
+                try:
+                    self.gate_protected(c.person, "person")
+                except ValidationError as exc:
+                    raise _err(exc, w) from None
             schema, _ = self.entity(c.person, w, "person")
             if schema != "Person":
                 raise ValidationError(f"'{c.person}' is a {schema}, not a Person",
@@ -524,6 +546,10 @@ class _Ingest:
                 repo.update_consent(self.conn, row_id, **values)
         for eid in sorted(self.revealed):
             self.log("reveal-protected", entity_id=eid, field_name="identity")
+        if self.batch.history and self.report.added["history rows restored"]:
+            # The restored history already holds how each row came to be.
+            keep = {"restore-history", "restore-setting", "reveal-protected"}
+            self.hist = [h for h in self.hist if h["action"] in keep]
         if self.report.changed_anything:
             summary = ", ".join(f"{n} {k}" for k, n in sorted(self.report.added.items()))
             self.log("import", field_name="batch", new=summary)

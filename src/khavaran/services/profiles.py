@@ -182,6 +182,14 @@ def _profile(conn: Connection, model: Model, row: RowMapping, reveal: bool,
     if hidden:
         withheld = sum(1 for c in claim_rows if identifies(schema, c))
         claim_rows = [c for c in claim_rows if not identifies(schema, c)]
+    if not reveal:
+        # A link such as "sibling of" a protected person identifies them too.
+        linking = identifying_properties()[schema]
+        targets = queries.entities(conn, [c["ref_id"] for c in claim_rows
+                                          if c["ref_id"] and c["property"] in linking])
+        shut = {t for t, r in targets.items() if r["protected"]}
+        withheld += sum(1 for c in claim_rows if c["ref_id"] in shut)
+        claim_rows = [c for c in claim_rows if c["ref_id"] not in shut]
     refs = [c["value"] for c in claim_rows if c["ref_id"]]
     names = display_names(conn, refs + [eid], reveal=reveal, revealed=revealed)
     profile = Profile(eid, schema, names.get(eid, eid), bool(row["fictional"]),

@@ -300,6 +300,8 @@ def _pydantic_message(exc: PydanticError) -> tuple[str, str]:
 
 def _json_record(obj: dict[str, Any], where: Where) -> tuple[str, Any]:
     kind = obj.pop("type", None)
+    if kind is None:
+        raise ValidationError("each line needs a \"type\"", field="type")
     if "where" in obj:
         raise ValidationError("unknown field", field="where")
     try:
@@ -335,6 +337,8 @@ def read_jsonl(text: str, name: str) -> Batch:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise ValidationError(f"not valid JSON: {exc.msg}", file=name, line=number) from None
+        except RecursionError:
+            raise ValidationError("JSON nested too deeply", file=name, line=number) from None
         if not isinstance(obj, dict):
             raise ValidationError("each line must be a JSON object", file=name, line=number)
         try:

@@ -6,14 +6,16 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
+from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from khavaran.errors import ConfigError, StorageError
 from khavaran.settings import Settings
 from khavaran.storage.engine import make_engine
-from khavaran.storage.migrate import current_revision, head_revision, upgrade
+from khavaran.storage.migrate import current_revision, head_revision, is_known, upgrade
 
 __all__ = ["Registry", "init_registry", "open_registry", "require_actor"]
 
@@ -64,6 +66,9 @@ def init_registry(settings: Settings) -> tuple[Registry, bool]:
         upgrade(engine)
     except OperationalError as exc:
         raise StorageError(f"cannot open the database {settings.db_url}: {exc.orig}") from None
+    except CommandError:
+        raise StorageError(f"the database {settings.db_url} has a schema ({before}) that this "
+                           "version of Khavaran does not know: use a newer Khavaran") from None
     return Registry(settings, engine), before != head_revision()
 
 
@@ -75,6 +80,11 @@ def _check_home(settings: Settings) -> None:
 def open_registry(settings: Settings) -> Registry:
     """Open an initialised registry, or say how to create one."""
     _check_home(settings)
+    path = settings.db_url.split(":///", 1)[1] if settings.is_sqlite and ":///" in \
+        settings.db_url else ""
+    if path and path != ":memory:" and not Path(path).is_file():
+        raise StorageError(f"no registry at {settings.db_url}: run 'khavaran init' first "
+                           "(or set --home/--db)")
     engine = make_engine(settings.db_url)
     try:
         revision = current_revision(engine)
@@ -86,6 +96,10 @@ def open_registry(settings: Settings) -> Registry:
             f"no registry at {settings.db_url}: run 'khavaran init' first (or set --home/--db)")
     if revision != head_revision():
         engine.dispose()
+        if not is_known(revision):
+            raise StorageError(f"the database {settings.db_url} has a schema ({revision}) "
+                               "that this version of Khavaran does not know: use a newer "
+                               "Khavaran")
         raise StorageError(
             f"the registry's schema ({revision}) is not the current one ({head_revision()}): "
             "run 'khavaran init' to migrate it")

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-__all__ = ["current_revision", "head_revision", "upgrade"]
+__all__ = ["current_revision", "head_revision", "is_known", "upgrade"]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -27,6 +27,12 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def is_known(revision: str) -> bool:
+    """Whether this version of Khavaran has the migration ``revision``."""
+    scripts = ScriptDirectory.from_config(_config())
+    return revision in {s.revision for s in scripts.walk_revisions()}
 
 
 def head_revision() -> str | None:

@@ -174,7 +174,8 @@ def entities_with_keys(conn: Connection, keys: list[str], limit: int) -> list[st
 
 def entities_by_pseudonym(conn: Connection, text: str, limit: int) -> list[str]:
     q = (select(entity.c.id).where(entity.c.protected.is_(True),
-                                   func.lower(entity.c.pseudonym).contains(text.lower()))
+                                   func.lower(entity.c.pseudonym).contains(text.lower(),
+                                                                           autoescape=True))
          .limit(limit))
     return list(conn.execute(q).scalars())
 
