@@ -258,3 +258,16 @@ def _records(conn):
 
     return [{"person": r.person_id, "record": r.record_id}
             for r in conn.execute(select(source_record))]
+
+
+def test_a_rows_status_goes_to_its_allegation_only(registry: Registry, tmp_path: Path) -> None:
+    files = _commission_files(tmp_path, "death_commission")
+    seat = _write(tmp_path, "postings.csv",
+                  "id,fictional,person,unit,title,start_date,source,status,asserted_by\n"
+                  "po-1,true,p-9,u-1,member,Mordad 1367,t-report,reported_by_ngo,Test NGO\n")
+    report = _import(registry, *files[:3], (seat, "Posting"))
+    assert report.added["statuses"] == 1 and "were not recorded" in report.notes[0]
+    from khavaran.services import profiles
+
+    facts = profiles.show(registry, "po-1").facts
+    assert facts["person"][0].statuses and not facts["title"][0].statuses

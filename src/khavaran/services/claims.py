@@ -142,13 +142,23 @@ class ClaimChecker:
     def check_allegations(self, prepared: list[PreparedClaim]) -> None:
         """Mark seats in implicating units, then require status and asserter."""
         self._mark_implicating(prepared)
+        dropped = 0
         for p in prepared:
+            if p.statuses and not p.row["allegation"]:
+                # A CSV row's status columns cover all its values; a procedural
+                # step belongs to the allegation among them only.
+                dropped += len(p.statuses)
+                p.statuses = []
             if p.row["allegation"] and not p.statuses:
                 c = p.source
                 raise ValidationError(
                     f"'{c.property} = {c.value}' links a person to a crime: it needs a "
                     "procedural status (e.g. reported_by_ngo) and who asserted it",
                     field="status", file=c.where.file, line=c.where.line)
+        if dropped:
+            self.run.report.notes.append(
+                f"{dropped} procedural status(es) given for values that are not allegations "
+                "were not recorded (statuses belong to allegations)")
 
     def _mark_implicating(self, prepared: list[PreparedClaim]) -> None:
         """A posting's person claim is an allegation when the posting's unit is of an
