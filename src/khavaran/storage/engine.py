@@ -19,6 +19,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # concurrent writer instead of failing at once.
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
+    # So that INSERT OR REPLACE, which deletes the row it replaces, fires the
+    # DELETE trigger that keeps history append-only.
+    cur.execute("PRAGMA recursive_triggers=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA synchronous=NORMAL")
     # Claim and citation ids are hashes, so their index pages are written in

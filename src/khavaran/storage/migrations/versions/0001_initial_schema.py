@@ -221,12 +221,9 @@ def protect_append_only(table: str) -> None:
                 f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
                 f"BEGIN SELECT RAISE(ABORT, '{table} {APPEND_ONLY_MESSAGE}'); END"
             )
-        # INSERT OR REPLACE deletes the old row without firing DELETE triggers.
-        op.execute(
-            f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} "
-            f"WHEN EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id) "
-            f"BEGIN SELECT RAISE(ABORT, '{table} {APPEND_ONLY_MESSAGE}'); END"
-        )
+        # INSERT OR REPLACE deletes the old row without firing DELETE triggers
+        # unless recursive_triggers is on: storage/engine.py turns it on for every
+        # connection (a per-row INSERT trigger would cost imports about 4%).
         return
     op.execute(
         f"""CREATE FUNCTION {table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -246,7 +243,6 @@ def drop_append_only(table: str) -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute(f"DROP TRIGGER {table}_no_update")
         op.execute(f"DROP TRIGGER {table}_no_delete")
-        op.execute(f"DROP TRIGGER {table}_no_replace")
         return
     op.execute(f"DROP TRIGGER {table}_no_change ON {table}")
     op.execute(f"DROP TRIGGER {table}_no_truncate ON {table}")
