@@ -8,6 +8,7 @@ import random
 from pathlib import Path
 
 from khavaran.demo.names import AFFILIATIONS, FAMILY, FEMALE, LATIN_VARIANTS, MALE, SH_MONTHS
+from khavaran.services.readers import LIST_COLUMNS
 
 __all__ = ["SOURCES", "write_lists", "write_sources"]
 
@@ -37,8 +38,7 @@ def write_lists(folder: Path, persons: int, seed: int = 88) -> list[Path]:
     files = [p.open("w", encoding="utf-8", newline="") for p in paths]
     writers = [csv.writer(f, lineterminator="\n") for f in files]
     for w in writers:
-        w.writerow(["source", "record_id", "name", "father_name", "birth_year", "age",
-                    "death_date", "city", "prison", "affiliation", "gender"])
+        w.writerow(LIST_COLUMNS)
     for n in range(persons):
         i = n % 3
         female = rng.random() < 0.1

@@ -11,6 +11,7 @@ from typing import Any
 
 from khavaran.demo.names import AFFILIATIONS, FAMILY, FEMALE, LATIN_VARIANTS, MALE, SH_MONTHS
 from khavaran.model.types.fuzzy_date import parse_date, to_jalali
+from khavaran.services.readers import LIST_COLUMNS
 
 __all__ = ["DemoBuilder"]
 
@@ -317,8 +318,7 @@ class DemoBuilder:
             for s in chosen:
                 rows[s].append(self.list_row(s, p, len(rows[s]) + 1))
         paths = []
-        columns = ["source", "record_id", "name", "father_name", "birth_year", "age",
-                   "death_date", "city", "prison", "affiliation", "gender"]
+        columns = list(LIST_COLUMNS)
         for s, items in rows.items():
             path = folder / f"{s.removeprefix('demo-')}.csv"
             with path.open("w", encoding="utf-8", newline="") as fh:
