@@ -135,8 +135,8 @@ def search(registry: Registry, query: str, *, limit: int = 20, schema: str | Non
             if eid == text:
                 scored.append((100.0, eid, eid))
                 continue
-            best = max(names.get(eid) or [eid], key=lambda n: _score(qforms, n))
-            scored.append((_score(qforms, best), eid, best))
+            score, best = max((_score(qforms, n), n) for n in names.get(eid) or [eid])
+            scored.append((score, eid, best))
         # Equal scores keep no script first: ids are hashes, so ties mix.
         scored.sort(key=lambda s: (-s[0], s[1]))
         top = scored[:limit]
