@@ -10,7 +10,7 @@ from khavaran.errors import DanglingReferenceError, UncitedClaimError, Validatio
 from khavaran.model import ids
 from khavaran.model.records import ClaimIn
 from khavaran.model.values import clean_value
-from khavaran.services.rows import date_cols, parse_time, stamp
+from khavaran.services.rows import date_cols, mixed, parse_time, stamp
 from khavaran.storage import repo
 
 if TYPE_CHECKING:
@@ -18,8 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ClaimChecker", "PreparedClaim"]
 
-_MIX = ("{what} is fictional and the record is real, or the reverse: demo and real records "
-        "must not mix")
+
 
 
 @dataclass
@@ -90,10 +89,8 @@ class ClaimChecker:
             if not ci.source:
                 raise UncitedClaimError("a citation without a source", field="source")
             if run.source_is_fictional(ci.source, w, "source") != fictional:
-                raise ValidationError(
-                    f"source '{ci.source}' is {'fictional' if not fictional else 'real'} but "
-                    f"'{c.entity}' is {'fictional' if fictional else 'real'}: demo and real "
-                    "records must not mix", field="source")
+                raise ValidationError(mixed(f"source '{ci.source}'", not fictional,
+                                            f"'{c.entity}'"), field="source")
             locator = (ci.locator or "").strip()
             citations.append({
                 "id": ids.citation_id(cid, ci.source, locator), "claim_id": cid,
@@ -105,8 +102,8 @@ class ClaimChecker:
             if not (st.asserted_by or "").strip():
                 raise ValidationError("a status needs who asserted it", field="asserted_by")
             if st.source and run.source_is_fictional(st.source, w, "status source") != fictional:
-                raise ValidationError(_MIX.format(what=f"status source '{st.source}'"),
-                                      field="status_source")
+                raise ValidationError(mixed(f"status source '{st.source}'", not fictional,
+                                            f"'{c.entity}'"), field="status_source")
             statuses.append({
                 "id": ids.status_id(cid, st.status, st.date, st.asserted_by), "claim_id": cid,
                 "status": st.status, **date_cols("date", st.date, st.date_calendar,

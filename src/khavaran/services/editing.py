@@ -16,7 +16,7 @@ from khavaran.model.records import ClaimIn, Where
 from khavaran.services.ingest import Batch, IngestReport, ingest
 from khavaran.services.protection import is_hidden_claim
 from khavaran.services.registry import Registry
-from khavaran.services.rows import date_cols
+from khavaran.services.rows import date_cols, mixed
 from khavaran.storage import queries, repo
 from khavaran.storage.tables import claim_status
 
@@ -138,10 +138,8 @@ def add_status(registry: Registry, claim_id: str, *, status: str, asserted_by: s
                 raise ValidationError(f"no source with id '{source}'", field="source")
             fictional = repo.entity_info(conn, [row["entity_id"]])[row["entity_id"]].fictional
             if known[source] != fictional:
-                raise ValidationError(f"source '{source}' is "
-                                      f"{'fictional' if known[source] else 'real'} and the "
-                                      "claim's record is not: demo and real records must not "
-                                      "mix", field="source")
+                raise ValidationError(mixed(f"source '{source}'", known[source],
+                                            "the claim's record"), field="source")
         sid = ids.status_id(claim_id, status, date, asserted_by.strip())
         if repo.existing_ids(conn, claim_status, [sid]):
             return False

@@ -31,7 +31,7 @@ from khavaran.model.records import (
     Where,
 )
 from khavaran.services.claims import ClaimChecker
-from khavaran.services.rows import date_cols, parse_time, stamp
+from khavaran.services.rows import date_cols, mixed, parse_time, stamp
 from khavaran.storage import repo
 from khavaran.storage.tables import (
     citation,
@@ -74,13 +74,6 @@ class IngestReport:
     @property
     def changed_anything(self) -> bool:
         return any(self.added.values())
-
-
-MIX = "demo and real records must not mix"
-
-
-def _kind(fictional: bool) -> str:
-    return "fictional" if fictional else "real"
 
 
 def _no_nul(record: Any, fields: tuple[str, ...]) -> None:
@@ -237,9 +230,8 @@ class _Ingest:
                     raise ValidationError("a source cannot be based on itself",
                                           field="based_on", file=w.file, line=w.line)
                 if self.source_is_fictional(b, w, "based_on") != s.fictional:
-                    raise ValidationError(f"'{b}' is {_kind(not s.fictional)} and '{s.id}' is "
-                                          f"{_kind(s.fictional)}: {MIX}", field="based_on",
-                                          file=w.file, line=w.line)
+                    raise ValidationError(mixed(f"'{b}'", not s.fictional, f"'{s.id}'"),
+                                          field="based_on", file=w.file, line=w.line)
             _no_nul(s, ("id", "title", "author", "publisher", "language", "url", "note"))
             if s.witness:
                 if self.was_protected(s.witness):
@@ -252,8 +244,8 @@ class _Ingest:
                     raise ValidationError(f"witness '{s.witness}' is a {schema}, not a Person",
                                           field="witness", file=w.file, line=w.line)
                 if witness_fictional != s.fictional:
-                    raise ValidationError(f"witness '{s.witness}' is "
-                                          f"{_kind(witness_fictional)}: {MIX}",
+                    raise ValidationError(mixed(f"witness '{s.witness}'", witness_fictional,
+                                                f"source '{s.id}'"),
                                           field="witness", file=w.file, line=w.line)
             row = {
                 "id": s.id, "kind": s.kind, "title": s.title, "author": s.author,
@@ -352,8 +344,8 @@ class _Ingest:
             source_fictional = self.source_is_fictional(r.source, w, "source")
             schema, person_fictional = self.entity(r.person, w, "person")
             if person_fictional != source_fictional:
-                raise ValidationError(f"'{r.person}' is {_kind(person_fictional)} and source "
-                                      f"'{r.source}' is {_kind(source_fictional)}: {MIX}",
+                raise ValidationError(mixed(f"'{r.person}'", person_fictional,
+                                            f"source '{r.source}'"),
                                       field="person", file=w.file, line=w.line)
             if schema != "Person":
                 raise ValidationError(f"'{r.person}' is a {schema}, not a Person",

@@ -9,7 +9,7 @@ from khavaran.errors import ValidationError
 from khavaran.model.records import Where
 from khavaran.model.types.fuzzy_date import parse_date
 
-__all__ = ["date_cols", "parse_time", "stamp"]
+__all__ = ["date_cols", "mixed", "parse_time", "stamp"]
 
 
 def stamp(created_at: str | None, created_by: str | None, actor: str, now: dt.datetime,
@@ -42,3 +42,9 @@ def date_cols(prefix: str, text: str | None, calendar: str | None, field_name: s
         raise exc.located(field=field_name, file=where.file, line=where.line) from None
     return {f"{prefix}_text": date.text, f"{prefix}_calendar": str(date.calendar),
             f"{prefix}_start": date.start, f"{prefix}_end": date.end}
+
+
+def mixed(one: str, one_fictional: bool, other: str) -> str:
+    """The message refusing a link between a fictional and a real record."""
+    kinds = ("fictional", "real") if one_fictional else ("real", "fictional")
+    return f"{one} is {kinds[0]} but {other} is {kinds[1]}: demo and real records must not mix"
