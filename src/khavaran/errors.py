@@ -11,7 +11,10 @@ or HTTP.
      │    ├── DateError         a date that cannot be read or does not exist
      │    ├── UncitedClaimError a claim without any citation
      │    └── DanglingReferenceError  a reference to something that does not exist
-     └── StorageError           the database cannot be opened or is not initialised
+     ├── StorageError           the database cannot be opened or is not initialised
+     └── EvidenceError          the vault refused an intake, read or purge
+          ├── TimestampError    a time-stamping authority failed or a token does not verify
+          └── IntegrityError    a stored original, copy or ledger entry fails verification
 """
 
 from __future__ import annotations
@@ -19,10 +22,13 @@ from __future__ import annotations
 __all__ = [
     "ConfigError",
     "DateError",
+    "EvidenceError",
+    "IntegrityError",
     "DanglingReferenceError",
     "KhavaranError",
     "NotFoundError",
     "StorageError",
+    "TimestampError",
     "UncitedClaimError",
     "ValidationError",
 ]
@@ -95,3 +101,15 @@ class DanglingReferenceError(ValidationError):
 
 class StorageError(KhavaranError):
     """The store refused an operation or is not ready."""
+
+
+class EvidenceError(KhavaranError):
+    """The evidence vault refused an operation (unreadable file, unknown item...)."""
+
+
+class TimestampError(EvidenceError):
+    """A time-stamping authority could not be used, or a token does not verify."""
+
+
+class IntegrityError(EvidenceError):
+    """Something stored no longer matches what was recorded: the vault is damaged."""

@@ -59,4 +59,4 @@ def main() -> None:
 
 
 # Command families register themselves on `app` when imported.
-from khavaran.cli import claims, records, registry  # noqa: E402,F401
+from khavaran.cli import claims, evidence, records, registry  # noqa: E402,F401

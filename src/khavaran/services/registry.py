@@ -16,6 +16,8 @@ from khavaran.errors import ConfigError, StorageError
 from khavaran.settings import Settings
 from khavaran.storage.engine import make_engine
 from khavaran.storage.migrate import current_revision, head_revision, is_known, upgrade
+from khavaran.vault.blobs import Vault
+from khavaran.vault.keys import ensure_key
 
 __all__ = ["Registry", "init_registry", "open_registry", "require_actor"]
 
@@ -43,6 +45,10 @@ class Registry:
         with self.engine.connect() as conn:
             yield conn
 
+    @property
+    def vault(self) -> Vault:
+        return Vault(self.settings.home / "vault")
+
     def now(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC)
 
@@ -69,7 +75,12 @@ def init_registry(settings: Settings) -> tuple[Registry, bool]:
     except CommandError:
         raise StorageError(f"the database {settings.db_url} has a schema ({before}) that this "
                            "version of Khavaran does not know: use a newer Khavaran") from None
-    return Registry(settings, engine), before != head_revision()
+    # The ledger's signing key is made here, once, so that every entry ever
+    # written by this installation is signed by it.
+    with engine.begin() as conn:
+        _key, key_created = ensure_key(settings.home, conn)
+    Vault(settings.home / "vault").create()
+    return Registry(settings, engine), before != head_revision() or key_created
 
 
 def _check_home(settings: Settings) -> None:

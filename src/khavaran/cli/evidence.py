@@ -1,0 +1,268 @@
+"""`evidence ...` and `ledger ...`: the vault and its custody ledger."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from khavaran.cli import app
+from khavaran.cli.context import registry_of, settings_of
+from khavaran.cli.render import echo_json
+from khavaran.errors import ConfigError
+from khavaran.services import custody, evidence, verification
+from khavaran.vault import verify_ledger
+from khavaran.vault.derive import DERIVED_KINDS
+from khavaran.vault.ledger import head
+
+group = typer.Typer(help="The evidence vault: untouched originals, working copies, custody.",
+                    no_args_is_help=True)
+ledger_group = typer.Typer(help="The custody ledger: export, timestamp, head.",
+                           no_args_is_help=True)
+app.add_typer(group, name="evidence")
+app.add_typer(ledger_group, name="ledger")
+
+ITEM = typer.Argument(metavar="ITEM", help="An evidence item id (ev-...).")
+
+
+@group.command("add")
+def add(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH...",
+                                                help="Files or folders to take in.")],
+    source: Annotated[str, typer.Option("--source", help="The registry source they belong to.")],
+    collected_by: Annotated[str | None, typer.Option(help="Who collected them.")] = None,
+    collected_at: Annotated[str | None, typer.Option(
+        help="When they were collected (any calendar; see 'khavaran date').")] = None,
+    collected_where: Annotated[str | None, typer.Option(help="Where they were collected.")]
+    = None,
+    note: Annotated[str | None, typer.Option(help="A note kept with the intake.")] = None,
+) -> None:
+    """Take files or whole folders into the vault: hashed, stored untouched, on the ledger.
+
+    Example: khavaran --as ana evidence add scans/ --source src-amnesty-1990
+    """
+    actor = settings_of(ctx).require_actor()
+    done = evidence.add_evidence(registry_of(ctx), paths, source_id=source, actor=actor,
+                                 collected_by=collected_by, collected_at=collected_at,
+                                 collected_where=collected_where, note=note)
+    for i in done:
+        again = "  (already in the vault: intake recorded again)" if i.repeat else ""
+        typer.echo(f"{i.item_id}  {i.media_type:<28} {i.size:>12,} bytes  {i.path}{again}")
+    typer.echo(f"{len(done)} file(s) taken in")
+
+
+@group.command("show")
+def show(ctx: typer.Context, item_id: Annotated[str, ITEM],
+         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Show an item's record: hashes, media type, metadata, intakes, copies, links."""
+    info = custody.item_info(registry_of(ctx), item_id)
+    if as_json:
+        echo_json(info)
+        return
+    it = info["item"]
+    lines = [f"{it['id']}  ({it['role']})", f"  sha256      {it['sha256']}",
+             f"  sha512      {it['sha512']}", f"  size        {it['size']:,} bytes",
+             f"  media type  {it['media_type']}", f"  source      {it['source_id']}",
+             f"  custodian   {info['custodian']}"]
+    if info["purge"]:
+        p = info["purge"]
+        lines.append(f"  PURGED      {p['created_at']:%Y-%m-%d} by {p['created_by']}, approved "
+                     f"by {p['approved_by']}: {p['reason']}")
+    for m in info["metadata"]:
+        mark = "  (sensitive)" if m["sensitive"] else ""
+        lines.append(f"  {m['field']:<18} {m['value']}{mark}")
+    for n, i in enumerate(info["intakes"], 1):
+        what = "repeat intake" if i["repeat"] else "intake"
+        lines.append(f"  {what} {n}: {i['created_at']:%Y-%m-%d %H:%M} by {i['created_by']}, "
+                     f"file '{i['original_name']}' (sensitive)")
+        for label, key in (("collected by", "collected_by"), ("collected at", "collected_text"),
+                           ("collected where", "collected_where"), ("note", "note")):
+            if i[key]:
+                lines.append(f"    {label:<16} {i[key]}")
+    for d in info["parents"]:
+        lines.append(f"  {d['kind']} of {d['parent_id']} by {d['tool']}")
+    for d in info["children"]:
+        lines.append(f"  working copy {d['child_id']} ({d['kind']}, {d['tool']})")
+    for link in info["links"]:
+        lines.append(f"  evidence for claim {link['claim_id']} at {link['locator']}")
+    typer.echo("\n".join(lines))
+
+
+@group.command("derive")
+def derive(
+    ctx: typer.Context,
+    item_id: Annotated[str, ITEM],
+    kind: Annotated[str, typer.Option(help=f"One of: {', '.join(DERIVED_KINDS)}.")],
+    file: Annotated[Path | None, typer.Option(
+        help="The working copy, made elsewhere. Leave out for --kind text (PDF text) or "
+             "--kind ocr (Tesseract), which Khavaran makes itself.")] = None,
+    tool: Annotated[str | None, typer.Option(help="The tool that made --file.")] = None,
+    params: Annotated[str | None, typer.Option(help="Its parameters, as a JSON object.")]
+    = None,
+    lang: Annotated[str, typer.Option(help="Tesseract languages for --kind ocr.")]
+    = "fas+eng",
+) -> None:
+    """Store a working copy of an item (OCR, translation, redaction...) with its lineage.
+
+    Example: khavaran --as ana evidence derive ev-1a2b... --kind ocr
+    """
+    actor = settings_of(ctx).require_actor()
+    made = evidence.derive(registry_of(ctx), item_id, kind=kind, actor=actor, file=file,
+                           tool=tool, params=params, languages=lang)
+    typer.echo(f"{made.item_id}  {kind} of {item_id}  {made.size:,} bytes")
+
+
+@group.command("lineage")
+def lineage(ctx: typer.Context, item_id: Annotated[str, ITEM]) -> None:
+    """Show the tree of originals and working copies an item belongs to."""
+    lines: list[str] = []
+
+    def walk(node: custody.Node, depth: int) -> None:
+        tool = f" by {node.tool}" if node.tool else ""
+        gone = "  PURGED" if node.purged else ""
+        mark = "  <" if node.id == item_id else ""
+        lines.append(f"{'    ' * depth}{node.id}  {node.kind}{tool}  {node.media_type}"
+                     f"{gone}{mark}")
+        for child in node.children:
+            walk(child, depth + 1)
+
+    for root in custody.lineage(registry_of(ctx), item_id):
+        walk(root, 0)
+    typer.echo("\n".join(lines))
+
+
+@group.command("log")
+def log(ctx: typer.Context, item_id: Annotated[str, ITEM],
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Print an item's custody history from the ledger."""
+    entries = custody.custody_log(registry_of(ctx), item_id)
+    if as_json:
+        echo_json(entries)
+        return
+    for e in entries:
+        typer.echo(f"#{e['seq']:<7} {e['at'][:19]}Z  {e['kind']:<10} {e['actor']:<16} "
+                   f"{_describe(e['data'])}")
+
+
+def _describe(data: dict[str, Any]) -> str:
+    keep = ("from", "to", "reason", "kind", "tool", "parent", "child", "claim", "locator",
+            "result", "approved_by", "purpose", "repeat", "source")
+    return "  ".join(f"{k}={data[k]}" for k in keep if data.get(k) not in (None, False, ""))
+
+
+@group.command("get")
+def get(ctx: typer.Context, item_id: Annotated[str, ITEM],
+        out: Annotated[Path, typer.Option("--out", help="Where to write the copy.")],
+        purpose: Annotated[str | None, typer.Option(help="Why (kept on the ledger).")] = None,
+        ) -> None:
+    """Download an exact copy of an item, checked against its hashes (on the ledger)."""
+    actor = settings_of(ctx).require_actor()
+    custody.download(registry_of(ctx), item_id, out, actor=actor, purpose=purpose)
+    typer.echo(f"{item_id} written to {out}")
+
+
+@group.command("transfer")
+def transfer(ctx: typer.Context, item_id: Annotated[str, ITEM],
+             to: Annotated[str, typer.Option("--to", help="Who takes custody.")],
+             reason: Annotated[str, typer.Option(help="Why.")]) -> None:
+    """Record a transfer of custody of an item."""
+    actor = settings_of(ctx).require_actor()
+    before = custody.transfer(registry_of(ctx), item_id, to=to, reason=reason, actor=actor)
+    typer.echo(f"custody of {item_id} passed from {before or 'nobody'} to {to}")
+
+
+@group.command("link")
+def link(ctx: typer.Context, item_id: Annotated[str, ITEM],
+         claim: Annotated[str, typer.Option("--claim", help="The claim it supports.")],
+         locator: Annotated[str, typer.Option(help="Where in the item: page, time, region.")],
+         ) -> None:
+    """Record that an item is the evidence for a claim, at a locator."""
+    actor = settings_of(ctx).require_actor()
+    custody.link_claim(registry_of(ctx), item_id, claim, locator=locator, actor=actor)
+    typer.echo(f"{item_id} ({locator}) linked to claim {claim}")
+
+
+@group.command("verify")
+def verify(
+    ctx: typer.Context,
+    item_id: Annotated[str | None, typer.Argument(metavar="[ITEM]")] = None,
+    all_items: Annotated[bool, typer.Option("--all", help="Verify the whole vault.")] = False,
+) -> None:
+    """Re-hash stored files, check both ledger chains, signatures and timestamps.
+
+    Exits non-zero and names each failure if anything does not verify.
+    """
+    actor = settings_of(ctx).require_actor()
+    if (item_id is None) == (not all_items):
+        raise ConfigError("give an ITEM or --all")
+    report = verification.verify(registry_of(ctx), None if all_items else item_id,
+                                 actor=actor)
+    for problem in report.problems:
+        typer.echo(f"FAILED: {problem}")
+    typer.echo(f"{report.items} item(s), {report.blobs} file(s) re-hashed, {report.entries} "
+               f"ledger entries, {report.signatures} signatures, {report.timestamps} "
+               f"timestamp(s): " + ("all verified" if report.ok else
+                                    f"{len(report.problems)} problem(s)"))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@group.command("purge")
+def purge(ctx: typer.Context, item_id: Annotated[str, ITEM],
+          reason: Annotated[str, typer.Option(help="Why: consent withdrawn, court order...")],
+          approved_by: Annotated[str, typer.Option(
+              "--approved-by", help="The second person who approved it.")]) -> None:
+    """Delete an item's file and its working copies, keeping a tombstone on the ledger."""
+    actor = settings_of(ctx).require_actor()
+    gone = verification.purge(registry_of(ctx), item_id, reason=reason,
+                              approved_by=approved_by, actor=actor)
+    typer.echo(f"purged {len(gone)} item(s): {', '.join(gone)}")
+
+
+@ledger_group.command("export")
+def export(ctx: typer.Context,
+           out: Annotated[Path, typer.Option("--out", help="The JSON Lines file to write.")],
+           item: Annotated[str | None, typer.Option("--item", help="Only this item's entries.")]
+           = None) -> None:
+    """Write the ledger (or one item's extract) for third-party verification."""
+    count = verification.export_ledger(registry_of(ctx), out, item_id=item)
+    typer.echo(f"{count} entries written to {out}; verify with: python3 verify_ledger.py {out} "
+               "(khavaran ledger verifier --out DIR writes the script)")
+
+
+@ledger_group.command("timestamp")
+def timestamp(ctx: typer.Context,
+              tsa: Annotated[str, typer.Option("--tsa", help="The TSA's URL (RFC 3161).")],
+              ca: Annotated[Path | None, typer.Option(
+                  "--ca", help="The TSA's CA certificate (PEM), kept to verify offline.")]
+              = None) -> None:
+    """Obtain an RFC 3161 timestamp over the current ledger head and store it."""
+    actor = settings_of(ctx).require_actor()
+    try:
+        ca_pem = ca.read_bytes() if ca else None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {ca}: {exc.strerror}") from None
+    seq, digest = verification.timestamp_ledger(registry_of(ctx), tsa, actor=actor,
+                                                ca_pem=ca_pem)
+    typer.echo(f"entry {seq} ({digest}) timestamped by {tsa}")
+
+
+@ledger_group.command("head")
+def ledger_head(ctx: typer.Context) -> None:
+    """Print the newest ledger entry's number and hash."""
+    with registry_of(ctx).read() as conn:
+        seq, digest = head(conn)
+    typer.echo(f"{seq} {digest}")
+
+
+@ledger_group.command("verifier")
+def verifier(ctx: typer.Context,
+             out: Annotated[Path, typer.Option("--out", help="Folder to write it to.")]) -> None:
+    """Write the standalone verifier script (no Khavaran needed to run it)."""
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / "verify_ledger.py"
+    shutil.copyfile(verify_ledger.__file__, target)
+    typer.echo(f"wrote {target}")

@@ -1,0 +1,191 @@
+"""Reading items and recording what is done with them: show, lineage, custody
+log, download, transfer of custody, link to a claim.  Every use of an item's
+content is written to the ledger; showing its record is not.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from khavaran.errors import EvidenceError, IntegrityError, ValidationError
+from khavaran.services.editing import _claim
+from khavaran.services.evidence import purged, require_item
+from khavaran.services.registry import Registry
+from khavaran.storage.tables import citation
+from khavaran.storage.vault_tables import (
+    evidence_derivation,
+    evidence_intake,
+    evidence_link,
+    evidence_meta,
+    evidence_purge,
+)
+from khavaran.vault.keys import load_key
+from khavaran.vault.ledger import LedgerWriter, iter_entries
+from khavaran.vault.streaming import copy_and_hash
+
+__all__ = ["Node", "custodian", "custody_log", "download", "item_info", "lineage",
+           "link_claim", "transfer"]
+
+
+def item_info(registry: Registry, item_id: str) -> dict[str, Any]:
+    """Everything recorded about an item (its record, not its content)."""
+    with registry.read() as conn:
+        item = require_item(conn, item_id, live=False)
+        t = evidence_intake.c
+        intakes = [dict(r._mapping) for r in conn.execute(
+            select(evidence_intake).where(t.item_id == item_id).order_by(t.id))]
+        meta = [dict(r._mapping) for r in conn.execute(
+            select(evidence_meta).where(evidence_meta.c.item_id == item_id)
+            .order_by(evidence_meta.c.field))]
+        parents = [dict(r._mapping) for r in conn.execute(select(evidence_derivation).where(
+            evidence_derivation.c.child_id == item_id))]
+        children = [dict(r._mapping) for r in conn.execute(select(evidence_derivation).where(
+            evidence_derivation.c.parent_id == item_id))]
+        links = [dict(r._mapping) for r in conn.execute(select(evidence_link).where(
+            evidence_link.c.item_id == item_id).order_by(evidence_link.c.id))]
+        purge = conn.execute(select(evidence_purge).where(
+            evidence_purge.c.item_id == item_id)).first()
+        holder = custodian(conn, item_id)
+    return {"item": dict(item._mapping), "intakes": intakes, "metadata": meta,
+            "parents": parents, "children": children, "links": links,
+            "purge": dict(purge._mapping) if purge else None, "custodian": holder}
+
+
+@dataclass
+class Node:
+    id: str
+    kind: str  # original, or the kind of working copy
+    tool: str | None
+    media_type: str
+    purged: bool
+    children: list[Node] = field(default_factory=list)
+
+
+def lineage(registry: Registry, item_id: str) -> list[Node]:
+    """The whole tree ``item_id`` belongs to, from its original(s) down."""
+    with registry.read() as conn:
+        require_item(conn, item_id, live=False)
+        roots, seen, todo = set(), set(), [item_id]
+        while todo:  # up to the originals
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            ups = [r.parent_id for r in conn.execute(select(evidence_derivation.c.parent_id)
+                   .where(evidence_derivation.c.child_id == current))]
+            todo.extend(ups)
+            if not ups:
+                roots.add(current)
+        return [_subtree(conn, root, "original", None, set()) for root in sorted(roots)]
+
+
+def _subtree(conn: Connection, item_id: str, kind: str, tool: str | None,
+             path: set[str]) -> Node:
+    item = require_item(conn, item_id, live=False)
+    node = Node(item_id, kind, tool, item.media_type, purged(conn, item_id))
+    for r in conn.execute(select(evidence_derivation).where(
+            evidence_derivation.c.parent_id == item_id).order_by(
+            evidence_derivation.c.created_at, evidence_derivation.c.child_id)):
+        if r.child_id not in path:  # a cycle cannot be made, but never loop
+            node.children.append(_subtree(conn, r.child_id, r.kind, r.tool,
+                                          path | {item_id}))
+    return node
+
+
+def custody_log(registry: Registry, item_id: str) -> list[dict[str, Any]]:
+    """The item's ledger entries, oldest first, as their bodies say."""
+    with registry.read() as conn:
+        require_item(conn, item_id, live=False)
+        return [json.loads(e.body) | {"hash": e.hash} for e in iter_entries(conn, item_id)]
+
+
+def custodian(conn: Connection, item_id: str) -> str | None:
+    """Who holds the item now: the last transfer's recipient, else who took it in."""
+    holder = None
+    for e in iter_entries(conn, item_id):
+        if e.kind in ("intake", "derive") and holder is None:
+            holder = json.loads(e.body)["actor"]
+        elif e.kind == "transfer":
+            holder = json.loads(e.body)["data"]["to"]
+    return holder
+
+
+def download(registry: Registry, item_id: str, out: Path, *, actor: str,
+             purpose: str | None = None) -> Path:
+    """Write an exact copy of the stored file to ``out``, checked as it is copied."""
+    key = load_key(registry.settings.home)
+    with registry.read() as conn:
+        item = require_item(conn, item_id)
+    if out.exists():
+        raise EvidenceError(f"{out} exists already; choose another --out")
+    tmp = out.with_name(f".{out.name}.part")
+    try:
+        with registry.vault.open(item.sha256) as src, open(tmp, "xb") as dst:
+            digests = copy_and_hash(src, dst)
+            dst.flush()
+            os.fsync(dst.fileno())
+        if digests.sha256 != item.sha256 or digests.sha512 != item.sha512:
+            raise IntegrityError(f"the stored file of {item_id} no longer matches its hashes: "
+                                 "nothing was written; run 'khavaran evidence verify'")
+        os.rename(tmp, out)
+    except OSError as exc:
+        raise EvidenceError(f"cannot write {out}: {exc.strerror}") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    with registry.write() as conn:
+        LedgerWriter(conn, key).append("download", item=item_id, actor=actor,
+                                       at=registry.now(), data={"purpose": purpose,
+                                                                "sha256": item.sha256})
+    return out
+
+
+def transfer(registry: Registry, item_id: str, *, to: str, reason: str, actor: str) -> str:
+    """Record that custody of the item passes to ``to``; returns who held it."""
+    if not to.strip() or not reason.strip():
+        raise ValidationError("a transfer needs --to and --reason", field="--to")
+    key = load_key(registry.settings.home)
+    with registry.write() as conn:
+        ledger = LedgerWriter(conn, key)
+        require_item(conn, item_id)
+        holder = custodian(conn, item_id)
+        if holder == to.strip():
+            raise ValidationError(f"{to} holds {item_id} already", field="--to")
+        ledger.append("transfer", item=item_id, actor=actor, at=registry.now(),
+                      data={"from": holder, "to": to.strip(), "reason": reason.strip()})
+    return holder or ""
+
+
+def link_claim(registry: Registry, item_id: str, claim_id: str, *, locator: str,
+               actor: str) -> None:
+    """Record that the item (at ``locator``) is the evidence for a claim."""
+    if not locator.strip():
+        raise ValidationError("say where in the item with --locator (page, time, region)",
+                              field="--locator")
+    key = load_key(registry.settings.home)
+    with registry.write() as conn:
+        ledger = LedgerWriter(conn, key)
+        item = require_item(conn, item_id)
+        claim = _claim(conn, claim_id, include_protected=False)
+        sources = {r.source_id for r in conn.execute(select(evidence_intake.c.source_id)
+                                                      .where(evidence_intake.c.item_id ==
+                                                             item_id))} | {item.source_id}
+        cited = {r.source_id for r in conn.execute(select(citation.c.source_id).where(
+            citation.c.claim_id == claim["id"]))}
+        if not sources & cited:
+            raise ValidationError(
+                f"claim {claim_id} does not cite the source of {item_id} "
+                f"({', '.join(sorted(sources))}): cite it first", field="--claim")
+        now = registry.now()
+        conn.execute(insert(evidence_link).values(item_id=item_id, claim_id=claim["id"],
+                                                  locator=locator.strip(), created_at=now,
+                                                  created_by=actor))
+        ledger.append("link", item=item_id, actor=actor, at=now,
+                      data={"claim": claim["id"], "locator": locator.strip()})
+

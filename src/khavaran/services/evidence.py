@@ -1,0 +1,303 @@
+"""Evidence intake and working copies.
+
+An intake is all or nothing: every file is streamed into the vault and
+hashed first; then, under the vault lock, the blobs are placed and one
+transaction records every item, its metadata, its intake and its ledger
+entry (vault/blobs.py explains how a killed command is settled).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from khavaran.errors import EvidenceError, NotFoundError, ValidationError
+from khavaran.model.records import NOWHERE
+from khavaran.services.registry import Registry
+from khavaran.services.rows import date_cols
+from khavaran.storage.tables import source
+from khavaran.storage.vault_tables import (
+    evidence_derivation,
+    evidence_intake,
+    evidence_item,
+    evidence_meta,
+    evidence_purge,
+)
+from khavaran.vault.blobs import Staged
+from khavaran.vault.derive import DERIVED_KINDS, Made, extract_pdf_text, ocr_image
+from khavaran.vault.keys import load_key
+from khavaran.vault.ledger import LedgerWriter, iso
+from khavaran.vault.metadata import media_type, read_metadata
+from khavaran.vault.verify_ledger import canonical
+
+__all__ = ["Intake", "add_evidence", "derive", "intake_record", "item_id_of", "live_digests",
+           "purged", "record_digest", "require_item", "require_source"]
+
+
+def item_id_of(sha256: str) -> str:
+    return f"ev-{sha256[:16]}"
+
+
+@dataclass(frozen=True)
+class Intake:
+    path: str
+    item_id: str
+    sha256: str
+    size: int
+    media_type: str
+    repeat: bool
+
+
+def live_digests(registry: Registry) -> Callable[[set[str]], set[str]]:
+    """For the vault: which of some digests belong to items that are not purged."""
+    def live(digests: set[str]) -> set[str]:
+        with registry.read() as conn:
+            rows = conn.execute(
+                select(evidence_item.c.sha256)
+                .where(evidence_item.c.sha256.in_(sorted(digests)))
+                .where(~evidence_item.c.id.in_(select(evidence_purge.c.item_id))))
+            return {r.sha256 for r in rows}
+    return live
+
+
+def _files(paths: Sequence[Path]) -> Iterator[Path]:
+    """Every regular file named or inside a named folder, refusing anything else."""
+    for path in paths:
+        try:
+            info = path.stat()  # follows a symbolic link to what it names
+        except FileNotFoundError:
+            kind = "a broken link" if path.is_symlink() else "not there"
+            raise EvidenceError(f"{path}: {kind}; nothing was taken in") from None
+        except OSError as exc:
+            raise EvidenceError(f"{path}: {exc.strerror}; nothing was taken in") from None
+        if stat.S_ISDIR(info.st_mode):
+            found = False
+            for root, dirs, names in os.walk(path):
+                dirs.sort()
+                for name in sorted(names):
+                    found = True
+                    yield from _files([Path(root) / name])
+            if not found:
+                raise EvidenceError(f"{path}: the folder has no files; nothing was taken in")
+        elif stat.S_ISREG(info.st_mode):
+            yield path
+        else:
+            raise EvidenceError(f"{path}: is a device, pipe or socket, not a file; "
+                                "nothing was taken in")
+
+
+def _stage(registry: Registry, path: Path) -> Staged:
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        raise EvidenceError(f"{path}: vanished before it could be read; "
+                            "nothing was taken in") from None
+    except OSError as exc:
+        raise EvidenceError(f"{path}: cannot be read ({exc.strerror}); "
+                            "nothing was taken in") from None
+    with fh:
+        return registry.vault.stage(fh, str(path))
+
+
+def require_source(conn: Connection, source_id: str) -> None:
+    if conn.execute(select(source.c.id).where(source.c.id == source_id)).first() is None:
+        raise NotFoundError(f"no source with id '{source_id}': add it to the registry first "
+                            "(khavaran import)")
+
+
+def require_item(conn: Connection, item_id: str, *, live: bool = True) -> Any:
+    row = conn.execute(select(evidence_item).where(evidence_item.c.id == item_id)).first()
+    if row is None:
+        raise NotFoundError(f"no evidence item with id '{item_id}'")
+    if live and purged(conn, item_id):
+        raise EvidenceError(f"evidence item {item_id} was purged; only its record remains")
+    return row
+
+
+def purged(conn: Connection, item_id: str) -> bool:
+    return conn.execute(select(evidence_purge.c.item_id)
+                        .where(evidence_purge.c.item_id == item_id)).first() is not None
+
+
+def _refuse_purged(conn: Connection, sha256: str, name: str) -> None:
+    row = conn.execute(select(evidence_purge.c.created_at).join(
+        evidence_item, evidence_item.c.id == evidence_purge.c.item_id)
+        .where(evidence_item.c.sha256 == sha256)).first()
+    if row is not None:
+        raise EvidenceError(f"{name}: this content was purged from the vault on "
+                            f"{row.created_at:%Y-%m-%d}; it cannot be taken in again")
+
+
+def intake_record(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """The part of an intake row that its ledger entry commits to."""
+    return {"item": row["item_id"], "source": row["source_id"],
+            "original_name": row["original_name"], "collected_by": row["collected_by"],
+            "collected_at": row["collected_text"], "collected_where": row["collected_where"],
+            "note": row["note"], "repeat": bool(row["repeat"]), "taken_by": row["created_by"],
+            "taken_at": iso(row["created_at"])}
+
+
+def record_digest(row: Mapping[Any, Any]) -> str:
+    return hashlib.sha256(canonical(intake_record(row)).encode("utf-8")).hexdigest()
+
+
+def add_evidence(registry: Registry, paths: Sequence[Path], *, source_id: str, actor: str,
+                 collected_by: str | None = None, collected_at: str | None = None,
+                 collected_where: str | None = None, note: str | None = None) -> list[Intake]:
+    """Take files and folders into the vault; all of them or none."""
+    key = load_key(registry.settings.home)
+    dates = date_cols("collected", collected_at, None, "--collected-at", NOWHERE)
+    with registry.read() as conn:
+        require_source(conn, source_id)
+    files = list(_files(paths))
+    staged: list[tuple[Path, Staged]] = []
+    try:
+        for path in files:
+            staged.append((path, _stage(registry, path)))
+        return _commit_intake(registry, key, staged, source_id=source_id, actor=actor,
+                              details={"collected_by": collected_by,
+                                       "collected_where": collected_where, "note": note,
+                                       **dates})
+    finally:
+        for _path, s in staged:
+            s.discard()
+
+
+def _commit_intake(registry: Registry, key: Any, staged: list[tuple[Path, Staged]], *,
+                   source_id: str, actor: str, details: dict[str, Any]) -> list[Intake]:
+    vault = registry.vault
+    found = [(path, s, media_type(s.path)) for path, s in staged]
+    meta = {s.digests.sha256: read_metadata(s.path, mime) for _p, s, mime in found}
+    results: list[Intake] = []
+    with vault.changing([s.digests.sha256 for _p, s, _m in found], live_digests(registry)):
+        with registry.read() as conn:
+            for path, s, _mime in found:
+                _refuse_purged(conn, s.digests.sha256, str(path))
+        for _path, s, _mime in found:
+            vault.place(s)
+        now = registry.now()
+        with registry.write() as conn:
+            ledger = LedgerWriter(conn, key)
+            for path, s, mime in found:
+                d = s.digests
+                item_id = item_id_of(d.sha256)
+                existing = conn.execute(select(evidence_item.c.id).where(
+                    evidence_item.c.sha256 == d.sha256)).first()
+                repeat = existing is not None
+                if not repeat:
+                    conn.execute(insert(evidence_item).values(
+                        id=item_id, sha256=d.sha256, sha512=d.sha512, size=d.size,
+                        media_type=mime, role="original", source_id=source_id,
+                        created_at=now, created_by=actor))
+                    for f in meta[d.sha256]:
+                        conn.execute(insert(evidence_meta).values(
+                            item_id=item_id, field=f.name, value=f.value,
+                            sensitive=f.sensitive))
+                row = dict(item_id=item_id, source_id=source_id, original_name=path.name,
+                           repeat=repeat, created_at=now, created_by=actor, **details)
+                row["digest"] = record_digest(row)
+                conn.execute(insert(evidence_intake).values(**row))
+                ledger.append("intake", item=item_id, actor=actor, at=now, data={
+                    "sha256": d.sha256, "sha512": d.sha512, "size": d.size,
+                    "media_type": mime, "source": source_id, "record": row["digest"],
+                    "repeat": repeat, "role": "original"})
+                results.append(Intake(str(path), item_id, d.sha256, d.size, mime, repeat))
+    return results
+
+
+# -- working copies -------------------------------------------------------------
+
+
+def derive(registry: Registry, item_id: str, *, kind: str, actor: str,
+           file: Path | None = None, tool: str | None = None,
+           params: str | None = None, languages: str = "fas+eng") -> Intake:
+    """Store a working copy of ``item_id``: given as a file, or made by Khavaran."""
+    if kind not in DERIVED_KINDS:
+        raise ValidationError(f"unknown kind '{kind}' (use one of {', '.join(DERIVED_KINDS)})",
+                              field="--kind")
+    key = load_key(registry.settings.home)
+    with registry.read() as conn:
+        parent = require_item(conn, item_id)
+    if file is None:
+        made = _make(registry, parent, kind, languages)
+        with tempfile.TemporaryDirectory(dir=registry.vault.tmp) as tmp:
+            path = Path(tmp) / f"{kind}.txt"
+            path.write_bytes(made.content)
+            return _store_copy(registry, key, parent, path, kind=kind, actor=actor,
+                               tool=made.tool, params=made.params)
+    if not tool or not tool.strip():
+        raise ValidationError("say which tool made the copy with --tool", field="--tool")
+    try:
+        parsed = json.loads(params) if params else {}
+    except ValueError:
+        raise ValidationError("--params must be a JSON object", field="--params") from None
+    if not isinstance(parsed, dict):
+        raise ValidationError("--params must be a JSON object", field="--params")
+    (checked,) = list(_files([file]))
+    return _store_copy(registry, key, parent, checked, kind=kind, actor=actor,
+                       tool=tool.strip(), params=parsed)
+
+
+def _make(registry: Registry, parent: Any, kind: str, languages: str) -> Made:
+    blob = registry.vault.path_of(parent.sha256)
+    if kind == "text":
+        if parent.media_type != "application/pdf":
+            raise EvidenceError(f"Khavaran extracts text from PDFs only; {parent.id} is "
+                                f"{parent.media_type} (use --kind ocr for images)")
+        return extract_pdf_text(blob)
+    if kind == "ocr":
+        if not parent.media_type.startswith("image/"):
+            raise EvidenceError(f"Khavaran runs OCR on images only; {parent.id} is "
+                                f"{parent.media_type}")
+        return ocr_image(blob, languages)
+    raise ValidationError(f"Khavaran cannot make a '{kind}' copy itself: give it with --file "
+                          "and --tool", field="--kind")
+
+
+def _store_copy(registry: Registry, key: Any, parent: Any, path: Path, *, kind: str,
+                actor: str, tool: str, params: dict[str, Any]) -> Intake:
+    staged = _stage(registry, path)
+    try:
+        d = staged.digests
+        mime = media_type(staged.path)
+        child_id = item_id_of(d.sha256)
+        with registry.vault.changing([d.sha256], live_digests(registry)):
+            with registry.read() as conn:
+                _refuse_purged(conn, d.sha256, str(path))
+            registry.vault.place(staged)
+            now = registry.now()
+            with registry.write() as conn:
+                ledger = LedgerWriter(conn, key)
+                exists = conn.execute(select(evidence_item.c.id).where(
+                    evidence_item.c.sha256 == d.sha256)).first() is not None
+                if not exists:
+                    conn.execute(insert(evidence_item).values(
+                        id=child_id, sha256=d.sha256, sha512=d.sha512, size=d.size,
+                        media_type=mime, role="working", source_id=parent.source_id,
+                        created_at=now, created_by=actor))
+                linked = conn.execute(select(evidence_derivation.c.kind).where(
+                    evidence_derivation.c.child_id == child_id,
+                    evidence_derivation.c.parent_id == parent.id)).first() is not None
+                if not linked:
+                    conn.execute(insert(evidence_derivation).values(
+                        child_id=child_id, parent_id=parent.id, kind=kind, tool=tool,
+                        params=canonical(params), created_at=now, created_by=actor))
+                ledger.append("derive", item=child_id, actor=actor, at=now, data={
+                    "sha256": d.sha256, "sha512": d.sha512, "size": d.size,
+                    "media_type": mime, "parent": parent.id, "parent_sha256": parent.sha256,
+                    "kind": kind, "tool": tool, "params": params, "role": "working",
+                    "repeat": exists})
+                ledger.append("derivation", item=parent.id, actor=actor, at=now, data={
+                    "child": child_id, "child_sha256": d.sha256, "kind": kind})
+        return Intake(str(path), child_id, d.sha256, d.size, mime, exists)
+    finally:
+        staged.discard()

@@ -1,0 +1,330 @@
+"""Verify the vault and its ledger, purge an item, export and timestamp the ledger."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select
+
+from khavaran.errors import EvidenceError, TimestampError, ValidationError
+from khavaran.services.evidence import live_digests, record_digest, require_item
+from khavaran.services.registry import Registry
+from khavaran.settings import Settings
+from khavaran.storage.engine import make_engine
+from khavaran.storage.vault_tables import (
+    evidence_derivation,
+    evidence_intake,
+    evidence_item,
+    evidence_meta,
+    evidence_purge,
+    ledger_entry,
+    ledger_timestamp,
+)
+from khavaran.vault.keys import load_key, public_keys
+from khavaran.vault.ledger import LedgerWriter, head, iso, iter_entries
+from khavaran.vault.timestamps import request_token, verify_token
+from khavaran.vault.verify_ledger import (
+    FORMAT,
+    Entry,
+    canonical,
+    check_chain,
+    check_signatures,
+    signature_checker,
+)
+
+__all__ = ["Report", "export_ledger", "purge", "timestamp_ledger", "verify"]
+
+_SIGNATURE_WORKERS = 2  # the machines we run on have two cores
+_SLICE = 50_000
+
+
+@dataclass
+class Report:
+    problems: list[str] = field(default_factory=list)
+    items: int = 0
+    blobs: int = 0
+    entries: int = 0
+    signatures: int = 0
+    timestamps: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(registry: Registry, item_id: str | None, *, actor: str,
+           check_signatures_too: bool = True) -> Report:
+    """Re-hash files, check both chains, signatures and timestamps; record the result."""
+    key = load_key(registry.settings.home)
+    report = Report()
+    registry.vault.settle(live_digests(registry))
+    with registry.read() as conn:
+        items = _items(conn, item_id)
+        _check_blobs(registry, conn, items, report)
+        _check_records(conn, items, report)
+        _check_entries(conn, item_id, report)
+        if check_signatures_too:
+            _check_all_signatures(registry.settings, conn, item_id, report)
+        _check_timestamps(conn, report)
+    with registry.write() as conn:
+        seq, last = head(conn)
+        LedgerWriter(conn, key).append("verify", item=item_id, actor=actor, at=registry.now(),
+                                       data={"result": "passed" if report.ok else "failed",
+                                             "problems": len(report.problems),
+                                             "items": report.items, "entries": report.entries,
+                                             "head_seq": seq, "head": last})
+    return report
+
+
+def _items(conn: Connection, item_id: str | None) -> list[Any]:
+    if item_id is None:
+        return list(conn.execute(select(evidence_item).order_by(evidence_item.c.id)))
+    require_item(conn, item_id, live=False)
+    # An item's verification covers its working copies too.
+    ids, todo = [], [item_id]
+    while todo:
+        current = todo.pop()
+        ids.append(current)
+        todo.extend(r.child_id for r in conn.execute(select(evidence_derivation.c.child_id)
+                                                      .where(evidence_derivation.c.parent_id
+                                                             == current)))
+    return list(conn.execute(select(evidence_item).where(evidence_item.c.id.in_(ids))
+                             .order_by(evidence_item.c.id)))
+
+
+def _check_blobs(registry: Registry, conn: Connection, items: list[Any],
+                 report: Report) -> None:
+    gone = {r.item_id for r in conn.execute(select(evidence_purge.c.item_id))}
+    for item in items:
+        report.items += 1
+        if item.id in gone:
+            if registry.vault.has(item.sha256):
+                report.problems.append(f"item {item.id}: purged, but its file is still in "
+                                       "the vault")
+            continue
+        now = registry.vault.rehash(item.sha256)
+        report.blobs += 1
+        if now is None:
+            report.problems.append(f"item {item.id}: its stored file is missing "
+                                   f"({registry.vault.path_of(item.sha256)})")
+        elif (now.sha256, now.sha512, now.size) != (item.sha256, item.sha512, item.size):
+            report.problems.append(f"item {item.id}: its stored file has changed "
+                                   f"(sha256 is now {now.sha256}, size {now.size} bytes; "
+                                   f"recorded {item.sha256}, {item.size} bytes)")
+
+
+def _check_records(conn: Connection, items: list[Any], report: Report) -> None:
+    """The item and intake rows must say what their ledger entries committed to."""
+    for item in items:
+        first = conn.execute(select(ledger_entry.c.body).where(
+            ledger_entry.c.item_id == item.id, ledger_entry.c.kind.in_(("intake", "derive")))
+            .order_by(ledger_entry.c.seq).limit(1)).scalar()
+        if first is None:
+            report.problems.append(f"item {item.id}: has no intake entry in the ledger")
+            continue
+        data = json.loads(first).get("data", {})
+        if (data.get("sha256"), data.get("sha512"), data.get("size")) != \
+                (item.sha256, item.sha512, item.size):
+            report.problems.append(f"item {item.id}: its record's hashes or size differ from "
+                                   "those in its intake entry (the record was edited)")
+        committed = [json.loads(b).get("data", {}).get("record") for b in conn.execute(
+            select(ledger_entry.c.body).where(ledger_entry.c.item_id == item.id,
+                                              ledger_entry.c.kind == "intake")
+            .order_by(ledger_entry.c.seq)).scalars()]
+        rows = list(conn.execute(select(evidence_intake).where(
+            evidence_intake.c.item_id == item.id).order_by(evidence_intake.c.id)))
+        if rows and [record_digest(r._mapping) for r in rows] != committed:
+            report.problems.append(f"item {item.id}: its intake records differ from what the "
+                                   "ledger committed to (an intake record was edited, added "
+                                   "or removed)")
+
+
+def _check_entries(conn: Connection, item_id: str | None, report: Report) -> None:
+    """Both chains over the whole ledger, and each row's columns against its body."""
+    mismatched: list[str] = []
+
+    def rows() -> Iterable[Entry]:
+        for e in iter_entries(conn):
+            report.entries += 1
+            body = _body(e.body)
+            if body is not None and (body.get("item") != e.item_id or
+                                     body.get("kind") != e.kind):
+                mismatched.append(f"entry {e.seq}: its columns differ from its signed body "
+                                  "(the row was edited)")
+            yield e
+
+    report.problems += check_chain(rows()) + mismatched
+    if item_id is not None:
+        report.entries = sum(1 for _ in iter_entries(conn, item_id))
+
+
+def _body(text: str) -> dict[str, Any] | None:
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _check_all_signatures(settings: Settings, conn: Connection, item_id: str | None,
+                          report: Report) -> None:
+    keys = public_keys(conn)
+    if item_id is not None:
+        entries = list(iter_entries(conn, item_id))
+        report.signatures = len(entries)
+        report.problems += check_signatures(entries, signature_checker(keys))
+        return
+    last = conn.execute(select(func.max(ledger_entry.c.seq))).scalar() or 0
+    slices = [(lo, min(lo + _SLICE - 1, last)) for lo in range(1, last + 1, _SLICE)]
+    if len(slices) <= 1:
+        found = [_signature_slice(settings.db_url, lo, hi, keys) for lo, hi in slices]
+    else:
+        # Each worker reads its own slice from the database: nothing big is pickled.
+        with ProcessPoolExecutor(_SIGNATURE_WORKERS) as pool:
+            found = list(pool.map(_signature_slice, [settings.db_url] * len(slices),
+                                  [lo for lo, _ in slices], [hi for _, hi in slices],
+                                  [keys] * len(slices)))
+    for checked, problems in found:
+        report.signatures += checked
+        report.problems += problems
+
+
+def _signature_slice(db_url: str, lo: int, hi: int,
+                     keys: dict[str, str]) -> tuple[int, list[str]]:
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            q = select(ledger_entry.c.seq, ledger_entry.c.hash, ledger_entry.c.signature,
+                       ledger_entry.c.body).where(ledger_entry.c.seq.between(lo, hi))
+            entries = [Entry(r.seq, r.hash, r.signature, r.body) for r in conn.execute(q)]
+    finally:
+        engine.dispose()
+    return len(entries), check_signatures(entries, signature_checker(keys))
+
+
+def _check_timestamps(conn: Connection, report: Report) -> None:
+    for stamp in conn.execute(select(ledger_timestamp).order_by(ledger_timestamp.c.id)):
+        report.timestamps += 1
+        entry = conn.execute(select(ledger_entry.c.hash).where(
+            ledger_entry.c.seq == stamp.seq)).scalar()
+        if entry != stamp.hash:
+            report.problems.append(f"timestamp {stamp.id}: entry {stamp.seq} no longer has "
+                                   "the hash it timestamped")
+            continue
+        try:
+            verify_token(stamp.token, bytes.fromhex(stamp.hash),
+                         ca_pem=stamp.ca_pem.encode() if stamp.ca_pem else None)
+        except TimestampError as exc:
+            report.problems.append(f"timestamp {stamp.id} over entry {stamp.seq}: {exc}")
+
+
+# -- purge -----------------------------------------------------------------------
+
+
+def purge(registry: Registry, item_id: str, *, reason: str, approved_by: str,
+          actor: str) -> list[str]:
+    """Delete the item's file and its working copies, leaving tombstones; returns ids."""
+    if not reason.strip():
+        raise ValidationError("a purge needs --reason", field="--reason")
+    if not approved_by.strip() or approved_by.strip().casefold() == actor.strip().casefold():
+        raise ValidationError("a purge must be approved by a second person: --approved-by "
+                              "names someone other than --as", field="--approved-by")
+    key = load_key(registry.settings.home)
+    with registry.read() as conn:
+        root = require_item(conn, item_id)
+        doomed = _items(conn, item_id)
+        gone = {r.item_id for r in conn.execute(select(evidence_purge.c.item_id))}
+    doomed = [r for r in doomed if r.id not in gone]
+    with registry.vault.changing([r.sha256 for r in doomed], live_digests(registry)):
+        now = registry.now()
+        with registry.write() as conn:
+            ledger = LedgerWriter(conn, key)
+            for item in doomed:
+                conn.execute(insert(evidence_purge).values(
+                    item_id=item.id, reason=reason.strip(), approved_by=approved_by.strip(),
+                    created_at=now, created_by=actor))
+                # Names and places that could identify a witness go with the file.
+                conn.execute(delete(evidence_intake).where(evidence_intake.c.item_id == item.id))
+                conn.execute(delete(evidence_meta).where(evidence_meta.c.item_id == item.id))
+                ledger.append("purge", item=item.id, actor=actor, at=now, data={
+                    "sha256": item.sha256, "sha512": item.sha512, "size": item.size,
+                    "reason": reason.strip(), "approved_by": approved_by.strip(),
+                    "with": root.id if item.id != root.id else None})
+    return [r.id for r in doomed]
+
+
+# -- export and timestamps -------------------------------------------------------
+
+
+def export_ledger(registry: Registry, out: Path, *, item_id: str | None = None) -> int:
+    """Write a JSON Lines extract (see verify_ledger.py); returns the entry count."""
+    key = load_key(registry.settings.home)
+    tmp = out.with_name(f".{out.name}.part")
+    count, last = 0, None
+    try:
+        with registry.read() as conn, open(tmp, "w", encoding="utf-8") as fh:
+            if item_id is not None:
+                require_item(conn, item_id, live=False)
+            seq, ledger_head = head(conn)
+            keys = public_keys(conn)
+            fh.write(canonical({"format": FORMAT, "item": item_id, "public_keys": keys,
+                                "exported_at": iso(registry.now()),
+                                "verify_with": "python3 verify_ledger.py THIS_FILE "
+                                               "--public-key KEY"}) + "\n")
+            for e in iter_entries(conn, item_id, upto=seq):
+                fh.write(canonical({"seq": e.seq, "hash": e.hash, "signature": e.signature,
+                                    "body": e.body}) + "\n")
+                count, last = count + 1, e.hash
+            if item_id is None:
+                for stamp in conn.execute(select(ledger_timestamp).where(
+                        ledger_timestamp.c.seq <= seq).order_by(ledger_timestamp.c.id)):
+                    fh.write(canonical({"timestamp": {
+                        "seq": stamp.seq, "hash": stamp.hash, "tsa": stamp.tsa_url,
+                        "gen_time": iso(stamp.gen_time), "ca_pem": stamp.ca_pem,
+                        "token": base64.b64encode(stamp.token).decode()}}) + "\n")
+            statement = canonical({"item": item_id, "entries": count, "last": last,
+                                   "ledger_seq": seq, "ledger_head": ledger_head,
+                                   "key": key.key_id, "at": iso(registry.now())})
+            fh.write(canonical({"head": {
+                "body": statement, "signature": key.sign(statement),
+                "hash": hashlib.sha256(statement.encode("utf-8")).hexdigest()}}) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.rename(tmp, out)
+    except OSError as exc:
+        raise EvidenceError(f"cannot write {out}: {exc.strerror}") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return count
+
+
+def timestamp_ledger(registry: Registry, tsa_url: str, *, actor: str,
+                     ca_pem: bytes | None = None, timeout: float = 30.0) -> tuple[int, str]:
+    """Have a TSA timestamp the current ledger head; returns (seq, hash) covered."""
+    key = load_key(registry.settings.home)
+    with registry.read() as conn:
+        seq, last = head(conn)
+    if seq == 0:
+        raise EvidenceError("the ledger is empty: there is nothing to timestamp yet")
+    token = request_token(tsa_url, bytes.fromhex(last), timeout=timeout)
+    info = verify_token(token, bytes.fromhex(last), ca_pem=ca_pem)
+    now = registry.now()
+    with registry.write() as conn:
+        ledger = LedgerWriter(conn, key)
+        conn.execute(insert(ledger_timestamp).values(
+            seq=seq, hash=last, tsa_url=tsa_url, token=token,
+            ca_pem=ca_pem.decode() if ca_pem else None, gen_time=info.gen_time,
+            created_at=now, created_by=actor))
+        ledger.append("timestamp", item=None, actor=actor, at=now, data={
+            "covers_seq": seq, "covers": last, "tsa": tsa_url, "gen_time": iso(info.gen_time),
+            "token_sha256": hashlib.sha256(token).hexdigest()})
+    return seq, last

@@ -1,0 +1,1 @@
+"""The evidence vault: originals, working copies, custody ledger."""
