@@ -89,6 +89,9 @@ class Templates:
 
     def copy(self, backend: str, with_demo: bool, dest: Path) -> str:
         tpl = self.template(backend, with_demo)
+        # The ledger key registered in the database goes with it.
+        key = f"{backend}-{'demo' if with_demo else 'empty'}"
+        shutil.copytree(self.root / key / "keys", dest / "keys")
         if backend == "sqlite":
             target = dest / "khavaran.db"
             shutil.copy(tpl.split(":///", 1)[1], target)

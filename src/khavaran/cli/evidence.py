@@ -57,7 +57,10 @@ def add(
 @group.command("show")
 def show(ctx: typer.Context, item_id: Annotated[str, ITEM],
          as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Show an item's record: hashes, media type, metadata, intakes, copies, links."""
+    """Show an item's record: hashes, media type, metadata, intakes, copies, links.
+
+    Example: khavaran evidence show ev-5891b5b522d5df08
+    """
     info = custody.item_info(registry_of(ctx), item_id)
     if as_json:
         echo_json(info)
@@ -117,7 +120,10 @@ def derive(
 
 @group.command("lineage")
 def lineage(ctx: typer.Context, item_id: Annotated[str, ITEM]) -> None:
-    """Show the tree of originals and working copies an item belongs to."""
+    """Show the tree of originals and working copies an item belongs to.
+
+    Example: khavaran evidence lineage ev-5891b5b522d5df08
+    """
     lines: list[str] = []
 
     def walk(node: custody.Node, depth: int) -> None:
@@ -137,7 +143,10 @@ def lineage(ctx: typer.Context, item_id: Annotated[str, ITEM]) -> None:
 @group.command("log")
 def log(ctx: typer.Context, item_id: Annotated[str, ITEM],
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Print an item's custody history from the ledger."""
+    """Print an item's custody history from the ledger.
+
+    Example: khavaran evidence log ev-5891b5b522d5df08
+    """
     entries = custody.custody_log(registry_of(ctx), item_id)
     if as_json:
         echo_json(entries)
@@ -158,7 +167,10 @@ def get(ctx: typer.Context, item_id: Annotated[str, ITEM],
         out: Annotated[Path, typer.Option("--out", help="Where to write the copy.")],
         purpose: Annotated[str | None, typer.Option(help="Why (kept on the ledger).")] = None,
         ) -> None:
-    """Download an exact copy of an item, checked against its hashes (on the ledger)."""
+    """Download an exact copy of an item, checked against its hashes (on the ledger).
+
+    Example: khavaran --as ana evidence get ev-5891b5b522d5df08 --out copy.pdf --purpose review
+    """
     actor = settings_of(ctx).require_actor()
     custody.download(registry_of(ctx), item_id, out, actor=actor, purpose=purpose)
     typer.echo(f"{item_id} written to {out}")
@@ -168,7 +180,11 @@ def get(ctx: typer.Context, item_id: Annotated[str, ITEM],
 def transfer(ctx: typer.Context, item_id: Annotated[str, ITEM],
              to: Annotated[str, typer.Option("--to", help="Who takes custody.")],
              reason: Annotated[str, typer.Option(help="Why.")]) -> None:
-    """Record a transfer of custody of an item."""
+    """Record a transfer of custody of an item.
+
+    Example: khavaran --as ana evidence transfer ev-5891b5b522d5df08 --to "Legal team"
+    --reason "case review"
+    """
     actor = settings_of(ctx).require_actor()
     before = custody.transfer(registry_of(ctx), item_id, to=to, reason=reason, actor=actor)
     typer.echo(f"custody of {item_id} passed from {before or 'nobody'} to {to}")
@@ -179,7 +195,10 @@ def link(ctx: typer.Context, item_id: Annotated[str, ITEM],
          claim: Annotated[str, typer.Option("--claim", help="The claim it supports.")],
          locator: Annotated[str, typer.Option(help="Where in the item: page, time, region.")],
          ) -> None:
-    """Record that an item is the evidence for a claim, at a locator."""
+    """Record that an item is the evidence for a claim, at a locator.
+
+    Example: khavaran --as ana evidence link ev-5891b5b522d5df08 --claim CLAIM --locator "p. 3"
+    """
     actor = settings_of(ctx).require_actor()
     custody.link_claim(registry_of(ctx), item_id, claim, locator=locator, actor=actor)
     typer.echo(f"{item_id} ({locator}) linked to claim {claim}")
@@ -194,6 +213,8 @@ def verify(
     """Re-hash stored files, check both ledger chains, signatures and timestamps.
 
     Exits non-zero and names each failure if anything does not verify.
+
+    Example: khavaran --as ana evidence verify --all
     """
     actor = settings_of(ctx).require_actor()
     if (item_id is None) == (not all_items):
@@ -215,7 +236,11 @@ def purge(ctx: typer.Context, item_id: Annotated[str, ITEM],
           reason: Annotated[str, typer.Option(help="Why: consent withdrawn, court order...")],
           approved_by: Annotated[str, typer.Option(
               "--approved-by", help="The second person who approved it.")]) -> None:
-    """Delete an item's file and its working copies, keeping a tombstone on the ledger."""
+    """Delete an item's file and its working copies, keeping a tombstone on the ledger.
+
+    Example: khavaran --as ana evidence purge ev-5891b5b522d5df08 --reason "consent withdrawn"
+    --approved-by "Bahar (director)"
+    """
     actor = settings_of(ctx).require_actor()
     gone = verification.purge(registry_of(ctx), item_id, reason=reason,
                               approved_by=approved_by, actor=actor)
@@ -227,7 +252,10 @@ def export(ctx: typer.Context,
            out: Annotated[Path, typer.Option("--out", help="The JSON Lines file to write.")],
            item: Annotated[str | None, typer.Option("--item", help="Only this item's entries.")]
            = None) -> None:
-    """Write the ledger (or one item's extract) for third-party verification."""
+    """Write the ledger (or one item's extract) for third-party verification.
+
+    Example: khavaran ledger export --item ev-5891b5b522d5df08 --out extract.jsonl
+    """
     count = verification.export_ledger(registry_of(ctx), out, item_id=item)
     typer.echo(f"{count} entries written to {out}; verify with: python3 verify_ledger.py {out} "
                "(khavaran ledger verifier --out DIR writes the script)")
@@ -239,7 +267,10 @@ def timestamp(ctx: typer.Context,
               ca: Annotated[Path | None, typer.Option(
                   "--ca", help="The TSA's CA certificate (PEM), kept to verify offline.")]
               = None) -> None:
-    """Obtain an RFC 3161 timestamp over the current ledger head and store it."""
+    """Obtain an RFC 3161 timestamp over the current ledger head and store it.
+
+    Example: khavaran --as ana ledger timestamp --tsa https://tsa.example.org --ca tsa-ca.pem
+    """
     actor = settings_of(ctx).require_actor()
     try:
         ca_pem = ca.read_bytes() if ca else None
@@ -252,7 +283,10 @@ def timestamp(ctx: typer.Context,
 
 @ledger_group.command("head")
 def ledger_head(ctx: typer.Context) -> None:
-    """Print the newest ledger entry's number and hash."""
+    """Print the newest ledger entry's number and hash.
+
+    Example: khavaran ledger head
+    """
     with registry_of(ctx).read() as conn:
         seq, digest = head(conn)
     typer.echo(f"{seq} {digest}")
@@ -261,7 +295,10 @@ def ledger_head(ctx: typer.Context) -> None:
 @ledger_group.command("verifier")
 def verifier(ctx: typer.Context,
              out: Annotated[Path, typer.Option("--out", help="Folder to write it to.")]) -> None:
-    """Write the standalone verifier script (no Khavaran needed to run it)."""
+    """Write the standalone verifier script (no Khavaran needed to run it).
+
+    Example: khavaran ledger verifier --out for-the-court/
+    """
     out.mkdir(parents=True, exist_ok=True)
     target = out / "verify_ledger.py"
     shutil.copyfile(verify_ledger.__file__, target)

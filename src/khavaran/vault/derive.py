@@ -15,7 +15,7 @@ from typing import Any
 
 from khavaran.errors import EvidenceError
 
-__all__ = ["DERIVED_KINDS", "Made", "extract_pdf_text", "ocr_image"]
+__all__ = ["DERIVED_KINDS", "Made", "extract_pdf_text", "ocr_image", "tesseract_version"]
 
 # Kinds of working copy; `text` and `ocr` can be made by Khavaran itself.
 DERIVED_KINDS = ("ocr", "text", "translation", "redaction", "transcript", "transcode",

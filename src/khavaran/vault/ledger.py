@@ -21,7 +21,7 @@ from khavaran.storage.vault_tables import ledger_entry, ledger_lock
 from khavaran.vault.keys import SigningKey
 from khavaran.vault.verify_ledger import GENESIS, Entry, canonical
 
-__all__ = ["KINDS", "LedgerWriter", "head", "iter_entries", "iso"]
+__all__ = ["KINDS", "Appended", "LedgerWriter", "StoredEntry", "head", "iter_entries", "iso"]
 
 # Every kind of event the ledger records.
 KINDS = frozenset({
