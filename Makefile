@@ -10,7 +10,7 @@ KHAVARAN := $(BIN)/khavaran
 # Two workers fit the 2-core machines we run on.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test bench docs check clean
+.PHONY: run test bench docs check clean system-packages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,15 +25,20 @@ run: $(VENV)/.installed
 	$(KHAVARAN) demo
 	$(KHAVARAN) overview
 
+# Tesseract (OCR), libmagic and openssl, from Debian, when missing.
+system-packages:
+	scripts/system-packages.sh
+
 check: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/mypy
 
-test: check
+test: check system-packages
 	KHAVARAN_REQUIRE_PG=1 scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed system-packages
 	scripts/with-postgres.sh $(BIN)/python bench/bench_registry.py
+	$(BIN)/python bench/bench_vault.py
 
 docs: $(VENV)/.installed
 	$(BIN)/python scripts/cli_reference.py > docs/cli.md

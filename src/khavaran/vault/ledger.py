@@ -112,5 +112,6 @@ def iter_entries(conn: Connection, item: str | None = None,
         q = q.where(ledger_entry.c.item_id == item)
     if upto is not None:
         q = q.where(ledger_entry.c.seq <= upto)
-    for r in conn.execution_options(yield_per=10_000).execute(q):
+    # On the statement, not the connection: that would change the connection for good.
+    for r in conn.execute(q.execution_options(yield_per=10_000)):
         yield StoredEntry(r.seq, r.hash, r.signature, r.body, r.item_id, r.kind)

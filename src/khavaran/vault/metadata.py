@@ -63,7 +63,19 @@ def _reader(mime: str) -> Callable[[Path], dict[str, str]] | None:
         return _ooxml
     if mime.startswith("application/vnd.oasis.opendocument"):
         return _odf
+    if mime == "application/zip":  # office files from some tools are seen as plain zip
+        return _office_in_zip
     return None
+
+
+def _office_in_zip(path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as zf:
+        names = set(zf.namelist())
+    if "docProps/core.xml" in names:
+        return _ooxml(path)
+    if "meta.xml" in names:
+        return _odf(path)
+    return {}
 
 
 def _image(path: Path) -> dict[str, str]:

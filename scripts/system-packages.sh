@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install the Debian packages Khavaran's evidence vault uses, if any is missing:
+#   libmagic1                            media types from content (python-magic)
+#   tesseract-ocr, tesseract-ocr-fas     OCR of Persian and English scans
+#   fonts-dejavu-core                    the Persian-capable font the OCR tests render with
+#   openssl                              the reference verifier for RFC 3161 tokens in tests
+set -euo pipefail
+PACKAGES=(libmagic1 tesseract-ocr tesseract-ocr-fas fonts-dejavu-core openssl)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "system-packages: installing ${missing[*]}" >&2
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
