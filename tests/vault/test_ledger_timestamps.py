@@ -1,0 +1,102 @@
+"""`ledger timestamp` against a real TSA on loopback; checked offline and by openssl."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from conftest import text_pdf
+from khavaran.errors import EvidenceError, TimestampError
+from khavaran.services import evidence, verification
+from khavaran.services.registry import Registry
+from khavaran.vault import verify_ledger
+from khavaran.vault.ledger import head
+from tsa import LoopbackTSA, tsa_fixture  # noqa: F401
+
+
+def _one_item(registry: Registry, tmp_path: Path) -> None:
+    doc = tmp_path / "doc.pdf"
+    doc.write_bytes(text_pdf(["Hearing record"]))
+    evidence.add_evidence(registry, [doc], source_id="t-list", actor="tester")
+
+
+def test_timestamp_over_the_head_verifies_offline_and_with_openssl(
+        vault_registry: Registry, tmp_path: Path, tsa: LoopbackTSA, cli) -> None:
+    _one_item(vault_registry, tmp_path)
+    with vault_registry.read() as conn:
+        seq, covered = head(conn)
+    done = cli("ledger", "timestamp", "--tsa", tsa.url, "--ca", str(tsa.ca_path))
+    assert done.exit_code == 0, done.output
+    assert f"entry {seq} ({covered}) timestamped" in done.output
+    with vault_registry.read() as conn:
+        token = conn.execute(text("SELECT token FROM ledger_timestamp")).scalar_one()
+        last = json.loads(conn.execute(text(
+            "SELECT body FROM ledger_entry ORDER BY seq DESC LIMIT 1")).scalar_one())
+    assert last["kind"] == "timestamp" and last["data"]["covers"] == covered
+    # The token's imprint is the entry's hash: openssl checks it with -digest.
+    (tmp_path / "token.der").write_bytes(token)
+    ok = subprocess.run(["openssl", "ts", "-verify", "-digest", covered, "-in",
+                         str(tmp_path / "token.der"), "-token_in", "-CAfile", str(tsa.ca_path)],
+                        capture_output=True, text=True, check=False)
+    assert ok.returncode == 0 and "Verification: OK" in ok.stdout, ok.stderr
+    other = subprocess.run(["openssl", "ts", "-verify", "-digest", "00" * 32, "-in",
+                            str(tmp_path / "token.der"), "-token_in", "-CAfile",
+                            str(tsa.ca_path)], capture_output=True, text=True, check=False)
+    assert other.returncode != 0
+    report = verification.verify(vault_registry, None, actor="tester")
+    assert report.ok, report.problems
+    assert report.timestamps == 1
+
+
+def test_exported_timestamps_are_checked_by_the_standalone_verifier(
+        vault_registry: Registry, tmp_path: Path, tsa: LoopbackTSA) -> None:
+    _one_item(vault_registry, tmp_path)
+    verification.timestamp_ledger(vault_registry, tsa.url, actor="tester", ca_pem=tsa.ca_pem)
+    extract = tmp_path / "ledger.jsonl"
+    verification.export_ledger(vault_registry, extract)
+    done = subprocess.run([sys.executable, "-I", verify_ledger.__file__, str(extract)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout
+    assert "timestamp over entry 1: verified by openssl" in done.stdout
+    stamp_line = next(line for line in extract.read_text().splitlines() if '"timestamp"' in
+                      line and line.startswith('{"timestamp"'))
+    stamp = json.loads(stamp_line)["timestamp"]
+    assert base64.b64decode(stamp["token"])[:1] == b"\x30"
+
+
+def test_a_changed_token_fails_verification(vault_registry: Registry, tmp_path: Path,
+                                            tsa: LoopbackTSA) -> None:
+    _one_item(vault_registry, tmp_path)
+    verification.timestamp_ledger(vault_registry, tsa.url, actor="tester", ca_pem=tsa.ca_pem)
+    with vault_registry.engine.begin() as conn:
+        if vault_registry.settings.is_sqlite:
+            conn.exec_driver_sql("DROP TRIGGER ledger_timestamp_no_update")
+        else:
+            conn.exec_driver_sql("ALTER TABLE ledger_timestamp DISABLE TRIGGER USER")
+        token = bytearray(conn.execute(text("SELECT token FROM ledger_timestamp")).scalar_one())
+        token[-10] ^= 0xFF  # inside the signature
+        conn.execute(text("UPDATE ledger_timestamp SET token = :t"), {"t": bytes(token)})
+    report = verification.verify(vault_registry, None, actor="tester")
+    assert any("timestamp 1 over entry 1" in p for p in report.problems), report.problems
+
+
+def test_timestamp_refusals_are_clear(vault_registry: Registry, tmp_path: Path) -> None:
+    with pytest.raises(EvidenceError, match="ledger is empty"):
+        verification.timestamp_ledger(vault_registry, "http://127.0.0.1:9/", actor="tester")
+    _one_item(vault_registry, tmp_path)
+    with pytest.raises(TimestampError, match="127.0.0.1:9"):
+        verification.timestamp_ledger(vault_registry, "http://127.0.0.1:9/", actor="tester",
+                                      timeout=5)
+    with LoopbackTSA(mode="reject") as refusing:
+        with pytest.raises(TimestampError):
+            verification.timestamp_ledger(vault_registry, refusing.url, actor="tester")
+    with vault_registry.read() as conn:
+        assert conn.execute(text("SELECT count(*) FROM ledger_timestamp")).scalar() == 0
+        kinds = conn.execute(text("SELECT kind FROM ledger_entry")).scalars().all()
+    assert kinds == ["intake"]
