@@ -27,7 +27,7 @@ class Setting:
 
 SETTINGS = (
     Setting("home", "--home", "KHAVARAN_HOME", "./khavaran-data",
-            "Data home: holds the SQLite database and, later, the evidence vault."),
+            "Data home: holds the SQLite database, the evidence vault and the ledger key."),
     Setting("db", "--db", "KHAVARAN_DB", None,
             "Database URL (sqlite:///path or postgresql+psycopg://...); "
             "default: SQLite file khavaran.db in the data home."),
