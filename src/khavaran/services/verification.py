@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import multiprocessing
 import os
-from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +29,7 @@ from khavaran.storage.vault_tables import (
     ledger_timestamp,
 )
 from khavaran.vault.keys import load_key, public_keys
-from khavaran.vault.ledger import LedgerWriter, head, iso, iter_entries
+from khavaran.vault.ledger import LedgerWriter, StoredEntry, head, iso, iter_entries
 from khavaran.vault.timestamps import request_token, verify_token
 from khavaran.vault.verify_ledger import (
     FORMAT,
@@ -149,29 +149,19 @@ def _check_records(conn: Connection, items: list[Any], report: Report) -> None:
 
 def _check_entries(conn: Connection, item_id: str | None, report: Report) -> None:
     """Both chains over the whole ledger, and each row's columns against its body."""
-    mismatched: list[str] = []
 
-    def rows() -> Iterable[Entry]:
-        for e in iter_entries(conn):
-            report.entries += 1
-            body = _body(e.body)
-            if body is not None and (body.get("item") != e.item_id or
-                                     body.get("kind") != e.kind):
-                mismatched.append(f"entry {e.seq}: its columns differ from its signed body "
-                                  "(the row was edited)")
-            yield e
-
-    report.problems += check_chain(rows()) + mismatched
-    if item_id is not None:
-        report.entries = sum(1 for _ in iter_entries(conn, item_id))
-
-
-def _body(text: str) -> dict[str, Any] | None:
-    try:
-        body = json.loads(text)
-    except ValueError:
+    def columns(entry: Entry, body: dict[str, Any]) -> str | None:
+        assert isinstance(entry, StoredEntry)
+        if body.get("item") != entry.item_id or body.get("kind") != entry.kind:
+            return (f"entry {entry.seq}: its columns differ from its signed body "
+                    "(the row was edited)")
         return None
-    return body if isinstance(body, dict) else None
+
+    report.problems += check_chain(iter_entries(conn), also=columns)
+    counted = select(func.count()).select_from(ledger_entry)
+    if item_id is not None:
+        counted = counted.where(ledger_entry.c.item_id == item_id)
+    report.entries = conn.execute(counted).scalar_one()
 
 
 def _check_all_signatures(settings: Settings, conn: Connection, item_id: str | None,
@@ -188,7 +178,9 @@ def _check_all_signatures(settings: Settings, conn: Connection, item_id: str | N
         found = [_signature_slice(settings.db_url, lo, hi, keys) for lo, hi in slices]
     else:
         # Each worker reads its own slice from the database: nothing big is pickled.
-        with ProcessPoolExecutor(_SIGNATURE_WORKERS) as pool:
+        # Spawned, not forked: a child must not inherit the parent's open connections.
+        with ProcessPoolExecutor(_SIGNATURE_WORKERS,
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
             found = list(pool.map(_signature_slice, [settings.db_url] * len(slices),
                                   [lo for lo, _ in slices], [hi for _, hi in slices],
                                   [keys] * len(slices)))

@@ -89,11 +89,7 @@ class Vault:
                 os.fsync(dst.fileno())
         except OSError as exc:
             staged.discard()
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-                raise EvidenceError(f"{name}: the vault's disk is full ({exc.strerror}); "
-                                    "nothing was taken in") from None
-            raise EvidenceError(f"{name}: cannot be copied into the vault: "
-                                f"{exc.strerror or exc}") from None
+            raise _vault_error(exc, name) from None
         except BaseException:
             staged.discard()
             raise
@@ -113,7 +109,12 @@ class Vault:
             self.recover(live)
             intent = self.pending / f"{uuid.uuid4().hex}.intent"
             wanted = sorted(set(digests))
-            _write_synced(intent, "\n".join(wanted) + "\n")
+            try:
+                _write_synced(intent, "\n".join(wanted) + "\n")
+            except OSError as exc:
+                with contextlib.suppress(FileNotFoundError):
+                    intent.unlink()
+                raise _vault_error(exc) from None
             try:
                 yield
             finally:
@@ -126,10 +127,13 @@ class Vault:
         if target.is_file():
             staged.discard()
             return False
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(staged.path, 0o444)
-        os.rename(staged.path, target)
-        _fsync_dir(target.parent)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(staged.path, 0o444)
+            os.rename(staged.path, target)
+            _fsync_dir(target.parent)
+        except OSError as exc:
+            raise _vault_error(exc) from None
         staged.discard()
         return True
 
@@ -208,6 +212,15 @@ class Vault:
     def is_read_only(self, sha256: str) -> bool:
         mode = self.path_of(sha256).stat().st_mode
         return not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _vault_error(exc: OSError, name: str | None = None) -> EvidenceError:
+    where = f"{name}: " if name else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return EvidenceError(f"{where}the vault's disk is full ({exc.strerror}); "
+                             "nothing was taken in")
+    return EvidenceError(f"{where}cannot write to the vault ({exc.strerror or exc}); "
+                         "nothing was taken in")
 
 
 def _write_synced(path: Path, text: str) -> None:

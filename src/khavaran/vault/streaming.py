@@ -7,6 +7,7 @@ alone; the bounded queues keep memory constant whatever the file's size.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import queue
 import threading
@@ -48,7 +49,7 @@ def copy_and_hash(src: BinaryIO, dst: BinaryIO | None) -> Digests:
             for h in hashers:
                 h.chunks.put(chunk)
             if dst is not None:
-                dst.write(chunk)
+                _write_all(dst, chunk)
             size += len(chunk)
     finally:
         # Always stop the threads, also when a read or write fails.
@@ -57,6 +58,17 @@ def copy_and_hash(src: BinaryIO, dst: BinaryIO | None) -> Digests:
         for h in hashers:
             h.join()
     return Digests(hashers[0].digest.hexdigest(), hashers[1].digest.hexdigest(), size)
+
+
+def _write_all(dst: BinaryIO, chunk: bytes) -> None:
+    # An unbuffered file may write only part of a chunk (a disk filling up does
+    # this); write the rest, so that the real error, if any, is raised.
+    view = memoryview(chunk)
+    while view:
+        written = dst.write(view)
+        if not written:
+            raise OSError(errno.ENOSPC, "no space left: the write stored nothing")
+        view = view[written:]
 
 
 def hash_file(src: BinaryIO) -> Digests:

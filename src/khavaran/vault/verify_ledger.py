@@ -73,12 +73,14 @@ class Entry:
     body: str
 
 
-def check_chain(entries: Iterable[Entry], *, item: str | None = None) -> list[str]:
+def check_chain(entries: Iterable[Entry], *, item: str | None = None,
+                also: Callable[[Entry, dict[str, Any]], str | None] | None = None) -> list[str]:
     """Problems with hashes and chains, in order; [] when all is well.
 
     With ``item`` None the entries must be the whole ledger from its first
     entry; with an item id they must be all of that item's entries, and are
-    checked by their item chain alone.
+    checked by their item chain alone.  ``also`` checks each parsed body
+    further and returns a problem or None.
     """
     problems: list[str] = []
     last_seq, last_hash = 0, GENESIS
@@ -93,8 +95,13 @@ def check_chain(entries: Iterable[Entry], *, item: str | None = None) -> list[st
         except ValueError:
             problems.append(f"{where}: its body is not JSON")
             continue
+        if not isinstance(body, dict):
+            problems.append(f"{where}: its body is not a JSON object")
+            continue
         if body.get("seq") != entry.seq:
             problems.append(f"{where}: its body says seq {body.get('seq')}")
+        if also is not None and (extra := also(entry, body)) is not None:
+            problems.append(extra)
         if item is None:
             if entry.seq != last_seq + 1:
                 problems.append(f"{where}: expected entry {last_seq + 1} here "
