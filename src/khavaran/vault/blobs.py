@@ -44,8 +44,9 @@ class Staged:
     def discard(self) -> None:
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
-        with contextlib.suppress(OSError):
-            os.close(self.lock_fd)
+        if self.lock_fd >= 0:
+            fd, self.lock_fd = self.lock_fd, -1  # never close a number twice
+            os.close(fd)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -78,10 +79,7 @@ class Vault:
     def stage(self, src: BinaryIO, name: str) -> Staged:
         """Stream ``src`` into vault/tmp, hashing it; the caller places or discards it."""
         self.create()
-        path = self.tmp / f"{uuid.uuid4().hex}.part"
-        # The lock tells recovery that a live process still owns this file.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        path, fd = self._claim_part()
         staged = Staged(path, Digests("", "", 0), fd)
         try:
             with os.fdopen(os.dup(fd), "wb", buffering=0) as dst:
@@ -94,6 +92,18 @@ class Vault:
             staged.discard()
             raise
         return staged
+
+    def _claim_part(self) -> tuple[Path, int]:
+        """A new tmp/*.part file, locked: the lock tells recovery a live process owns it."""
+        while True:
+            path = self.tmp / f"{uuid.uuid4().hex}.part"
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            # Another command's recovery may have taken the file for a leftover
+            # between our open and our lock, and deleted it: then take another.
+            if os.fstat(fd).st_nlink > 0:
+                return path, fd
+            os.close(fd)
 
     @contextlib.contextmanager
     def changing(self, digests: Iterable[str],
@@ -153,11 +163,11 @@ class Vault:
                 fd = os.open(part, os.O_RDONLY)
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    part.unlink()  # while locked: see _claim_part
                 except BlockingIOError:
                     continue  # a live intake is streaming into it
                 finally:
                     os.close(fd)
-                part.unlink()
         return settled
 
     def _reconcile(self, digests: set[str], live: Callable[[set[str]], set[str]]) -> None:
