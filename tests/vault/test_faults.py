@@ -120,7 +120,8 @@ def _blobs(registry: Registry) -> list[Path]:
 
 
 def _parts(registry: Registry) -> list[Path]:
-    return sorted(registry.vault.tmp.glob("*.part")) if registry.vault.tmp.is_dir() else []
+    # Anything left in vault/tmp: staging folders and the copies in them.
+    return sorted(registry.vault.tmp.iterdir()) if registry.vault.tmp.is_dir() else []
 
 
 def _intents(registry: Registry) -> list[Path]:
@@ -147,7 +148,7 @@ def _one_line_error(stderr: str, *needles: str) -> None:
 def _wait_for_part(proc: subprocess.Popen[str], tmp: Path) -> bool:
     """Until the child has begun streaming a file into vault/tmp (or has exited)."""
     while proc.poll() is None:
-        if tmp.is_dir() and any(tmp.glob("*.part")):
+        if tmp.is_dir() and any(tmp.glob("*.d/*.part")):
             return True
         time.sleep(0.001)
     return False
@@ -239,7 +240,7 @@ def test_sigkill_at_random_moments_takes_in_all_or_nothing(
         assert _intents(registry) == [], f"attempt {attempt}: an intent was left"
         for d in digests:
             if registered:
-                assert vault.has(d) and vault.is_read_only(d)
+                assert vault.has(d) and vault.shape_problem(d) is None
             else:
                 assert not vault.has(d), f"attempt {attempt}: a blob with no item"
         for path in folder.iterdir():

@@ -12,8 +12,7 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from khavaran.storage.vault_tables import (
     evidence_meta,
     evidence_purge,
 )
-from khavaran.vault.blobs import Staged
+from khavaran.vault.blobs import Staged, Staging
 from khavaran.vault.derive import DERIVED_KINDS, Made, extract_pdf_text, ocr_image
 from khavaran.vault.keys import load_key
 from khavaran.vault.ledger import LedgerWriter, iso
@@ -44,7 +43,15 @@ __all__ = ["Intake", "add_evidence", "derive", "intake_record", "item_id_of", "l
 
 
 def item_id_of(sha256: str) -> str:
-    return f"ev-{sha256[:16]}"
+    # 128 bits of the hash: nobody can make another file with the same id
+    # ahead of a genuine one (a 64-bit prefix collides after about 2^32 tries).
+    return f"ev-{sha256[:32]}"
+
+
+def display_name(path: Path) -> str:
+    """A file name as text: undecodable bytes as \\x.. escapes, newlines escaped."""
+    raw = os.fsencode(path.name).decode("utf-8", "backslashreplace")
+    return raw.encode("unicode_escape").decode("ascii") if not raw.isprintable() else raw
 
 
 @dataclass(frozen=True)
@@ -69,9 +76,12 @@ def live_digests(registry: Registry) -> Callable[[set[str]], set[str]]:
     return live
 
 
-def _files(paths: Sequence[Path]) -> Iterator[Path]:
+def _files(paths: Sequence[Path], home: Path) -> Iterator[Path]:
     """Every regular file named or inside a named folder, refusing anything else."""
     for path in paths:
+        if _inside(path, home):
+            raise EvidenceError(f"{path}: is inside the data home ({home}); the vault does "
+                                "not take in its own files, keys or database")
         try:
             info = path.stat()  # follows a symbolic link to what it names
         except FileNotFoundError:
@@ -85,7 +95,7 @@ def _files(paths: Sequence[Path]) -> Iterator[Path]:
                 dirs.sort()
                 for name in sorted(names):
                     found = True
-                    yield from _files([Path(root) / name])
+                    yield from _files([Path(root) / name], home)
             if not found:
                 raise EvidenceError(f"{path}: the folder has no files; nothing was taken in")
         elif stat.S_ISREG(info.st_mode):
@@ -95,7 +105,26 @@ def _files(paths: Sequence[Path]) -> Iterator[Path]:
                                 "nothing was taken in")
 
 
-def _stage(registry: Registry, path: Path) -> Staged:
+def display_path(path: Path) -> str:
+    raw = os.fsdecode(os.fsencode(path)).encode("utf-8", "surrogateescape").decode(
+        "utf-8", "backslashreplace")
+    return raw if raw.isprintable() else raw.encode("unicode_escape").decode("ascii")
+
+
+def meta_digest(fields: Iterable[tuple[str, str, bool]]) -> str:
+    """What an intake entry commits to of an item's metadata rows."""
+    rows = sorted([name, value, bool(sensitive)] for name, value, sensitive in fields)
+    return hashlib.sha256(canonical(rows).encode("utf-8")).hexdigest()
+
+
+def _inside(path: Path, home: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(home.resolve())
+    except OSError:
+        return False
+
+
+def _stage(area: Staging, path: Path) -> Staged:
     try:
         fh = open(path, "rb")  # noqa: SIM115 - closed below
     except FileNotFoundError:
@@ -105,7 +134,7 @@ def _stage(registry: Registry, path: Path) -> Staged:
         raise EvidenceError(f"{path}: cannot be read ({exc.strerror}); "
                             "nothing was taken in") from None
     with fh:
-        return registry.vault.stage(fh, str(path))
+        return area.stage(fh, str(path))
 
 
 def require_source(conn: Connection, source_id: str) -> None:
@@ -158,18 +187,13 @@ def add_evidence(registry: Registry, paths: Sequence[Path], *, source_id: str, a
     dates = date_cols("collected", collected_at, None, "--collected-at", NOWHERE)
     with registry.read() as conn:
         require_source(conn, source_id)
-    files = list(_files(paths))
-    staged: list[tuple[Path, Staged]] = []
-    try:
-        for path in files:
-            staged.append((path, _stage(registry, path)))
+    files = list(_files(paths, registry.settings.home))
+    with registry.vault.staging() as area:
+        staged = [(path, _stage(area, path)) for path in files]
         return _commit_intake(registry, key, staged, source_id=source_id, actor=actor,
                               details={"collected_by": collected_by,
                                        "collected_where": collected_where, "note": note,
                                        **dates})
-    finally:
-        for _path, s in staged:
-            s.discard()
 
 
 def _commit_intake(registry: Registry, key: Any, staged: list[tuple[Path, Staged]], *,
@@ -181,7 +205,7 @@ def _commit_intake(registry: Registry, key: Any, staged: list[tuple[Path, Staged
     with vault.changing([s.digests.sha256 for _p, s, _m in found], live_digests(registry)):
         with registry.read() as conn:
             for path, s, _mime in found:
-                _refuse_purged(conn, s.digests.sha256, str(path))
+                _refuse_purged(conn, s.digests.sha256, display_path(path))
         for _path, s, _mime in found:
             vault.place(s)
         now = registry.now()
@@ -202,15 +226,18 @@ def _commit_intake(registry: Registry, key: Any, staged: list[tuple[Path, Staged
                         conn.execute(insert(evidence_meta).values(
                             item_id=item_id, field=f.name, value=f.value,
                             sensitive=f.sensitive))
-                row = dict(item_id=item_id, source_id=source_id, original_name=path.name,
+                row = dict(item_id=item_id, source_id=source_id,
+                           original_name=display_name(path),
                            repeat=repeat, created_at=now, created_by=actor, **details)
                 row["digest"] = record_digest(row)
                 conn.execute(insert(evidence_intake).values(**row))
                 ledger.append("intake", item=item_id, actor=actor, at=now, data={
                     "sha256": d.sha256, "sha512": d.sha512, "size": d.size,
                     "media_type": mime, "source": source_id, "record": row["digest"],
+                    "meta": meta_digest((f.name, f.value, f.sensitive) for f in meta[d.sha256]),
                     "repeat": repeat, "role": "original"})
-                results.append(Intake(str(path), item_id, d.sha256, d.size, mime, repeat))
+                results.append(Intake(display_path(path), item_id, d.sha256, d.size, mime,
+                                      repeat))
     return results
 
 
@@ -227,24 +254,30 @@ def derive(registry: Registry, item_id: str, *, kind: str, actor: str,
     key = load_key(registry.settings.home)
     with registry.read() as conn:
         parent = require_item(conn, item_id)
-    if file is None:
-        made = _make(registry, parent, kind, languages)
-        with tempfile.TemporaryDirectory(dir=registry.vault.tmp) as tmp:
-            path = Path(tmp) / f"{kind}.txt"
+    with registry.vault.staging() as area:
+        if file is None:
+            if tool or params:
+                raise ValidationError("--tool and --params are for copies given with --file; "
+                                      "Khavaran records its own tool", field="--tool")
+            made = _make(registry, parent, kind, languages)
+            path = area.folder / f"{kind}.txt"
             path.write_bytes(made.content)
-            return _store_copy(registry, key, parent, path, kind=kind, actor=actor,
-                               tool=made.tool, params=made.params)
-    if not tool or not tool.strip():
-        raise ValidationError("say which tool made the copy with --tool", field="--tool")
-    try:
-        parsed = json.loads(params) if params else {}
-    except ValueError:
-        raise ValidationError("--params must be a JSON object", field="--params") from None
-    if not isinstance(parsed, dict):
-        raise ValidationError("--params must be a JSON object", field="--params")
-    (checked,) = list(_files([file]))
-    return _store_copy(registry, key, parent, checked, kind=kind, actor=actor,
-                       tool=tool.strip(), params=parsed)
+            return _store_copy(registry, area, key, parent, path, kind=kind, actor=actor,
+                               tool=made.tool, params=made.params, shown=f"the {kind} copy")
+        if not tool or not tool.strip():
+            raise ValidationError("say which tool made the copy with --tool", field="--tool")
+        try:
+            parsed = json.loads(params) if params else {}
+        except ValueError:
+            raise ValidationError("--params must be a JSON object", field="--params") from None
+        if not isinstance(parsed, dict):
+            raise ValidationError("--params must be a JSON object", field="--params")
+        checked = list(_files([file], registry.settings.home))
+        if len(checked) != 1 or checked[0] != file:
+            raise ValidationError(f"{file}: --file must be one file, not a folder",
+                                  field="--file")
+        return _store_copy(registry, area, key, parent, file, kind=kind, actor=actor,
+                           tool=tool.strip(), params=parsed, shown=display_path(file))
 
 
 def _make(registry: Registry, parent: Any, kind: str, languages: str) -> Made:
@@ -263,41 +296,56 @@ def _make(registry: Registry, parent: Any, kind: str, languages: str) -> Made:
                           "and --tool", field="--kind")
 
 
-def _store_copy(registry: Registry, key: Any, parent: Any, path: Path, *, kind: str,
-                actor: str, tool: str, params: dict[str, Any]) -> Intake:
-    staged = _stage(registry, path)
-    try:
-        d = staged.digests
-        mime = media_type(staged.path)
-        child_id = item_id_of(d.sha256)
-        with registry.vault.changing([d.sha256], live_digests(registry)):
-            with registry.read() as conn:
-                _refuse_purged(conn, d.sha256, str(path))
-            registry.vault.place(staged)
-            now = registry.now()
-            with registry.write() as conn:
-                ledger = LedgerWriter(conn, key)
-                exists = conn.execute(select(evidence_item.c.id).where(
-                    evidence_item.c.sha256 == d.sha256)).first() is not None
-                if not exists:
-                    conn.execute(insert(evidence_item).values(
-                        id=child_id, sha256=d.sha256, sha512=d.sha512, size=d.size,
-                        media_type=mime, role="working", source_id=parent.source_id,
-                        created_at=now, created_by=actor))
-                linked = conn.execute(select(evidence_derivation.c.kind).where(
-                    evidence_derivation.c.child_id == child_id,
-                    evidence_derivation.c.parent_id == parent.id)).first() is not None
-                if not linked:
-                    conn.execute(insert(evidence_derivation).values(
-                        child_id=child_id, parent_id=parent.id, kind=kind, tool=tool,
-                        params=canonical(params), created_at=now, created_by=actor))
-                ledger.append("derive", item=child_id, actor=actor, at=now, data={
-                    "sha256": d.sha256, "sha512": d.sha512, "size": d.size,
-                    "media_type": mime, "parent": parent.id, "parent_sha256": parent.sha256,
-                    "kind": kind, "tool": tool, "params": params, "role": "working",
-                    "repeat": exists})
-                ledger.append("derivation", item=parent.id, actor=actor, at=now, data={
-                    "child": child_id, "child_sha256": d.sha256, "kind": kind})
-        return Intake(str(path), child_id, d.sha256, d.size, mime, exists)
-    finally:
-        staged.discard()
+def _store_copy(registry: Registry, area: Staging, key: Any, parent: Any, path: Path, *,
+                kind: str, actor: str, tool: str, params: dict[str, Any], shown: str) -> Intake:
+    staged = _stage(area, path)
+    d = staged.digests
+    if d.size == 0:
+        raise EvidenceError(f"{shown} is empty: nothing was stored (a scan without text?)")
+    mime = media_type(staged.path)
+    child_id = item_id_of(d.sha256)
+    with registry.vault.changing([d.sha256], live_digests(registry)):
+        with registry.read() as conn:
+            _refuse_purged(conn, d.sha256, shown)
+            _refuse_other_content(conn, d.sha256, parent.id, kind, shown)
+        registry.vault.place(staged)
+        now = registry.now()
+        with registry.write() as conn:
+            ledger = LedgerWriter(conn, key)
+            exists = conn.execute(select(evidence_item.c.id).where(
+                evidence_item.c.sha256 == d.sha256)).first() is not None
+            if not exists:
+                conn.execute(insert(evidence_item).values(
+                    id=child_id, sha256=d.sha256, sha512=d.sha512, size=d.size,
+                    media_type=mime, role="working", source_id=parent.source_id,
+                    created_at=now, created_by=actor))
+                conn.execute(insert(evidence_derivation).values(
+                    child_id=child_id, parent_id=parent.id, kind=kind, tool=tool,
+                    params=canonical(params), created_at=now, created_by=actor))
+            ledger.append("derive", item=child_id, actor=actor, at=now, data={
+                "sha256": d.sha256, "sha512": d.sha512, "size": d.size,
+                "media_type": mime, "parent": parent.id, "parent_sha256": parent.sha256,
+                "kind": kind, "tool": tool, "params": params, "role": "working",
+                "source": parent.source_id, "repeat": exists})
+            ledger.append("derivation", item=parent.id, actor=actor, at=now, data={
+                "child": child_id, "child_sha256": d.sha256, "kind": kind})
+    return Intake(shown, child_id, d.sha256, d.size, mime, exists)
+
+
+def _refuse_other_content(conn: Connection, sha256: str, parent_id: str, kind: str,
+                          shown: str) -> None:
+    """A working copy is new content with one parent; the same copy again is a repeat.
+
+    Anything else (a copy identical to an original, or to another item's copy)
+    would tie unrelated items together: a purge of one would remove the other.
+    """
+    row = conn.execute(select(evidence_item.c.id, evidence_item.c.role).where(
+        evidence_item.c.sha256 == sha256)).first()
+    if row is None:
+        return
+    same = conn.execute(select(evidence_derivation.c.kind).where(
+        evidence_derivation.c.child_id == row.id,
+        evidence_derivation.c.parent_id == parent_id)).first()
+    if same is None or same.kind != kind:
+        raise EvidenceError(f"{shown} has the same bytes as {row.id} ({row.role}), which is "
+                            f"not a {kind} copy of {parent_id}: nothing was stored")

@@ -3,7 +3,8 @@
 Layout under ``HOME/vault``::
 
     sha256/ab/cd/abcd...   one file per distinct content, mode 0444
-    tmp/                   copies being streamed in (each held by a lock)
+    tmp/                   one folder per running command, holding the copies it is
+                           streaming in, locked while the command lives
     pending/               intents: the digests a running command may place or
                            delete, so that one killed half-way can be finished
     .lock                  taken while blobs are placed and the database commits
@@ -21,7 +22,9 @@ import contextlib
 import errno
 import fcntl
 import os
+import shutil
 import stat
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -31,21 +34,51 @@ from typing import BinaryIO
 from khavaran.errors import EvidenceError
 from khavaran.vault.streaming import Digests, copy_and_hash
 
-__all__ = ["Staged", "Vault"]
+__all__ = ["Staged", "Staging", "Vault"]
 
 
 @dataclass
 class Staged:
-    """A file copied into vault/tmp and hashed, not yet placed."""
+    """A file copied into the vault's staging area and hashed, not yet placed."""
     path: Path
     digests: Digests
-    lock_fd: int
 
     def discard(self) -> None:
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
-        if self.lock_fd >= 0:
-            fd, self.lock_fd = self.lock_fd, -1  # never close a number twice
+
+
+class Staging:
+    """One command's folder under vault/tmp, locked for as long as it lives.
+
+    One lock per command, not per file, so that a folder of thousands of
+    files does not use thousands of file descriptors.
+    """
+
+    def __init__(self, folder: Path, lock_fd: int) -> None:
+        self.folder = folder
+        self._lock_fd = lock_fd
+
+    def stage(self, src: BinaryIO, name: str) -> Staged:
+        """Stream ``src`` in, hashing it; the caller places or discards it."""
+        path = self.folder / f"{uuid.uuid4().hex}.part"
+        staged = Staged(path, Digests("", "", 0))
+        try:
+            with open(path, "xb", buffering=0) as dst:
+                staged.digests = copy_and_hash(src, dst)
+                os.fsync(dst.fileno())
+        except OSError as exc:
+            staged.discard()
+            raise _vault_error(exc, name) from None
+        except BaseException:
+            staged.discard()
+            raise
+        return staged
+
+    def close(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+        if self._lock_fd >= 0:
+            fd, self._lock_fd = self._lock_fd, -1
             os.close(fd)
 
 
@@ -76,33 +109,26 @@ class Vault:
 
     # -- intake -----------------------------------------------------------------
 
-    def stage(self, src: BinaryIO, name: str) -> Staged:
-        """Stream ``src`` into vault/tmp, hashing it; the caller places or discards it."""
+    @contextlib.contextmanager
+    def staging(self) -> Iterator[Staging]:
+        """A locked staging folder for one command, removed when it ends."""
         self.create()
-        path, fd = self._claim_part()
-        staged = Staged(path, Digests("", "", 0), fd)
+        area = Staging(*self._claim_area())
         try:
-            with os.fdopen(os.dup(fd), "wb", buffering=0) as dst:
-                staged.digests = copy_and_hash(src, dst)
-                os.fsync(dst.fileno())
-        except OSError as exc:
-            staged.discard()
-            raise _vault_error(exc, name) from None
-        except BaseException:
-            staged.discard()
-            raise
-        return staged
+            yield area
+        finally:
+            area.close()
 
-    def _claim_part(self) -> tuple[Path, int]:
-        """A new tmp/*.part file, locked: the lock tells recovery a live process owns it."""
+    def _claim_area(self) -> tuple[Path, int]:
         while True:
-            path = self.tmp / f"{uuid.uuid4().hex}.part"
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            folder = self.tmp / f"{uuid.uuid4().hex}.d"
+            folder.mkdir()
+            fd = os.open(folder / "lock", os.O_RDWR | os.O_CREAT, 0o600)
             fcntl.flock(fd, fcntl.LOCK_EX)
-            # Another command's recovery may have taken the file for a leftover
-            # between our open and our lock, and deleted it: then take another.
+            # Another command's recovery may have taken the folder for a leftover
+            # between our mkdir and our lock, and removed it: then take another.
             if os.fstat(fd).st_nlink > 0:
-                return path, fd
+                return folder, fd
             os.close(fd)
 
     @contextlib.contextmanager
@@ -134,11 +160,15 @@ class Vault:
     def place(self, staged: Staged) -> bool:
         """Move a staged file to its content address; False if that content was there."""
         target = self.path_of(staged.digests.sha256)
-        if target.is_file():
+        if self.is_genuine(staged.digests):
             staged.discard()
             return False
+        # Anything else at the address (a planted file, a link) is replaced.
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            for folder in (target.parent.parent, target.parent):
+                if not folder.is_dir():
+                    folder.mkdir()
+                    _fsync_dir(folder.parent)
             os.chmod(staged.path, 0o444)
             os.rename(staged.path, target)
             _fsync_dir(target.parent)
@@ -146,6 +176,17 @@ class Vault:
             raise _vault_error(exc) from None
         staged.discard()
         return True
+
+    def is_genuine(self, digests: Digests) -> bool:
+        """Whether the file at the address is a plain read-only file with these bytes."""
+        path = self.path_of(digests.sha256)
+        try:
+            info = path.lstat()
+        except FileNotFoundError:
+            return False
+        if not stat.S_ISREG(info.st_mode) or info.st_size != digests.size:
+            return False
+        return self.rehash(digests.sha256) == digests
 
     def recover(self, live: Callable[[set[str]], set[str]]) -> int:
         """Finish what killed commands left; returns how many intents were settled.
@@ -158,17 +199,29 @@ class Vault:
             self._reconcile(wanted, live)
             intent.unlink()
             settled += 1
-        for part in self.tmp.glob("*.part"):
-            with contextlib.suppress(FileNotFoundError):
-                fd = os.open(part, os.O_RDONLY)
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    part.unlink()  # while locked: see _claim_part
-                except BlockingIOError:
-                    continue  # a live intake is streaming into it
-                finally:
-                    os.close(fd)
+        for folder in self.tmp.iterdir():
+            self._remove_if_abandoned(folder)
         return settled
+
+    def _remove_if_abandoned(self, folder: Path) -> None:
+        if not folder.is_dir():
+            with contextlib.suppress(FileNotFoundError):
+                folder.unlink()  # nothing but staging folders belongs here
+            return
+        try:
+            fd = os.open(folder / "lock", os.O_RDWR)
+        except FileNotFoundError:
+            # Being created right now, or left by a command killed while creating it.
+            if time.time() - folder.stat().st_mtime > 3600:
+                shutil.rmtree(folder, ignore_errors=True)
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            shutil.rmtree(folder, ignore_errors=True)  # while locked: see _claim_area
+        except BlockingIOError:
+            pass  # a live command is staging into it
+        finally:
+            os.close(fd)
 
     def _reconcile(self, digests: set[str], live: Callable[[set[str]], set[str]]) -> None:
         if not digests:
@@ -219,9 +272,26 @@ class Vault:
         except FileNotFoundError:
             return None
 
-    def is_read_only(self, sha256: str) -> bool:
-        mode = self.path_of(sha256).stat().st_mode
-        return not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    def shape_problem(self, sha256: str) -> str | None:
+        """What is wrong with the stored file other than its bytes, if anything."""
+        try:
+            info = self.path_of(sha256).lstat()
+        except FileNotFoundError:
+            return None
+        if stat.S_ISLNK(info.st_mode):
+            return "is a symbolic link, not the stored file"
+        if not stat.S_ISREG(info.st_mode):
+            return "is not a regular file"
+        if info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+            return f"is writable (mode {stat.S_IMODE(info.st_mode):o}, should be 444)"
+        if info.st_nlink > 1:
+            return f"has {info.st_nlink} hard links (another name could change it)"
+        return None
+
+    def stored(self) -> Iterator[str]:
+        """The digest of every file in the store, from the folder itself."""
+        for path in self.blobs.glob("*/*/*"):
+            yield path.name
 
 
 def _vault_error(exc: OSError, name: str | None = None) -> EvidenceError:
