@@ -348,6 +348,7 @@ def test_verify_finds_a_changed_byte_and_a_missing_file(
     data = bytearray(changed.read_bytes())
     data[3] ^= 1
     changed.write_bytes(bytes(data))
+    os.chmod(changed, 0o444)  # as a careful forger would
     blob(vault_registry, three_items[1].sha256).unlink()
     problems = _problems(vault_registry)
     assert len(problems) == 2
@@ -371,7 +372,13 @@ def test_verify_finds_a_changed_byte_and_a_missing_file(
     ("UPDATE ledger_entry SET item_id = NULL WHERE seq = 1",
      ["entry 1: its columns differ from its signed body"]),
     ("UPDATE evidence_item SET size = 5 WHERE id IN (SELECT item_id FROM ledger_entry "
-     "WHERE seq = 1)", ["its record's hashes or size differ"]),
+     "WHERE seq = 1)", ["its record (hashes, size, media type, role or source) differs"]),
+    ("UPDATE evidence_item SET source_id = 't-report'",
+     ["its record (hashes, size, media type, role or source) differs"]),
+    ("DELETE FROM evidence_intake WHERE id = 2", ["its intake records differ"]),
+    ("INSERT INTO evidence_purge VALUES ((SELECT item_id FROM ledger_entry WHERE seq = 1), "
+     "'x', 'x', '2026-01-01 00:00:00', 'x')",
+     ["is marked purged, but the ledger has no purge entry"]),
     ("UPDATE evidence_intake SET original_name = 'renamed.txt' WHERE id = 1",
      ["its intake records differ from what the ledger committed to"]),
 ])
@@ -401,6 +408,48 @@ def test_verify_finds_an_entry_inserted_in_the_middle(
     problems = _problems(vault_registry)
     assert any("entry 2: its signature does not verify" in p for p in problems), problems
     assert any("entry 3: its body says seq 2" in p for p in problems), problems
+
+
+def test_verify_finds_a_writable_a_linked_and_a_stray_file(
+        vault_registry: Registry, three_items: list[evidence.Intake], tmp_path: Path) -> None:
+    os.chmod(blob(vault_registry, three_items[0].sha256), 0o666)
+    target = blob(vault_registry, three_items[1].sha256)
+    outside = tmp_path / "outside"
+    outside.write_bytes(target.read_bytes())
+    os.unlink(target)
+    target.symlink_to(outside)
+    stray = vault_registry.vault.blobs / "ab" / "cd" / ("ab" * 32)
+    stray.parent.mkdir(parents=True)
+    stray.write_text("planted")
+    problems = _problems(vault_registry)
+    assert f"item {three_items[0].item_id}: its stored file is writable (mode 666, should " \
+        "be 444)" in problems
+    assert f"item {three_items[1].item_id}: its stored file is a symbolic link, not the " \
+        "stored file" in problems
+    assert any(str(stray) in p and "belongs to no item" in p for p in problems)
+
+
+def test_an_entry_signed_by_a_key_nobody_trusted_fails(
+        vault_registry: Registry, three_items: list[evidence.Intake]) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from khavaran.vault.keys import SigningKey
+    from khavaran.vault.ledger import LedgerWriter
+
+    rogue = SigningKey.of(Ed25519PrivateKey.generate())
+    with vault_registry.write() as conn:  # plain inserts: no trigger stops them
+        conn.execute(text("INSERT INTO ledger_key VALUES (:k, :p, '2026-01-01 00:00:00')"),
+                     {"k": rogue.key_id, "p": rogue.public_hex})
+        LedgerWriter(conn, rogue).append("transfer", item=three_items[0].item_id,
+                                         actor="mallory", at=vault_registry.now(),
+                                         data={"from": "B", "to": "Mallory", "reason": "x"})
+    problems = _problems(vault_registry)
+    assert any(f"signed by key {rogue.key_id}, which this installation does not trust" in p
+               for p in problems), problems
+    # Endorsed by the installation's own key, the other key is trusted.
+    verification.trust_key(vault_registry, rogue.public_hex, actor="tester",
+                           reason="second office")
+    assert _problems(vault_registry) == []
 
 
 def test_cli_verify_exits_non_zero_and_names_the_failure(

@@ -7,6 +7,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,8 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select
 
 from khavaran.errors import EvidenceError, TimestampError, ValidationError
-from khavaran.services.evidence import live_digests, record_digest, require_item
+from khavaran.services.evidence import live_digests, require_item
+from khavaran.services.record_checks import record_problems
 from khavaran.services.registry import Registry
 from khavaran.settings import Settings
 from khavaran.storage.engine import make_engine
@@ -28,7 +30,7 @@ from khavaran.storage.vault_tables import (
     ledger_entry,
     ledger_timestamp,
 )
-from khavaran.vault.keys import load_key, public_keys
+from khavaran.vault.keys import load_key, public_keys, trusted_keys
 from khavaran.vault.ledger import LedgerWriter, StoredEntry, head, iso, iter_entries
 from khavaran.vault.timestamps import request_token, verify_token
 from khavaran.vault.verify_ledger import (
@@ -37,10 +39,11 @@ from khavaran.vault.verify_ledger import (
     canonical,
     check_chain,
     check_signatures,
+    key_id,
     signature_checker,
 )
 
-__all__ = ["Report", "export_ledger", "purge", "timestamp_ledger", "verify"]
+__all__ = ["Report", "export_ledger", "purge", "timestamp_ledger", "trust_key", "verify"]
 
 _SIGNATURE_WORKERS = 2  # the machines we run on have two cores
 _SLICE = 50_000
@@ -68,11 +71,12 @@ def verify(registry: Registry, item_id: str | None, *, actor: str,
     registry.vault.settle(live_digests(registry))
     with registry.read() as conn:
         items = _items(conn, item_id)
-        _check_blobs(registry, conn, items, report)
-        _check_records(conn, items, report)
-        _check_entries(conn, item_id, report)
+        _check_blobs(registry, conn, items, report, whole=item_id is None)
+        report.problems += record_problems(conn, items)
+        trusted = trusted_keys(conn, key)
+        _check_entries(conn, item_id, report, trusted)
         if check_signatures_too:
-            _check_all_signatures(registry.settings, conn, item_id, report)
+            _check_all_signatures(registry.settings, conn, item_id, report, trusted)
         _check_timestamps(conn, report)
     with registry.write() as conn:
         seq, last = head(conn)
@@ -89,9 +93,12 @@ def _items(conn: Connection, item_id: str | None) -> list[Any]:
         return list(conn.execute(select(evidence_item).order_by(evidence_item.c.id)))
     require_item(conn, item_id, live=False)
     # An item's verification covers its working copies too.
-    ids, todo = [], [item_id]
+    ids: list[str] = []
+    todo = [item_id]
     while todo:
         current = todo.pop()
+        if current in ids:
+            continue  # lineage has no cycles, but never loop
         ids.append(current)
         todo.extend(r.child_id for r in conn.execute(select(evidence_derivation.c.child_id)
                                                       .where(evidence_derivation.c.parent_id
@@ -100,58 +107,45 @@ def _items(conn: Connection, item_id: str | None) -> list[Any]:
                              .order_by(evidence_item.c.id)))
 
 
-def _check_blobs(registry: Registry, conn: Connection, items: list[Any],
-                 report: Report) -> None:
+def _check_blobs(registry: Registry, conn: Connection, items: list[Any], report: Report,
+                 whole: bool) -> None:
     gone = {r.item_id for r in conn.execute(select(evidence_purge.c.item_id))}
+    vault = registry.vault
     for item in items:
         report.items += 1
         if item.id in gone:
-            if registry.vault.has(item.sha256):
+            if vault.path_of(item.sha256).exists():
                 report.problems.append(f"item {item.id}: purged, but its file is still in "
                                        "the vault")
             continue
-        now = registry.vault.rehash(item.sha256)
         report.blobs += 1
+        shape = vault.shape_problem(item.sha256)
+        if shape:
+            report.problems.append(f"item {item.id}: its stored file {shape}")
+        now = vault.rehash(item.sha256)
         if now is None:
             report.problems.append(f"item {item.id}: its stored file is missing "
-                                   f"({registry.vault.path_of(item.sha256)})")
+                                   f"({vault.path_of(item.sha256)})")
         elif (now.sha256, now.sha512, now.size) != (item.sha256, item.sha512, item.size):
             report.problems.append(f"item {item.id}: its stored file has changed "
                                    f"(sha256 is now {now.sha256}, size {now.size} bytes; "
                                    f"recorded {item.sha256}, {item.size} bytes)")
+    if whole:
+        owned = {vault.path_of(item.sha256) for item in items if item.id not in gone}
+        for path in sorted(set(vault.stored()) - owned):
+            report.problems.append(f"the file {path} belongs to no item (it was put there "
+                                   "by hand, or its item was removed)")
 
 
-def _check_records(conn: Connection, items: list[Any], report: Report) -> None:
-    """The item and intake rows must say what their ledger entries committed to."""
-    for item in items:
-        first = conn.execute(select(ledger_entry.c.body).where(
-            ledger_entry.c.item_id == item.id, ledger_entry.c.kind.in_(("intake", "derive")))
-            .order_by(ledger_entry.c.seq).limit(1)).scalar()
-        if first is None:
-            report.problems.append(f"item {item.id}: has no intake entry in the ledger")
-            continue
-        data = json.loads(first).get("data", {})
-        if (data.get("sha256"), data.get("sha512"), data.get("size")) != \
-                (item.sha256, item.sha512, item.size):
-            report.problems.append(f"item {item.id}: its record's hashes or size differ from "
-                                   "those in its intake entry (the record was edited)")
-        committed = [json.loads(b).get("data", {}).get("record") for b in conn.execute(
-            select(ledger_entry.c.body).where(ledger_entry.c.item_id == item.id,
-                                              ledger_entry.c.kind == "intake")
-            .order_by(ledger_entry.c.seq)).scalars()]
-        rows = list(conn.execute(select(evidence_intake).where(
-            evidence_intake.c.item_id == item.id).order_by(evidence_intake.c.id)))
-        if rows and [record_digest(r._mapping) for r in rows] != committed:
-            report.problems.append(f"item {item.id}: its intake records differ from what the "
-                                   "ledger committed to (an intake record was edited, added "
-                                   "or removed)")
-
-
-def _check_entries(conn: Connection, item_id: str | None, report: Report) -> None:
+def _check_entries(conn: Connection, item_id: str | None, report: Report,
+                   trusted: dict[str, str]) -> None:
     """Both chains over the whole ledger, and each row's columns against its body."""
 
     def columns(entry: Entry, body: dict[str, Any]) -> str | None:
         assert isinstance(entry, StoredEntry)
+        if body.get("key") not in trusted:
+            return (f"entry {entry.seq}: signed by key {body.get('key')}, which this "
+                    "installation does not trust (see 'khavaran ledger trust')")
         if body.get("item") != entry.item_id or body.get("kind") != entry.kind:
             return (f"entry {entry.seq}: its columns differ from its signed body "
                     "(the row was edited)")
@@ -165,8 +159,7 @@ def _check_entries(conn: Connection, item_id: str | None, report: Report) -> Non
 
 
 def _check_all_signatures(settings: Settings, conn: Connection, item_id: str | None,
-                          report: Report) -> None:
-    keys = public_keys(conn)
+                          report: Report, keys: dict[str, str]) -> None:
     if item_id is not None:
         entries = list(iter_entries(conn, item_id))
         report.signatures = len(entries)
@@ -203,19 +196,43 @@ def _signature_slice(db_url: str, lo: int, hi: int,
 
 
 def _check_timestamps(conn: Connection, report: Report) -> None:
+    """Each stored token verifies and matches its signed `timestamp` entry, both ways."""
+    signed: dict[Any, dict[str, Any]] = {}
+    for body in conn.execute(select(ledger_entry.c.body).where(
+            ledger_entry.c.kind == "timestamp")).scalars():
+        data = json.loads(body).get("data") or {}
+        signed[data.get("token_sha256")] = data
+    seen = set()
     for stamp in conn.execute(select(ledger_timestamp).order_by(ledger_timestamp.c.id)):
         report.timestamps += 1
+        where = f"timestamp {stamp.id} over entry {stamp.seq}"
+        token_hash = hashlib.sha256(stamp.token).hexdigest()
+        seen.add(token_hash)
         entry = conn.execute(select(ledger_entry.c.hash).where(
             ledger_entry.c.seq == stamp.seq)).scalar()
+        data = signed.get(token_hash)
+        if data is None or (data.get("covers_seq"), data.get("covers")) != (stamp.seq,
+                                                                            stamp.hash):
+            report.problems.append(f"{where}: no signed timestamp entry in the ledger records "
+                                   "this token (it was added or changed)")
+            continue
         if entry != stamp.hash:
-            report.problems.append(f"timestamp {stamp.id}: entry {stamp.seq} no longer has "
-                                   "the hash it timestamped")
+            report.problems.append(f"{where}: entry {stamp.seq} no longer has the hash it "
+                                   "timestamped")
             continue
         try:
-            verify_token(stamp.token, bytes.fromhex(stamp.hash),
-                         ca_pem=stamp.ca_pem.encode() if stamp.ca_pem else None)
+            info = verify_token(stamp.token, bytes.fromhex(stamp.hash),
+                                ca_pem=stamp.ca_pem.encode() if stamp.ca_pem else None)
         except TimestampError as exc:
-            report.problems.append(f"timestamp {stamp.id} over entry {stamp.seq}: {exc}")
+            report.problems.append(f"{where}: {exc}")
+            continue
+        if iso(info.gen_time) != data.get("gen_time"):
+            report.problems.append(f"{where}: the token's time {iso(info.gen_time)} is not the "
+                                   f"time its ledger entry records ({data.get('gen_time')})")
+    for token_hash, recorded in signed.items():
+        if token_hash not in seen:
+            report.problems.append(f"the timestamp over entry {recorded.get('covers_seq')} that "
+                                   "the ledger records is missing from the store")
 
 
 # -- purge -----------------------------------------------------------------------
@@ -226,7 +243,7 @@ def purge(registry: Registry, item_id: str, *, reason: str, approved_by: str,
     """Delete the item's file and its working copies, leaving tombstones; returns ids."""
     if not reason.strip():
         raise ValidationError("a purge needs --reason", field="--reason")
-    if not approved_by.strip() or approved_by.strip().casefold() == actor.strip().casefold():
+    if not _person(approved_by) or _person(approved_by) == _person(actor):
         raise ValidationError("a purge must be approved by a second person: --approved-by "
                               "names someone other than --as", field="--approved-by")
     key = load_key(registry.settings.home)
@@ -251,6 +268,31 @@ def purge(registry: Registry, item_id: str, *, reason: str, approved_by: str,
                     "reason": reason.strip(), "approved_by": approved_by.strip(),
                     "with": root.id if item.id != root.id else None})
     return [r.id for r in doomed]
+
+
+def _person(name: str) -> str:
+    """A name as compared: NFKC, no invisible format characters, case folded."""
+    folded = unicodedata.normalize("NFKC", name)
+    return "".join(c for c in folded if unicodedata.category(c) != "Cf").strip().casefold()
+
+
+def trust_key(registry: Registry, public_key: str, *, actor: str, reason: str) -> str:
+    """Endorse another installation's key with a signed `key` entry; returns its id."""
+    key = load_key(registry.settings.home)
+    try:
+        ok = len(bytes.fromhex(public_key)) == 32
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValidationError("give the other installation's public key: 64 hex digits, as "
+                              "'khavaran ledger key' prints it", field="KEY")
+    if not reason.strip():
+        raise ValidationError("say why with --reason", field="--reason")
+    with registry.write() as conn:
+        LedgerWriter(conn, key).append("key", item=None, actor=actor, at=registry.now(), data={
+            "trust": key_id(public_key.lower()), "public_key": public_key.lower(),
+            "reason": reason.strip()})
+    return key_id(public_key.lower())
 
 
 # -- export and timestamps -------------------------------------------------------

@@ -288,10 +288,9 @@ class Vault:
             return f"has {info.st_nlink} hard links (another name could change it)"
         return None
 
-    def stored(self) -> Iterator[str]:
-        """The digest of every file in the store, from the folder itself."""
-        for path in self.blobs.glob("*/*/*"):
-            yield path.name
+    def stored(self) -> Iterator[Path]:
+        """Every file in the store, as the folder itself has them."""
+        yield from self.blobs.glob("*/*/*")
 
 
 def _vault_error(exc: OSError, name: str | None = None) -> EvidenceError:

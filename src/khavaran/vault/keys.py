@@ -9,6 +9,7 @@ their own key.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +19,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, insert, select
 
 from khavaran.errors import ConfigError
-from khavaran.storage.vault_tables import ledger_key
+from khavaran.storage.vault_tables import ledger_entry, ledger_key
 from khavaran.vault.verify_ledger import key_id
 
-__all__ = ["KEY_FILE", "SigningKey", "ensure_key", "load_key", "public_keys"]
+__all__ = ["KEY_FILE", "SigningKey", "ensure_key", "load_key", "public_keys", "trusted_keys"]
 
 KEY_FILE = Path("keys") / "ledger-ed25519.pem"
 
@@ -82,5 +83,43 @@ def ensure_key(home: Path, conn: Connection) -> tuple[SigningKey, bool]:
 
 
 def public_keys(conn: Connection) -> dict[str, str]:
-    """Every registered public key, by key id."""
-    return {r.key_id: r.public_key for r in conn.execute(select(ledger_key))}
+    """Every well-formed registered public key, by key id.
+
+    A row whose id is not its key's own id, or whose key is not 32 bytes of
+    hex, is left out: it can sign nothing that verifies.
+    """
+    keys = {}
+    for r in conn.execute(select(ledger_key)):
+        try:
+            if len(bytes.fromhex(r.public_key)) == 32 and key_id(r.public_key) == r.key_id:
+                keys[r.key_id] = r.public_key
+        except ValueError:
+            continue
+    return keys
+
+
+def trusted_keys(conn: Connection, own: SigningKey) -> dict[str, str]:
+    """The keys whose signatures this installation accepts.
+
+    Registering a key in the database is not enough: anyone with the database
+    could register one.  Trusted are this installation's own key and the
+    keys that a trusted key endorsed with a signed `key` entry ('ledger
+    trust'), in ledger order.
+    """
+    from khavaran.vault.verify_ledger import Entry, signature_checker
+
+    trusted = {own.key_id: own.public_hex}
+    rows = conn.execute(select(ledger_entry.c.seq, ledger_entry.c.hash,
+                               ledger_entry.c.signature, ledger_entry.c.body)
+                        .where(ledger_entry.c.kind == "key").order_by(ledger_entry.c.seq))
+    for r in rows:
+        entry = Entry(r.seq, r.hash, r.signature, r.body)
+        data = json.loads(r.body).get("data") or {}
+        new = str(data.get("public_key", ""))
+        try:
+            well_formed = len(bytes.fromhex(new)) == 32
+        except ValueError:
+            well_formed = False
+        if well_formed and signature_checker(trusted)(entry):
+            trusted[key_id(new)] = new
+    return trusted

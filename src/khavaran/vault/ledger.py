@@ -26,7 +26,7 @@ __all__ = ["KINDS", "Appended", "LedgerWriter", "StoredEntry", "head", "iter_ent
 # Every kind of event the ledger records.
 KINDS = frozenset({
     "intake", "view", "download", "copy", "derive", "derivation", "export", "transfer",
-    "verify", "link", "purge", "timestamp",
+    "verify", "link", "purge", "timestamp", "key",
 })
 
 

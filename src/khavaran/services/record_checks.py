@@ -1,0 +1,109 @@
+"""Do the vault's rows still say what their signed ledger entries committed to?
+
+Triggers stop changes made through SQL; these checks catch changes made past
+them (someone with the database file).  Every row that describes an item is
+compared with the entry that recorded it: the item itself, its intakes and
+metadata, its derivation, its links to claims, and its purge.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from khavaran.services.evidence import meta_digest, record_digest
+from khavaran.storage.vault_tables import (
+    evidence_derivation,
+    evidence_intake,
+    evidence_link,
+    evidence_meta,
+    evidence_purge,
+    ledger_entry,
+)
+from khavaran.vault.verify_ledger import canonical
+
+__all__ = ["record_problems"]
+
+
+def record_problems(conn: Connection, items: list[Any]) -> list[str]:
+    problems: list[str] = []
+    for item in items:
+        problems += [f"item {item.id}: {p}" for p in _item_problems(conn, item)]
+    return problems
+
+
+def _item_problems(conn: Connection, item: Any) -> list[str]:
+    bodies = [json.loads(b) for b in conn.execute(
+        select(ledger_entry.c.body).where(ledger_entry.c.item_id == item.id)
+        .order_by(ledger_entry.c.seq)).scalars()]
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for body in bodies:
+        by_kind.setdefault(body.get("kind", ""), []).append(body.get("data") or {})
+    firsts = by_kind.get("intake") or by_kind.get("derive")
+    if not firsts:
+        return ["has no intake entry in the ledger"]
+    first = firsts[0]
+    problems = []
+    recorded = (item.sha256, item.sha512, item.size, item.media_type, item.role, item.source_id)
+    signed = (first.get("sha256"), first.get("sha512"), first.get("size"),
+              first.get("media_type"), first.get("role"), first.get("source"))
+    if recorded != signed:
+        problems.append("its record (hashes, size, media type, role or source) differs from "
+                        "its intake entry (the record was edited)")
+    purge_row = conn.execute(select(evidence_purge).where(
+        evidence_purge.c.item_id == item.id)).first()
+    tombstones = by_kind.get("purge", [])
+    if purge_row is not None and not tombstones:
+        problems.append("is marked purged, but the ledger has no purge entry for it")
+    if tombstones and purge_row is None:
+        problems.append("the ledger says it was purged, but its purge record is gone")
+    if purge_row is None:
+        problems += _description_problems(conn, item, by_kind)
+    problems += _derivation_problems(conn, item, by_kind)
+    links = Counter((r.claim_id, r.locator) for r in conn.execute(
+        select(evidence_link.c.claim_id, evidence_link.c.locator)
+        .where(evidence_link.c.item_id == item.id)))
+    signed_links = Counter((d.get("claim"), d.get("locator")) for d in by_kind.get("link", []))
+    if links != signed_links:
+        problems.append("its links to claims differ from the link entries in the ledger")
+    return problems
+
+
+def _description_problems(conn: Connection, item: Any,
+                          by_kind: dict[str, list[dict[str, Any]]]) -> list[str]:
+    problems = []
+    committed = [d.get("record") for d in by_kind.get("intake", [])]
+    rows = conn.execute(select(evidence_intake).where(
+        evidence_intake.c.item_id == item.id).order_by(evidence_intake.c.id)).all()
+    if [record_digest(r._mapping) for r in rows] != committed:
+        problems.append("its intake records differ from what the ledger committed to (an "
+                        "intake record was edited, added or removed)")
+    first = (by_kind.get("intake") or [{}])[0]
+    if "meta" in first:
+        meta = conn.execute(select(evidence_meta.c.field, evidence_meta.c.value,
+                                   evidence_meta.c.sensitive)
+                            .where(evidence_meta.c.item_id == item.id)).all()
+        if meta_digest((r.field, r.value, r.sensitive) for r in meta) != first["meta"]:
+            problems.append("its metadata differs from what its intake entry committed to")
+    return problems
+
+
+def _derivation_problems(conn: Connection, item: Any,
+                         by_kind: dict[str, list[dict[str, Any]]]) -> list[str]:
+    rows = conn.execute(select(evidence_derivation).where(
+        evidence_derivation.c.child_id == item.id)).all()
+    derived = by_kind.get("derive", [])
+    if not rows and not derived:
+        return []
+    if not derived or len(rows) != 1:
+        return ["its lineage records differ from its derive entries in the ledger"]
+    row, signed = rows[0], derived[0]
+    if (row.parent_id, row.kind, row.tool, row.params) != (
+            signed.get("parent"), signed.get("kind"), signed.get("tool"),
+            canonical(signed.get("params", {}))):
+        return ["its lineage record (parent, kind, tool or parameters) differs from its "
+                "derive entry (the record was edited)"]
+    return []
