@@ -60,14 +60,30 @@ def test_exported_timestamps_are_checked_by_the_standalone_verifier(
     verification.timestamp_ledger(vault_registry, tsa.url, actor="tester", ca_pem=tsa.ca_pem)
     extract = tmp_path / "ledger.jsonl"
     verification.export_ledger(vault_registry, extract)
-    done = subprocess.run([sys.executable, "-I", verify_ledger.__file__, str(extract)],
-                          capture_output=True, text=True, check=False)
+    with vault_registry.read() as conn:
+        key = conn.execute(text("SELECT public_key FROM ledger_key")).scalar_one()
+
+    def run(path: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-I", verify_ledger.__file__, str(path),
+                               "--public-key", key, "--tsa-ca", str(tsa.ca_path)],
+                              capture_output=True, text=True, check=False)
+
+    done = run(extract)
     assert done.returncode == 0, done.stdout
     assert "timestamp over entry 1: verified by openssl" in done.stdout
-    stamp_line = next(line for line in extract.read_text().splitlines() if '"timestamp"' in
-                      line and line.startswith('{"timestamp"'))
-    stamp = json.loads(stamp_line)["timestamp"]
-    assert base64.b64decode(stamp["token"])[:1] == b"\x30"
+    lines = extract.read_text().split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith('{"timestamp"'))
+    # A token line dropped, or swapped for another token, is caught.
+    (tmp_path / "dropped.jsonl").write_text("\n".join(lines[:at] + lines[at + 1:]))
+    assert "missing from the extract" in run(tmp_path / "dropped.jsonl").stdout
+    stamp = json.loads(lines[at])
+    token = bytearray(base64.b64decode(stamp["timestamp"]["token"]))
+    token[-5] ^= 1
+    stamp["timestamp"]["token"] = base64.b64encode(bytes(token)).decode()
+    lines[at] = json.dumps(stamp)
+    (tmp_path / "swapped.jsonl").write_text("\n".join(lines))
+    swapped = run(tmp_path / "swapped.jsonl")
+    assert swapped.returncode == 1 and "no signed timestamp entry" in swapped.stdout
 
 
 def test_a_changed_token_fails_verification(vault_registry: Registry, tmp_path: Path,

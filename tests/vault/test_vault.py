@@ -531,6 +531,21 @@ def test_a_third_party_verifies_an_export_with_only_the_public_key(
         assert "OK: every hash, chain and signature verifies" in done.stdout
     wrong = _run_verifier(full, "--public-key", "11" * 32)
     assert wrong.returncode == 1 and "signature does not verify" in wrong.stdout
+    unpinned = _run_verifier(full)
+    assert unpinned.returncode == 2 and "UNVERIFIED KEY" in unpinned.stdout
+    assert "OK" not in unpinned.stdout
+    garbled = _run_verifier(full, "--public-key", "zz")
+    assert garbled.returncode == 2 and "64 hex digits" in garbled.stderr
+
+
+def test_line_separators_inside_text_do_not_break_an_extract(
+        vault_registry: Registry, three_items: list[evidence.Intake], tmp_path: Path) -> None:
+    custody.transfer(vault_registry, three_items[1].item_id, to="Clerk",
+                     reason="first\u2028second\u0085third", actor="tester")
+    extract = tmp_path / "x.jsonl"
+    verification.export_ledger(vault_registry, extract, item_id=three_items[1].item_id)
+    done = _run_verifier(extract, "--public-key", _public_key(vault_registry))
+    assert done.returncode == 0, done.stdout
 
 
 def test_the_standalone_verifier_catches_edits_removals_and_truncation(

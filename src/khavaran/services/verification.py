@@ -320,9 +320,10 @@ def export_ledger(registry: Registry, out: Path, *, item_id: str | None = None) 
             if item_id is None:
                 for stamp in conn.execute(select(ledger_timestamp).where(
                         ledger_timestamp.c.seq <= seq).order_by(ledger_timestamp.c.id)):
+                    # The time and the TSA are in the token and its signed entry; the
+                    # CA is for reference only: a verifier brings its own.
                     fh.write(canonical({"timestamp": {
-                        "seq": stamp.seq, "hash": stamp.hash, "tsa": stamp.tsa_url,
-                        "gen_time": iso(stamp.gen_time), "ca_pem": stamp.ca_pem,
+                        "seq": stamp.seq, "hash": stamp.hash, "ca_pem": stamp.ca_pem,
                         "token": base64.b64encode(stamp.token).decode()}}) + "\n")
             statement = canonical({"item": item_id, "entries": count, "last": last,
                                    "ledger_seq": seq, "ledger_head": ledger_head,

@@ -9,7 +9,6 @@ their own key.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from sqlalchemy import Connection, insert, select
 
 from khavaran.errors import ConfigError
 from khavaran.storage.vault_tables import ledger_entry, ledger_key
-from khavaran.vault.verify_ledger import key_id
+from khavaran.vault.verify_ledger import Entry, extend_trust, key_id
 
 __all__ = ["KEY_FILE", "SigningKey", "ensure_key", "load_key", "public_keys", "trusted_keys"]
 
@@ -106,20 +105,9 @@ def trusted_keys(conn: Connection, own: SigningKey) -> dict[str, str]:
     keys that a trusted key endorsed with a signed `key` entry ('ledger
     trust'), in ledger order.
     """
-    from khavaran.vault.verify_ledger import Entry, signature_checker
-
-    trusted = {own.key_id: own.public_hex}
     rows = conn.execute(select(ledger_entry.c.seq, ledger_entry.c.hash,
                                ledger_entry.c.signature, ledger_entry.c.body)
                         .where(ledger_entry.c.kind == "key").order_by(ledger_entry.c.seq))
-    for r in rows:
-        entry = Entry(r.seq, r.hash, r.signature, r.body)
-        data = json.loads(r.body).get("data") or {}
-        new = str(data.get("public_key", ""))
-        try:
-            well_formed = len(bytes.fromhex(new)) == 32
-        except ValueError:
-            well_formed = False
-        if well_formed and signature_checker(trusted)(entry):
-            trusted[key_id(new)] = new
+    trusted = extend_trust({own.key_id: own.public_hex},
+                           (Entry(r.seq, r.hash, r.signature, r.body) for r in rows))
     return trusted

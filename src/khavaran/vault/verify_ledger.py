@@ -12,7 +12,9 @@ The procedure it follows (docs/evidence.md gives it in prose):
 
 1. The first line is a header naming the format and the public keys.  Pin the
    key you obtained independently with --public-key (64 hex characters, the
-   raw Ed25519 key); otherwise the header's keys are used and a warning says so.
+   raw Ed25519 key).  Keys that a pinned key endorsed with a signed `key`
+   entry are accepted too.  Without --public-key the header's keys are used,
+   and the result is "UNVERIFIED KEY" (exit 2), never "OK".
 2. Every entry line holds `body` (a JSON text), `hash` and `signature`.  The
    SHA-256 of the body's UTF-8 bytes must equal `hash`, and `signature` must be
    the Ed25519 signature of those bytes by the key the body names.
@@ -24,16 +26,20 @@ The procedure it follows (docs/evidence.md gives it in prose):
    breaks a chain or a hash.
 4. The last line is a signed head statement naming the last entry and the
    number of entries, so that cutting entries off the end is detected too.
-5. Timestamp lines carry RFC 3161 tokens over an entry's hash; with `openssl`
-   they are checked by `openssl ts -verify` against the CA the line names.
+5. Timestamp lines carry RFC 3161 tokens over an entry's hash.  Each must match
+   a signed `timestamp` entry (by the token's SHA-256), and each such entry
+   must have its token.  With --tsa-ca and `openssl` each token is checked
+   by `openssl ts -verify` against the CA you give.
 
-Exit status 0 means every check passed; 1 means a problem was found, and each
-problem is printed on its own line.
+Exit status 0 means every check passed with the key(s) you pinned; 1 means a
+problem was found, each printed on its own line; 2 means nothing was found
+wrong but no key was pinned, or the file could not be read.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
 import base64
 import hashlib
 import json
@@ -50,8 +56,8 @@ FORMAT = "khavaran-ledger-extract/1"
 GENESIS = "0" * 64
 
 __all__ = [
-    "FORMAT", "GENESIS", "Entry", "canonical", "check_chain", "check_signatures",
-    "key_id", "main", "signature_checker", "verify_extract",
+    "FORMAT", "GENESIS", "BadKey", "Entry", "canonical", "check_chain", "check_signatures",
+    "extend_trust", "key_id", "main", "signature_checker", "verify_extract",
 ]
 
 
@@ -161,6 +167,7 @@ def _openssl_checker(public_keys: dict[str, str]) -> Callable[[Entry], bool]:
         raise SystemExit("verify_ledger: needs the 'cryptography' package or the 'openssl' "
                          "command to check signatures")
     tmp = tempfile.mkdtemp(prefix="verify-ledger-")
+    atexit.register(shutil.rmtree, tmp, True)
     pems: dict[str, str] = {}
     # An Ed25519 SubjectPublicKeyInfo is this fixed 12-byte prefix and the raw key.
     prefix = bytes.fromhex("302a300506032b6570032100")
@@ -192,8 +199,42 @@ def check_signatures(entries: Iterable[Entry], check: Callable[[Entry], bool]) -
             "(the entry was forged or edited)" for e in entries if not check(e)]
 
 
-def verify_extract(lines: Sequence[str], pinned_key: str | None = None,
-                   out: Callable[[str], None] = print) -> list[str]:
+def extend_trust(trusted: dict[str, str], entries: Iterable[Entry]) -> dict[str, str]:
+    """Add the keys that a trusted key endorsed with a signed `key` entry, in order."""
+    trusted = dict(trusted)
+    for entry in entries:
+        try:
+            body = json.loads(entry.body)
+            new = str((body.get("data") or {}).get("public_key", "")) \
+                if body.get("kind") == "key" else ""
+            if not new or len(bytes.fromhex(new)) != 32:
+                continue
+        except (ValueError, AttributeError):
+            continue
+        if signature_checker(trusted)(entry):
+            trusted[key_id(new)] = new.lower()
+    return trusted
+
+
+class BadKey(ValueError):
+    """A --public-key that is not an Ed25519 public key in hex."""
+
+
+def _pinned(keys: Sequence[str]) -> dict[str, str]:
+    pinned = {}
+    for key in keys:
+        try:
+            if len(bytes.fromhex(key)) != 32:
+                raise ValueError
+        except ValueError:
+            raise BadKey(f"--public-key {key!r}: expected 64 hex digits (the raw Ed25519 "
+                         "key, as 'khavaran ledger key' prints it)") from None
+        pinned[key_id(key)] = key.lower()
+    return pinned
+
+
+def verify_extract(lines: Sequence[str], pinned_keys: Sequence[str] = (),
+                   out: Callable[[str], None] = print, tsa_ca: str | None = None) -> list[str]:
     """Check an extract's lines; print notes through ``out``, return the problems."""
     if not lines:
         return ["the extract is empty"]
@@ -201,14 +242,8 @@ def verify_extract(lines: Sequence[str], pinned_key: str | None = None,
         header = json.loads(lines[0])
     except ValueError:
         return ["line 1: not JSON"]
-    if header.get("format") != FORMAT:
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
         return [f"line 1: not a {FORMAT} header"]
-    keys: dict[str, str] = dict(header.get("public_keys") or {})
-    if pinned_key:
-        keys = {key_id(pinned_key): pinned_key.lower()}
-    else:
-        out("warning: using the public keys the extract carries; pin the key you obtained "
-            "independently with --public-key")
     item = header.get("item")
     entries: list[Entry] = []
     head: dict[str, Any] | None = None
@@ -226,10 +261,21 @@ def verify_extract(lines: Sequence[str], pinned_key: str | None = None,
                                      str(row["signature"]), str(row["body"])))
         except (ValueError, KeyError, TypeError):
             problems.append(f"line {number}: not a ledger line")
+    if pinned_keys:
+        keys = extend_trust(_pinned(pinned_keys), entries)
+    else:
+        keys = {}
+        for kid, pk in dict(header.get("public_keys") or {}).items():
+            try:
+                if len(bytes.fromhex(str(pk))) == 32 and key_id(str(pk)) == kid:
+                    keys[kid] = str(pk)
+            except ValueError:
+                problems.append(f"line 1: the public key {kid} is not 64 hex digits")
     problems += check_chain(entries, item=item)
-    problems += check_signatures(entries, signature_checker(keys))
-    problems += _check_head(head, entries, item, signature_checker(keys))
-    problems += _check_timestamps(stamps, {e.hash for e in entries}, out)
+    check = signature_checker(keys)
+    problems += check_signatures(entries, check)
+    problems += _check_head(head, entries, item, check)
+    problems += _check_timestamps(stamps, entries, out, tsa_ca)
     out(f"{len(entries)} entries" + (f" of item {item}" if item else "") + " checked")
     return problems
 
@@ -252,52 +298,91 @@ def _check_head(head: dict[str, Any] | None, entries: list[Entry], item: str | N
     return problems
 
 
-def _check_timestamps(stamps: list[dict[str, Any]], hashes: set[str],
-                      out: Callable[[str], None]) -> list[str]:
+def _check_timestamps(stamps: list[dict[str, Any]], entries: list[Entry],
+                      out: Callable[[str], None], tsa_ca: str | None) -> list[str]:
+    """Each token line must match a signed `timestamp` entry, and each entry its token."""
+    recorded: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        body = json.loads(entry.body)
+        if isinstance(body, dict) and body.get("kind") == "timestamp":
+            data = body.get("data") or {}
+            recorded[str(data.get("token_sha256"))] = data
     problems = []
     for stamp in stamps:
-        digest = str(stamp.get("hash"))
-        if digest not in hashes:
-            problems.append(f"timestamp over {digest}: no such entry in the extract")
+        try:
+            token = base64.b64decode(str(stamp["token"]), validate=True)
+        except (KeyError, ValueError):
+            problems.append("a timestamp line has no readable token")
             continue
-        if not shutil.which("openssl") or not stamp.get("ca_pem"):
-            out(f"timestamp over entry {stamp.get('seq')}: not checked "
-                "(needs openssl and the TSA's CA certificate)")
+        data = recorded.pop(hashlib.sha256(token).hexdigest(), None)
+        if data is None or data.get("covers") != stamp.get("hash"):
+            problems.append(f"timestamp over {stamp.get('hash')}: no signed timestamp entry "
+                            "records this token (it was added or changed)")
             continue
-        with tempfile.TemporaryDirectory() as tmp:
-            token, ca = os.path.join(tmp, "token.der"), os.path.join(tmp, "ca.pem")
-            with open(token, "wb") as fh:
-                fh.write(base64.b64decode(stamp["token"]))
-            with open(ca, "w") as fh:
-                fh.write(stamp["ca_pem"])
-            done = subprocess.run(
-                ["openssl", "ts", "-verify", "-digest", digest, "-in", token, "-token_in",
-                 "-CAfile", ca], capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            problems.append(f"timestamp over entry {stamp.get('seq')}: openssl ts -verify "
-                            "refused it")
+        where = f"timestamp over entry {data.get('covers_seq')}"
+        if not tsa_ca or not shutil.which("openssl"):
+            out(f"{where}: token matches its signed entry; not checked against a TSA "
+                "(give --tsa-ca with the TSA's CA certificate; needs openssl)")
+            continue
+        ok, when = _openssl_ts(token, str(data.get("covers")), tsa_ca)
+        if not ok:
+            problems.append(f"{where}: openssl ts -verify refused it")
         else:
-            out(f"timestamp over entry {stamp.get('seq')}: verified by openssl "
-                f"({stamp.get('gen_time')}, {stamp.get('tsa')})")
+            out(f"{where}: verified by openssl against {tsa_ca}; the token says {when}")
+    for data in recorded.values():
+        problems.append(f"the timestamp over entry {data.get('covers_seq')} that the ledger "
+                        "records is missing from the extract")
     return problems
+
+
+def _openssl_ts(token: bytes, digest: str, ca: str) -> tuple[bool, str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "token.der")
+        with open(path, "wb") as fh:
+            fh.write(token)
+        done = subprocess.run(["openssl", "ts", "-verify", "-digest", digest, "-in", path,
+                               "-token_in", "-CAfile", ca], capture_output=True, text=True,
+                              check=False)
+        shown = subprocess.run(["openssl", "ts", "-reply", "-in", path, "-token_in", "-text"],
+                               capture_output=True, text=True, check=False)
+    when = next((line.split(":", 1)[1].strip() for line in shown.stdout.splitlines()
+                 if line.startswith("Time stamp:")), "an unreadable time")
+    return done.returncode == 0, when
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Verify a Khavaran custody-ledger extract.")
     parser.add_argument("extract", help="the JSON Lines file written by 'khavaran ledger export'")
-    parser.add_argument("--public-key", help="the ledger's Ed25519 public key, 64 hex digits")
+    parser.add_argument("--public-key", action="append", default=[],
+                        help="a ledger public key you obtained independently, 64 hex digits "
+                             "(repeat for several installations)")
+    parser.add_argument("--tsa-ca", help="the time-stamping authority's CA certificate (PEM) "
+                                         "to check timestamp tokens with")
     args = parser.parse_args(argv)
     try:
-        with open(args.extract, encoding="utf-8") as fh:
-            lines = [line for line in fh.read().splitlines() if line.strip()]
+        with open(args.extract, encoding="utf-8", newline="") as fh:
+            # Only \n ends a line: U+2028 and friends may sit inside a JSON string.
+            lines = [line for line in fh.read().split("\n") if line.strip()]
     except (OSError, UnicodeDecodeError) as exc:
         print(f"cannot read {args.extract}: {exc}", file=sys.stderr)
         return 2
-    problems = verify_extract(lines, args.public_key)
+    try:
+        problems = verify_extract(lines, args.public_key, tsa_ca=args.tsa_ca)
+    except BadKey as exc:
+        print(exc, file=sys.stderr)
+        return 2
     for problem in problems:
         print(f"FAILED: {problem}")
-    print("FAILED" if problems else "OK: every hash, chain and signature verifies")
-    return 1 if problems else 0
+    if problems:
+        print("FAILED")
+        return 1
+    if not args.public_key:
+        print("UNVERIFIED KEY: the hashes, chains and signatures agree with the keys the "
+              "extract carries, but anyone can make an extract with keys of their own. Run "
+              "again with --public-key KEY, the key you obtained independently.")
+        return 2
+    print("OK: every hash, chain and signature verifies with the key(s) you gave")
+    return 0
 
 
 if __name__ == "__main__":
