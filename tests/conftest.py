@@ -163,3 +163,11 @@ def cli(registry: Registry) -> Cli:
 @pytest.fixture
 def demo_cli(demo_registry: Registry) -> Cli:
     return Cli(demo_registry)
+
+
+@pytest.fixture
+def vault_registry(registry: Registry) -> Iterator[Registry]:
+    """An empty registry holding the test sources (t-list, t-report, ...)."""
+    sources = Path(__file__).parent / "fixtures" / "sources.csv"
+    import_files(registry, [(sources, "source")], actor="tester")
+    yield registry

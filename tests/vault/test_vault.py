@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from files import docx, photo_with_gps, scan_image, text_pdf
 from sqlalchemy import select, text
 
-from conftest import docx, photo_with_gps, scan_image, text_pdf
 from khavaran.errors import EvidenceError, NotFoundError, ValidationError
 from khavaran.services import custody, evidence, verification
 from khavaran.services.registry import Registry

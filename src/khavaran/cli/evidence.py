@@ -7,14 +7,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from cryptography import x509
 
 from khavaran.cli import app
 from khavaran.cli.context import registry_of, settings_of
 from khavaran.cli.render import echo_json
 from khavaran.errors import ConfigError
 from khavaran.services import custody, evidence, verification
+from khavaran.services.evidence import check_out
 from khavaran.vault import verify_ledger
 from khavaran.vault.derive import DERIVED_KINDS
+from khavaran.vault.keys import load_key
 from khavaran.vault.ledger import head
 
 group = typer.Typer(help="The evidence vault: untouched originals, working copies, custody.",
@@ -25,6 +28,7 @@ app.add_typer(group, name="evidence")
 app.add_typer(ledger_group, name="ledger")
 
 ITEM = typer.Argument(metavar="ITEM", help="An evidence item id (ev-...).")
+LEDGER = " Kept in the ledger for ever, also after a purge: name no protected person."
 
 
 @group.command("add")
@@ -102,8 +106,10 @@ def derive(
     file: Annotated[Path | None, typer.Option(
         help="The working copy, made elsewhere. Leave out for --kind text (PDF text) or "
              "--kind ocr (Tesseract), which Khavaran makes itself.")] = None,
-    tool: Annotated[str | None, typer.Option(help="The tool that made --file.")] = None,
-    params: Annotated[str | None, typer.Option(help="Its parameters, as a JSON object.")]
+    tool: Annotated[str | None, typer.Option(
+        help="The tool that made --file." + LEDGER)] = None,
+    params: Annotated[str | None, typer.Option(
+        help="Its parameters, as a JSON object." + LEDGER)]
     = None,
     lang: Annotated[str, typer.Option(help="Tesseract languages for --kind ocr.")]
     = "fas+eng",
@@ -165,7 +171,7 @@ def _describe(data: dict[str, Any]) -> str:
 @group.command("get")
 def get(ctx: typer.Context, item_id: Annotated[str, ITEM],
         out: Annotated[Path, typer.Option("--out", help="Where to write the copy.")],
-        purpose: Annotated[str | None, typer.Option(help="Why (kept on the ledger).")] = None,
+        purpose: Annotated[str | None, typer.Option(help="Why." + LEDGER)] = None,
         ) -> None:
     """Download an exact copy of an item, checked against its hashes (on the ledger).
 
@@ -178,8 +184,8 @@ def get(ctx: typer.Context, item_id: Annotated[str, ITEM],
 
 @group.command("transfer")
 def transfer(ctx: typer.Context, item_id: Annotated[str, ITEM],
-             to: Annotated[str, typer.Option("--to", help="Who takes custody.")],
-             reason: Annotated[str, typer.Option(help="Why.")]) -> None:
+             to: Annotated[str, typer.Option("--to", help="Who takes custody." + LEDGER)],
+             reason: Annotated[str, typer.Option(help="Why." + LEDGER)]) -> None:
     """Record a transfer of custody of an item.
 
     Example: khavaran --as ana evidence transfer ev-5891b5b522d5df08 --to "Legal team"
@@ -193,7 +199,8 @@ def transfer(ctx: typer.Context, item_id: Annotated[str, ITEM],
 @group.command("link")
 def link(ctx: typer.Context, item_id: Annotated[str, ITEM],
          claim: Annotated[str, typer.Option("--claim", help="The claim it supports.")],
-         locator: Annotated[str, typer.Option(help="Where in the item: page, time, region.")],
+         locator: Annotated[str, typer.Option(
+             help="Where in the item: page, time, region." + LEDGER)],
          ) -> None:
     """Record that an item is the evidence for a claim, at a locator.
 
@@ -233,7 +240,8 @@ def verify(
 
 @group.command("purge")
 def purge(ctx: typer.Context, item_id: Annotated[str, ITEM],
-          reason: Annotated[str, typer.Option(help="Why: consent withdrawn, court order...")],
+          reason: Annotated[str, typer.Option(
+              help="Why: consent withdrawn, court order..." + LEDGER)],
           approved_by: Annotated[str, typer.Option(
               "--approved-by", help="The second person who approved it.")]) -> None:
     """Delete an item's file and its working copies, keeping a tombstone on the ledger.
@@ -274,11 +282,42 @@ def timestamp(ctx: typer.Context,
     actor = settings_of(ctx).require_actor()
     try:
         ca_pem = ca.read_bytes() if ca else None
+        if ca_pem is not None:
+            x509.load_pem_x509_certificates(ca_pem)
     except OSError as exc:
         raise ConfigError(f"cannot read {ca}: {exc.strerror}") from None
+    except ValueError:
+        raise ConfigError(f"{ca} is not a PEM certificate (the TSA's CA)") from None
     seq, digest = verification.timestamp_ledger(registry_of(ctx), tsa, actor=actor,
                                                 ca_pem=ca_pem)
     typer.echo(f"entry {seq} ({digest}) timestamped by {tsa}")
+
+
+@ledger_group.command("key")
+def ledger_key(ctx: typer.Context) -> None:
+    """Print this installation's ledger key: its id and the public key to publish.
+
+    Give the public key to whoever must verify extracts (they pin it with
+    verify_ledger.py --public-key), through a channel other than the extract.
+
+    Example: khavaran ledger key
+    """
+    key = load_key(settings_of(ctx).home)
+    typer.echo(f"key id      {key.key_id}\npublic key  {key.public_hex}")
+
+
+@ledger_group.command("trust")
+def trust(ctx: typer.Context,
+          public_key: Annotated[str, typer.Argument(metavar="KEY",
+                                                    help="The other key, 64 hex digits.")],
+          reason: Annotated[str, typer.Option(help="Why (kept in the ledger).")]) -> None:
+    """Trust another installation's key (a team sharing one database): a signed entry.
+
+    Example: khavaran --as ana ledger trust 3f1c... --reason "Berlin office laptop"
+    """
+    actor = settings_of(ctx).require_actor()
+    kid = verification.trust_key(registry_of(ctx), public_key, actor=actor, reason=reason)
+    typer.echo(f"key {kid} is trusted from now on")
 
 
 @ledger_group.command("head")
@@ -299,7 +338,11 @@ def verifier(ctx: typer.Context,
 
     Example: khavaran ledger verifier --out for-the-court/
     """
-    out.mkdir(parents=True, exist_ok=True)
     target = out / "verify_ledger.py"
-    shutil.copyfile(verify_ledger.__file__, target)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        check_out(target, settings_of(ctx).home)
+        shutil.copyfile(verify_ledger.__file__, target)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {target}: {exc.strerror}") from None
     typer.echo(f"wrote {target}")

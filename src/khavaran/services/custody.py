@@ -15,7 +15,7 @@ from sqlalchemy import Connection, insert, select
 
 from khavaran.errors import EvidenceError, IntegrityError, ValidationError
 from khavaran.services.editing import _claim
-from khavaran.services.evidence import purged, require_item
+from khavaran.services.evidence import check_out, purged, require_item
 from khavaran.services.registry import Registry
 from khavaran.storage.tables import citation
 from khavaran.storage.vault_tables import (
@@ -122,8 +122,7 @@ def download(registry: Registry, item_id: str, out: Path, *, actor: str,
     key = load_key(registry.settings.home)
     with registry.read() as conn:
         item = require_item(conn, item_id)
-    if out.exists():
-        raise EvidenceError(f"{out} exists already; choose another --out")
+    check_out(out, registry.settings.home)
     tmp = out.with_name(f".{out.name}.part")
     try:
         with registry.vault.open(item.sha256) as src, open(tmp, "xb") as dst:

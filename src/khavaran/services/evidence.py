@@ -38,7 +38,8 @@ from khavaran.vault.ledger import LedgerWriter, iso
 from khavaran.vault.metadata import media_type, read_metadata
 from khavaran.vault.verify_ledger import canonical
 
-__all__ = ["Intake", "add_evidence", "derive", "intake_record", "item_id_of", "live_digests",
+__all__ = ["Intake", "add_evidence", "check_out", "derive", "display_name", "display_path",
+           "meta_digest", "intake_record", "item_id_of", "live_digests",
            "purged", "record_digest", "require_item", "require_source"]
 
 
@@ -115,6 +116,19 @@ def meta_digest(fields: Iterable[tuple[str, str, bool]]) -> str:
     """What an intake entry commits to of an item's metadata rows."""
     rows = sorted([name, value, bool(sensitive)] for name, value, sensitive in fields)
     return hashlib.sha256(canonical(rows).encode("utf-8")).hexdigest()
+
+
+def check_out(out: Path, home: Path) -> None:
+    """Refuse an output path that would overwrite anything, or land in the data home."""
+    if not out.name or out.is_dir():
+        raise EvidenceError(f"{out} is a folder: give --out a file name")
+    if out.exists() or out.is_symlink():
+        raise EvidenceError(f"{out} exists already; choose another --out")
+    if _inside(out, home):
+        raise EvidenceError(f"{out} is inside the data home ({home}): write outside it, so "
+                            "that nothing can replace a stored original")
+    if not out.parent.is_dir():
+        raise EvidenceError(f"{out.parent} is not a folder")
 
 
 def _inside(path: Path, home: Path) -> bool:

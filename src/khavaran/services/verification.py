@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select
 
 from khavaran.errors import EvidenceError, TimestampError, ValidationError
-from khavaran.services.evidence import live_digests, require_item
+from khavaran.services.evidence import check_out, live_digests, require_item
 from khavaran.services.record_checks import record_problems
 from khavaran.services.registry import Registry
 from khavaran.settings import Settings
@@ -301,6 +301,7 @@ def trust_key(registry: Registry, public_key: str, *, actor: str, reason: str) -
 def export_ledger(registry: Registry, out: Path, *, item_id: str | None = None) -> int:
     """Write a JSON Lines extract (see verify_ledger.py); returns the entry count."""
     key = load_key(registry.settings.home)
+    check_out(out, registry.settings.home)
     tmp = out.with_name(f".{out.name}.part")
     count, last = 0, None
     try:

@@ -211,9 +211,11 @@ class Vault:
         try:
             fd = os.open(folder / "lock", os.O_RDWR)
         except FileNotFoundError:
-            # Being created right now, or left by a command killed while creating it.
-            if time.time() - folder.stat().st_mtime > 3600:
-                shutil.rmtree(folder, ignore_errors=True)
+            # Being created or removed right now by its command, or left by one
+            # killed while creating it: only an old one is taken for a leftover.
+            with contextlib.suppress(FileNotFoundError):
+                if time.time() - folder.stat().st_mtime > 3600:
+                    shutil.rmtree(folder, ignore_errors=True)
             return
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -63,6 +63,7 @@ def ocr_image(path: Path, languages: str = "fas+eng") -> Made:
         raise EvidenceError(f"OCR took longer than {OCR_TIMEOUT} s and was stopped") from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise EvidenceError("Tesseract could not read this file: "
-                            + (message[-1] if message else f"exit {done.returncode}"))
+        raise EvidenceError(f"Tesseract (languages '{languages}') could not read this file: "
+                            + (message[-1] if message else f"exit {done.returncode}")
+                            + " (is each language installed? tesseract --list-langs)")
     return Made(done.stdout, tool, {"languages": languages})

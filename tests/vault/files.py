@@ -1,27 +1,14 @@
-"""Fixtures for the vault tests: a registry with sources, and real files to take in."""
+"""Real files for the vault tests: PDFs with a text layer, photos with EXIF, scans, Word."""
 
 from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from khavaran.services.importing import import_files
-from khavaran.services.registry import Registry
-
-FIXTURES = Path(__file__).parent.parent / "fixtures"
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-
-
-@pytest.fixture
-def vault_registry(registry: Registry) -> Iterator[Registry]:
-    """An empty registry holding the test sources (t-list, t-report, ...)."""
-    import_files(registry, [(FIXTURES / "sources.csv", "source")], actor="tester")
-    yield registry
 
 
 def text_pdf(lines: list[str], *, title: str = "", author: str = "") -> bytes:
