@@ -572,12 +572,14 @@ def test_the_standalone_verifier_catches_edits_removals_and_truncation(
     assert "no head statement" in check(lines[:-1])
 
 
-def test_signatures_check_the_same_with_openssl(vault_registry: Registry,
-                                                three_items: list[evidence.Intake]) -> None:
+@pytest.mark.parametrize("checker", ["signature_checker", "_cryptography_checker",
+                                     "_openssl_checker"])
+def test_signatures_check_the_same_with_libsodium_cryptography_and_openssl(
+        vault_registry: Registry, three_items: list[evidence.Intake], checker: str) -> None:
     keys = {verify_ledger.key_id(_public_key(vault_registry)): _public_key(vault_registry)}
     with vault_registry.read() as conn:
         rows = conn.execute(select(ledger_entry).order_by(ledger_entry.c.seq)).all()
-    check = verify_ledger._openssl_checker(keys)
+    check = getattr(verify_ledger, checker)(keys)
     good = [verify_ledger.Entry(r.seq, r.hash, r.signature, r.body) for r in rows]
     assert all(check(e) for e in good)
     forged = verify_ledger.Entry(1, good[0].hash, good[0].signature,

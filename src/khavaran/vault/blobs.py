@@ -34,7 +34,9 @@ from typing import BinaryIO
 from khavaran.errors import EvidenceError
 from khavaran.vault.streaming import Digests, copy_and_hash
 
-__all__ = ["Staged", "Staging", "Vault"]
+__all__ = ["FLUSH_EVERY", "Staged", "Staging", "Vault"]
+
+FLUSH_EVERY = 32 << 20  # bytes of a copy written between syncs
 
 
 @dataclass
@@ -65,8 +67,7 @@ class Staging:
         staged = Staged(path, Digests("", "", 0))
         try:
             with open(path, "xb", buffering=0) as dst:
-                staged.digests = copy_and_hash(src, dst)
-                os.fsync(dst.fileno())
+                staged.digests = copy_and_hash(src, dst, flush_every=FLUSH_EVERY)
         except OSError as exc:
             staged.discard()
             raise _vault_error(exc, name) from None

@@ -37,6 +37,10 @@ def iso(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+# Built once: building the statement per entry cost more than signing it.
+_INSERT = insert(ledger_entry)
+
+
 @dataclass(frozen=True)
 class Appended:
     seq: int
@@ -80,9 +84,9 @@ class LedgerWriter:
         }
         text = canonical(body)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        self.conn.execute(insert(ledger_entry).values(
-            seq=body["seq"], item_id=item, kind=kind, hash=digest, prev=self.hash, body=text,
-            signature=self.key.sign(text)))
+        self.conn.execute(_INSERT, {
+            "seq": body["seq"], "item_id": item, "kind": kind, "hash": digest,
+            "prev": self.hash, "body": text, "signature": self.key.sign(text)})
         self.seq, self.hash = body["seq"], digest
         if item:
             self._item_heads[item] = digest

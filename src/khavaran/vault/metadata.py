@@ -9,6 +9,7 @@ instead of refusing the intake.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -36,9 +37,19 @@ class Field:
     sensitive: bool
 
 
+_MAGIC_BYTES = 1 << 20  # libmagic reads up to 7 MiB by default; 1 MiB identifies files
+
+
+@functools.cache
+def _magic() -> magic.Magic:
+    m = magic.Magic(mime=True)
+    m.setparam(magic.MAGIC_PARAM_BYTES_MAX, _MAGIC_BYTES)
+    return m
+
+
 def media_type(path: Path) -> str:
     try:
-        return str(magic.from_file(str(path), mime=True))
+        return str(_magic().from_file(str(path)))
     except magic.MagicException:
         return "application/octet-stream"
 

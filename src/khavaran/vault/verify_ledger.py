@@ -132,7 +132,32 @@ def check_chain(entries: Iterable[Entry], *, item: str | None = None,
 
 
 def signature_checker(public_keys: dict[str, str]) -> Callable[[Entry], bool]:
-    """A function telling whether an entry's signature verifies with its key."""
+    """A function telling whether an entry's signature verifies with its key.
+
+    Uses PyNaCl (libsodium, about twice as fast) if installed, else the
+    `cryptography` package, else the `openssl` command.
+    """
+    try:
+        from nacl.exceptions import BadSignatureError
+        from nacl.signing import VerifyKey
+    except ImportError:
+        return _cryptography_checker(public_keys)
+    nacl_keys = {kid: VerifyKey(bytes.fromhex(pk)) for kid, pk in public_keys.items()}
+
+    def check_nacl(entry: Entry) -> bool:
+        kid = _key_of(entry)
+        key = nacl_keys.get(kid) if kid else None
+        if key is None:
+            return False
+        try:
+            key.verify(entry.body.encode("utf-8"), bytes.fromhex(entry.signature))
+        except (BadSignatureError, ValueError, TypeError):
+            return False
+        return True
+    return check_nacl
+
+
+def _cryptography_checker(public_keys: dict[str, str]) -> Callable[[Entry], bool]:
     try:
         from cryptography.exceptions import InvalidSignature
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
