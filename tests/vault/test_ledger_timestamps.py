@@ -13,7 +13,7 @@ from files import text_pdf
 from sqlalchemy import text
 
 from khavaran.errors import EvidenceError, TimestampError
-from khavaran.services import evidence, verification
+from khavaran.services import evidence, ledger_io, verification
 from khavaran.services.registry import Registry
 from khavaran.vault import verify_ledger
 from khavaran.vault.ledger import head
@@ -57,9 +57,9 @@ def test_timestamp_over_the_head_verifies_offline_and_with_openssl(
 def test_exported_timestamps_are_checked_by_the_standalone_verifier(
         vault_registry: Registry, tmp_path: Path, tsa: LoopbackTSA) -> None:
     _one_item(vault_registry, tmp_path)
-    verification.timestamp_ledger(vault_registry, tsa.url, actor="tester", ca_pem=tsa.ca_pem)
+    ledger_io.timestamp_ledger(vault_registry, tsa.url, actor="tester", ca_pem=tsa.ca_pem)
     extract = tmp_path / "ledger.jsonl"
-    verification.export_ledger(vault_registry, extract)
+    ledger_io.export_ledger(vault_registry, extract)
     with vault_registry.read() as conn:
         key = conn.execute(text("SELECT public_key FROM ledger_key")).scalar_one()
 
@@ -89,7 +89,7 @@ def test_exported_timestamps_are_checked_by_the_standalone_verifier(
 def test_a_changed_token_fails_verification(vault_registry: Registry, tmp_path: Path,
                                             tsa: LoopbackTSA) -> None:
     _one_item(vault_registry, tmp_path)
-    verification.timestamp_ledger(vault_registry, tsa.url, actor="tester", ca_pem=tsa.ca_pem)
+    ledger_io.timestamp_ledger(vault_registry, tsa.url, actor="tester", ca_pem=tsa.ca_pem)
     with vault_registry.engine.begin() as conn:
         if vault_registry.settings.is_sqlite:
             conn.exec_driver_sql("DROP TRIGGER ledger_timestamp_no_update")
@@ -104,14 +104,14 @@ def test_a_changed_token_fails_verification(vault_registry: Registry, tmp_path: 
 
 def test_timestamp_refusals_are_clear(vault_registry: Registry, tmp_path: Path) -> None:
     with pytest.raises(EvidenceError, match="ledger is empty"):
-        verification.timestamp_ledger(vault_registry, "http://127.0.0.1:9/", actor="tester")
+        ledger_io.timestamp_ledger(vault_registry, "http://127.0.0.1:9/", actor="tester")
     _one_item(vault_registry, tmp_path)
     with pytest.raises(TimestampError, match="127.0.0.1:9"):
-        verification.timestamp_ledger(vault_registry, "http://127.0.0.1:9/", actor="tester",
+        ledger_io.timestamp_ledger(vault_registry, "http://127.0.0.1:9/", actor="tester",
                                       timeout=5)
     with LoopbackTSA(mode="reject") as refusing:
         with pytest.raises(TimestampError):
-            verification.timestamp_ledger(vault_registry, refusing.url, actor="tester")
+            ledger_io.timestamp_ledger(vault_registry, refusing.url, actor="tester")
     with vault_registry.read() as conn:
         assert conn.execute(text("SELECT count(*) FROM ledger_timestamp")).scalar() == 0
         kinds = conn.execute(text("SELECT kind FROM ledger_entry")).scalars().all()

@@ -15,7 +15,7 @@ from files import docx, photo_with_gps, scan_image, text_pdf
 from sqlalchemy import select, text
 
 from khavaran.errors import EvidenceError, NotFoundError, ValidationError
-from khavaran.services import custody, evidence, verification
+from khavaran.services import custody, evidence, ledger_io, purge, verification
 from khavaran.services.registry import Registry
 from khavaran.storage.vault_tables import (
     evidence_intake,
@@ -447,7 +447,7 @@ def test_an_entry_signed_by_a_key_nobody_trusted_fails(
     assert any(f"signed by key {rogue.key_id}, which this installation does not trust" in p
                for p in problems), problems
     # Endorsed by the installation's own key, the other key is trusted.
-    verification.trust_key(vault_registry, rogue.public_hex, actor="tester",
+    ledger_io.trust_key(vault_registry, rogue.public_hex, actor="tester",
                            reason="second office")
     assert _problems(vault_registry) == []
 
@@ -474,12 +474,12 @@ def test_purge_needs_a_second_person_and_leaves_a_verifiable_tombstone(
     (item,) = add(vault_registry, pdf, collected_by="Researcher R", collected_where="Karaj")
     copy = evidence.derive(vault_registry, item.item_id, kind="text", actor="tester")
     with pytest.raises(ValidationError, match="second person"):
-        verification.purge(vault_registry, item.item_id, reason="consent withdrawn",
+        purge.purge(vault_registry, item.item_id, reason="consent withdrawn",
                            approved_by="Tester ", actor="tester")
     with pytest.raises(ValidationError, match="--reason"):
-        verification.purge(vault_registry, item.item_id, reason=" ", approved_by="Dana",
+        purge.purge(vault_registry, item.item_id, reason=" ", approved_by="Dana",
                            actor="tester")
-    gone = verification.purge(vault_registry, item.item_id, reason="consent withdrawn",
+    gone = purge.purge(vault_registry, item.item_id, reason="consent withdrawn",
                               approved_by="Dana", actor="tester")
     assert set(gone) == {item.item_id, copy.item_id}
     assert not blob(vault_registry, item.sha256).exists()
@@ -521,8 +521,8 @@ def _public_key(registry: Registry) -> str:
 def test_a_third_party_verifies_an_export_with_only_the_public_key(
         vault_registry: Registry, three_items: list[evidence.Intake], tmp_path: Path) -> None:
     full, one = tmp_path / "ledger.jsonl", tmp_path / "item.jsonl"
-    assert verification.export_ledger(vault_registry, full) == 4
-    assert verification.export_ledger(vault_registry, one,
+    assert ledger_io.export_ledger(vault_registry, full) == 4
+    assert ledger_io.export_ledger(vault_registry, one,
                                       item_id=three_items[0].item_id) == 2
     key = _public_key(vault_registry)
     for extract in (full, one):
@@ -543,7 +543,7 @@ def test_line_separators_inside_text_do_not_break_an_extract(
     custody.transfer(vault_registry, three_items[1].item_id, to="Clerk",
                      reason="first\u2028second\u0085third", actor="tester")
     extract = tmp_path / "x.jsonl"
-    verification.export_ledger(vault_registry, extract, item_id=three_items[1].item_id)
+    ledger_io.export_ledger(vault_registry, extract, item_id=three_items[1].item_id)
     done = _run_verifier(extract, "--public-key", _public_key(vault_registry))
     assert done.returncode == 0, done.stdout
 
@@ -553,7 +553,7 @@ def test_the_standalone_verifier_catches_edits_removals_and_truncation(
     custody.transfer(vault_registry, three_items[0].item_id, to="C", reason="r",
                      actor="tester")
     one = tmp_path / "item.jsonl"
-    verification.export_ledger(vault_registry, one, item_id=three_items[0].item_id)
+    ledger_io.export_ledger(vault_registry, one, item_id=three_items[0].item_id)
     lines = one.read_text().splitlines()
     assert len(lines) == 5  # header, intake, two transfers, head
 

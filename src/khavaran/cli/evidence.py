@@ -13,7 +13,8 @@ from khavaran.cli import app
 from khavaran.cli.context import registry_of, settings_of
 from khavaran.cli.render import echo_json
 from khavaran.errors import ConfigError
-from khavaran.services import custody, evidence, verification
+from khavaran.services import custody, evidence, ledger_io, verification
+from khavaran.services import purge as purging
 from khavaran.services.evidence import check_out
 from khavaran.vault import verify_ledger
 from khavaran.vault.derive import DERIVED_KINDS
@@ -250,7 +251,7 @@ def purge(ctx: typer.Context, item_id: Annotated[str, ITEM],
     --approved-by "Bahar (director)"
     """
     actor = settings_of(ctx).require_actor()
-    gone = verification.purge(registry_of(ctx), item_id, reason=reason,
+    gone = purging.purge(registry_of(ctx), item_id, reason=reason,
                               approved_by=approved_by, actor=actor)
     typer.echo(f"purged {len(gone)} item(s): {', '.join(gone)}")
 
@@ -264,7 +265,7 @@ def export(ctx: typer.Context,
 
     Example: khavaran ledger export --item ev-5891b5b522d5df08 --out extract.jsonl
     """
-    count = verification.export_ledger(registry_of(ctx), out, item_id=item)
+    count = ledger_io.export_ledger(registry_of(ctx), out, item_id=item)
     typer.echo(f"{count} entries written to {out}; verify with: python3 verify_ledger.py {out} "
                "(khavaran ledger verifier --out DIR writes the script)")
 
@@ -288,7 +289,7 @@ def timestamp(ctx: typer.Context,
         raise ConfigError(f"cannot read {ca}: {exc.strerror}") from None
     except ValueError:
         raise ConfigError(f"{ca} is not a PEM certificate (the TSA's CA)") from None
-    seq, digest = verification.timestamp_ledger(registry_of(ctx), tsa, actor=actor,
+    seq, digest = ledger_io.timestamp_ledger(registry_of(ctx), tsa, actor=actor,
                                                 ca_pem=ca_pem)
     typer.echo(f"entry {seq} ({digest}) timestamped by {tsa}")
 
@@ -316,7 +317,7 @@ def trust(ctx: typer.Context,
     Example: khavaran --as ana ledger trust 3f1c... --reason "Berlin office laptop"
     """
     actor = settings_of(ctx).require_actor()
-    kid = verification.trust_key(registry_of(ctx), public_key, actor=actor, reason=reason)
+    kid = ledger_io.trust_key(registry_of(ctx), public_key, actor=actor, reason=reason)
     typer.echo(f"key {kid} is trusted from now on")
 
 

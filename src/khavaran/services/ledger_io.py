@@ -1,0 +1,108 @@
+"""The ledger as a whole: export extracts, timestamp the head, trust other keys."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from pathlib import Path
+
+from sqlalchemy import insert, select
+
+from khavaran.errors import EvidenceError, ValidationError
+from khavaran.services.evidence import check_out, require_item
+from khavaran.services.registry import Registry
+from khavaran.storage.vault_tables import ledger_timestamp
+from khavaran.vault.keys import load_key, public_keys
+from khavaran.vault.ledger import LedgerWriter, head, iso, iter_entries
+from khavaran.vault.timestamps import request_token, verify_token
+from khavaran.vault.verify_ledger import FORMAT, canonical, key_id
+
+__all__ = ["export_ledger", "timestamp_ledger", "trust_key"]
+
+
+def trust_key(registry: Registry, public_key: str, *, actor: str, reason: str) -> str:
+    """Endorse another installation's key with a signed `key` entry; returns its id."""
+    key = load_key(registry.settings.home)
+    try:
+        ok = len(bytes.fromhex(public_key)) == 32
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValidationError("give the other installation's public key: 64 hex digits, as "
+                              "'khavaran ledger key' prints it", field="KEY")
+    if not reason.strip():
+        raise ValidationError("say why with --reason", field="--reason")
+    with registry.write() as conn:
+        LedgerWriter(conn, key).append("key", item=None, actor=actor, at=registry.now(), data={
+            "trust": key_id(public_key.lower()), "public_key": public_key.lower(),
+            "reason": reason.strip()})
+    return key_id(public_key.lower())
+
+
+def export_ledger(registry: Registry, out: Path, *, item_id: str | None = None) -> int:
+    """Write a JSON Lines extract (see verify_ledger.py); returns the entry count."""
+    key = load_key(registry.settings.home)
+    check_out(out, registry.settings.home)
+    tmp = out.with_name(f".{out.name}.part")
+    count, last = 0, None
+    try:
+        with registry.read() as conn, open(tmp, "w", encoding="utf-8") as fh:
+            if item_id is not None:
+                require_item(conn, item_id, live=False)
+            seq, ledger_head = head(conn)
+            keys = public_keys(conn)
+            fh.write(canonical({"format": FORMAT, "item": item_id, "public_keys": keys,
+                                "exported_at": iso(registry.now()),
+                                "verify_with": "python3 verify_ledger.py THIS_FILE "
+                                               "--public-key KEY"}) + "\n")
+            for e in iter_entries(conn, item_id, upto=seq):
+                fh.write(canonical({"seq": e.seq, "hash": e.hash, "signature": e.signature,
+                                    "body": e.body}) + "\n")
+                count, last = count + 1, e.hash
+            if item_id is None:
+                for stamp in conn.execute(select(ledger_timestamp).where(
+                        ledger_timestamp.c.seq <= seq).order_by(ledger_timestamp.c.id)):
+                    # The time and the TSA are in the token and its signed entry; the
+                    # CA is for reference only: a verifier brings its own.
+                    fh.write(canonical({"timestamp": {
+                        "seq": stamp.seq, "hash": stamp.hash, "ca_pem": stamp.ca_pem,
+                        "token": base64.b64encode(stamp.token).decode()}}) + "\n")
+            statement = canonical({"item": item_id, "entries": count, "last": last,
+                                   "ledger_seq": seq, "ledger_head": ledger_head,
+                                   "key": key.key_id, "at": iso(registry.now())})
+            fh.write(canonical({"head": {
+                "body": statement, "signature": key.sign(statement),
+                "hash": hashlib.sha256(statement.encode("utf-8")).hexdigest()}}) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.rename(tmp, out)
+    except OSError as exc:
+        raise EvidenceError(f"cannot write {out}: {exc.strerror}") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return count
+
+
+def timestamp_ledger(registry: Registry, tsa_url: str, *, actor: str,
+                     ca_pem: bytes | None = None, timeout: float = 30.0) -> tuple[int, str]:
+    """Have a TSA timestamp the current ledger head; returns (seq, hash) covered."""
+    key = load_key(registry.settings.home)
+    with registry.read() as conn:
+        seq, last = head(conn)
+    if seq == 0:
+        raise EvidenceError("the ledger is empty: there is nothing to timestamp yet")
+    token = request_token(tsa_url, bytes.fromhex(last), timeout=timeout)
+    info = verify_token(token, bytes.fromhex(last), ca_pem=ca_pem)
+    now = registry.now()
+    with registry.write() as conn:
+        ledger = LedgerWriter(conn, key)
+        conn.execute(insert(ledger_timestamp).values(
+            seq=seq, hash=last, tsa_url=tsa_url, token=token,
+            ca_pem=ca_pem.decode() if ca_pem else None, gen_time=info.gen_time,
+            created_at=now, created_by=actor))
+        ledger.append("timestamp", item=None, actor=actor, at=now, data={
+            "covers_seq": seq, "covers": last, "tsa": tsa_url, "gen_time": iso(info.gen_time),
+            "token_sha256": hashlib.sha256(token).hexdigest()})
+    return seq, last
