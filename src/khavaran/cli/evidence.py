@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from cryptography import x509
 
 from khavaran.cli import app
 from khavaran.cli.context import registry_of, settings_of
@@ -284,6 +283,8 @@ def timestamp(ctx: typer.Context,
     try:
         ca_pem = ca.read_bytes() if ca else None
         if ca_pem is not None:
+            from cryptography import x509
+
             x509.load_pem_x509_certificates(ca_pem)
     except OSError as exc:
         raise ConfigError(f"cannot read {ca}: {exc.strerror}") from None

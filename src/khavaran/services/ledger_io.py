@@ -15,7 +15,6 @@ from khavaran.services.registry import Registry
 from khavaran.storage.vault_tables import ledger_timestamp
 from khavaran.vault.keys import load_key, public_keys
 from khavaran.vault.ledger import LedgerWriter, head, iso, iter_entries
-from khavaran.vault.timestamps import request_token, verify_token
 from khavaran.vault.verify_ledger import FORMAT, canonical, key_id
 
 __all__ = ["export_ledger", "timestamp_ledger", "trust_key"]
@@ -88,6 +87,9 @@ def export_ledger(registry: Registry, out: Path, *, item_id: str | None = None) 
 def timestamp_ledger(registry: Registry, tsa_url: str, *, actor: str,
                      ca_pem: bytes | None = None, timeout: float = 30.0) -> tuple[int, str]:
     """Have a TSA timestamp the current ledger head; returns (seq, hash) covered."""
+    # Imported here: asn1crypto costs every other command ~10 MB of memory.
+    from khavaran.vault.timestamps import request_token, verify_token
+
     key = load_key(registry.settings.home)
     with registry.read() as conn:
         seq, last = head(conn)

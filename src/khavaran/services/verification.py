@@ -26,7 +26,6 @@ from khavaran.storage.vault_tables import (
 )
 from khavaran.vault.keys import load_key, trusted_keys
 from khavaran.vault.ledger import LedgerWriter, StoredEntry, head, iso, iter_entries
-from khavaran.vault.timestamps import verify_token
 from khavaran.vault.verify_ledger import (
     Entry,
     check_chain,
@@ -211,6 +210,8 @@ def _check_timestamps(conn: Connection, report: Report) -> None:
             report.problems.append(f"{where}: entry {stamp.seq} no longer has the hash it "
                                    "timestamped")
             continue
+        from khavaran.vault.timestamps import verify_token  # only when there are tokens
+
         try:
             info = verify_token(stamp.token, bytes.fromhex(stamp.hash),
                                 ca_pem=stamp.ca_pem.encode() if stamp.ca_pem else None)
