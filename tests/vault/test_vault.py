@@ -585,3 +585,27 @@ def test_signatures_check_the_same_with_libsodium_cryptography_and_openssl(
     forged = verify_ledger.Entry(1, good[0].hash, good[0].signature,
                                  good[0].body.replace("tester", "mallory"))
     assert not check(forged)
+
+
+def test_cli_key_export_and_verifier_for_a_third_party(
+        vault_registry: Registry, three_items: list[evidence.Intake], cli, tmp_path: Path) -> None:
+    shown = cli("ledger", "key")
+    assert shown.exit_code == 0 and _public_key(vault_registry) in shown.output
+    exported = cli("ledger", "export")  # to standard output
+    assert exported.exit_code == 0, exported.output
+    extract = tmp_path / "stdout.jsonl"
+    extract.write_text(exported.output)
+    written = cli("ledger", "verifier", "--out", str(tmp_path / "court"))
+    assert written.exit_code == 0, written.output
+    script = tmp_path / "court" / "verify_ledger.py"
+    assert script.read_bytes() == VERIFIER.read_bytes()
+    done = subprocess.run([sys.executable, "-I", str(script), str(extract), "--public-key",
+                           _public_key(vault_registry)], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stdout
+    again = cli("ledger", "verifier", "--out", str(tmp_path / "court"))
+    assert again.exit_code == 1 and "exists already" in again.output
+    home = vault_registry.settings.home
+    inside = cli("ledger", "export", "--out", str(home / "vault" / "x.jsonl"))
+    assert inside.exit_code == 1 and "inside the data home" in inside.output
+    assert not (home / "vault" / "x.jsonl").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -257,16 +258,22 @@ def purge(ctx: typer.Context, item_id: Annotated[str, ITEM],
 
 @ledger_group.command("export")
 def export(ctx: typer.Context,
-           out: Annotated[Path, typer.Option("--out", help="The JSON Lines file to write.")],
+           out: Annotated[Path | None, typer.Option(
+               "--out", help="The JSON Lines file to write (default: standard output).")]
+           = None,
            item: Annotated[str | None, typer.Option("--item", help="Only this item's entries.")]
            = None) -> None:
     """Write the ledger (or one item's extract) for third-party verification.
 
     Example: khavaran ledger export --item ev-5891b5b522d5df08 --out extract.jsonl
     """
+    if out is None:
+        ledger_io.write_extract(registry_of(ctx), sys.stdout, item_id=item)
+        return
     count = ledger_io.export_ledger(registry_of(ctx), out, item_id=item)
     typer.echo(f"{count} entries written to {out}; verify with: python3 verify_ledger.py {out} "
-               "(khavaran ledger verifier --out DIR writes the script)")
+               "--public-key KEY (khavaran ledger key prints KEY; khavaran ledger verifier "
+               "--out DIR writes the script)")
 
 
 @ledger_group.command("timestamp")

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import os
 from pathlib import Path
+from typing import TextIO
 
 from sqlalchemy import insert, select
 
@@ -17,7 +18,7 @@ from khavaran.vault.keys import load_key, public_keys
 from khavaran.vault.ledger import LedgerWriter, head, iso, iter_entries
 from khavaran.vault.verify_ledger import FORMAT, canonical, key_id
 
-__all__ = ["export_ledger", "timestamp_ledger", "trust_key"]
+__all__ = ["export_ledger", "timestamp_ledger", "trust_key", "write_extract"]
 
 
 def trust_key(registry: Registry, public_key: str, *, actor: str, reason: str) -> str:
@@ -41,38 +42,11 @@ def trust_key(registry: Registry, public_key: str, *, actor: str, reason: str) -
 
 def export_ledger(registry: Registry, out: Path, *, item_id: str | None = None) -> int:
     """Write a JSON Lines extract (see verify_ledger.py); returns the entry count."""
-    key = load_key(registry.settings.home)
     check_out(out, registry.settings.home)
     tmp = out.with_name(f".{out.name}.part")
-    count, last = 0, None
     try:
-        with registry.read() as conn, open(tmp, "w", encoding="utf-8") as fh:
-            if item_id is not None:
-                require_item(conn, item_id, live=False)
-            seq, ledger_head = head(conn)
-            keys = public_keys(conn)
-            fh.write(canonical({"format": FORMAT, "item": item_id, "public_keys": keys,
-                                "exported_at": iso(registry.now()),
-                                "verify_with": "python3 verify_ledger.py THIS_FILE "
-                                               "--public-key KEY"}) + "\n")
-            for e in iter_entries(conn, item_id, upto=seq):
-                fh.write(canonical({"seq": e.seq, "hash": e.hash, "signature": e.signature,
-                                    "body": e.body}) + "\n")
-                count, last = count + 1, e.hash
-            if item_id is None:
-                for stamp in conn.execute(select(ledger_timestamp).where(
-                        ledger_timestamp.c.seq <= seq).order_by(ledger_timestamp.c.id)):
-                    # The time and the TSA are in the token and its signed entry; the
-                    # CA is for reference only: a verifier brings its own.
-                    fh.write(canonical({"timestamp": {
-                        "seq": stamp.seq, "hash": stamp.hash, "ca_pem": stamp.ca_pem,
-                        "token": base64.b64encode(stamp.token).decode()}}) + "\n")
-            statement = canonical({"item": item_id, "entries": count, "last": last,
-                                   "ledger_seq": seq, "ledger_head": ledger_head,
-                                   "key": key.key_id, "at": iso(registry.now())})
-            fh.write(canonical({"head": {
-                "body": statement, "signature": key.sign(statement),
-                "hash": hashlib.sha256(statement.encode("utf-8")).hexdigest()}}) + "\n")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            count = write_extract(registry, fh, item_id=item_id)
             fh.flush()
             os.fsync(fh.fileno())
         os.rename(tmp, out)
@@ -81,6 +55,40 @@ def export_ledger(registry: Registry, out: Path, *, item_id: str | None = None) 
     finally:
         if tmp.exists():
             tmp.unlink()
+    return count
+
+
+def write_extract(registry: Registry, fh: TextIO, *, item_id: str | None = None) -> int:
+    """Write the extract's lines to ``fh``; returns the entry count."""
+    key = load_key(registry.settings.home)
+    count, last = 0, None
+    with registry.read() as conn:
+        if item_id is not None:
+            require_item(conn, item_id, live=False)
+        seq, ledger_head = head(conn)
+        keys = public_keys(conn)
+        fh.write(canonical({"format": FORMAT, "item": item_id, "public_keys": keys,
+                            "exported_at": iso(registry.now()),
+                            "verify_with": "python3 verify_ledger.py THIS_FILE "
+                                           "--public-key KEY"}) + "\n")
+        for e in iter_entries(conn, item_id, upto=seq):
+            fh.write(canonical({"seq": e.seq, "hash": e.hash, "signature": e.signature,
+                                "body": e.body}) + "\n")
+            count, last = count + 1, e.hash
+        if item_id is None:
+            for stamp in conn.execute(select(ledger_timestamp).where(
+                    ledger_timestamp.c.seq <= seq).order_by(ledger_timestamp.c.id)):
+                # The time and the TSA are in the token and its signed entry; the
+                # CA is for reference only: a verifier brings its own.
+                fh.write(canonical({"timestamp": {
+                    "seq": stamp.seq, "hash": stamp.hash, "ca_pem": stamp.ca_pem,
+                    "token": base64.b64encode(stamp.token).decode()}}) + "\n")
+    statement = canonical({"item": item_id, "entries": count, "last": last,
+                           "ledger_seq": seq, "ledger_head": ledger_head,
+                           "key": key.key_id, "at": iso(registry.now())})
+    fh.write(canonical({"head": {
+        "body": statement, "signature": key.sign(statement),
+        "hash": hashlib.sha256(statement.encode("utf-8")).hexdigest()}}) + "\n")
     return count
 
 
