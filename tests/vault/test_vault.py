@@ -300,7 +300,8 @@ def test_the_database_refuses_to_change_ledger_rows(vault_registry: Registry,
 
 def _tamper(registry: Registry, *sql: str) -> None:
     """Change rows as someone with the database file would: past the triggers."""
-    tables = ("ledger_entry", "evidence_item", "evidence_intake")
+    tables = ("ledger_entry", "evidence_item", "evidence_intake", "evidence_meta",
+              "evidence_purge")
     with registry.engine.begin() as conn:
         for table in tables:
             if registry.settings.is_sqlite:
@@ -372,13 +373,19 @@ def test_verify_finds_a_changed_byte_and_a_missing_file(
     ("UPDATE ledger_entry SET item_id = NULL WHERE seq = 1",
      ["entry 1: its columns differ from its signed body"]),
     ("UPDATE evidence_item SET size = 5 WHERE id IN (SELECT item_id FROM ledger_entry "
-     "WHERE seq = 1)", ["its record (hashes, size, media type, role or source) differs"]),
+     "WHERE seq = 1)",
+     ["its record (hashes, size, media type, role, source, who or when) differs"]),
     ("UPDATE evidence_item SET source_id = 't-report'",
-     ["its record (hashes, size, media type, role or source) differs"]),
+     ["its record (hashes, size, media type, role, source, who or when) differs"]),
     ("DELETE FROM evidence_intake WHERE id = 2", ["its intake records differ"]),
     ("INSERT INTO evidence_purge VALUES ((SELECT item_id FROM ledger_entry WHERE seq = 1), "
      "'x', 'x', '2026-01-01 00:00:00', 'x')",
      ["is marked purged, but the ledger has no purge entry"]),
+    ("UPDATE evidence_item SET created_by = 'mallory'", ["who or when) differs"]),
+    ("INSERT INTO evidence_meta VALUES ((SELECT item_id FROM ledger_entry WHERE seq = 1), "
+     "'gps_latitude', '35.7', true)", ["its metadata differs"]),
+    ("UPDATE ledger_entry SET body = 'not json' WHERE seq = 2",
+     ["entry 2: its body does not match its hash", "entry 2: its body is not JSON"]),
     ("UPDATE evidence_intake SET original_name = 'renamed.txt' WHERE id = 1",
      ["its intake records differ from what the ledger committed to"]),
 ])
@@ -421,7 +428,10 @@ def test_verify_finds_a_writable_a_linked_and_a_stray_file(
     stray = vault_registry.vault.blobs / "ab" / "cd" / ("ab" * 32)
     stray.parent.mkdir(parents=True)
     stray.write_text("planted")
+    shallow = vault_registry.vault.blobs / "stray.txt"
+    shallow.write_text("planted too")
     problems = _problems(vault_registry)
+    assert any(str(shallow) in p and "belongs to no item" in p for p in problems)
     assert f"item {three_items[0].item_id}: its stored file is writable (mode 666, should " \
         "be 444)" in problems
     assert f"item {three_items[1].item_id}: its stored file is a symbolic link, not the " \
@@ -501,6 +511,49 @@ def test_purge_needs_a_second_person_and_leaves_a_verifiable_tombstone(
     assert info["purge"]["reason"] == "consent withdrawn" and info["intakes"] == []
     assert "Researcher R" not in json.dumps(entries(vault_registry))
     assert "Karaj" not in json.dumps(entries(vault_registry))
+    # Details put back, or the purge record edited, after the purge: both caught.
+    _tamper(vault_registry,
+            f"INSERT INTO evidence_meta VALUES ('{item.item_id}', 'author', 'W', true)",
+            "UPDATE evidence_purge SET approved_by = 'Someone else'")
+    problems = verification.verify(vault_registry, None, actor="tester").problems
+    assert any("is purged, but intake or metadata rows for it are back" in p
+               for p in problems), problems
+    assert any("its purge record (reason, approver, who or when) differs" in p
+               for p in problems), problems
+
+
+def test_a_copy_of_a_working_copy_is_not_taken_in_as_an_original(
+        vault_registry: Registry, tmp_path: Path) -> None:
+    note, translation = tmp_path / "note.txt", tmp_path / "en.txt"
+    note.write_text("original words")
+    translation.write_text("translated words")
+    (item,) = add(vault_registry, note)
+    evidence.derive(vault_registry, item.item_id, kind="translation", actor="tester",
+                    file=translation, tool="human")
+    with pytest.raises(EvidenceError, match="same bytes as the working copy"):
+        add(vault_registry, translation, source="t-report")
+    assert verification.verify(vault_registry, None, actor="tester").ok
+
+
+def test_outputs_never_follow_a_planted_link(vault_registry: Registry,
+                                             three_items: list[evidence.Intake],
+                                             tmp_path: Path) -> None:
+    original = blob(vault_registry, three_items[0].sha256)
+    before = original.read_bytes()
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / ".e.jsonl.part").symlink_to(original)  # where a naive writer would write
+    ledger_io.export_ledger(vault_registry, out / "e.jsonl")
+    assert original.read_bytes() == before
+    assert not (out / "e.jsonl").is_symlink()
+    (out / "f.jsonl").symlink_to(original)
+    with pytest.raises(EvidenceError, match="exists already"):
+        ledger_io.export_ledger(vault_registry, out / "f.jsonl")
+    with pytest.raises(EvidenceError, match="exists already"):
+        custody.download(vault_registry, three_items[0].item_id, out / "f.jsonl",
+                         actor="tester")
+    assert original.read_bytes() == before and verification.verify(
+        vault_registry, None, actor="tester").ok
 
 
 # -- export and third-party verification ----------------------------------------------

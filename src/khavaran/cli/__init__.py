@@ -28,6 +28,13 @@ class KhavaranGroup(typer.core.TyperGroup):
         except DBAPIError as exc:
             raise click.ClickException(
                 f"the database refused the change, nothing was written: {exc.orig}") from None
+        except UnicodeEncodeError:
+            # Arguments and names reach us as text with undecodable bytes kept
+            # aside; they cannot be stored as UTF-8.  Every write is one
+            # transaction, so nothing was written.
+            raise click.ClickException(
+                "an argument or name holds bytes that are not UTF-8 text: nothing was "
+                "written") from None
         except KeyboardInterrupt:
             raise click.ClickException("interrupted: nothing was written") from None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,7 +14,7 @@ from khavaran.cli.render import echo_json
 from khavaran.errors import ConfigError
 from khavaran.services import custody, evidence, ledger_io, verification
 from khavaran.services import purge as purging
-from khavaran.services.evidence import check_out
+from khavaran.services.evidence import new_file
 from khavaran.vault import verify_ledger
 from khavaran.vault.derive import DERIVED_KINDS
 from khavaran.vault.keys import load_key
@@ -268,7 +267,11 @@ def export(ctx: typer.Context,
     Example: khavaran ledger export --item ev-5891b5b522d5df08 --out extract.jsonl
     """
     if out is None:
-        ledger_io.write_extract(registry_of(ctx), sys.stdout, item_id=item)
+        try:
+            ledger_io.write_extract(registry_of(ctx), sys.stdout, item_id=item)
+            sys.stdout.flush()
+        except OSError as exc:
+            raise ConfigError(f"cannot write to standard output: {exc.strerror}") from None
         return
     count = ledger_io.export_ledger(registry_of(ctx), out, item_id=item)
     typer.echo(f"{count} entries written to {out}; verify with: python3 verify_ledger.py {out} "
@@ -348,10 +351,13 @@ def verifier(ctx: typer.Context,
     Example: khavaran ledger verifier --out for-the-court/
     """
     target = out / "verify_ledger.py"
+    home = settings_of(ctx).home
+    if out.resolve().is_relative_to(home.resolve()):
+        raise ConfigError(f"{out} is inside the data home ({home}): write outside it")
     try:
         out.mkdir(parents=True, exist_ok=True)
-        check_out(target, settings_of(ctx).home)
-        shutil.copyfile(verify_ledger.__file__, target)
     except OSError as exc:
-        raise ConfigError(f"cannot write {target}: {exc.strerror}") from None
+        raise ConfigError(f"cannot create {out}: {exc.strerror}") from None
+    with new_file(target, home) as fh:
+        fh.write(Path(verify_ledger.__file__).read_bytes())
     typer.echo(f"wrote {target}")

@@ -5,17 +5,15 @@ content is written to the ledger; showing its record is not.
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from khavaran.errors import EvidenceError, IntegrityError, ValidationError
+from khavaran.errors import IntegrityError, ValidationError
 from khavaran.services.editing import _claim
-from khavaran.services.evidence import check_out, purged, require_item
+from khavaran.services.evidence import new_file, purged, require_item
 from khavaran.services.registry import Registry
 from khavaran.storage.tables import citation
 from khavaran.storage.vault_tables import (
@@ -26,7 +24,7 @@ from khavaran.storage.vault_tables import (
     evidence_purge,
 )
 from khavaran.vault.keys import load_key
-from khavaran.vault.ledger import LedgerWriter, iter_entries
+from khavaran.vault.ledger import LedgerWriter, body_of, data_of, iter_entries
 from khavaran.vault.streaming import copy_and_hash
 
 __all__ = ["Node", "custodian", "custody_log", "download", "item_info", "lineage",
@@ -102,7 +100,7 @@ def custody_log(registry: Registry, item_id: str) -> list[dict[str, Any]]:
     """The item's ledger entries, oldest first, as their bodies say."""
     with registry.read() as conn:
         require_item(conn, item_id, live=False)
-        return [json.loads(e.body) | {"hash": e.hash} for e in iter_entries(conn, item_id)]
+        return [body_of(e.body) | {"hash": e.hash} for e in iter_entries(conn, item_id)]
 
 
 def custodian(conn: Connection, item_id: str) -> str | None:
@@ -110,9 +108,9 @@ def custodian(conn: Connection, item_id: str) -> str | None:
     holder = None
     for e in iter_entries(conn, item_id):
         if e.kind in ("intake", "derive") and holder is None:
-            holder = json.loads(e.body)["actor"]
+            holder = body_of(e.body).get("actor")
         elif e.kind == "transfer":
-            holder = json.loads(e.body)["data"]["to"]
+            holder = data_of(e.body).get("to", holder)
     return holder
 
 
@@ -122,26 +120,17 @@ def download(registry: Registry, item_id: str, out: Path, *, actor: str,
     key = load_key(registry.settings.home)
     with registry.read() as conn:
         item = require_item(conn, item_id)
-    check_out(out, registry.settings.home)
-    tmp = out.with_name(f".{out.name}.part")
-    try:
-        with registry.vault.open(item.sha256) as src, open(tmp, "xb") as dst:
+    with new_file(out, registry.settings.home) as dst:
+        with registry.vault.open(item.sha256) as src:
             digests = copy_and_hash(src, dst)
-            dst.flush()
-            os.fsync(dst.fileno())
         if digests.sha256 != item.sha256 or digests.sha512 != item.sha512:
             raise IntegrityError(f"the stored file of {item_id} no longer matches its hashes: "
                                  "nothing was written; run 'khavaran evidence verify'")
-        os.rename(tmp, out)
-    except OSError as exc:
-        raise EvidenceError(f"cannot write {out}: {exc.strerror}") from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    with registry.write() as conn:
-        LedgerWriter(conn, key).append("download", item=item_id, actor=actor,
-                                       at=registry.now(), data={"purpose": purpose,
-                                                                "sha256": item.sha256})
+        # Recorded before the copy appears at --out: no copy leaves unrecorded.
+        with registry.write() as conn:
+            LedgerWriter(conn, key).append("download", item=item_id, actor=actor,
+                                           at=registry.now(), data={"purpose": purpose,
+                                                                    "sha256": item.sha256})
     return out
 
 

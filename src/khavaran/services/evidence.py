@@ -8,14 +8,16 @@ entry (vault/blobs.py explains how a killed command is settled).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import stat
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import Connection, insert, select
 
@@ -39,7 +41,7 @@ from khavaran.vault.metadata import media_type, read_metadata
 from khavaran.vault.verify_ledger import canonical
 
 __all__ = ["Intake", "add_evidence", "check_out", "derive", "display_name", "display_path",
-           "meta_digest", "intake_record", "item_id_of", "live_digests",
+           "meta_digest", "new_file", "intake_record", "item_id_of", "live_digests",
            "purged", "record_digest", "require_item", "require_source"]
 
 
@@ -131,6 +133,31 @@ def check_out(out: Path, home: Path) -> None:
         raise EvidenceError(f"{out.parent} is not a folder")
 
 
+@contextlib.contextmanager
+def new_file(out: Path, home: Path) -> Iterator[BinaryIO]:
+    """Write a new file at ``out``, whole or not at all, never through a link.
+
+    The bytes go to a fresh temporary name of our own (O_EXCL, so a planted
+    link cannot redirect them) and are linked to ``out`` only when complete;
+    a file that appeared at ``out`` meanwhile is never replaced.
+    """
+    check_out(out, home)
+    fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.link(tmp, out)
+    except FileExistsError:
+        raise EvidenceError(f"{out} exists already; choose another --out") from None
+    except OSError as exc:
+        raise EvidenceError(f"cannot write {out}: {exc.strerror}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def _inside(path: Path, home: Path) -> bool:
     try:
         return path.resolve().is_relative_to(home.resolve())
@@ -184,9 +211,17 @@ def intake_record(row: Mapping[Any, Any]) -> dict[str, Any]:
     """The part of an intake row that its ledger entry commits to."""
     return {"item": row["item_id"], "source": row["source_id"],
             "original_name": row["original_name"], "collected_by": row["collected_by"],
-            "collected_at": row["collected_text"], "collected_where": row["collected_where"],
+            "collected_at": row["collected_text"],
+            "collected_calendar": row["collected_calendar"],
+            "collected_start": _day(row["collected_start"]),
+            "collected_end": _day(row["collected_end"]),
+            "collected_where": row["collected_where"],
             "note": row["note"], "repeat": bool(row["repeat"]), "taken_by": row["created_by"],
             "taken_at": iso(row["created_at"])}
+
+
+def _day(value: Any) -> str | None:
+    return None if value is None else str(value)[:10]
 
 
 def record_digest(row: Mapping[Any, Any]) -> str:
@@ -228,8 +263,13 @@ def _commit_intake(registry: Registry, key: Any, staged: list[tuple[Path, Staged
             for path, s, mime in found:
                 d = s.digests
                 item_id = item_id_of(d.sha256)
-                existing = conn.execute(select(evidence_item.c.id).where(
+                existing = conn.execute(select(evidence_item.c.id, evidence_item.c.role).where(
                     evidence_item.c.sha256 == d.sha256)).first()
+                if existing is not None and existing.role != "original":
+                    raise EvidenceError(
+                        f"{display_path(path)} has the same bytes as the working copy "
+                        f"{existing.id}: take in the original it was made from instead; "
+                        "nothing was taken in")
                 repeat = existing is not None
                 if not repeat:
                     conn.execute(insert(evidence_item).values(

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
+import io
+import re
 from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy import insert, select
 
 from khavaran.errors import EvidenceError, ValidationError
-from khavaran.services.evidence import check_out, require_item
+from khavaran.services.evidence import new_file, require_item
 from khavaran.services.registry import Registry
 from khavaran.storage.vault_tables import ledger_timestamp
-from khavaran.vault.keys import load_key, public_keys
+from khavaran.vault.keys import load_key, public_keys, trusted_keys
 from khavaran.vault.ledger import LedgerWriter, head, iso, iter_entries
 from khavaran.vault.verify_ledger import FORMAT, canonical, key_id
 
@@ -24,16 +25,15 @@ __all__ = ["export_ledger", "timestamp_ledger", "trust_key", "write_extract"]
 def trust_key(registry: Registry, public_key: str, *, actor: str, reason: str) -> str:
     """Endorse another installation's key with a signed `key` entry; returns its id."""
     key = load_key(registry.settings.home)
-    try:
-        ok = len(bytes.fromhex(public_key)) == 32
-    except ValueError:
-        ok = False
-    if not ok:
+    public_key = public_key.strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{64}", public_key):
         raise ValidationError("give the other installation's public key: 64 hex digits, as "
                               "'khavaran ledger key' prints it", field="KEY")
     if not reason.strip():
         raise ValidationError("say why with --reason", field="--reason")
     with registry.write() as conn:
+        if key_id(public_key) in trusted_keys(conn, key):
+            raise ValidationError(f"key {key_id(public_key)} is trusted already", field="KEY")
         LedgerWriter(conn, key).append("key", item=None, actor=actor, at=registry.now(), data={
             "trust": key_id(public_key.lower()), "public_key": public_key.lower(),
             "reason": reason.strip()})
@@ -42,19 +42,11 @@ def trust_key(registry: Registry, public_key: str, *, actor: str, reason: str) -
 
 def export_ledger(registry: Registry, out: Path, *, item_id: str | None = None) -> int:
     """Write a JSON Lines extract (see verify_ledger.py); returns the entry count."""
-    check_out(out, registry.settings.home)
-    tmp = out.with_name(f".{out.name}.part")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            count = write_extract(registry, fh, item_id=item_id)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.rename(tmp, out)
-    except OSError as exc:
-        raise EvidenceError(f"cannot write {out}: {exc.strerror}") from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with new_file(out, registry.settings.home) as raw:
+        fh = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
+        count = write_extract(registry, fh, item_id=item_id)
+        fh.flush()
+        fh.detach()  # new_file closes and syncs the file itself
     return count
 
 

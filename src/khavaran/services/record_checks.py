@@ -8,7 +8,6 @@ metadata, its derivation, its links to claims, and its purge.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any
 
@@ -23,6 +22,7 @@ from khavaran.storage.vault_tables import (
     evidence_purge,
     ledger_entry,
 )
+from khavaran.vault.ledger import body_of, iso
 from khavaran.vault.verify_ledger import canonical
 
 __all__ = ["record_problems"]
@@ -36,32 +36,55 @@ def record_problems(conn: Connection, items: list[Any]) -> list[str]:
 
 
 def _item_problems(conn: Connection, item: Any) -> list[str]:
-    bodies = [json.loads(b) for b in conn.execute(
+    bodies = [body_of(b) for b in conn.execute(
         select(ledger_entry.c.body).where(ledger_entry.c.item_id == item.id)
         .order_by(ledger_entry.c.seq)).scalars()]
     by_kind: dict[str, list[dict[str, Any]]] = {}
+    whole: dict[str, list[dict[str, Any]]] = {}
     for body in bodies:
-        by_kind.setdefault(body.get("kind", ""), []).append(body.get("data") or {})
-    firsts = by_kind.get("intake") or by_kind.get("derive")
-    if not firsts:
+        data = body.get("data")
+        by_kind.setdefault(str(body.get("kind", "")), []).append(
+            data if isinstance(data, dict) else {})
+        whole.setdefault(str(body.get("kind", "")), []).append(body)
+    creating = [b for b in bodies if b.get("kind") in ("intake", "derive")]
+    if not creating:
         return ["has no intake entry in the ledger"]
-    first = firsts[0]
+    first_body = creating[0]
+    first = first_body.get("data") if isinstance(first_body.get("data"), dict) else {}
+    assert isinstance(first, dict)
     problems = []
-    recorded = (item.sha256, item.sha512, item.size, item.media_type, item.role, item.source_id)
+    recorded = (item.sha256, item.sha512, item.size, item.media_type, item.role, item.source_id,
+                item.created_by, iso(item.created_at))
     signed = (first.get("sha256"), first.get("sha512"), first.get("size"),
-              first.get("media_type"), first.get("role"), first.get("source"))
+              first.get("media_type"), first.get("role"), first.get("source"),
+              first_body.get("actor"), first_body.get("at"))
     if recorded != signed:
-        problems.append("its record (hashes, size, media type, role or source) differs from "
-                        "its intake entry (the record was edited)")
+        problems.append("its record (hashes, size, media type, role, source, who or when) "
+                        "differs from its intake entry (the record was edited)")
     purge_row = conn.execute(select(evidence_purge).where(
         evidence_purge.c.item_id == item.id)).first()
-    tombstones = by_kind.get("purge", [])
+    tombstones = whole.get("purge", [])
     if purge_row is not None and not tombstones:
         problems.append("is marked purged, but the ledger has no purge entry for it")
     if tombstones and purge_row is None:
         problems.append("the ledger says it was purged, but its purge record is gone")
+    if purge_row is not None and tombstones:
+        stone = tombstones[0]
+        data = stone.get("data") if isinstance(stone.get("data"), dict) else {}
+        assert isinstance(data, dict)
+        if (purge_row.reason, purge_row.approved_by, purge_row.created_by,
+                iso(purge_row.created_at)) != (data.get("reason"), data.get("approved_by"),
+                                               stone.get("actor"), stone.get("at")):
+            problems.append("its purge record (reason, approver, who or when) differs from "
+                            "its purge entry (the record was edited)")
     if purge_row is None:
         problems += _description_problems(conn, item, by_kind)
+    else:
+        left = conn.execute(select(evidence_intake.c.id).where(
+            evidence_intake.c.item_id == item.id)).first() or conn.execute(
+            select(evidence_meta.c.field).where(evidence_meta.c.item_id == item.id)).first()
+        if left is not None:
+            problems.append("is purged, but intake or metadata rows for it are back")
     problems += _derivation_problems(conn, item, by_kind)
     links = Counter((r.claim_id, r.locator) for r in conn.execute(
         select(evidence_link.c.claim_id, evidence_link.c.locator)
@@ -82,12 +105,13 @@ def _description_problems(conn: Connection, item: Any,
         problems.append("its intake records differ from what the ledger committed to (an "
                         "intake record was edited, added or removed)")
     first = (by_kind.get("intake") or [{}])[0]
-    if "meta" in first:
-        meta = conn.execute(select(evidence_meta.c.field, evidence_meta.c.value,
-                                   evidence_meta.c.sensitive)
-                            .where(evidence_meta.c.item_id == item.id)).all()
-        if meta_digest((r.field, r.value, r.sensitive) for r in meta) != first["meta"]:
-            problems.append("its metadata differs from what its intake entry committed to")
+    meta = conn.execute(select(evidence_meta.c.field, evidence_meta.c.value,
+                               evidence_meta.c.sensitive)
+                        .where(evidence_meta.c.item_id == item.id)).all()
+    # Working copies have no metadata rows: their digest is that of none.
+    committed_meta = first.get("meta", meta_digest([]))
+    if meta_digest((r.field, r.value, r.sensitive) for r in meta) != committed_meta:
+        problems.append("its metadata differs from what its intake entry committed to")
     return problems
 
 

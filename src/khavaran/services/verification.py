@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from khavaran.storage.vault_tables import (
     ledger_timestamp,
 )
 from khavaran.vault.keys import load_key, trusted_keys
-from khavaran.vault.ledger import LedgerWriter, StoredEntry, head, iso, iter_entries
+from khavaran.vault.ledger import LedgerWriter, StoredEntry, data_of, head, iso, iter_entries
 from khavaran.vault.verify_ledger import (
     Entry,
     check_chain,
@@ -101,12 +100,12 @@ def _check_blobs(registry: Registry, conn: Connection, items: list[Any], report:
                  whole: bool) -> None:
     gone = {r.item_id for r in conn.execute(select(evidence_purge.c.item_id))}
     vault = registry.vault
+    lingering = []
     for item in items:
         report.items += 1
         if item.id in gone:
             if vault.path_of(item.sha256).exists():
-                report.problems.append(f"item {item.id}: purged, but its file is still in "
-                                       "the vault")
+                lingering.append(item)
             continue
         report.blobs += 1
         shape = vault.shape_problem(item.sha256)
@@ -120,11 +119,24 @@ def _check_blobs(registry: Registry, conn: Connection, items: list[Any], report:
             report.problems.append(f"item {item.id}: its stored file has changed "
                                    f"(sha256 is now {now.sha256}, size {now.size} bytes; "
                                    f"recorded {item.sha256}, {item.size} bytes)")
-    if whole:
-        owned = {vault.path_of(item.sha256) for item in items if item.id not in gone}
-        for path in sorted(set(vault.stored()) - owned):
-            report.problems.append(f"the file {path} belongs to no item (it was put there "
-                                   "by hand, or its item was removed)")
+    owned = {vault.path_of(item.sha256) for item in items if item.id not in gone}
+    strays = sorted(set(vault.stored()) - owned) if whole else []
+    if not strays and not lingering:
+        return
+    # A command may be between placing (or removing) files and committing:
+    # look again with the vault lock held, against the database as it is now.
+    with vault.locked():
+        vault.recover(live_digests(registry))
+        live = live_digests(registry)({p.name for p in strays} |
+                                      {i.sha256 for i in lingering})
+        for item in lingering:
+            if item.sha256 not in live and vault.path_of(item.sha256).exists():
+                report.problems.append(f"item {item.id}: purged, but its file is still in "
+                                       "the vault")
+        for path in strays:
+            if path.exists() and not (path.name in live and path == vault.path_of(path.name)):
+                report.problems.append(f"the file {path} belongs to no item (it was put "
+                                       "there by hand, or its item was removed)")
 
 
 def _check_entries(conn: Connection, item_id: str | None, report: Report,
@@ -190,8 +202,8 @@ def _check_timestamps(conn: Connection, report: Report) -> None:
     signed: dict[Any, dict[str, Any]] = {}
     for body in conn.execute(select(ledger_entry.c.body).where(
             ledger_entry.c.kind == "timestamp")).scalars():
-        data = json.loads(body).get("data") or {}
-        signed[data.get("token_sha256")] = data
+        recorded = data_of(body)
+        signed[recorded.get("token_sha256")] = recorded
     seen = set()
     for stamp in conn.execute(select(ledger_timestamp).order_by(ledger_timestamp.c.id)):
         report.timestamps += 1
@@ -200,9 +212,10 @@ def _check_timestamps(conn: Connection, report: Report) -> None:
         seen.add(token_hash)
         entry = conn.execute(select(ledger_entry.c.hash).where(
             ledger_entry.c.seq == stamp.seq)).scalar()
-        data = signed.get(token_hash)
-        if data is None or (data.get("covers_seq"), data.get("covers")) != (stamp.seq,
-                                                                            stamp.hash):
+        data = signed.get(token_hash) or {}
+        if not data or (data.get("covers_seq"), data.get("covers"), data.get("tsa"),
+                            data.get("gen_time")) != (stamp.seq, stamp.hash, stamp.tsa_url,
+                                                      iso(stamp.gen_time)):
             report.problems.append(f"{where}: no signed timestamp entry in the ledger records "
                                    "this token (it was added or changed)")
             continue

@@ -187,7 +187,8 @@ class Vault:
             return False
         if not stat.S_ISREG(info.st_mode) or info.st_size != digests.size:
             return False
-        return self.rehash(digests.sha256) == digests
+        return self.shape_problem(digests.sha256) is None and \
+            self.rehash(digests.sha256) == digests
 
     def recover(self, live: Callable[[set[str]], set[str]]) -> int:
         """Finish what killed commands left; returns how many intents were settled.
@@ -292,8 +293,17 @@ class Vault:
         return None
 
     def stored(self) -> Iterator[Path]:
-        """Every file in the store, as the folder itself has them."""
-        yield from self.blobs.glob("*/*/*")
+        """Everything in the store that is not a folder, at any depth."""
+        for root, _dirs, names in os.walk(self.blobs):
+            for name in names:
+                yield Path(root) / name
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the vault lock: no command places or removes files meanwhile."""
+        self.create()
+        with self._locked():
+            yield
 
 
 def _vault_error(exc: OSError, name: str | None = None) -> EvidenceError:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,8 @@ from khavaran.storage.vault_tables import ledger_entry, ledger_lock
 from khavaran.vault.keys import SigningKey
 from khavaran.vault.verify_ledger import GENESIS, Entry, canonical
 
-__all__ = ["KINDS", "Appended", "LedgerWriter", "StoredEntry", "head", "iter_entries", "iso"]
+__all__ = ["KINDS", "Appended", "LedgerWriter", "StoredEntry", "body_of", "data_of", "head",
+           "iso", "iter_entries"]
 
 # Every kind of event the ledger records.
 KINDS = frozenset({
@@ -91,6 +93,20 @@ class LedgerWriter:
         if item:
             self._item_heads[item] = digest
         return Appended(self.seq, digest, body)
+
+
+def body_of(text: str) -> dict[str, Any]:
+    """An entry's body as a dict; {} for one that is damaged (the chain check says so)."""
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def data_of(text: str) -> dict[str, Any]:
+    data = body_of(text).get("data")
+    return data if isinstance(data, dict) else {}
 
 
 def head(conn: Connection) -> tuple[int, str]:
