@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from files import docx, photo_with_gps, scan_image, text_pdf
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, text
 
 from khavaran.errors import EvidenceError, NotFoundError, ValidationError
@@ -662,3 +664,33 @@ def test_cli_key_export_and_verifier_for_a_third_party(
     inside = cli("ledger", "export", "--out", str(home / "vault" / "x.jsonl"))
     assert inside.exit_code == 1 and "inside the data home" in inside.output
     assert not (home / "vault" / "x.jsonl").exists()
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                    lambda inner: st.lists(inner, max_size=3)
+                    | st.dictionaries(st.sampled_from(["head", "timestamp", "seq", "hash",
+                                                       "body", "signature", "token", "x"]),
+                                      inner, max_size=4), max_leaves=8)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(where=st.integers(min_value=0, max_value=10), junk=JSON | st.text(max_size=40))
+def test_the_standalone_verifier_reports_any_damaged_line_without_crashing(
+        vault_registry: Registry, tmp_path: Path, where: int, junk: object) -> None:
+    extract = tmp_path / "ledger.jsonl"
+    if not extract.exists():
+        doc = tmp_path / "doc.txt"
+        doc.write_text("a document")
+        add(vault_registry, doc)
+        ledger_io.export_ledger(vault_registry, extract)
+    lines = extract.read_text().split("\n")[:-1]
+    key = _public_key(vault_registry)
+    assert verify_ledger.verify_extract(lines, [key], out=lambda _: None) == []
+    at = where % len(lines)
+    damaged = lines.copy()
+    damaged[at] = junk if isinstance(junk, str) else json.dumps(junk)
+    if damaged[at] == lines[at]:
+        return
+    problems = verify_ledger.verify_extract(damaged, [key], out=lambda _: None)
+    assert problems, (at, damaged[at])

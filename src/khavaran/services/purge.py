@@ -52,4 +52,8 @@ def purge(registry: Registry, item_id: str, *, reason: str, approved_by: str,
 def _person(name: str) -> str:
     """A name as compared: NFKC, no invisible format characters, case folded."""
     folded = unicodedata.normalize("NFKC", name)
-    return "".join(c for c in folded if unicodedata.category(c) != "Cf").strip().casefold()
+    # Format and combining marks, and fillers that render as nothing.
+    blank = {"\u034f", "\u115f", "\u1160", "\u3164", "\uffa0"}
+    kept = (c for c in folded if unicodedata.category(c) not in ("Cf", "Mn", "Me")
+            and c not in blank)
+    return "".join(kept).strip().casefold()

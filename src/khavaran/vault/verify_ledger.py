@@ -277,6 +277,8 @@ def verify_extract(lines: Sequence[str], pinned_keys: Sequence[str] = (),
     for number, line in enumerate(lines[1:], start=2):
         try:
             row = json.loads(line)
+            if not isinstance(row, dict):
+                raise TypeError
             if "head" in row:
                 head = row["head"]
             elif "timestamp" in row:
@@ -290,7 +292,8 @@ def verify_extract(lines: Sequence[str], pinned_keys: Sequence[str] = (),
         keys = extend_trust(_pinned(pinned_keys), entries)
     else:
         keys = {}
-        for kid, pk in dict(header.get("public_keys") or {}).items():
+        carried = header.get("public_keys")
+        for kid, pk in (carried if isinstance(carried, dict) else {}).items():
             try:
                 if len(bytes.fromhex(str(pk))) == 32 and key_id(str(pk)) == kid:
                     keys[kid] = str(pk)
@@ -309,11 +312,15 @@ def _check_head(head: dict[str, Any] | None, entries: list[Entry], item: str | N
                 check: Callable[[Entry], bool]) -> list[str]:
     if head is None:
         return ["the extract has no head statement (it may have been cut short)"]
+    if not isinstance(head, dict):
+        return ["the head statement is damaged"]
     entry = Entry(-1, str(head.get("hash")), str(head.get("signature")), str(head.get("body")))
     problems = []
     if hashlib.sha256(entry.body.encode("utf-8")).hexdigest() != entry.hash or not check(entry):
         return ["the head statement's hash or signature does not verify"]
     body = json.loads(entry.body)
+    if not isinstance(body, dict):
+        return ["the head statement is damaged"]
     last = entries[-1].hash if entries else None
     if body.get("item") != item or body.get("entries") != len(entries) or \
             body.get("last") != last:
@@ -328,13 +335,18 @@ def _check_timestamps(stamps: list[dict[str, Any]], entries: list[Entry],
     """Each token line must match a signed `timestamp` entry, and each entry its token."""
     recorded: dict[str, dict[str, Any]] = {}
     for entry in entries:
-        body = json.loads(entry.body)
-        if isinstance(body, dict) and body.get("kind") == "timestamp":
-            data = body.get("data") or {}
+        try:
+            body = json.loads(entry.body)
+        except ValueError:
+            continue  # reported by the chain check
+        data = body.get("data") if isinstance(body, dict) else None
+        if isinstance(data, dict) and body.get("kind") == "timestamp":
             recorded[str(data.get("token_sha256"))] = data
     problems = []
     for stamp in stamps:
         try:
+            if not isinstance(stamp, dict):
+                raise ValueError
             token = base64.b64decode(str(stamp["token"]), validate=True)
         except (KeyError, ValueError):
             problems.append("a timestamp line has no readable token")
