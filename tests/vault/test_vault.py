@@ -694,3 +694,15 @@ def test_the_standalone_verifier_reports_any_damaged_line_without_crashing(
         return
     problems = verify_ledger.verify_extract(damaged, [key], out=lambda _: None)
     assert problems, (at, damaged[at])
+
+
+def test_persian_names_are_kept_and_line_breaks_escaped(vault_registry: Registry,
+                                                        tmp_path: Path) -> None:
+    persian = tmp_path / "گزارش‌ها.txt"  # with a ZWNJ, as Persian writes it
+    persian.write_text("one")
+    odd = tmp_path / "a\nFAKE LINE.txt"
+    odd.write_text("two")
+    done = add(vault_registry, persian, odd)
+    info = [custody.item_info(vault_registry, i.item_id)["intakes"][0]["original_name"]
+            for i in done]
+    assert info == ["گزارش‌ها.txt", "a\\nFAKE LINE.txt"]

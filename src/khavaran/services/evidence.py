@@ -14,6 +14,7 @@ import json
 import os
 import stat
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,9 +53,16 @@ def item_id_of(sha256: str) -> str:
 
 
 def display_name(path: Path) -> str:
-    """A file name as text: undecodable bytes as \\x.. escapes, newlines escaped."""
-    raw = os.fsencode(path.name).decode("utf-8", "backslashreplace")
-    return raw.encode("unicode_escape").decode("ascii") if not raw.isprintable() else raw
+    """A file name as text: undecodable bytes as \\x.. escapes, line breaks escaped."""
+    return display_path(Path(path.name))
+
+
+def display_path(path: Path) -> str:
+    raw = os.fsencode(path).decode("utf-8", "backslashreplace")
+    # Control characters and line separators could fake lines of output; other
+    # characters stay, ZWNJ included, which Persian names are full of.
+    return "".join(c.encode("unicode_escape").decode("ascii")
+                   if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in raw)
 
 
 @dataclass(frozen=True)
@@ -106,12 +114,6 @@ def _files(paths: Sequence[Path], home: Path) -> Iterator[Path]:
         else:
             raise EvidenceError(f"{path}: is a device, pipe or socket, not a file; "
                                 "nothing was taken in")
-
-
-def display_path(path: Path) -> str:
-    raw = os.fsdecode(os.fsencode(path)).encode("utf-8", "surrogateescape").decode(
-        "utf-8", "backslashreplace")
-    return raw if raw.isprintable() else raw.encode("unicode_escape").decode("ascii")
 
 
 def meta_digest(fields: Iterable[tuple[str, str, bool]]) -> str:
