@@ -63,7 +63,7 @@ def show(ctx: typer.Context, item_id: Annotated[str, ITEM],
          as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Show an item's record: hashes, media type, metadata, intakes, copies, links.
 
-    Example: khavaran evidence show ev-5891b5b522d5df08
+    Example: khavaran evidence show ev-5891b5b522d5df086d0ff0b110fbd9d2
     """
     info = custody.item_info(registry_of(ctx), item_id)
     if as_json:
@@ -128,7 +128,7 @@ def derive(
 def lineage(ctx: typer.Context, item_id: Annotated[str, ITEM]) -> None:
     """Show the tree of originals and working copies an item belongs to.
 
-    Example: khavaran evidence lineage ev-5891b5b522d5df08
+    Example: khavaran evidence lineage ev-5891b5b522d5df086d0ff0b110fbd9d2
     """
     lines: list[str] = []
 
@@ -151,7 +151,7 @@ def log(ctx: typer.Context, item_id: Annotated[str, ITEM],
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Print an item's custody history from the ledger.
 
-    Example: khavaran evidence log ev-5891b5b522d5df08
+    Example: khavaran evidence log ev-5891b5b522d5df086d0ff0b110fbd9d2
     """
     entries = custody.custody_log(registry_of(ctx), item_id)
     if as_json:
@@ -175,7 +175,7 @@ def get(ctx: typer.Context, item_id: Annotated[str, ITEM],
         ) -> None:
     """Download an exact copy of an item, checked against its hashes (on the ledger).
 
-    Example: khavaran --as ana evidence get ev-5891b5b522d5df08 --out copy.pdf --purpose review
+    Example: khavaran --as ana evidence get ITEM --out copy.pdf --purpose review
     """
     actor = settings_of(ctx).require_actor()
     custody.download(registry_of(ctx), item_id, out, actor=actor, purpose=purpose)
@@ -188,7 +188,7 @@ def transfer(ctx: typer.Context, item_id: Annotated[str, ITEM],
              reason: Annotated[str, typer.Option(help="Why." + LEDGER)]) -> None:
     """Record a transfer of custody of an item.
 
-    Example: khavaran --as ana evidence transfer ev-5891b5b522d5df08 --to "Legal team"
+    Example: khavaran --as ana evidence transfer ITEM --to "Legal team"
     --reason "case review"
     """
     actor = settings_of(ctx).require_actor()
@@ -204,7 +204,7 @@ def link(ctx: typer.Context, item_id: Annotated[str, ITEM],
          ) -> None:
     """Record that an item is the evidence for a claim, at a locator.
 
-    Example: khavaran --as ana evidence link ev-5891b5b522d5df08 --claim CLAIM --locator "p. 3"
+    Example: khavaran --as ana evidence link ITEM --claim CLAIM --locator "p. 3"
     """
     actor = settings_of(ctx).require_actor()
     custody.link_claim(registry_of(ctx), item_id, claim, locator=locator, actor=actor)
@@ -246,7 +246,7 @@ def purge(ctx: typer.Context, item_id: Annotated[str, ITEM],
               "--approved-by", help="The second person who approved it.")]) -> None:
     """Delete an item's file and its working copies, keeping a tombstone on the ledger.
 
-    Example: khavaran --as ana evidence purge ev-5891b5b522d5df08 --reason "consent withdrawn"
+    Example: khavaran --as ana evidence purge ITEM --reason "consent withdrawn"
     --approved-by "Bahar (director)"
     """
     actor = settings_of(ctx).require_actor()
@@ -264,7 +264,7 @@ def export(ctx: typer.Context,
            = None) -> None:
     """Write the ledger (or one item's extract) for third-party verification.
 
-    Example: khavaran ledger export --item ev-5891b5b522d5df08 --out extract.jsonl
+    Example: khavaran ledger export --item ev-5891b5b522d5df086d0ff0b110fbd9d2 --out extract.jsonl
     """
     if out is None:
         try:
