@@ -41,7 +41,7 @@ from khavaran.vault.ledger import LedgerWriter, iso
 from khavaran.vault.metadata import media_type, read_metadata
 from khavaran.vault.verify_ledger import canonical
 
-__all__ = ["Intake", "add_evidence", "check_out", "derive", "display_name", "display_path",
+__all__ = ["Intake", "add_evidence", "derive", "display_name", "display_path",
            "meta_digest", "new_file", "intake_record", "item_id_of", "live_digests",
            "purged", "record_digest", "require_item", "require_source"]
 
@@ -122,7 +122,7 @@ def meta_digest(fields: Iterable[tuple[str, str, bool]]) -> str:
     return hashlib.sha256(canonical(rows).encode("utf-8")).hexdigest()
 
 
-def check_out(out: Path, home: Path) -> None:
+def _check_out(out: Path, home: Path) -> None:
     """Refuse an output path that would overwrite anything, or land in the data home."""
     if not out.name or out.is_dir():
         raise EvidenceError(f"{out} is a folder: give --out a file name")
@@ -143,7 +143,7 @@ def new_file(out: Path, home: Path) -> Iterator[BinaryIO]:
     link cannot redirect them) and are linked to ``out`` only when complete;
     a file that appeared at ``out`` meanwhile is never replaced.
     """
-    check_out(out, home)
+    _check_out(out, home)
     fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
     tmp = Path(name)
     try:

@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass
 from typing import BinaryIO
 
-__all__ = ["CHUNK", "Digests", "copy_and_hash", "hash_file"]
+__all__ = ["CHUNK", "Digests", "copy_and_hash"]
 
 CHUNK = 1 << 20
 _DEPTH = 8  # chunks in flight per consumer: at most ~24 MiB held at once
@@ -134,7 +134,3 @@ def _write_all(dst: BinaryIO, chunk: bytes) -> None:
         if not written:
             raise OSError(errno.ENOSPC, "no space left: the write stored nothing")
         view = view[written:]
-
-
-def hash_file(src: BinaryIO) -> Digests:
-    return copy_and_hash(src, None)
