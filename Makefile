@@ -36,9 +36,15 @@ check: $(VENV)/.installed
 test: check system-packages
 	KHAVARAN_REQUIRE_PG=1 scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed system-packages
+$(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+bench: $(VENV)/.bench-installed system-packages
 	scripts/with-postgres.sh $(BIN)/python bench/bench_registry.py
 	$(BIN)/python bench/bench_vault.py
+	$(BIN)/python bench/bench_linkage.py
+	$(BIN)/python bench/bench_estimate.py
 
 docs: $(VENV)/.installed
 	$(BIN)/python scripts/cli_reference.py > docs/cli.md

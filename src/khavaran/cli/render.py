@@ -90,6 +90,9 @@ def render_profile(p: Profile, indent: str = "", *, compact: bool = False,
                      "fact(s) withheld (use --include-protected; access is recorded)")
     elif p.revealed:
         lines.append(f"{indent}  PROTECTED, identity revealed: this access is recorded")
+    if p.members:
+        lines.append(f"{indent}  MERGED by linkage judgements from {len(p.members)} list "
+                     f"records ({', '.join(p.members)}); khavaran dedupe log shows who and why")
     for prop in p.conflicts:
         lines.append(f"{indent}  CONFLICT: the sources disagree on {_label(p.schema, prop)}; "
                      "all values are kept below")

@@ -85,6 +85,7 @@ class Profile:
     records: list[dict[str, Any]] = field(default_factory=list)
     consents: list[dict[str, Any]] = field(default_factory=list)
     withheld: int = 0
+    members: list[str] = field(default_factory=list)  # list persons merged into this one
 
 
 def _shown_value(model: Model, schema: str, row: RowMapping, names: dict[str, str]) -> str:
@@ -176,8 +177,15 @@ def _facts(conn: Connection, model: Model, schema: str, claim_rows: list[RowMapp
 def _profile(conn: Connection, model: Model, row: RowMapping, reveal: bool,
              with_related: bool, revealed: set[str]) -> Profile:
     eid, schema = row["id"], row["schema"]
+    # A person merged by linkage judgements is the sum of its list persons.
+    members = queries.group_members(conn, eid) if schema == "Person" else [eid]
+    if len(members) > 1:
+        eid = queries.person_of(conn, eid)
+        others = queries.entities(conn, members)
+        if any(r["protected"] for r in others.values()):
+            row = next(r for r in others.values() if r["protected"])
     hidden = bool(row["protected"]) and not reveal
-    claim_rows = queries.claims_for(conn, [eid])
+    claim_rows = queries.claims_for(conn, members)
     withheld = 0
     if hidden:
         withheld = sum(1 for c in claim_rows if identifies(schema, c))
@@ -192,9 +200,12 @@ def _profile(conn: Connection, model: Model, row: RowMapping, reveal: bool,
         claim_rows = [c for c in claim_rows if c["ref_id"] not in shut]
     refs = [c["value"] for c in claim_rows if c["ref_id"]]
     names = display_names(conn, refs + [eid], reveal=reveal, revealed=revealed)
+    if hidden:
+        names[eid] = f"{row['pseudonym']} (protected)"
     profile = Profile(eid, schema, names.get(eid, eid), bool(row["fictional"]),
                       bool(row["protected"]), reveal and bool(row["protected"]),
-                      _facts(conn, model, schema, claim_rows, names, reveal), withheld=withheld)
+                      _facts(conn, model, schema, claim_rows, names, reveal), withheld=withheld,
+                      members=members if len(members) > 1 else [])
     for prop, facts in profile.facts.items():
         if prop in SINGLE and len({f.norm for f in facts}) > 1:
             profile.conflicts.append(prop)
@@ -212,7 +223,7 @@ def _profile(conn: Connection, model: Model, row: RowMapping, reveal: bool,
                 continue
             profile.related.append((prop, _profile(conn, model, o, reveal, False, revealed)))
         if schema == "Person" and not hidden:
-            for r in queries.records_for(conn, eid):
+            for r in queries.records_for(conn, members):
                 profile.records.append({"source": r["source_id"], "record_id": r["record_id"],
                                         "raw": json.loads(r["raw"])})
         if schema == "Person" and (reveal or not row["protected"]):

@@ -32,7 +32,10 @@ from khavaran.model.records import (
 )
 from khavaran.services.ingest import Batch
 
-__all__ = ["CSV_KINDS", "LIST_COLUMNS", "read_csv", "read_file", "read_jsonl", "read_text"]
+__all__ = [
+    "CSV_KINDS", "LIST_COLUMNS", "LIST_REQUIRED", "csv_rows", "decode", "read_csv", "read_file",
+    "read_jsonl", "read_text",
+]
 
 LIST_COLUMNS = ("source", "record_id", "name", "father_name", "birth_year", "age",
                 "death_date", "city", "prison", "affiliation", "gender")
@@ -53,7 +56,7 @@ ENTITY_COLUMNS = {"id", "fictional", "protected", "pseudonym"}
 SEPARATOR = " | "  # several values in one CSV cell
 
 
-def _decode(data: bytes, name: str) -> str:
+def decode(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -81,7 +84,7 @@ def _int(value: str | None, field: str, default: int) -> int:
         raise ValidationError(f"'{value}' is not a whole number", field=field) from None
 
 
-def _csv_rows(text: str, name: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+def csv_rows(text: str, name: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip() for h in next(reader)]
@@ -268,7 +271,7 @@ def _guess_kind(header: list[str], name: str) -> str:
 def read_csv(text: str, name: str, kind: str | None, person_key: bytes) -> Batch:
     """Parse a CSV file of ``kind``; without a kind, lists, sources and consents
     are recognised by their header."""
-    header, rows = _csv_rows(text, name)
+    header, rows = csv_rows(text, name)
     kind = kind or _guess_kind(header, name)
     if kind == "list":
         return _read_list(rows, header, name, person_key)
@@ -367,4 +370,4 @@ def read_file(path: Path, kind: str | None, person_key: bytes) -> Batch:
         data = path.read_bytes()
     except OSError as exc:
         raise ValidationError(f"cannot read the file: {exc.strerror}", file=name) from None
-    return read_text(_decode(data, name), name, kind, person_key)
+    return read_text(decode(data, name), name, kind, person_key)

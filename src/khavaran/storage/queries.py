@@ -15,6 +15,7 @@ from khavaran.storage.tables import (
     consent,
     entity,
     history,
+    person_member,
     search_token,
     source,
     source_basis,
@@ -24,7 +25,8 @@ from khavaran.storage.tables import (
 __all__ = [
     "citations_for", "claim_pages", "claims_for", "consents_for", "counts", "entities",
     "entities_by_pseudonym", "entities_with_keys", "entity_row", "first_with_role",
-    "history_rows", "iter_table", "protected_entities", "records_for", "referring_entities",
+    "group_members", "history_rows", "iter_table", "person_of", "protected_entities",
+    "records_for", "referring_entities",
     "source_bases", "source_rows", "statuses_for",
 ]
 
@@ -88,8 +90,23 @@ def referring_entities(conn: Connection, entity_id: str) -> list[tuple[str, str]
     return [(r.entity_id, r.property) for r in conn.execute(q)]
 
 
-def records_for(conn: Connection, person_id: str) -> list[RowMapping]:
-    q = (select(source_record).where(source_record.c.person_id == person_id)
+def person_of(conn: Connection, entity_id: str) -> str:
+    """The merged person a list person belongs to (itself when not merged)."""
+    row = conn.execute(select(person_member.c.person_id)
+                       .where(person_member.c.member_id == entity_id)).first()
+    return str(row.person_id) if row else entity_id
+
+
+def group_members(conn: Connection, entity_id: str) -> list[str]:
+    """Every list person merged with ``entity_id`` (itself included), sorted."""
+    head = person_of(conn, entity_id)
+    rows = conn.execute(select(person_member.c.member_id)
+                        .where(person_member.c.person_id == head)).scalars().all()
+    return sorted(rows) if rows else [entity_id]
+
+
+def records_for(conn: Connection, person_ids: Iterable[str]) -> list[RowMapping]:
+    q = (select(source_record).where(source_record.c.person_id.in_(list(person_ids)))
          .order_by(source_record.c.source_id, source_record.c.record_id))
     return list(conn.execute(q).mappings())
 

@@ -29,7 +29,7 @@ from sqlalchemy import (
 
 __all__ = [
     "citation", "claim", "claim_status", "consent", "entity", "history", "installation",
-    "metadata",
+    "link_judgement", "metadata", "person_member",
     "search_token", "source", "source_basis", "source_record",
 ]
 
@@ -213,4 +213,31 @@ history = Table(
     Column("reason", Text),
     Index(None, "entity_id"),
     Index(None, "claim_id"),
+)
+
+# Linkage.  A judgement says whether two source records are one person; the
+# latest judgement of a pair counts, earlier ones stay (append-only), so every
+# merge and split can be traced.  person_member is derived from the judgements
+# (rebuilt in the same transaction as each one): list person -> merged person,
+# only for records that belong to a group of two or more.
+link_judgement = Table(
+    "link_judgement", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("record_a", ID, ForeignKey("source_record.id"), nullable=False),
+    Column("record_b", ID, ForeignKey("source_record.id"), nullable=False),
+    Column("decision", String(16), nullable=False),
+    Column("weight", Text),  # the linker's weight when judged, as text (may be empty)
+    Column("note", Text),
+    *_stamp(),
+    CheckConstraint("decision IN ('same','different','unsure')", name="decision"),
+    CheckConstraint("record_a < record_b", name="ordered"),
+    Index(None, "record_a", "record_b"),
+    Index(None, "record_b"),
+)
+
+person_member = Table(
+    "person_member", metadata,
+    Column("member_id", ID, ForeignKey("entity.id"), primary_key=True),
+    Column("person_id", ID, ForeignKey("entity.id"), nullable=False),
+    Index(None, "person_id"),
 )

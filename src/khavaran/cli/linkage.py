@@ -1,0 +1,151 @@
+"""Linkage commands: link (standalone, on CSV lists), dedupe and estimate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from khavaran.cli import KhavaranGroup, app
+from khavaran.cli.context import registry_of, settings_of
+from khavaran.linkage.link import link, write_clusters
+from khavaran.linkage.lists import read_lists, sources_of
+from khavaran.services import dedupe
+
+
+@app.command("link")
+def link_(
+    lists: Annotated[list[Path], typer.Argument(help="One CSV file per source list.",
+                                                 show_default=False)],
+    out: Annotated[Path, typer.Option("--out", help="Where to write source,record_id,"
+                                      "person_id.", show_default=False)],
+) -> None:
+    """Link the records of several victim lists into persons; needs no data home.
+
+    Reads lists in the registry's list format (source, record_id, name, and
+    optionally father_name, birth_year, age, death_date, city, prison,
+    affiliation, gender) and writes one row per record; records of the same
+    person share a person_id.  docs/linkage.md explains the method.
+
+    Example: khavaran link families.csv amnesty.csv --out clusters.csv
+    """
+    records = read_lists(lists)
+    result = link(records)
+    write_clusters(out, records, result.person_ids)
+    typer.echo(f"{len(records):,} records from {len(sources_of(records))} list(s) -> "
+               f"{result.persons:,} persons ({result.candidates:,} pairs compared); "
+               f"wrote {out}")
+
+
+dedupe_app = typer.Typer(cls=KhavaranGroup, add_completion=False, rich_markup_mode=None,
+                         invoke_without_command=True,
+                         help="Review the registry's candidate duplicate records.")
+app.add_typer(dedupe_app, name="dedupe")
+
+
+def _fields(v: dedupe.RecordView) -> str:
+    return " | ".join(f"{k}={x}" for k, x in v.fields.items() if x) or "(no fields)"
+
+
+@dedupe_app.callback()
+def dedupe_queue(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(help="How many pairs to show (0: all).")] = 10,
+    include_unsure: Annotated[bool, typer.Option(
+        "--include-unsure", help="Ask again about pairs judged unsure.")] = False,
+    include_protected: Annotated[bool, typer.Option(
+        "--include-protected", help="Include protected people's records (needs --as; "
+        "recorded in history).")] = False,
+) -> None:
+    """List candidate pairs of source records, the most uncertain and far-reaching first.
+
+    Each pair shows the probability that the two records are one person, the
+    fields that agreed and disagreed with their weight in bits, and the command
+    that judges it.  Pairs already judged, or implied by judgements, are not
+    asked again.
+
+    Example: khavaran dedupe --limit 5
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    registry = registry_of(ctx)
+    actor = settings_of(ctx).actor
+    pairs = dedupe.queue(registry, limit=limit, include_unsure=include_unsure,
+                         include_protected=include_protected, actor=actor)
+    if not pairs:
+        typer.echo("nothing to review: no candidate pair is left unjudged")
+        return
+    for n, c in enumerate(pairs, 1):
+        typer.echo(f"{n}. {c.a.ref}  ~  {c.b.ref}   probability {c.probability:.2f} "
+                   f"(weight {c.weight:+.1f}), affects {c.affected} records")
+        typer.echo(f"   {c.a.ref}: {_fields(c.a)}")
+        typer.echo(f"   {c.b.ref}: {_fields(c.b)}")
+        for r in c.reasons:
+            typer.echo(f"   {r.verdict:<6} {r.field:<11} {r.weight:+5.1f}  {r.detail}")
+        typer.echo(f"   judge: khavaran dedupe judge {c.a.ref} {c.b.ref} same|different|unsure")
+
+
+def _groups(label: str, groups: list[list[str]]) -> None:
+    typer.echo(f"{label}:")
+    for g in groups:
+        typer.echo(f"  one person: {', '.join(g)}")
+
+
+@dedupe_app.command("judge")
+def dedupe_judge(
+    ctx: typer.Context,
+    a: Annotated[str, typer.Argument(help="A record, as SOURCE:RECORD_ID.", show_default=False)],
+    b: Annotated[str, typer.Argument(help="The other record.", show_default=False)],
+    decision: Annotated[str, typer.Argument(help="same, different or unsure.",
+                                            show_default=False)],
+    note: Annotated[str | None, typer.Option(help="Why (kept with the judgement).")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Apply without asking.")] = False,
+) -> None:
+    """Judge whether two source records are one person; shows what follows first.
+
+    "same" merges the two records' persons (and every record already joined
+    to either); "different" splits them if only this pair joined them;
+    "unsure" sets the pair aside.  Source records and claims are never changed
+    and any judgement can be reversed by a later one.
+
+    Example: khavaran --as reviewer dedupe judge families:12 amnesty:x7 same
+    """
+    registry = registry_of(ctx)
+    actor = settings_of(ctx).actor
+    preview = dedupe.judge(registry, a, b, decision, actor=actor, note=note, apply=False)
+    _groups("before", preview.before)
+    _groups("after", preview.after)
+    if preview.implied:
+        typer.echo(f"this also decides {preview.implied} other pair(s) of records")
+    if preview.conflicts:
+        for c in preview.conflicts:
+            typer.echo(f"conflict: {c}", err=True)
+        raise typer.Exit(1)
+    if not yes and not typer.confirm("apply?", default=False):
+        typer.echo("nothing written")
+        raise typer.Exit(1)
+    done = dedupe.judge(registry, a, b, decision, actor=actor, note=note)
+    if done.conflicts:  # someone judged in between
+        for c in done.conflicts:
+            typer.echo(f"conflict: {c}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"judged {a} and {b} {decision}")
+
+
+@dedupe_app.command("log")
+def dedupe_log(
+    ctx: typer.Context,
+    record: Annotated[str | None, typer.Argument(help="Only this record (SOURCE:RECORD_ID).",
+                                                 show_default=False)] = None,
+) -> None:
+    """List linkage judgements, oldest first, with who made them and when.
+
+    Example: khavaran dedupe log families:12
+    """
+    rows = dedupe.judgements(registry_of(ctx), record)
+    if not rows:
+        typer.echo("no judgements")
+    for j in rows:
+        note = f"  ({j.note})" if j.note else ""
+        typer.echo(f"{j.id}  {j.at:%Y-%m-%d %H:%M}  {j.by}: {j.a} {j.decision} {j.b}{note}")

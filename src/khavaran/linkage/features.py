@@ -1,0 +1,188 @@
+"""What linkage compares: each list record reduced to normalised fields.
+
+Birth years, ages and death dates of either calendar become Gregorian
+intervals through the shared date type (model/types/fuzzy_date.py); cities,
+prisons and groups become one canonical name through places.yaml, so that
+Bakhtaran meets Kermanshah and «رجایی‌شهر» meets Gohardasht.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from khavaran.errors import DateError, ValidationError
+from khavaran.linkage.lists import LinkRecord
+from khavaran.linkage.names import Word, link_key, parse_name
+from khavaran.model.types.fuzzy_date import parse_date
+from khavaran.model.types.persian_name import compact, normalize
+from khavaran.services.readers import GENDERS
+
+__all__ = ["Features", "canonical_place", "prepare", "prepare_all", "splink_columns"]
+
+# Without a death date, an age is taken as age in 1988, the year of the killings.
+DEFAULT_DEATH_YEAR = 1988
+_NUMBER = re.compile(r"\d+")
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    source: str
+    words: tuple[Word, ...]
+    father: tuple[Word, ...]
+    gender: str | None                      # "male" / "female"
+    birth: tuple[int, int] | None           # Gregorian years, from birth_year
+    age: int | None
+    death: tuple[datetime.date, datetime.date, str] | None  # start, end, precision
+    city: str | None
+    prison: str | None
+    affiliation: str | None
+    record: LinkRecord  # the row as written, for explanations
+
+    def birth_interval(self, death_year: tuple[int, int] | None) -> tuple[int, int] | None:
+        """Birth years from birth_year, else from age and a year of death."""
+        if self.birth is not None:
+            return self.birth
+        if self.age is None:
+            return None
+        lo, hi = death_year or (DEFAULT_DEATH_YEAR, DEFAULT_DEATH_YEAR)
+        return lo - self.age - 1, hi - self.age
+
+    @property
+    def death_years(self) -> tuple[int, int] | None:
+        return (self.death[0].year, self.death[1].year) if self.death else None
+
+
+@lru_cache(maxsize=1)
+def _places() -> dict[str, dict[str, str]]:
+    text = resources.files("khavaran.linkage").joinpath("places.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    out: dict[str, dict[str, str]] = {}
+    for kind, entries in data.items():
+        table: dict[str, str] = {}
+        for canonical, names in entries.items():
+            for name in names:
+                table[link_key(compact(name))] = canonical
+        out[kind] = table
+    return out
+
+
+# Words that say what kind of place it is, not which: «زندان اوین» = Evin Prison = Evin.
+_GENERIC = frozenset({
+    "prison", "prisons", "jail", "zendan", "زندان", "central", "markazi", "مرکزی",
+    "city", "shahr", "شهرستان", "shahrestan", "province", "ostan", "استان", "party", "حزب",
+    "organisation", "organization", "sazman", "سازمان",
+})
+
+
+def canonical_place(kind: str, text: str) -> str | None:
+    """The canonical name of a city, prison or affiliation; unknown names keep their key."""
+    words = [w for w in normalize(text).split() if w not in _GENERIC] or normalize(text).split()
+    key = link_key("".join(words))
+    if key in _places()[kind]:
+        return _places()[kind][key]
+    key = link_key(compact(text))
+    if not key:
+        return None
+    return _places()[kind].get(key, "~" + key)
+
+
+def _year(text: str, field: str) -> tuple[int, int]:
+    digits = normalize(text)
+    if digits.isdigit() and len(digits) == 4:
+        y = int(digits)
+        if 1250 <= y <= 1420:  # Solar Hijri: a year spans two Gregorian years
+            return y + 621, y + 622
+        if 1850 <= y <= 2030:
+            return y, y
+        raise ValidationError(f"'{text}' is not a plausible birth year", field=field)
+    try:
+        d = parse_date(text)
+    except DateError as exc:
+        raise ValidationError(str(exc), field=field) from None
+    if d.start is None or d.end is None:
+        raise ValidationError(f"'{text}' is open-ended; give a year", field=field)
+    return d.start.year, d.end.year
+
+
+def _age(text: str) -> int:
+    found = _NUMBER.findall(normalize(text))
+    if len(found) != 1 or not 0 < int(found[0]) < 120:
+        raise ValidationError(f"'{text}' is not an age in years", field="age")
+    return int(found[0])
+
+
+def _death(text: str, calendar: str) -> tuple[datetime.date, datetime.date, str]:
+    try:
+        d = parse_date(text, calendar or None)
+    except DateError as exc:
+        raise ValidationError(str(exc), field="death_date") from None
+    if d.start is None or d.end is None:
+        raise ValidationError(f"'{text}' is open-ended; give a date", field="death_date")
+    return d.start, d.end, d.precision
+
+
+def _gender(text: str, implied: str | None) -> str | None:
+    if not text:
+        return implied
+    code = GENDERS.get(text.lower())
+    if code is None:
+        raise ValidationError(
+            f"'{text}' is not a gender (m, f, male, female, مرد, زن, unknown)", field="gender")
+    return None if code == "unknown" else code
+
+
+def prepare(rec: LinkRecord) -> Features:
+    """Features of one record; a ValidationError names file, line and field."""
+    try:
+        name = parse_name(rec.name)
+        if not name.words:
+            raise ValidationError(f"'{rec.name}' has no name in it", field="name")
+        father_text = rec.father_name or name.father or ""
+        return Features(
+            source=rec.source,
+            words=name.words,
+            father=parse_name(father_text).words if father_text else (),
+            gender=_gender(rec.gender, name.gender),
+            birth=_year(rec.birth_year, "birth_year") if rec.birth_year else None,
+            age=_age(rec.age) if rec.age else None,
+            death=_death(rec.death_date, rec.calendar) if rec.death_date else None,
+            city=canonical_place("city", rec.city) if rec.city else None,
+            prison=canonical_place("prison", rec.prison) if rec.prison else None,
+            affiliation=canonical_place("affiliation", rec.affiliation)
+            if rec.affiliation else None,
+            record=rec,
+        )
+    except ValidationError as exc:
+        raise exc.located(file=rec.file or None, line=rec.line or None) from None
+
+
+def prepare_all(records: Sequence[LinkRecord]) -> list[Features]:
+    return [prepare(r) for r in records]
+
+
+def splink_columns(rec: LinkRecord) -> dict[str, str | int | None]:
+    """The normalised columns our linker compares, as plain values (for Splink)."""
+    f = prepare(rec)
+    keys = [w.key for w in f.words if not w.is_initial]
+    birth = f.birth_interval(f.death_years)
+    day = f.death is not None and f.death[2] == "day"
+    return {
+        "name": " ".join(w.text for w in f.words),
+        "name_key": " ".join(sorted(keys)) or None,
+        "first_key": f.words[0].key or None,
+        "last_key": f.words[-1].key or None,
+        "father_key": " ".join(w.key for w in f.father) or None,
+        "birth_year": birth[1] if birth else None,
+        "age": f.age,
+        "death_date": f.death[0].isoformat() if f.death and day else None,
+        "death_month": f.death[0].isoformat()[:7]
+        if f.death and f.death[2] in ("day", "month") else None,
+        "city": f.city, "prison": f.prison, "affiliation": f.affiliation, "gender": f.gender,
+    }

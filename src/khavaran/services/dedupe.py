@@ -1,0 +1,366 @@
+"""Linkage inside the registry: a review queue, judgements, merged persons.
+
+Nothing merges by itself.  The linker (khavaran.linkage) proposes pairs of
+source records; a reviewer judges each pair same, different or unsure.
+Judgements are append-only; the latest one of a pair counts.  Persons are the
+connected groups of "same" judgements, and are rebuilt from the judgements in
+the same transaction as each new one, so a later "different" splits a person
+again.  Source records, their list persons and their claims are never
+touched: a merged person is a view over its members' claims (person_member).
+
+Judgements are kept by source record id (a hash of source and record id), so
+re-importing a list, or importing a new one, reuses them: the queue never asks
+again about a pair that is judged, or implied by judgements (two records
+already one person, or in two persons judged different).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, text
+
+from khavaran.errors import NotFoundError, ValidationError
+from khavaran.linkage.compare import Frequencies, Reason, compare
+from khavaran.linkage.features import Features, prepare
+from khavaran.linkage.link import candidate_pairs
+from khavaran.linkage.lists import LinkRecord
+from khavaran.model import ids
+from khavaran.services.registry import Registry, require_actor
+from khavaran.storage.repo import append_history
+from khavaran.storage.tables import entity, link_judgement, person_member, source_record
+
+__all__ = ["Candidate", "Judgement", "Outcome", "RecordView", "judge", "judgements", "queue",
+           "resolve_record"]
+
+DECISIONS = ("same", "different", "unsure")
+FIELDS = ("name", "father_name", "birth_year", "age", "death_date", "city", "prison",
+          "affiliation", "gender", "calendar")
+
+
+@dataclass(frozen=True)
+class RecordView:
+    id: str           # source_record id
+    source: str
+    record_id: str
+    member: str       # the record's own (list) person
+    fields: dict[str, str]
+    protected: bool
+
+    @property
+    def ref(self) -> str:
+        return f"{self.source}:{self.record_id}"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    a: RecordView
+    b: RecordView
+    weight: float
+    probability: float
+    reasons: list[Reason]
+    affected: int      # records in the two persons that the decision joins or keeps apart
+    priority: float
+
+
+@dataclass(frozen=True)
+class Judgement:
+    id: int
+    a: str
+    b: str
+    decision: str
+    weight: str | None
+    note: str | None
+    by: str
+    at: Any
+
+
+@dataclass
+class Outcome:
+    """What a judgement does: persons before and after, and pairs it implies."""
+
+    decision: str
+    a: str
+    b: str
+    before: list[list[str]]            # refs of the persons touched, before
+    after: list[list[str]]             # and after
+    implied: int                       # pairs that change state without a judgement of their own
+    conflicts: list[str] = field(default_factory=list)
+    applied: bool = False
+
+
+def _views(conn: Connection, include_protected: bool) -> list[RecordView]:
+    q = (select(source_record.c.id, source_record.c.source_id, source_record.c.record_id,
+                source_record.c.person_id, source_record.c.raw, entity.c.protected)
+         .join(entity, entity.c.id == source_record.c.person_id)
+         .order_by(source_record.c.source_id, source_record.c.record_id))
+    out = []
+    for r in conn.execute(q):
+        if r.protected and not include_protected:
+            continue
+        raw = json.loads(r.raw)
+        fields = {k: str(raw.get(k) or "").strip() for k in FIELDS}
+        out.append(RecordView(r.id, r.source_id, r.record_id, r.person_id, fields,
+                              bool(r.protected)))
+    return out
+
+
+def _link_record(v: RecordView) -> LinkRecord:
+    f = v.fields
+    return LinkRecord(
+        source=v.source, record_id=v.record_id, name=f["name"], father_name=f["father_name"],
+        birth_year=f["birth_year"], age=f["age"], death_date=f["death_date"], city=f["city"],
+        prison=f["prison"], affiliation=f["affiliation"], gender=f["gender"],
+        calendar=f["calendar"], file=f"record {v.ref}")
+
+
+def _latest(conn: Connection) -> dict[tuple[str, str], Judgement]:
+    out: dict[tuple[str, str], Judgement] = {}
+    for r in conn.execute(select(link_judgement).order_by(link_judgement.c.id)).mappings():
+        out[r["record_a"], r["record_b"]] = Judgement(
+            r["id"], r["record_a"], r["record_b"], r["decision"], r["weight"], r["note"],
+            r["created_by"], r["created_at"])
+    return out
+
+
+def _components(nodes: Iterable[str], same: Iterable[tuple[str, str]]) -> dict[str, str]:
+    parent: dict[str, str] = {n: n for n in nodes}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in same:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {n: find(n) for n in list(parent)}
+
+
+def _record_rows(conn: Connection, record_ids: Iterable[str]) -> dict[str, Any]:
+    wanted = list(set(record_ids))
+    if not wanted:
+        return {}
+    q = select(source_record.c.id, source_record.c.source_id, source_record.c.record_id,
+               source_record.c.person_id).where(source_record.c.id.in_(wanted))
+    return {r.id: r for r in conn.execute(q)}
+
+
+def resolve_record(conn: Connection, ref: str) -> str:
+    """The source_record id of "SOURCE:RECORD_ID"."""
+    src, sep, rec = ref.partition(":")
+    if not sep or not src or not rec:
+        raise ValidationError(f"'{ref}' is not SOURCE:RECORD_ID", field="record")
+    rid = ids.record_id(src, rec)
+    if conn.execute(select(source_record.c.id).where(source_record.c.id == rid)).first() is None:
+        raise NotFoundError(f"no record '{rec}' in source '{src}'")
+    return rid
+
+
+def _groups(latest: dict[tuple[str, str], Judgement]) -> dict[str, str]:
+    same = [k for k, j in latest.items() if j.decision == "same"]
+    return _components({x for k in latest for x in k}, same)
+
+
+def queue(registry: Registry, *, limit: int = 20, include_unsure: bool = False,
+          include_protected: bool = False, actor: str | None = None,
+          min_probability: float = 0.01) -> list[Candidate]:
+    """Pairs to judge, the most uncertain and far-reaching first.
+
+    Protected people's records are left out unless ``include_protected``
+    (needs ``actor``; every protected record shown is recorded in history).
+    """
+    if include_protected:
+        require_actor(actor)
+    with registry.read() as conn:
+        views = _views(conn, include_protected)
+        latest = _latest(conn)
+    features: list[Features] = [prepare(_link_record(v)) for v in views]
+    freq = Frequencies(features)
+    groups = _groups(latest)
+    size: dict[str, int] = defaultdict(int)
+    for v in views:
+        size[groups.get(v.id, v.id)] += 1
+    apart = {(groups[a], groups[b]) for (a, b), j in latest.items() if j.decision == "different"}
+    apart |= {(y, x) for x, y in apart}
+    best: dict[frozenset[str], Candidate] = {}
+    for i, j in candidate_pairs(features):
+        a, b = (views[i], views[j]) if views[i].id < views[j].id else (views[j], views[i])
+        ga, gb = groups.get(a.id, a.id), groups.get(b.id, b.id)
+        if ga == gb or (ga, gb) in apart:
+            continue
+        prior = latest.get((a.id, b.id))
+        if prior is not None and not (prior.decision == "unsure" and include_unsure):
+            continue
+        cmp = compare(features[i], features[j], freq)
+        p = cmp.probability
+        if p < min_probability:
+            continue
+        affected = size[ga] + size[gb]
+        uncertainty = 1.0 - abs(2.0 * p - 1.0)
+        key = frozenset((ga, gb))
+        if key not in best or best[key].probability < p:
+            # One question per pair of persons: the strongest pair of their records.
+            best[key] = Candidate(a, b, cmp.weight, p, cmp.reasons, affected,
+                                  (uncertainty + 1e-3) * affected)
+    out = list(best.values())
+    out.sort(key=lambda c: (-c.priority, -c.probability, c.a.id, c.b.id))
+    out = out[:limit] if limit else out
+    shown = sorted({v.member for c in out for v in (c.a, c.b) if v.protected})
+    if shown:
+        with registry.write() as conn:
+            append_history(conn, [{
+                "at": registry.now(), "actor": actor, "action": "reveal-protected",
+                "entity_id": eid, "claim_id": None, "field": "identity", "old_value": None,
+                "new_value": None, "reason": "dedupe --include-protected"} for eid in shown])
+    return out
+
+
+def _refs(conn: Connection, groups: Sequence[Sequence[str]]) -> list[list[str]]:
+    rows = _record_rows(conn, [r for g in groups for r in g])
+    return [sorted(f"{rows[r].source_id}:{rows[r].record_id}" for r in g) for g in groups]
+
+
+def _path(same: Iterable[tuple[str, str]], start: str, goal: str) -> list[str]:
+    nbrs: dict[str, list[str]] = defaultdict(list)
+    for x, y in same:
+        nbrs[x].append(y)
+        nbrs[y].append(x)
+    prev: dict[str, str] = {start: start}
+    todo = [start]
+    while todo:
+        x = todo.pop(0)
+        for y in nbrs[x]:
+            if y not in prev:
+                prev[y] = x
+                todo.append(y)
+    path = [goal]
+    while path[-1] != start:
+        path.append(prev[path[-1]])
+    return path[::-1]
+
+
+def judge(registry: Registry, a_ref: str, b_ref: str, decision: str, *, actor: str | None,
+          note: str | None = None, weight: float | None = None,
+          apply: bool = True) -> Outcome:
+    """Record a judgement and rebuild the persons it touches (or, with
+    ``apply=False``, only say what it would do)."""
+    if decision not in DECISIONS:
+        raise ValidationError(f"'{decision}' is not one of {', '.join(DECISIONS)}",
+                              field="decision")
+    if apply:
+        require_actor(actor)
+    with registry.write() as conn:
+        if conn.dialect.name == "postgresql":
+            # One judgement at a time: each rebuilds persons from all judgements.
+            conn.execute(text("LOCK TABLE link_judgement IN SHARE ROW EXCLUSIVE MODE"))
+        ra, rb = resolve_record(conn, a_ref), resolve_record(conn, b_ref)
+        if ra == rb:
+            raise ValidationError("a record cannot be judged against itself", field="record")
+        a, b = min(ra, rb), max(ra, rb)
+        latest = _latest(conn)
+        before = _groups(latest)
+        after_latest = dict(latest)
+        after_latest[a, b] = Judgement(0, a, b, decision, None, note, actor or "", None)
+        after = _groups(after_latest)
+        outcome = _outcome(conn, decision, a_ref, b_ref, (ra, rb), before, after, after_latest)
+        if outcome.conflicts or not apply:
+            return outcome
+        conn.execute(insert(link_judgement).values(
+            record_a=a, record_b=b, decision=decision,
+            weight=None if weight is None else f"{weight:.2f}", note=note,
+            created_at=registry.now(), created_by=actor))
+        _rebuild(conn, registry, actor or "", before, after, {a, b}, decision)
+        outcome.applied = True
+        return outcome
+
+
+def _members(groups: dict[str, str], head: str, default: str) -> list[str]:
+    found = [x for x, g in groups.items() if g == head]
+    return found or [default]
+
+
+def _outcome(conn: Connection, decision: str, a_ref: str, b_ref: str, pair: tuple[str, str],
+             before: dict[str, str], after: dict[str, str],
+             latest: dict[tuple[str, str], Judgement]) -> Outcome:
+    a, b = pair  # in the order the reviewer gave them
+    old = {before.get(a, a), before.get(b, b)}
+    new = {after.get(a, a), after.get(b, b)}
+    old_groups = [_members(before, g, g) for g in sorted(old)]
+    new_groups = [_members(after, g, g) for g in sorted(new)]
+    pairs_before = {frozenset((x, y)) for g in old_groups for x in g for y in g if x < y}
+    pairs_after = {frozenset((x, y)) for g in new_groups for x in g for y in g if x < y}
+    changed = pairs_before ^ pairs_after
+    implied = len(changed) - (frozenset((a, b)) in changed)
+    out = Outcome(decision, a_ref, b_ref, sorted(_refs(conn, old_groups)),
+                  sorted(_refs(conn, new_groups)), implied)
+    rows = _record_rows(conn, [x for k in latest for x in k])
+
+    def ref(r: str) -> str:
+        return f"{rows[r].source_id}:{rows[r].record_id}"
+
+    for (x, y), j in latest.items():
+        if j.decision == "different" and after.get(x, x) == after.get(y, y):
+            how = "" if j.id == 0 else f" by {j.by} (judgement {j.id})"
+            out.conflicts.append(f"{ref(x)} and {ref(y)} were judged different{how}")
+    if decision == "different" and after.get(a, a) == after.get(b, b):
+        same = [k for k, j in latest.items() if j.decision == "same"]
+        chain = _path(same, a, b)
+        links = ", ".join(f"{ref(x)} = {ref(y)}" for x, y in zip(chain, chain[1:], strict=False))
+        out.conflicts = [f"{a_ref} and {b_ref} are one person through other judgements "
+                         f"({links}); judge one of those pairs different first"]
+    return out
+
+
+def _rebuild(conn: Connection, registry: Registry, actor: str, before: dict[str, str],
+             after: dict[str, str], touched: set[str], decision: str) -> None:
+    """Rewrite person_member for the groups the judgement touched."""
+    records = set()
+    for groups in (before, after):
+        heads = {groups.get(r, r) for r in touched}
+        records |= {x for x, g in groups.items() if g in heads} | touched
+    rows = _record_rows(conn, records)
+    member = {r: rows[r].person_id for r in records}
+    conn.execute(delete(person_member).where(person_member.c.member_id.in_(member.values())))
+    by_group: dict[str, list[str]] = defaultdict(list)
+    for r in records:
+        by_group[after.get(r, r)].append(member[r])
+    new_rows = []
+    for people in by_group.values():
+        if len(people) > 1:
+            head = min(people)
+            new_rows += [{"member_id": p, "person_id": head} for p in sorted(people)]
+    if new_rows:
+        conn.execute(insert(person_member), new_rows)
+    old_heads = {before.get(r, r) for r in records}
+    action = ("merge" if len(by_group) < len(old_heads)
+              else "split" if len(by_group) > len(old_heads) else None)
+    if action:
+        append_history(conn, [{
+            "at": registry.now(), "actor": actor, "action": action,
+            "entity_id": min(people), "claim_id": None, "field": "person",
+            "old_value": None, "new_value": ", ".join(sorted(people)),
+            "reason": f"linkage judgement: {decision}"} for people in by_group.values()])
+
+
+def judgements(registry: Registry, ref: str | None = None) -> list[Judgement]:
+    """Every judgement (of one record, with ``ref``), oldest first."""
+    with registry.read() as conn:
+        q = select(link_judgement).order_by(link_judgement.c.id)
+        if ref:
+            rid = resolve_record(conn, ref)
+            q = q.where((link_judgement.c.record_a == rid) | (link_judgement.c.record_b == rid))
+        rows = list(conn.execute(q).mappings())
+        recs = _record_rows(conn, [r[k] for r in rows for k in ("record_a", "record_b")])
+
+    def ref_of(r: str) -> str:
+        return f"{recs[r].source_id}:{recs[r].record_id}"
+
+    return [Judgement(r["id"], ref_of(r["record_a"]), ref_of(r["record_b"]), r["decision"],
+                      r["weight"], r["note"], r["created_by"], r["created_at"]) for r in rows]
