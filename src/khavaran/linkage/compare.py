@@ -17,18 +17,20 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from khavaran.linkage.features import Features
-from khavaran.linkage.names import Word, link_key
+from khavaran.linkage.names import COMMON_NAMES, Word, link_key
 
 __all__ = ["Comparison", "Frequencies", "Reason", "compare", "match_probability"]
 
 # How often one person's records agree on a field, or disagree because a list is
 # wrong; chosen from what the lists we know get wrong, not fitted.
 M_SAME_WORD = 0.95
-EXTRA_WORD = -2.0       # a word on one side only: a dropped middle or compound part
-CONFLICT_WORD = -5.5    # a word on each side that do not match: another name
+EXTRA_WORD = -4.0       # a word on one side only: Mohammad is not Mohammad Reza
+EXTRA_INITIAL = -1.0    # an initial on one side only (S. for Seyyed)
+CONFLICT_WORD = -12.0   # a word on each side that do not match: another name (brothers)
+SIMILAR_WORD, SIMILAR = -2.0, 0.8  # ... unless their keys are this similar (Jaro-Winkler)
 M_INITIAL = 0.9
 GENDER_AGREE, GENDER_DIFFER = 0.9, -8.0
 BIRTH_WEIGHTS = (3.0, -0.5, -2.5, -5.0, -8.0)  # gap of 0, 1, 2, 3-5, 6+ years
@@ -37,6 +39,7 @@ DEATH_NEAR, DEATH_APART, DEATH_FAR = -0.5, -2.0, -4.0  # <= 7 days, <= 60 days, 
 PLACE_DIFFER = {"city": -3.5, "prison": -2.5, "affiliation": -2.5}
 PLACE_CAP = 6.0
 PLACES = ("city", "prison", "affiliation")
+ATTESTED = 3
 # Shares of records that carry a value, before the lists say otherwise.
 PSEUDO_RECORDS = 100
 TYPICAL_WORD, TYPICAL_INITIAL, TYPICAL_PLACE = 0.01, 0.08, 0.05
@@ -81,8 +84,13 @@ class Frequencies:
         self.initials: Counter[str] = Counter()
         self.places: dict[str, Counter[str]] = {k: Counter() for k in PLACES}
         self.n = 0
+        # Keys that Persian-script records spell: names in their own right.
+        # A key seen in fewer than ATTESTED records may be one list's typo.
+        self.persian: Counter[str] = Counter({link_key(w): ATTESTED for w in COMMON_NAMES})
         for f in features:
             self.n += 1
+            self.persian.update(w.key for w in f.words if w.persian)
+            self.persian.update(w.key for w in f.father if w.persian)
             self.words.update({w.key for w in f.words if not w.is_initial})
             self.initials.update({w.initial for w in f.words})
             self.fathers.update({w.key for w in f.father if not w.is_initial})
@@ -102,9 +110,10 @@ class Frequencies:
         seen = counter.get(key, 0) + PSEUDO_RECORDS * typical
         return max(seen / (self.n + PSEUDO_RECORDS), 1 / 20000)
 
-    def common(self, counter: Counter[str], key: str) -> bool:
-        """Whether a word is frequent enough to be a name of its own, not a typo."""
-        return counter.get(key, 0) >= max(3, self.n / 5000)
+    def distinct_names(self, a: str, b: str) -> bool:
+        """Whether two keys are two names, not two spellings of one: both are
+        spelled so in Persian script, where vowels of names are long and written."""
+        return a != b and self.persian[a] >= ATTESTED and self.persian[b] >= ATTESTED
 
 
 @dataclass(slots=True)
@@ -131,7 +140,7 @@ def _align(a: Sequence[Word], b: Sequence[Word], counter: Counter[str],
 
     def take(i: int, j: int, kind: str, weight: float) -> None:
         free_a[i] = free_b[j] = False
-        matches.append(_Match(kind, a[i].text, b[j].text, weight))
+        matches.append(_Match(kind, a[i].shown, b[j].shown, weight))
 
     def bits(key: str, m: float = M_SAME_WORD) -> float:
         return math.log2(m / freq.share(counter, key))
@@ -151,18 +160,23 @@ def _align(a: Sequence[Word], b: Sequence[Word], counter: Counter[str],
             hit = joined.get(wx.key) if free_x[i] and not wx.is_initial else None
             if hit and free_y[hit[0]] and free_y[hit[1]]:
                 free_x[i] = free_y[hit[0]] = free_y[hit[1]] = False
-                text_y = y[hit[0]].text + " " + y[hit[1]].text
-                pair = (text_y, wx.text) if flip else (wx.text, text_y)
+                text_y = y[hit[0]].shown + " " + y[hit[1]].shown
+                pair = (text_y, wx.shown) if flip else (wx.shown, text_y)
                 matches.append(_Match("joined", *pair, bits(wx.key)))
     for i, wa in enumerate(a):
         for j, wb in enumerate(b):
             if not (free_a[i] and free_b[j]) or wa.is_initial or wb.is_initial:
                 continue
             if wa.alt == wb.alt or wa.alt == wb.key or wa.key == wb.alt:
-                take(i, j, "variant", bits(wa.alt, 0.5))
-            elif (min(len(wa.key), len(wb.key)) >= 4
-                  and Levenshtein.distance(wa.key, wb.key) <= 1
-                  and not (freq.common(counter, wa.key) and freq.common(counter, wb.key))):
+                take(i, j, "variant", bits(wa.key, 0.5))
+            elif freq.distinct_names(wa.key, wb.key):
+                continue
+            elif wa.skeleton == wb.skeleton and wa.skeleton:
+                take(i, j, "variant", bits(wa.key, 0.5))
+            elif ((min(len(wa.key), len(wb.key)) >= 3
+                   and Levenshtein.distance(wa.key, wb.key) <= 1)
+                  or (wa.persian == wb.persian and min(len(wa.text), len(wb.text)) >= 5
+                      and OSA.distance(wa.text, wb.text) <= 1)):
                 rarer = min(wa.key, wb.key, key=lambda k: counter.get(k, 0))
                 other = wb.key if rarer == wa.key else wa.key
                 take(i, j, "typo", bits(other, 0.3))
@@ -190,11 +204,16 @@ def _compare_names(fld: str, a: Sequence[Word], b: Sequence[Word], counter: Coun
         out.add(fld, verdict, m.weight, detail)
     conflicts = min(len(rest_a), len(rest_b))
     for wa, wb in zip(rest_a[:conflicts], rest_b[:conflicts], strict=True):
-        out.add(fld, "differ", CONFLICT_WORD, f"{wa.text} ≠ {wb.text}")
+        if (JaroWinkler.similarity(wa.key, wb.key) >= SIMILAR
+                and not freq.distinct_names(wa.key, wb.key)):
+            # Probably a spelling we do not know or a bad typo, not another name.
+            out.add(fld, "differ", SIMILAR_WORD, f"{wa.shown} ≈ {wb.shown} (similar)")
+        else:
+            out.add(fld, "differ", CONFLICT_WORD, f"{wa.shown} ≠ {wb.shown}")
     extra = rest_a[conflicts:] or rest_b[conflicts:]
     if extra and matches:
-        out.add(fld, "close", EXTRA_WORD * len(extra),
-                f"only one record has {' '.join(w.text for w in extra)}")
+        weight = sum(EXTRA_INITIAL if w.is_initial else EXTRA_WORD for w in extra)
+        out.add(fld, "close", weight, f"only one record has {' '.join(w.shown for w in extra)}")
     elif extra:
         out.add(fld, "differ", CONFLICT_WORD, "no word in common")
 

@@ -77,20 +77,24 @@ def _places() -> dict[str, dict[str, str]]:
 _GENERIC = frozenset({
     "prison", "prisons", "jail", "zendan", "زندان", "central", "markazi", "مرکزی",
     "city", "shahr", "شهرستان", "shahrestan", "province", "ostan", "استان", "party", "حزب",
-    "organisation", "organization", "sazman", "سازمان",
+    "organisation", "organization", "sazman", "سازمان", "de", "du", "des", "of", "the",
+    "supporter", "supporters", "sympathizer", "sympathiser", "sympathisant", "member",
+    "membre", "hamdar", "havadar", "هوادار", "هواداران", "عضو", "khalq", "خلق", "people",
+    "peoples", "peuple", "s", "e", "i", "ye", "ی",
 })
+
+
+_ELISION = re.compile(r"\b[dl][’']", re.IGNORECASE)
 
 
 def canonical_place(kind: str, text: str) -> str | None:
     """The canonical name of a city, prison or affiliation; unknown names keep their key."""
+    text = _ELISION.sub(" ", text)  # prison d'Evin: normalize would make "devin"
     words = [w for w in normalize(text).split() if w not in _GENERIC] or normalize(text).split()
     key = link_key("".join(words))
-    if key in _places()[kind]:
-        return _places()[kind][key]
-    key = link_key(compact(text))
     if not key:
         return None
-    return _places()[kind].get(key, "~" + key)
+    return _places()[kind].get(key) or _places()[kind].get(link_key(compact(text)), "~" + key)
 
 
 def _year(text: str, field: str) -> tuple[int, int]:

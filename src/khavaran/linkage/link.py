@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 import os
 import tempfile
 from collections import defaultdict
@@ -25,9 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from khavaran.errors import ValidationError
-from khavaran.linkage.compare import PRIOR, Comparison, Frequencies, compare
+from khavaran.linkage.compare import PRIOR, Frequencies, compare
 from khavaran.linkage.features import Features, prepare_all
 from khavaran.linkage.lists import LinkRecord
+from khavaran.linkage.names import link_key, skeleton
 
 __all__ = ["LinkResult", "candidate_pairs", "cluster", "link_records", "person_ids",
            "write_clusters"]
@@ -36,49 +38,68 @@ LINK_WEIGHT = -PRIOR          # total weight at which a pair is more likely one 
 CANNOT_LINK = -4.0            # a pair this far below zero keeps its groups apart
 SAME_SOURCE_WEIGHT = LINK_WEIGHT + 8.0
 PREFIX = 3                    # letters of the second word's key in a blocking key
+SMALL_BLOCK = 40              # loose blocks larger than this are not used
 
 
-def _blocking_keys(f: Features) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
-    """Keys of word pairs, and keys of (word, initial) when the name has an initial."""
-    full = [w for w in f.words if not w.is_initial and w.key]
-    pairs: set[tuple[str, str]] = set()
-    initials: set[tuple[str, str]] = set()
-    for w in full:
-        for key in {w.key, w.alt}:
-            others = [o for o in f.words if o is not w]
-            for o in others:
-                if o.is_initial:
-                    initials.add((key, o.initial))
-                elif o.key:
-                    pairs.add((key, o.key[:PREFIX]))
-                    pairs.add((key, o.alt[:PREFIX]))
-            if not others:
-                pairs.add((key, ""))
-    return pairs, initials
+def _block_words(f: Features) -> list[tuple[str, str, frozenset[int]]]:
+    """(key, skeleton, positions) of each name word and of each two neighbours
+    written as one (Ali Zadeh = Alizadeh)."""
+    full = [(i, w) for i, w in enumerate(f.words) if not w.is_initial and w.key]
+    out = [(w.key, w.skeleton, frozenset((i,))) for i, w in full]
+    out += [(w.alt, w.skeleton, frozenset((i,))) for i, w in full if w.alt != w.key]
+    for (i, x), (j, y) in itertools.pairwise(full):
+        key = link_key(x.text + y.text)
+        out.append((key, skeleton(key), frozenset((i, j))))
+    return [w for w in out if w[1]]
+
+
+def _keys(f: Features) -> tuple[set[tuple[str, str]], set[tuple[str, str]],
+                                set[tuple[str, str]]]:
+    """Blocking keys.
+
+    Always: (word, skeleton of another word) -- a whole name, read loosely
+    enough that Riżāʾī meets رضایی.  When their blocks are small: (word,
+    start of another word's skeleton), for a typo late in a word; (word,
+    father); a rare skeleton alone.  And (word, initial) when the name has an
+    initial.
+    """
+    words = _block_words(f)
+    others = [(k, s2) for k, _, p1 in words for _, s2, p2 in words if not p1 & p2]
+    names = {(k, s2) for k, s2 in others}
+    loose = {(k, s2[:PREFIX] + "…") for k, s2 in others if len(s2) > PREFIX}
+    father = [w.skeleton for w in f.father if w.skeleton]
+    if father:
+        loose |= {(k, "/" + father[0][:PREFIX]) for k, _, _ in words}
+    loose |= {(s, "") for _, s, _ in words}
+    initials = {(k, o.initial) for k, _, _ in words for o in f.words if o.is_initial}
+    return names, initials, loose
 
 
 def candidate_pairs(features: Sequence[Features]) -> set[tuple[int, int]]:
     """Pairs (i, j), i < j, of records worth comparing."""
     blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
+    small: dict[tuple[str, str], list[int]] = defaultdict(list)
     by_initial: dict[tuple[str, str], list[int]] = defaultdict(list)
     with_initials: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, f in enumerate(features):
-        pairs, initials = _blocking_keys(f)
-        for k in pairs:
+        names, initials, loose = _keys(f)
+        for k in names:
             blocks[k].append(i)
         for k in initials:
             with_initials[k].append(i)
-        for w in f.words:
-            if w.is_initial or not w.key:
-                continue
-            for o in f.words:
-                if o is not w:
-                    by_initial[w.key, o.initial].append(i)
+        for k in loose:
+            small[k].append(i)
+        for k, _, p in _block_words(f):
+            for o in {o.initial for n, o in enumerate(f.words) if n not in p}:
+                by_initial[k, o].append(i)
     out: set[tuple[int, int]] = set()
-    for members in blocks.values():
+    groups = [m for m in blocks.values() if len(m) > 1]
+    groups += [m for m in small.values() if 1 < len(m) <= SMALL_BLOCK]
+    for members in groups:
         for x, i in enumerate(members):
             for j in members[x + 1:]:
-                out.add((i, j) if i < j else (j, i))
+                if i != j:
+                    out.add((i, j) if i < j else (j, i))
     for k, members in with_initials.items():
         for i in members:
             for j in by_initial.get(k, ()):
@@ -166,10 +187,6 @@ def link(records: Sequence[LinkRecord]) -> LinkResult:
 def link_records(records: Sequence[LinkRecord]) -> list[str]:
     """The person id of each record, records of one person sharing an id."""
     return link(records).person_ids
-
-
-def explain(a: Features, b: Features, freq: Frequencies) -> Comparison:
-    return compare(a, b, freq)
 
 
 def write_clusters(path: Path, records: Sequence[LinkRecord], ids: Sequence[str]) -> None:

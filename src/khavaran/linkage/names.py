@@ -25,7 +25,8 @@ from functools import lru_cache
 
 from khavaran.model.types.persian_name import normalize, phonetic_key, transliterate
 
-__all__ = ["ParsedName", "Word", "alt_key", "initial_class", "link_key", "parse_name"]
+__all__ = ["COMMON_NAMES", "ParsedName", "Word", "alt_key", "initial_class", "link_key",
+           "parse_name", "skeleton"]
 
 # Spellings, not keys: the key of Seyyed is the key of Saeed.
 HONORIFICS = frozenset({
@@ -34,6 +35,20 @@ HONORIFICS = frozenset({
     "shaikh", "cheikh", "mirza", "dr", "doctor", "mr", "mrs", "ms", "miss", "sayyida",
     "seyyedeh", "seyedeh", "sayyideh", "سید", "سیده", "حاج", "حاجی", "شیخ", "میرزا", "دکتر",
 })
+# Common given names in Persian script whose keys differ only in vowels or و
+# from another common name (حسن, حسین; محمد, محمود).  Linkage also learns
+# such names from the Persian-script records it reads.
+COMMON_NAMES = (
+    "حسن", "حسین", "حسینی", "حسنی", "محمد", "محمود", "محمدی", "محمودی", "احمد", "حامد", "حمید",
+    "مجید", "مهدی", "هادی", "علی", "عالی", "رضا", "رضایی", "رضوی", "جواد", "جوادی", "جعفر",
+    "جعفری", "صادق", "صادقی", "قاسم", "قاسمی", "کاظم", "کاظمی", "ناصر", "نصیر", "منصور",
+    "منصوری", "مسعود", "مسعودی", "سعید", "سعیدی", "مرتضی", "مصطفی", "مجتبی", "یوسف", "یونس",
+    "اکبر", "اکبری", "اصغر", "اصغری", "ابراهیم", "اسماعیل", "عباس", "عباسی", "فاطمه", "زهرا",
+    "مریم", "معصومه", "اشرف", "اعظم", "طاهره", "طاهری", "کریم", "کریمی", "رحیم", "رحیمی",
+    "نوری", "نور", "امیر", "امیری", "بهرام", "بهمن", "بیژن", "بیژنی", "فریدون", "فرید",
+    "فریده", "پرویز", "سیاوش", "داوود", "داوودی", "یعقوب", "موسی", "موسوی", "عیسی", "نادر",
+    "نادری", "شهرام", "شهریار", "خسرو",
+)
 # Words that say "child of": everything after them is the father's name.
 _CHILD_OF = (
     (("son", "of"), "male"), (("daughter", "of"), "female"), (("s", "o"), "male"),
@@ -49,6 +64,25 @@ _GLUE_NEXT = frozenset({
     "abol", "abul", "abou", "abu", "abo", "abdo", "abdu", "عبد", "ابو",
 })
 _ARTICLES = frozenset(["al", "ol", "ul", "el"])
+# Suffixes of family names, written apart in some lists (Ali Zadeh, Jafar Pour).
+_SUFFIXES = frozenset({
+    "zadeh", "zade", "zada", "zadah", "زاده", "nia", "nya", "نیا", "abadi", "abady", "آبادی",
+})
+# Scholarly letters whose base letter is not the Persian sound (ḍ is ض, z).
+_SCHOLARLY = str.maketrans({
+    "š": "sh", "Š": "sh", "ž": "zh", "Ž": "zh", "č": "ch", "Č": "ch", "ġ": "gh", "Ġ": "gh",
+    "ḡ": "gh", "Ḡ": "gh", "ḵ": "kh", "Ḵ": "kh", "ẖ": "kh", "ḏ": "z", "Ḏ": "z", "ṯ": "s",
+    "Ṯ": "s", "ḍ": "z", "Ḍ": "z", "ż": "z", "Ż": "z",
+})
+_MACRON_WORD = re.compile(r"\S*[āīūĀĪŪ]\S*")
+_SHORT_VOWEL = re.compile("[iuIU]")
+
+
+def _macron(m: re.Match[str]) -> str:
+    # In a word written with macrons (ALA-LC, EI), ī ū are long vowels, written
+    # in Persian; unmarked i u are short, unwritten: Nāṣir is ناصر, not نصیر.
+    w = _SHORT_VOWEL.sub("", m.group())
+    return w.replace("ī", "i").replace("Ī", "i").replace("ū", "oo").replace("Ū", "oo")
 # A final ی that Latin lists write as -a (Morteza, Mostafa, Musa).
 _FINAL_YEH_AS_A = frozenset({
     "مرتضی", "مصطفی", "مجتبی", "موسی", "عیسی", "یحیی", "کبری", "صغری", "عظمی", "هدی", "لیلی",
@@ -61,11 +95,20 @@ _INITIAL_CLASS = {"q": "g", "c": "k", "x": "k"}
 
 @dataclass(frozen=True, slots=True)
 class Word:
-    text: str     # normalised spelling
+    text: str     # normalised spelling the keys come from (see _scholarly)
     key: str      # linkage key ("" when the word has no consonant, e.g. "a")
     alt: str      # the key if a single Latin u is long (Mahmud = محمود); else == key
     initial: str  # initial class: a consonant class or "V" for a vowel
     is_initial: bool
+    shown: str    # normalised spelling as written, for explanations
+
+    @property
+    def persian(self) -> bool:
+        return "\u0600" <= self.text[0] <= "\u06ff"
+
+    @property
+    def skeleton(self) -> str:
+        return skeleton(self.key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +121,7 @@ class ParsedName:
 def _ends_in_i(word: str) -> bool:
     if word[-1] == "\u06cc":
         return word not in _FINAL_YEH_AS_A and len(word) > 1
-    return word[-1] in "iy" and len(word) > 1 or word.endswith("ee")
+    return word[-1] in "iy" and len(word) > 1 or word.endswith(("ee", "ie"))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -94,6 +137,20 @@ def link_key(word: str) -> str:
         # Abdol-/Abdor-/Abd al-: the l assimilates (Abdorrahman = عبدالرحمن).
         key = "bd" + key[3:]
     return key + "i" if key and _ends_in_i(w) else key
+
+
+_VOWELISH = str.maketrans("", "", "iuv")
+
+
+def skeleton(key: str) -> str:
+    """A key without its vowel marks and without v, which may be a vowel و.
+
+    Latin lists write short vowels that Persian does not (scholarly Riżāʾī for
+    رضایی, Tavakkuli for توکلی), so two spellings of one name can differ in
+    exactly these.  Distinct names can too (Hassan, Hossein): see
+    compare.py for when a skeleton match counts.
+    """
+    return key.translate(_VOWELISH)
 
 
 def alt_key(word: str) -> str:
@@ -141,7 +198,7 @@ def _glue(toks: list[str]) -> list[str]:
     out: list[str] = []
     glue_next = False
     for t in toks:
-        if glue_next and out:
+        if (glue_next or t in _SUFFIXES) and out:
             out[-1] += t
         else:
             out.append(t)
@@ -154,14 +211,26 @@ def _glue(toks: list[str]) -> list[str]:
 
 
 @lru_cache(maxsize=1 << 16)
+def _words(text: str) -> list[str]:
+    own = normalize(text).split()
+    own = [t for t in own if t not in HONORIFICS] or own
+    return _glue(own)
+
+
 def parse_name(text: str) -> ParsedName:
     """Words, father and implied gender of a full-name cell (see the module docstring)."""
     toks = normalize(text).split()
     own, father, gender = _split_child_of(toks)
-    own = [t for t in own if t not in HONORIFICS] or own
+    shown = _glue([t for t in own if t not in HONORIFICS] or own)
+    # The same again from the scholarly reading, word for word where it can be.
+    scholarly = _MACRON_WORD.sub(_macron, text.translate(_SCHOLARLY))
+    read, _, _ = _split_child_of(normalize(scholarly).split())
+    forms = _glue([t for t in read if t not in HONORIFICS] or read)
+    if len(forms) != len(shown):
+        forms = shown
     words = []
-    for t in _glue(own):
+    for t, seen in zip(forms, shown, strict=True):
         key = link_key(t)
-        words.append(Word(t, key, alt_key(t), initial_class(t), _is_initial(t)))
+        words.append(Word(t, key, alt_key(t), initial_class(t), _is_initial(t), seen))
     return ParsedName(tuple(words), " ".join(father) or None, gender)
 
