@@ -33,24 +33,23 @@ CONFLICT_WORD = -12.0   # a word on each side that do not match: another name (b
 SIMILAR_WORD, SIMILAR = -2.0, 0.8  # ... unless their keys are this similar (Jaro-Winkler)
 M_INITIAL = 0.9
 GENDER_AGREE, GENDER_DIFFER = 0.9, -8.0
-BIRTH_WEIGHTS = (3.0, -0.5, -2.5, -5.0, -8.0)  # gap of 0, 1, 2, 3-5, 6+ years
+BIRTH_WEIGHTS = (3.0, -0.5, -3.0, -6.0, -9.0)  # gap of 0, 1, 2, 3-5, 6+ years
 DEATH_SAME_DAY, DEATH_OVERLAP = 3.0, 0.5
-DEATH_NEAR, DEATH_APART, DEATH_FAR = -0.5, -2.0, -4.0  # <= 7 days, <= 60 days, more
-PLACE_DIFFER = {"city": -3.5, "prison": -2.5, "affiliation": -2.5}
+DEATH_NEAR, DEATH_APART, DEATH_FAR = -0.5, -3.0, -5.0  # <= 7 days, <= 60 days, more
+PLACE_DIFFER = {"city": -4.5, "prison": -3.0, "affiliation": -4.0}
 PLACE_CAP = 6.0
 PLACES = ("city", "prison", "affiliation")
 ATTESTED = 3
+PRIOR_SHIFT = 4.0
 # Shares of records that carry a value, before the lists say otherwise.
 PSEUDO_RECORDS = 100
 TYPICAL_WORD, TYPICAL_INITIAL, TYPICAL_PLACE = 0.01, 0.08, 0.05
-# Prior odds that a candidate pair is one person, in bits; the threshold of
-# 0.5 probability is then at a total weight of -PRIOR.
-PRIOR = -6.0
 
 
-def match_probability(weight: float) -> float:
-    """Probability that a candidate pair with this total weight is one person."""
-    return float(1.0 / (1.0 + 2.0 ** -(weight + PRIOR)))
+def match_probability(weight: float, prior: float) -> float:
+    """Probability that a pair with this total weight is one person, given the
+    prior odds (in bits) that two records taken at random are."""
+    return float(1.0 / (1.0 + 2.0 ** -(weight + prior)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +62,10 @@ class Reason:
 
 @dataclass(slots=True)
 class Comparison:
+    """A total weight and, when ``explain``, the reason for each part of it."""
+
+    prior: float
+    explain: bool = True
     weight: float = 0.0
     reasons: list[Reason] = field(default_factory=list)
 
@@ -72,7 +75,7 @@ class Comparison:
 
     @property
     def probability(self) -> float:
-        return match_probability(self.weight)
+        return match_probability(self.weight, self.prior)
 
 
 class Frequencies:
@@ -84,6 +87,8 @@ class Frequencies:
         self.initials: Counter[str] = Counter()
         self.places: dict[str, Counter[str]] = {k: Counter() for k in PLACES}
         self.n = 0
+        # Name comparisons repeat (a common name meets itself thousands of times).
+        self.cache: dict[tuple[str, tuple[str, ...], tuple[str, ...]], float] = {}
         # Keys that Persian-script records spell: names in their own right.
         # A key seen in fewer than ATTESTED records may be one list's typo.
         self.persian: Counter[str] = Counter({link_key(w): ATTESTED for w in COMMON_NAMES})
@@ -109,6 +114,17 @@ class Frequencies:
         """
         seen = counter.get(key, 0) + PSEUDO_RECORDS * typical
         return max(seen / (self.n + PSEUDO_RECORDS), 1 / 20000)
+
+    @property
+    def prior(self) -> float:
+        """Prior odds in bits that two records taken at random are one person.
+
+        In theory about one other record of the same person among n; the
+        weights above undercount agreement (fields agree together more often
+        than independence allows), so PRIOR_SHIFT bits are added back, fitted
+        on the generated lists of bench/linkage_data.py (docs/linkage.md).
+        """
+        return -math.log2(max(self.n, 64)) + PRIOR_SHIFT
 
     def distinct_names(self, a: str, b: str) -> bool:
         """Whether two keys are two names, not two spellings of one: both are
@@ -195,13 +211,31 @@ _SAID = {"same": "same", "joined": "written as one word", "variant": "variant sp
          "typo": "one letter apart", "initial": "initial"}
 
 
-def _compare_names(fld: str, a: Sequence[Word], b: Sequence[Word], counter: Counter[str],
-                   freq: Frequencies, out: Comparison) -> None:
+def _compare_names(fld: str, a: Features, b: Features, freq: Frequencies,
+                   out: Comparison) -> None:
+    words_a, words_b = (a.words, b.words) if fld == "name" else (a.father, b.father)
+    counter = freq.words if fld == "name" else freq.fathers
+    if out.explain:
+        _weigh_names(fld, words_a, words_b, counter, freq, out)
+        return
+    key = (fld, a.name_sig, b.name_sig) if fld == "name" else (fld, a.father_sig, b.father_sig)
+    weight = freq.cache.get(key)
+    if weight is None:
+        part = Comparison(0.0)
+        _weigh_names(fld, words_a, words_b, counter, freq, part)
+        weight = freq.cache[key] = part.weight
+    out.weight += weight
+
+
+def _weigh_names(fld: str, a: Sequence[Word], b: Sequence[Word], counter: Counter[str],
+                 freq: Frequencies, out: Comparison) -> None:
     matches, rest_a, rest_b = _align(a, b, counter, freq)
     for m in matches:
         verdict = "agree" if m.kind in ("same", "joined") else "close"
         detail = f"{m.a} = {m.b}" if m.kind == "same" else f"{m.a} ~ {m.b} ({_SAID[m.kind]})"
         out.add(fld, verdict, m.weight, detail)
+    # A father's name is often shortened (Ali for Alireza): it differs less.
+    conflict, extra_word = (CONFLICT_WORD, EXTRA_WORD) if fld == "name" else (-6.0, -1.5)
     conflicts = min(len(rest_a), len(rest_b))
     for wa, wb in zip(rest_a[:conflicts], rest_b[:conflicts], strict=True):
         if (JaroWinkler.similarity(wa.key, wb.key) >= SIMILAR
@@ -209,13 +243,11 @@ def _compare_names(fld: str, a: Sequence[Word], b: Sequence[Word], counter: Coun
             # Probably a spelling we do not know or a bad typo, not another name.
             out.add(fld, "differ", SIMILAR_WORD, f"{wa.shown} ≈ {wb.shown} (similar)")
         else:
-            out.add(fld, "differ", CONFLICT_WORD, f"{wa.shown} ≠ {wb.shown}")
+            out.add(fld, "differ", conflict, f"{wa.shown} ≠ {wb.shown}")
     extra = rest_a[conflicts:] or rest_b[conflicts:]
-    if extra and matches:
-        weight = sum(EXTRA_INITIAL if w.is_initial else EXTRA_WORD for w in extra)
+    if extra:
+        weight = sum(EXTRA_INITIAL if w.is_initial else extra_word for w in extra)
         out.add(fld, "close", weight, f"only one record has {' '.join(w.shown for w in extra)}")
-    elif extra:
-        out.add(fld, "differ", CONFLICT_WORD, "no word in common")
 
 
 def _birth_said(f: Features, years: tuple[int, int]) -> str:
@@ -234,6 +266,9 @@ def _compare_birth(a: Features, b: Features, out: Comparison) -> None:
         return
     gap = max(ba[0] - bb[1], bb[0] - ba[1], 0)
     index = gap if gap < 3 else 3 if gap < 6 else 4
+    if not out.explain:
+        out.weight += BIRTH_WEIGHTS[index]
+        return
     verdict = "agree" if gap == 0 else "close" if gap <= 2 else "differ"
     apart = "" if gap == 0 else f"; {gap} year(s) apart"
     out.add("birth", verdict, BIRTH_WEIGHTS[index],
@@ -245,38 +280,49 @@ def _compare_death(a: Features, b: Features, out: Comparison) -> None:
         return
     (sa, ea, pa), (sb, eb, pb) = a.death, b.death
     gap = max((sa - eb).days, (sb - ea).days, 0)
-    said = f"{a.record.death_date} vs {b.record.death_date}"
     if gap == 0:
-        same_day = pa == "day" and pb == "day"
-        out.add("death", "agree", DEATH_SAME_DAY if same_day else DEATH_OVERLAP, said)
+        weight = DEATH_SAME_DAY if pa == "day" and pb == "day" else DEATH_OVERLAP
     else:
         weight = DEATH_NEAR if gap <= 7 else DEATH_APART if gap <= 60 else DEATH_FAR
-        out.add("death", "close" if gap <= 7 else "differ", weight,
-                f"{said} ({gap} days apart)")
+    if not out.explain:
+        out.weight += weight
+        return
+    said = f"{a.record.death_date} vs {b.record.death_date}"
+    if gap == 0:
+        out.add("death", "agree", weight, said)
+    else:
+        out.add("death", "close" if gap <= 7 else "differ", weight, f"{said} ({gap} days apart)")
 
 
-def compare(a: Features, b: Features, freq: Frequencies) -> Comparison:
-    """Weigh every field the two records both have."""
-    out = Comparison()
-    _compare_names("name", a.words, b.words, freq.words, freq, out)
+def compare(a: Features, b: Features, freq: Frequencies, *, explain: bool = True) -> Comparison:
+    """Weigh every field the two records both have (with reasons, if ``explain``)."""
+    out = Comparison(freq.prior, explain)
+    _compare_names("name", a, b, freq, out)
     if a.father and b.father:
-        _compare_names("father", a.father, b.father, freq.fathers, freq, out)
+        _compare_names("father", a, b, freq, out)
     if a.gender and b.gender:
-        if a.gender == b.gender:
-            out.add("gender", "agree", GENDER_AGREE, a.gender)
+        same = a.gender == b.gender
+        weight = GENDER_AGREE if same else GENDER_DIFFER
+        if not explain:
+            out.weight += weight
         else:
-            out.add("gender", "differ", GENDER_DIFFER, f"{a.gender} vs {b.gender}")
+            out.add("gender", "agree" if same else "differ", weight,
+                    a.gender if same else f"{a.gender} vs {b.gender}")
     _compare_birth(a, b, out)
     _compare_death(a, b, out)
     for kind in PLACES:
         va, vb = getattr(a, kind), getattr(b, kind)
         if va is None or vb is None:
             continue
+        if va == vb:
+            weight = min(math.log2(0.9 / freq.share(freq.places[kind], va, TYPICAL_PLACE)),
+                         PLACE_CAP)
+        else:
+            weight = PLACE_DIFFER[kind]
+        if not explain:
+            out.weight += weight
+            continue
         ta, tb = getattr(a.record, kind), getattr(b.record, kind)
         said = ta if ta == tb else f"{ta} = {tb}" if va == vb else f"{ta} vs {tb}"
-        if va == vb:
-            bits = math.log2(0.9 / freq.share(freq.places[kind], va, TYPICAL_PLACE))
-            out.add(kind, "agree", min(bits, PLACE_CAP), said)
-        else:
-            out.add(kind, "differ", PLACE_DIFFER[kind], said)
+        out.add(kind, "agree" if va == vb else "differ", weight, said)
     return out

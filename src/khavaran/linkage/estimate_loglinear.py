@@ -38,6 +38,7 @@ __all__ = [
     "model_name",
     "profile_interval",
     "select_model",
+    "select_models",
 ]
 
 Float = NDArray[np.float64]
@@ -100,7 +101,7 @@ def design(k: int, terms: Iterable[Term], with_zero: bool = False) -> Float | No
 
 
 def fit_batch(x: Float, y: Float, start: Float | None = None) -> tuple[Float, Float, Float]:
-    """IRLS for Poisson log-linear models: x (C, m, p) designs, y (m,) counts.
+    """IRLS for Poisson log-linear models: x (C, m, p) designs, y (m,) or (C, m) counts.
 
     Returns (beta (C, p), log-likelihood (C,), converged (C,) as 0/1).  A model
     whose MLE does not exist (an interaction over an empty margin) does not
@@ -115,11 +116,12 @@ def fit_batch(x: Float, y: Float, start: Float | None = None) -> tuple[Float, Fl
 
 def _irls_one_by_one(x: Float, y: Float, start: Float | None) -> tuple[Float, Float, Float]:
     """A singular matrix in a batch fails it whole: fit its models apart."""
-    c, _, p = x.shape
+    c, m, p = x.shape
+    ys = np.broadcast_to(y, (c, m))
     beta, loglik, ok = np.zeros((c, p)), np.full(c, -np.inf), np.zeros(c)
     for i in range(c):
         try:
-            b, ll, o = _irls(x[i : i + 1], y, None if start is None else start[i : i + 1])
+            b, ll, o = _irls(x[i : i + 1], ys[i], None if start is None else start[i : i + 1])
         except np.linalg.LinAlgError:
             continue
         beta[i], loglik[i], ok[i] = b[0], ll[0], o[0]
@@ -128,64 +130,66 @@ def _irls_one_by_one(x: Float, y: Float, start: Float | None) -> tuple[Float, Fl
 
 def _irls(x: Float, y: Float, start: Float | None) -> tuple[Float, Float, Float]:
     c, m, p = x.shape
+    y = np.broadcast_to(y, (c, m))
     if start is None:
-        mu = np.broadcast_to(y + 0.5, (c, m)).copy()
-        eta = np.log(mu)
         beta = np.zeros((c, p))
+        eta = np.log(y + 0.5)
     else:
         beta = start.copy()
         eta = np.clip(np.einsum("cmp,cp->cm", x, beta), -300, 300)
-        mu = np.exp(eta)
-    xt = x.transpose(0, 2, 1)
+    mu = np.exp(eta)
     ridge = 1e-10 * np.eye(p)
     delta = np.full(c, np.inf)
+    active = np.arange(c)
+    # only the models still moving are iterated; one that diverges stops early
     for _ in range(MAX_ITER):
-        z = eta + (y - mu) / mu
-        xtw = xt * mu[:, None, :]
-        new = np.asarray(np.linalg.solve(xtw @ x + ridge, xtw @ z[:, :, None])[:, :, 0],
+        xa, ea, ma = x[active], eta[active], mu[active]
+        z = ea + (y[active] - ma) / ma
+        xtw = xa.transpose(0, 2, 1) * ma[:, None, :]
+        new = np.asarray(np.linalg.solve(xtw @ xa + ridge, xtw @ z[:, :, None])[:, :, 0],
                          dtype=np.float64)
-        delta = np.abs(new - beta).max(axis=1)
-        beta = new
-        eta = np.clip(np.einsum("cmp,cp->cm", x, beta), -300, 300)
-        mu = np.exp(eta)
-        if np.all(delta < 1e-9):
+        step = np.abs(new - beta[active]).max(axis=1)
+        beta[active], delta[active] = new, step
+        eta[active] = np.clip(np.einsum("cmp,cp->cm", xa, new), -300, 300)
+        mu[active] = np.exp(eta[active])
+        active = active[(step >= 1e-9) & (np.abs(new).max(axis=1) < 2 * MAX_COEF)]
+        if not active.size:
             break
-    loglik = (np.where(y > 0, y * eta, 0.0) - mu).sum(axis=1) - gammaln(y + 1).sum()
+    loglik = (np.where(y > 0, y * eta, 0.0) - mu).sum(axis=1) - gammaln(y + 1).sum(axis=1)
     ok = (delta < 1e-6) & (np.abs(beta).max(axis=1) < MAX_COEF) & np.isfinite(loglik)
     return beta, loglik, ok.astype(np.float64)
 
 
-def _penalty(p: int, n: float, criterion: str) -> float:
-    return 2.0 * p if criterion == "aic" else p * math.log(n)
-
-
 def fit_model(y: Float, k: int, terms: Iterable[Term], criterion: str = "aic") -> Fit | None:
     """Fit one model to the observed cells; None if it has no finite MLE."""
-    fits = _fit_many(y, k, [_sort_terms(terms)], criterion)
-    return fits[0]
+    return _fit_jobs(y[None, :], k, [(0, _sort_terms(terms))], criterion)[0]
 
 
-def _fit_many(y: Float, k: int, models: Sequence[tuple[Term, ...]],
+def _fit_jobs(tables: Float, k: int, jobs: Sequence[tuple[int, tuple[Term, ...]]],
               criterion: str) -> list[Fit | None]:
-    out: list[Fit | None] = [None] * len(models)
+    """Fit each (table, model) job; the jobs with as many parameters go in one batch."""
+    out: list[Fit | None] = [None] * len(jobs)
     groups: dict[int, list[int]] = {}
-    designs = [_design(k, t, False) for t in models]
+    designs = [_design(k, terms, False) for _, terms in jobs]
     for i, x in enumerate(designs):
         if x is not None:
             groups.setdefault(x.shape[1], []).append(i)
-    n = float(y.sum())
     for p, idx in groups.items():
         xs = np.stack([designs[i] for i in idx])  # type: ignore[misc]
-        beta, loglik, ok = fit_batch(xs, y)
-        for j, i in enumerate(idx):
-            if ok[j]:
-                crit = -2.0 * float(loglik[j]) + _penalty(p, n, criterion)
-                out[i] = Fit(models[i], beta[j], float(loglik[j]), crit,
-                             math.exp(float(beta[j, 0])))
+        ys = tables[[jobs[i][0] for i in idx]]
+        beta, loglik, ok = fit_batch(xs, ys)
+        penalty = 2.0 * p if criterion == "aic" else p * np.log(ys.sum(axis=1))
+        crit = (-2.0 * loglik + penalty).tolist()
+        unobserved = np.exp(beta[:, 0]).tolist()
+        logliks = loglik.tolist()
+        for j in np.flatnonzero(ok).tolist():
+            i = idx[j]
+            out[i] = Fit(jobs[i][1], beta[j], logliks[j], crit[j], unobserved[j])
     return out
 
 
-def _neighbours(current: tuple[Term, ...], k: int) -> list[tuple[Term, ...]]:
+@lru_cache(maxsize=8192)
+def _neighbours(current: tuple[Term, ...], k: int) -> tuple[tuple[Term, ...], ...]:
     pairs: list[Term] = [t for t in combinations(range(k), 2)]
     het = [t for t in current if isinstance(t, str)]
     out = []
@@ -197,30 +201,51 @@ def _neighbours(current: tuple[Term, ...], k: int) -> list[tuple[Term, ...]]:
     if k >= 3 and het:  # swapping one heterogeneity form for another is one step
         rest = [u for u in current if u != het[0]]
         out += [_sort_terms((*rest, h)) for h in HETEROGENEITY if h != het[0]]
-    return out
+    return tuple(out)
 
 
 def select_model(y: Float, k: int, criterion: str = "aic",
                  heterogeneity: bool = True) -> Fit | None:
-    """Forward-backward stepwise search from the independence model.
+    """The model chosen by forward-backward stepwise search from independence.
 
     An exhaustive search is out of reach in a bootstrap (for 5 lists, 2^10 sets
-    of pairs times four heterogeneity options); each stepwise step fits all its
-    neighbours in one batch.  None if not even the independence model can be fitted.
+    of pairs times four heterogeneity options).  None if not even the
+    independence model can be fitted.
     """
-    best = fit_model(y, k, (), criterion)
-    if best is None:
-        return None
-    seen = {best.terms}
-    while True:
-        cand = [t for t in _neighbours(best.terms, k)
-                if t not in seen and (heterogeneity or all(isinstance(u, tuple) for u in t))]
-        seen.update(cand)
-        fits = [f for f in _fit_many(y, k, cand, criterion) if f is not None]
-        step = min(fits, key=lambda f: f.criterion, default=None)
-        if step is None or step.criterion >= best.criterion - 1e-9:
-            return best
-        best = step
+    return select_models(y[None, :], k, criterion, heterogeneity)[0]
+
+
+def select_models(tables: Float, k: int, criterion: str = "aic",
+                  heterogeneity: bool = True) -> list[Fit | None]:
+    """`select_model` for many tables (R, m) at once, their steps in lockstep.
+
+    Each step fits every neighbour of every table's current model in a few
+    batches, which is what makes a bootstrap with model selection affordable.
+    """
+    best = _fit_jobs(tables, k, [(r, ()) for r in range(len(tables))], criterion)
+    seen: list[set[tuple[Term, ...]]] = [{()} for _ in best]
+    active = [r for r, f in enumerate(best) if f is not None]
+    while active:
+        jobs = []
+        for r in active:
+            current = best[r]
+            assert current is not None
+            cand = [t for t in _neighbours(current.terms, k) if t not in seen[r]
+                    and (heterogeneity or all(isinstance(u, tuple) for u in t))]
+            seen[r].update(cand)
+            jobs += [(r, t) for t in cand]
+        step: dict[int, Fit] = {}
+        for (r, _), fit in zip(jobs, _fit_jobs(tables, k, jobs, criterion), strict=True):
+            if fit is not None and (r not in step or fit.criterion < step[r].criterion):
+                step[r] = fit
+        moved = []
+        for r in active:
+            current = best[r]
+            if r in step and current is not None and step[r].criterion < current.criterion - 1e-9:
+                best[r] = step[r]
+                moved.append(r)
+        active = moved
+    return best
 
 
 def model_name(terms: Sequence[Term], k: int) -> str:
@@ -302,8 +327,6 @@ def bootstrap_totals(y: Float, k: int, fit: Fit, draws: int, rng: np.random.Gene
     total = float(mu.sum())
     probs = mu / total
     tables = rng.multinomial(int(round(total)), probs, size=draws)[:, 1:].astype(np.float64)
-    out = np.empty(draws)
-    for b, table in enumerate(tables):
-        best = select_model(table, k, criterion, heterogeneity)
-        out[b] = math.inf if best is None else table.sum() + best.unobserved
-    return out
+    fits = select_models(tables, k, criterion, heterogeneity)
+    return np.array([math.inf if f is None else t.sum() + f.unobserved
+                     for t, f in zip(tables, fits, strict=True)])

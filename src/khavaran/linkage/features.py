@@ -44,6 +44,8 @@ class Features:
     prison: str | None
     affiliation: str | None
     record: LinkRecord  # the row as written, for explanations
+    name_sig: tuple[str, ...] = ()    # the words' spellings: equal signatures weigh the same
+    father_sig: tuple[str, ...] = ()
 
     def birth_interval(self, death_year: tuple[int, int] | None) -> tuple[int, int] | None:
         """Birth years from birth_year, else from age and a year of death."""
@@ -87,6 +89,7 @@ _GENERIC = frozenset({
 _ELISION = re.compile(r"\b[dl][’']", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1 << 14)
 def canonical_place(kind: str, text: str) -> str | None:
     """The canonical name of a city, prison or affiliation; unknown names keep their key."""
     text = _ELISION.sub(" ", text)  # prison d'Evin: normalize would make "devin"
@@ -97,6 +100,7 @@ def canonical_place(kind: str, text: str) -> str | None:
     return _places()[kind].get(key) or _places()[kind].get(link_key(compact(text)), "~" + key)
 
 
+@lru_cache(maxsize=1 << 14)
 def _year(text: str, field: str) -> tuple[int, int]:
     digits = normalize(text)
     if digits.isdigit() and len(digits) == 4:
@@ -115,6 +119,7 @@ def _year(text: str, field: str) -> tuple[int, int]:
     return d.start.year, d.end.year
 
 
+@lru_cache(maxsize=1024)
 def _age(text: str) -> int:
     found = _NUMBER.findall(normalize(text))
     if len(found) != 1 or not 0 < int(found[0]) < 120:
@@ -122,6 +127,7 @@ def _age(text: str) -> int:
     return int(found[0])
 
 
+@lru_cache(maxsize=1 << 14)
 def _death(text: str, calendar: str) -> tuple[datetime.date, datetime.date, str]:
     try:
         d = parse_date(text, calendar or None)
@@ -149,10 +155,11 @@ def prepare(rec: LinkRecord) -> Features:
         if not name.words:
             raise ValidationError(f"'{rec.name}' has no name in it", field="name")
         father_text = rec.father_name or name.father or ""
+        father = parse_name(father_text).words if father_text else ()
         return Features(
             source=rec.source,
             words=name.words,
-            father=parse_name(father_text).words if father_text else (),
+            father=father,
             gender=_gender(rec.gender, name.gender),
             birth=_year(rec.birth_year, "birth_year") if rec.birth_year else None,
             age=_age(rec.age) if rec.age else None,
@@ -162,6 +169,8 @@ def prepare(rec: LinkRecord) -> Features:
             affiliation=canonical_place("affiliation", rec.affiliation)
             if rec.affiliation else None,
             record=rec,
+            name_sig=tuple(w.text for w in name.words),
+            father_sig=tuple(w.text for w in father),
         )
     except ValidationError as exc:
         raise exc.located(file=rec.file or None, line=rec.line or None) from None

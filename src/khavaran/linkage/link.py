@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from khavaran.errors import ValidationError
-from khavaran.linkage.compare import PRIOR, Frequencies, compare
+from khavaran.linkage.compare import Frequencies, compare
 from khavaran.linkage.features import Features, prepare_all
 from khavaran.linkage.lists import LinkRecord
 from khavaran.linkage.names import link_key, skeleton
@@ -34,11 +34,13 @@ from khavaran.linkage.names import link_key, skeleton
 __all__ = ["LinkResult", "candidate_pairs", "cluster", "link_records", "person_ids",
            "write_clusters"]
 
-LINK_WEIGHT = -PRIOR          # total weight at which a pair is more likely one person
-CANNOT_LINK = -4.0            # a pair this far below zero keeps its groups apart
-SAME_SOURCE_WEIGHT = LINK_WEIGHT + 8.0
+# Two groups join only if every pair across them is within this many bits of
+# the link weight: a pair that is unlikely one person keeps its groups apart.
+CANNOT_LINK_BITS = 6.0
+SAME_SOURCE_BITS = 12.0       # more evidence needed to join two records of one list
 PREFIX = 3                    # letters of the second word's key in a blocking key
-SMALL_BLOCK = 40              # loose blocks larger than this are not used
+PAIR_BLOCK = 200              # (word, word) blocks larger than this are not used
+SMALL_BLOCK = 30              # loose blocks larger than this are not used
 
 
 def _block_words(f: Features) -> list[tuple[str, str, frozenset[int]]]:
@@ -53,47 +55,54 @@ def _block_words(f: Features) -> list[tuple[str, str, frozenset[int]]]:
     return [w for w in out if w[1]]
 
 
-def _keys(f: Features) -> tuple[set[tuple[str, str]], set[tuple[str, str]],
+def _keys(f: Features) -> tuple[str, set[tuple[str, str]], set[tuple[str, str]],
                                 set[tuple[str, str]]]:
     """Blocking keys.
 
-    Always: (word, skeleton of another word) -- a whole name, read loosely
-    enough that Riżāʾī meets رضایی.  When their blocks are small: (word,
-    start of another word's skeleton), for a typo late in a word; (word,
-    father); a rare skeleton alone.  And (word, initial) when the name has an
-    initial.
+    Always: the whole name.  Unless too common: (word, another word), which
+    meets a name with a word more or less.  When their blocks are
+    small: (word, skeleton of another word), read loosely enough that
+    Tavakkuli meets توکلی; (word, start or end of another word's skeleton),
+    for a typo in a word; (word, father); a rare skeleton alone.  And (word,
+    initial) when the name has an initial.
     """
     words = _block_words(f)
+    names = {(k, k2) for k, _, p1 in words for k2, _, p2 in words if not p1 & p2}
+    full = " ".join(sorted(w.key for w in f.words if not w.is_initial))
     others = [(k, s2) for k, _, p1 in words for _, s2, p2 in words if not p1 & p2]
-    names = {(k, s2) for k, s2 in others}
-    loose = {(k, s2[:PREFIX] + "…") for k, s2 in others if len(s2) > PREFIX}
+    loose = {(k, "~" + s2) for k, s2 in others}
+    loose |= {(k, s2[:PREFIX] + "…") for k, s2 in others if len(s2) > PREFIX}
+    loose |= {(k, "…" + s2[-PREFIX:]) for k, s2 in others if len(s2) > PREFIX}
     father = [w.skeleton for w in f.father if w.skeleton]
     if father:
         loose |= {(k, "/" + father[0][:PREFIX]) for k, _, _ in words}
     loose |= {(s, "") for _, s, _ in words}
     initials = {(k, o.initial) for k, _, _ in words for o in f.words if o.is_initial}
-    return names, initials, loose
+    return full, names, initials, loose
 
 
 def candidate_pairs(features: Sequence[Features]) -> set[tuple[int, int]]:
     """Pairs (i, j), i < j, of records worth comparing."""
+    whole: dict[str, list[int]] = defaultdict(list)
     blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
     small: dict[tuple[str, str], list[int]] = defaultdict(list)
     by_initial: dict[tuple[str, str], list[int]] = defaultdict(list)
     with_initials: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, f in enumerate(features):
-        names, initials, loose = _keys(f)
+        full, names, initials, loose = _keys(f)
+        whole[full].append(i)
         for k in names:
             blocks[k].append(i)
         for k in initials:
             with_initials[k].append(i)
         for k in loose:
             small[k].append(i)
-        for k, _, p in _block_words(f):
-            for o in {o.initial for n, o in enumerate(f.words) if n not in p}:
-                by_initial[k, o].append(i)
+        for word, _, pos in _block_words(f):
+            for o in {o.initial for n, o in enumerate(f.words) if n not in pos}:
+                by_initial[word, o].append(i)
     out: set[tuple[int, int]] = set()
-    groups = [m for m in blocks.values() if len(m) > 1]
+    groups = [m for m in whole.values() if len(m) > 1]
+    groups += [m for m in blocks.values() if 1 < len(m) <= PAIR_BLOCK]
     groups += [m for m in small.values() if 1 < len(m) <= SMALL_BLOCK]
     for members in groups:
         for x, i in enumerate(members):
@@ -139,19 +148,21 @@ def cluster(features: Sequence[Features], scores: dict[tuple[int, int], float],
     def weight(i: int, j: int) -> float:
         key = (i, j) if i < j else (j, i)
         if key not in scores:
-            scores[key] = compare(features[key[0]], features[key[1]], freq).weight
+            scores[key] = compare(features[key[0]], features[key[1]], freq, explain=False).weight
         return scores[key]
 
-    order = sorted((w, p) for p, w in scores.items() if w >= LINK_WEIGHT)
+    link_weight = -freq.prior  # where a pair becomes more likely one person than two
+    order = sorted((w, p) for p, w in scores.items() if w >= link_weight)
     for _w, (i, j) in reversed(order):
         a, b = groups.find(i), groups.find(j)
         if a == b:
             continue
         cross = [weight(x, y) for x in groups.members[a] for y in groups.members[b]]
-        if min(cross) < CANNOT_LINK:
+        if min(cross) < link_weight - CANNOT_LINK_BITS:
             continue
         mean = sum(cross) / len(cross)
-        need = SAME_SOURCE_WEIGHT if groups.sources[a] & groups.sources[b] else LINK_WEIGHT
+        same_source = groups.sources[a] & groups.sources[b]
+        need = link_weight + SAME_SOURCE_BITS if same_source else link_weight
         if mean >= need:
             groups.join(a, b)
     return [groups.find(i) for i in range(len(features))]
@@ -178,7 +189,8 @@ def link(records: Sequence[LinkRecord]) -> LinkResult:
     features = prepare_all(records)
     freq = Frequencies(features)
     pairs = candidate_pairs(features)
-    scores = {p: compare(features[p[0]], features[p[1]], freq).weight for p in pairs}
+    scores = {p: compare(features[p[0]], features[p[1]], freq, explain=False).weight
+              for p in pairs}
     groups = cluster(features, scores, freq)
     ids = person_ids(records, groups)
     return LinkResult(ids, len(pairs), len(set(ids)))

@@ -74,6 +74,16 @@ _SCHOLARLY = str.maketrans({
     "ḡ": "gh", "Ḡ": "gh", "ḵ": "kh", "Ḵ": "kh", "ẖ": "kh", "ḏ": "z", "Ḏ": "z", "ṯ": "s",
     "Ṯ": "s", "ḍ": "z", "Ḍ": "z", "ż": "z", "Ż": "z",
 })
+_DOUBLED = re.compile(r"([b-df-hj-np-tv-z])\1")
+# Arabic-style spellings of Persian names, where ض and ذ are read d, not z.
+_ARABIC_FORMS = {
+    "rida": "reza", "ridha": "reza", "ramadan": "ramazan", "ramadhan": "ramazan",
+    "murtada": "morteza", "murtadha": "morteza", "ridwan": "rezvan", "fadl": "fazl",
+    "fadil": "fazel", "qadi": "qazi", "nadhir": "nazir", "dhakir": "zaker",
+    "abdulrida": "abdolreza", "abdalrida": "abdolreza", "abulfadl": "abolfazl",
+    "abolfadl": "abolfazl", "ridai": "rezai", "ridaei": "rezaei", "radawi": "razavi",
+}
+_SCHOLARLY_LETTER = re.compile("[āīūĀĪŪšžčġḡḵẖḏṯḍżŠŽČĠḠḴḎṮḌŻ]")
 _MACRON_WORD = re.compile(r"\S*[āīūĀĪŪ]\S*")
 _SHORT_VOWEL = re.compile("[iuIU]")
 
@@ -128,6 +138,11 @@ def _ends_in_i(word: str) -> bool:
 def link_key(word: str) -> str:
     """Linkage key of one normalised word (or of several written together)."""
     w = word.replace(" ", "")
+    if w.isascii():
+        # Hosseinni, Bagherri: a doubled letter is one sound (the key would also
+        # lose the vowel before it).
+        w = _DOUBLED.sub(r"\1", w)
+        w = _ARABIC_FORMS.get(w, w)
     if w.startswith("ابوال"):
         # The و of ابوال is a vowel (Abolfazl), not the v of جواد.
         w = "ابول" + w[5:]
@@ -222,12 +237,14 @@ def parse_name(text: str) -> ParsedName:
     toks = normalize(text).split()
     own, father, gender = _split_child_of(toks)
     shown = _glue([t for t in own if t not in HONORIFICS] or own)
-    # The same again from the scholarly reading, word for word where it can be.
-    scholarly = _MACRON_WORD.sub(_macron, text.translate(_SCHOLARLY))
-    read, _, _ = _split_child_of(normalize(scholarly).split())
-    forms = _glue([t for t in read if t not in HONORIFICS] or read)
-    if len(forms) != len(shown):
-        forms = shown
+    forms = shown
+    if _SCHOLARLY_LETTER.search(text):
+        # The same again from the scholarly reading, word for word where it can be.
+        scholarly = _MACRON_WORD.sub(_macron, text.translate(_SCHOLARLY))
+        read, _, _ = _split_child_of(normalize(scholarly).split())
+        forms = _glue([t for t in read if t not in HONORIFICS] or read)
+        if len(forms) != len(shown):
+            forms = shown
     words = []
     for t, seen in zip(forms, shown, strict=True):
         key = link_key(t)
