@@ -1,0 +1,115 @@
+"""`khavaran link`: output format, and bad input refused with file, line and
+field, leaving the output file as it was."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from khavaran.cli import app
+
+HEADER = "source,record_id,name,father_name,birth_year,age,death_date,city,prison,gender\n"
+FAMILIES = HEADER + (
+    "families,1,محمد حسيني,علی,1340,,1367/05/12,باختران,رجایی‌شهر,مرد\n"
+    "families,2,علی محمدی,حسن,1338,,1367/05,تهران,اوین,مرد\n"
+    "families,3,حسین محمدی,حسن,1344,,1367/05,تهران,اوین,مرد\n"
+)
+NGO = HEADER + (
+    "ngo,x1,Muhammad Husayni (son of Ali),,,27,1988-08-03,Kermanshah,Gohardasht,m\n"
+    "ngo,x2,\"MOHAMMADI, Ali\",Hassan,,30,August 1988,Tehran,Evin,m\n"
+    "ngo,x3,Hossein Mohammadi,Hasan,,24,1988,Tehran,Evin,m\n"
+)
+
+
+def _run(tmp_path: Path, *files: tuple[str, str | bytes], out: str = "clusters.csv"):
+    paths = []
+    for name, body in files:
+        p = tmp_path / name
+        if isinstance(body, bytes):
+            p.write_bytes(body)
+        else:
+            p.write_text(body, encoding="utf-8")
+        paths.append(str(p))
+    result = CliRunner().invoke(app, ["link", *paths, "--out", str(tmp_path / out)])
+    return result
+
+
+def _clusters(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_link_writes_one_row_per_record_and_keeps_brothers_apart(tmp_path: Path) -> None:
+    result = _run(tmp_path, ("families.csv", FAMILIES), ("ngo.csv", NGO))
+    assert result.exit_code == 0, result.output
+    assert "6 records from 2 list(s) -> 3 persons" in result.output
+    rows = _clusters(tmp_path / "clusters.csv")
+    assert list(rows[0]) == ["source", "record_id", "person_id"]
+    pid = {(r["source"], r["record_id"]): r["person_id"] for r in rows}
+    assert len(rows) == 6
+    assert pid["families", "1"] == pid["ngo", "x1"]
+    assert pid["families", "2"] == pid["ngo", "x2"]
+    assert pid["families", "3"] == pid["ngo", "x3"]
+    assert pid["families", "2"] != pid["families", "3"]  # brothers: same father and city
+    # Deterministic: the same input gives the same ids.
+    _run(tmp_path, ("families.csv", FAMILIES), ("ngo.csv", NGO), out="again.csv")
+    assert _clusters(tmp_path / "again.csv") == rows
+
+
+BAD = [
+    ("missing column", HEADER.replace("record_id,", "") + "press,محمد,,,,,,,\n",
+     "missing required column(s) ['record_id']", "bad.csv, line 1"),
+    ("duplicate record", HEADER + "press,1,Ali Rezaei,,,,,,,\npress,1,Reza Alavi,,,,,,,\n",
+     "record_id '1' of source 'press' is already on", "bad.csv, line 3, field 'record_id'"),
+    ("empty file", "", "the file is empty", "bad.csv"),
+    ("header only", HEADER, "has a header but no rows", "bad.csv"),
+    ("empty name", HEADER + "press,1,Ali Rezaei,,,,,,,\npress,2, - ... ,,,,,,,\n",
+     "'- ...' has no letters or digits", "bad.csv, line 3, field 'name'"),
+    ("unknown column", HEADER.replace("gender", "sex") + "press,1,Ali,,,,,,,m\n",
+     "unknown column(s) ['sex']", "bad.csv, line 1"),
+    ("bad date", HEADER + "press,1,Ali Rezaei,,,,32 Mordad 1367,,,\n",
+     "day 32 does not exist in Mordad 1367", "bad.csv, line 2, field 'death_date'"),
+    ("bad age", HEADER + "press,1,Ali Rezaei,,,about thirty,,,,\n",
+     "'about thirty' is not an age in years", "bad.csv, line 2, field 'age'"),
+    ("bad gender", HEADER + "press,1,Ali Rezaei,,,,,,,x\n", "'x' is not a gender",
+     "bad.csv, line 2, field 'gender'"),
+]
+
+
+@pytest.mark.parametrize(("label", "body", "message", "where"), BAD, ids=[b[0] for b in BAD])
+def test_bad_input_is_refused_and_nothing_is_written(
+        tmp_path: Path, label: str, body: str, message: str, where: str) -> None:
+    before = "source,record_id,person_id\nold,1,p-old\n"
+    (tmp_path / "clusters.csv").write_text(before, encoding="utf-8")
+    result = _run(tmp_path, ("families.csv", FAMILIES), ("bad.csv", body))
+    assert result.exit_code == 1
+    assert message in result.output, result.output
+    assert where in result.output, result.output
+    assert (tmp_path / "clusters.csv").read_text(encoding="utf-8") == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".clusters")] == []
+
+
+def test_unreadable_encoding_names_file_and_line(tmp_path: Path) -> None:
+    body = (HEADER + "families,1,Ali Rezaei,,,,,,,\nfamilies,2,Zohreh Karimi,,,,,,,\n")
+    latin1 = body.replace("Zohreh", "Zöhreh").encode("latin-1")
+    result = _run(tmp_path, ("bad.csv", latin1))
+    assert result.exit_code == 1
+    assert "bad.csv, line 3" in result.output and "not UTF-8 text" in result.output
+    assert not (tmp_path / "clusters.csv").exists()
+
+
+def test_duplicates_across_files_of_one_source_are_refused(tmp_path: Path) -> None:
+    result = _run(tmp_path, ("families.csv", FAMILIES), ("again.csv", FAMILIES))
+    assert result.exit_code == 1
+    assert "again.csv, line 2, field 'record_id': record_id '1' of source 'families' is " \
+        "already on" in result.output
+    assert "families.csv:2" in result.output
+
+
+def test_out_must_not_be_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "clusters.csv").mkdir()
+    result = _run(tmp_path, ("families.csv", FAMILIES))
+    assert result.exit_code == 1 and "is a folder" in result.output
