@@ -9,9 +9,10 @@ import typer
 
 from khavaran.cli import KhavaranGroup, app
 from khavaran.cli.context import registry_of, settings_of
+from khavaran.errors import ValidationError
 from khavaran.linkage.link import link, write_clusters
 from khavaran.linkage.lists import read_lists, sources_of
-from khavaran.services import dedupe
+from khavaran.services import dedupe, estimation
 
 
 @app.command("link")
@@ -149,3 +150,50 @@ def dedupe_log(
     for j in rows:
         note = f"  ({j.note})" if j.note else ""
         typer.echo(f"{j.id}  {j.at:%Y-%m-%d %H:%M}  {j.by}: {j.a} {j.decision} {j.b}{note}")
+
+
+@app.command("estimate")
+def estimate_(
+    ctx: typer.Context,
+    lists: Annotated[list[Path] | None, typer.Argument(
+        help="CSV lists to estimate from, instead of the registry.", show_default=False)] = None,
+    clusters: Annotated[Path | None, typer.Option(
+        help="A clusters file of `khavaran link` for the CSV lists (else they are linked "
+        "now).", show_default=False)] = None,
+    by: Annotated[str | None, typer.Option(help="Estimate per city or prison.",
+                                           show_default=False)] = None,
+    method: Annotated[str, typer.Option(
+        help="auto, independence, loglinear, lcmcr or combined.")] = "auto",
+    seed: Annotated[int, typer.Option(help="Seed of the random draws (same seed, same "
+                                           "result).")] = 0,
+) -> None:
+    """Estimate the total number of victims, listed or not, from the overlap of lists.
+
+    A multiple systems estimate with a 95% interval: log-linear models chosen
+    by AIC and a Bayesian latent-class model with three lists or more, the
+    independence estimate (with a warning) with two; one list is refused.
+    From the registry, persons are as merged by dedupe judgements and lists
+    are sources.  docs/estimation.md says what it assumes and when not to
+    trust it.  It is an estimate, never a documented count.
+
+    Example: khavaran estimate --by city
+    """
+    if lists:
+        captures = estimation.from_lists(lists, clusters)
+    else:
+        if clusters:
+            raise ValidationError("--clusters goes with CSV lists", field="--clusters")
+        captures = estimation.from_registry(registry_of(ctx))
+    results = estimation.run(captures, by=by, method=method, seed=seed)
+    typer.echo(f"{captures.persons:,} persons on {len(captures.lists)} lists "
+               f"({', '.join(captures.lists)}).")
+    typer.echo("ESTIMATE, not a documented count: see docs/estimation.md before citing it.")
+    for e in results:
+        label = f"{e.stratum}: " if e.stratum is not None else "total: "
+        if e.estimated:
+            typer.echo(f"{label}{e.total:,.0f} victims (95% interval {e.low:,.0f}–{e.high:,.0f}),"
+                       f" {e.observed:,} listed; {e.method}, {e.model}")
+        else:
+            typer.echo(f"{label}not estimated ({e.observed:,} listed)")
+        for w in e.warnings:
+            typer.echo(f"  warning: {w}")

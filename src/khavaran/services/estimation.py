@@ -1,0 +1,125 @@
+"""Inputs of `khavaran estimate`: who is on which list, and each person's stratum.
+
+From the registry, a person is a merged person (linkage judgements) and a
+list is a source; from CSV lists, persons come from `khavaran link` (or a
+clusters file it wrote).  The estimate itself is khavaran.linkage.estimate.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from khavaran.errors import ValidationError
+from khavaran.linkage.estimate import Estimate, capture_histories, estimate, estimate_by
+from khavaran.linkage.features import canonical_place
+from khavaran.linkage.link import link_records
+from khavaran.linkage.lists import LinkRecord, read_lists, sources_of
+from khavaran.services.readers import csv_rows, decode
+from khavaran.services.registry import Registry
+from khavaran.storage.tables import person_member, source_record
+
+__all__ = ["STRATA", "Captures", "from_lists", "from_registry", "run"]
+
+STRATA = ("city", "prison")
+
+
+@dataclass
+class Captures:
+    lists: list[str]
+    memberships: list[tuple[str, str]]  # (person, list)
+    places: dict[str, dict[str, Counter[str]]]  # stratum kind -> person -> place counts
+    persons: int
+
+
+def _collect(rows: Sequence[tuple[str, str, dict[str, str]]]) -> Captures:
+    """rows: (person, list, raw row)."""
+    places: dict[str, dict[str, Counter[str]]] = {k: defaultdict(Counter) for k in STRATA}
+    # A place that places.yaml does not know is named by its commonest spelling:
+    # ترندشت and Tarandasht are one stratum.
+    spellings: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for person, _, raw in rows:
+        for kind in STRATA:
+            text = (raw.get(kind) or "").strip()
+            value = canonical_place(kind, text) if text else None
+            if value:
+                places[kind][person][value] += 1
+                spellings[kind, value][text] += 1
+    for kind in STRATA:
+        for person, counts in places[kind].items():
+            places[kind][person] = Counter({
+                (spellings[kind, v].most_common(1)[0][0] if v.startswith("~") else v): n
+                for v, n in counts.items()})
+    memberships = [(p, s) for p, s, _ in rows]
+    lists = list(dict.fromkeys(s for _, s, _ in rows))
+    return Captures(lists, memberships, places, len({p for p, _, _ in rows}))
+
+
+def from_registry(registry: Registry) -> Captures:
+    """Every source record as a capture of its (merged) person by its source."""
+    with registry.read() as conn:
+        merged = dict(conn.execute(select(person_member.c.member_id, person_member.c.person_id))
+                      .tuples().all())
+        q = (select(source_record.c.person_id, source_record.c.source_id, source_record.c.raw)
+             .order_by(source_record.c.source_id, source_record.c.record_id))
+        rows = [(merged.get(p, p), s, json.loads(raw)) for p, s, raw in conn.execute(q)]
+    if not rows:
+        raise ValidationError("the registry holds no list records: import the lists first")
+    return _collect(rows)
+
+
+def _read_clusters(path: Path, records: Sequence[LinkRecord]) -> list[str]:
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"cannot read the file: {exc.strerror}", file=name) from None
+    header, rows = csv_rows(decode(data, name), name)
+    missing = [c for c in ("source", "record_id", "person_id") if c not in header]
+    if missing:
+        raise ValidationError(f"missing required column(s) {missing}", file=name, line=1)
+    person: dict[tuple[str, str], str] = {}
+    for line, row in rows:
+        if not row["person_id"].strip():
+            raise ValidationError("required value is empty", file=name, line=line,
+                                  field="person_id")
+        person[row["source"].strip(), row["record_id"].strip()] = row["person_id"].strip()
+    absent = [r for r in records if r.key not in person]
+    if absent:
+        r = absent[0]
+        raise ValidationError(f"record '{r.record_id}' of source '{r.source}' ({r.file}:{r.line})"
+                              f" has no person; {len(absent)} record(s) missing", file=name)
+    return [person[r.key] for r in records]
+
+
+def from_lists(paths: Sequence[Path], clusters: Path | None = None) -> Captures:
+    """Captures from CSV lists, linked now or by a clusters file of `khavaran link`."""
+    records = read_lists(paths)
+    ids = _read_clusters(clusters, records) if clusters else link_records(records)
+    rows = [(pid, r.source, {"city": r.city, "prison": r.prison})
+            for r, pid in zip(records, ids, strict=True)]
+    if len(sources_of(records)) < 2:
+        raise ValidationError(
+            "one list cannot estimate anything: the number of victims on no list is "
+            "estimated from how much independent lists overlap, so at least two lists "
+            "are needed")
+    return _collect(rows)
+
+
+def run(captures: Captures, *, by: str | None = None, method: str = "auto",
+        seed: int = 0) -> list[Estimate]:
+    """The overall estimate, or one per stratum with ``by`` (city or prison)."""
+    if by is None:
+        return [estimate(capture_histories(captures.memberships, captures.lists),
+                         captures.lists, method=method, seed=seed)]
+    if by not in STRATA:
+        raise ValidationError(f"cannot estimate by '{by}': by city or prison", field="--by")
+    # A person listed in two cities counts where most of their records put them.
+    strata = {p: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+              for p, c in captures.places[by].items()}
+    return estimate_by(captures.memberships, strata, captures.lists, method=method, seed=seed)
