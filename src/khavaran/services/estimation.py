@@ -63,8 +63,8 @@ def _collect(rows: Sequence[tuple[str, str, dict[str, str]]]) -> Captures:
 def from_registry(registry: Registry) -> Captures:
     """Every source record as a capture of its (merged) person by its source."""
     with registry.read() as conn:
-        merged = dict(conn.execute(select(person_member.c.member_id, person_member.c.person_id))
-                      .tuples().all())
+        merged = {r.member_id: r.person_id for r in
+                  conn.execute(select(person_member.c.member_id, person_member.c.person_id))}
         q = (select(source_record.c.person_id, source_record.c.source_id, source_record.c.raw)
              .order_by(source_record.c.source_id, source_record.c.record_id))
         rows = [(merged.get(p, p), s, json.loads(raw)) for p, s, raw in conn.execute(q)]
