@@ -33,8 +33,8 @@ CONFLICT_WORD = -12.0   # a word on each side that do not match: another name (b
 SIMILAR_WORD, SIMILAR = -2.0, 0.8  # ... unless their keys are this similar (Jaro-Winkler)
 M_INITIAL = 0.9
 GENDER_AGREE, GENDER_DIFFER = 0.9, -8.0
-BIRTH_WEIGHTS = (3.0, -0.5, -3.0, -6.0, -9.0)  # gap of 0, 1, 2, 3-5, 6+ years
-DEATH_SAME_DAY, DEATH_OVERLAP = 3.0, 0.5
+BIRTH_WEIGHTS = (4.0, -0.5, -3.0, -6.0, -9.0)  # gap of 0, 1, 2, 3-5, 6+ years
+DEATH_SAME_DAY, DEATH_OVERLAP = 5.0, 0.5
 DEATH_NEAR, DEATH_APART, DEATH_FAR = -0.5, -3.0, -5.0  # <= 7 days, <= 60 days, more
 PLACE_DIFFER = {"city": -4.5, "prison": -3.0, "affiliation": -4.0}
 PLACE_CAP = 6.0
@@ -124,7 +124,7 @@ class Frequencies:
         than independence allows), so PRIOR_SHIFT bits are added back, fitted
         on the generated lists of bench/linkage_data.py (docs/linkage.md).
         """
-        return -math.log2(max(self.n, 64)) + PRIOR_SHIFT
+        return -math.log2(max(self.n, 1024)) + PRIOR_SHIFT
 
     def distinct_names(self, a: str, b: str) -> bool:
         """Whether two keys are two names, not two spellings of one: both are

@@ -76,6 +76,11 @@ def _keys(f: Features) -> tuple[str, set[tuple[str, str]], set[tuple[str, str]],
     father = [w.skeleton for w in f.father if w.skeleton]
     if father:
         loose |= {(k, "/" + father[0][:PREFIX]) for k, _, _ in words}
+    # A typo in every other word: the word and another field.
+    birth = f.birth_interval(f.death_years)
+    extra = [f"b{birth[1]}" if birth else "", f"d{f.death[0]}" if f.death and
+             f.death[2] == "day" else "", f"c{f.city}" if f.city else ""]
+    loose |= {(k, e) for k, _, _ in words for e in extra if e}
     loose |= {(s, "") for _, s, _ in words}
     initials = {(k, o.initial) for k, _, _ in words for o in f.words if o.is_initial}
     return full, names, initials, loose
