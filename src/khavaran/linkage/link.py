@@ -31,7 +31,7 @@ from khavaran.linkage.features import Features, prepare_all
 from khavaran.linkage.lists import LinkRecord
 from khavaran.linkage.names import link_key, skeleton
 
-__all__ = ["LinkResult", "candidate_pairs", "cluster", "link_records", "person_ids",
+__all__ = ["LinkResult", "candidate_pairs", "cluster", "link", "link_records", "person_ids",
            "write_clusters"]
 
 # Two groups join only if every pair across them is within this many bits of
