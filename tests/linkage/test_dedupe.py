@@ -133,7 +133,8 @@ def test_a_later_judgement_splits_and_conflicts_are_refused(linked: Registry) ->
     assert not out.applied and "judged different by r2" in out.conflicts[0]
     log = dedupe.judgements(linked)
     assert [({j.a, j.b}, j.decision, j.by) for j in log] == [
-        ({"t-list:a1", "t-report:b1"}, "same", "r1"), ({"t-report:b1", "t-report:b3"}, "same", "r1"),
+        ({"t-list:a1", "t-report:b1"}, "same", "r1"),
+        ({"t-report:b1", "t-report:b3"}, "same", "r1"),
         ({"t-report:b1", "t-report:b3"}, "different", "r2")]
 
 

@@ -97,7 +97,14 @@ def canonical_place(kind: str, text: str) -> str | None:
     key = link_key("".join(words))
     if not key:
         return None
-    return _places()[kind].get(key) or _places()[kind].get(link_key(compact(text)), "~" + key)
+    table = _places()[kind]
+    found = table.get(key) or table.get(link_key(compact(text)))
+    # "PMOI (Mojahedin)", "parti Toudeh": one word may name it.
+    found = found or next((table[k] for k in map(link_key, words) if k in table), None)
+    if found is None and kind == "prison":
+        # A prison named by its city (زندان ارومیه, Urmia Prison).
+        found = _places()["city"].get(key)
+    return found or "~" + key
 
 
 @lru_cache(maxsize=1 << 14)

@@ -30,6 +30,7 @@ __all__ = ["COMMON_NAMES", "ParsedName", "Word", "alt_key", "initial_class", "li
 
 # Spellings, not keys: the key of Seyyed is the key of Saeed.
 HONORIFICS = frozenset({
+    "sadat", "سادات",
     "seyyed", "seyed", "seyyid", "sayyid", "sayyed", "sayed", "sayid", "syed", "sied", "seied",
     "seyd", "haj", "hajj", "haji", "hajji", "hadj", "hadji", "sheikh", "sheykh", "shaykh",
     "shaikh", "cheikh", "mirza", "dr", "doctor", "mr", "mrs", "ms", "miss", "sayyida",
@@ -146,8 +147,13 @@ def link_key(word: str) -> str:
     if w.startswith("ابوال"):
         # The و of ابوال is a vowel (Abolfazl), not the v of جواد.
         w = "ابول" + w[5:]
+    # ژ is written j as often as zh (Bijan, Manijeh): one class with ج.
+    w = w.replace("ژ", "ج") if not w.isascii() else w.replace("zh", "j")
     # ch and sh are one class: French lists write ش as "ch" (Chirazi).
     key = phonetic_key(w).replace("c", "S")
+    if len(key) > 2 and key[-1] == "h":
+        # A final ح or ه is dropped by most Latin spellings (Saleh, Salih for صالح).
+        key = key[:-1]
     if key.startswith("bdl"):
         # Abdol-/Abdor-/Abd al-: the l assimilates (Abdorrahman = عبدالرحمن).
         key = "bd" + key[3:]
