@@ -100,9 +100,10 @@ def estimate(histories: Mapping[tuple[int, ...], int], lists: Sequence[str], *,
              method: str = "auto", seed: int = 0, criterion: str = "aic") -> Estimate:
     """Estimate the total, observed and unobserved, with a 95% interval.
 
-    method: "auto" ("combined" for three lists or more, "independence" with a
-    warning for two), "independence", "loglinear", "lcmcr" or "combined" (both
-    log-linear and latent-class, see `combine`).  criterion: "aic" or "bic" for
+    method: "auto" (see `auto_method`: "independence" with a warning for two
+    lists, "loglinear" for three, "combined" for more), "independence",
+    "loglinear", "lcmcr" or "combined" (log-linear and latent-class side by
+    side, see `combine`).  criterion: "aic" or "bic" for
     the log-linear model selection.  Results do not depend on the order of the
     lists, and are the same for the same seed.
     """
@@ -258,8 +259,11 @@ def estimate_by(memberships: Iterable[tuple[str, str]], strata: Mapping[str, str
     the others.  Strata are in name order, "(unknown)" last.
     """
     _list_positions(lists)
+    # a wrong option is the caller's mistake, not a stratum's: refuse it once
     if method not in METHODS:
         raise ValidationError(f"unknown method '{method}': one of {', '.join(METHODS)}")
+    if criterion not in ("aic", "bic"):
+        raise ValidationError(f"unknown criterion '{criterion}': aic or bic")
     groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for person, name in memberships:
         groups[strata.get(person) or UNKNOWN_STRATUM].append((person, name))

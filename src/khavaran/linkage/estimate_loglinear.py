@@ -5,8 +5,8 @@ with a Poisson log-linear model: main effects, a chosen set of pairwise
 interactions and, optionally, one heterogeneity term of Rcapture's Mth family
 (a function of the number of lists a person is on).  The fitted unobserved cell
 is exp(intercept).  Models are chosen by stepwise AIC or BIC; the interval is
-either the profile likelihood of the chosen model (Cormack 1992) or a
-parametric bootstrap that repeats the selection in every replicate.
+a parametric bootstrap that repeats the selection in every replicate (or, in
+estimate_profile.py, the profile likelihood of one model).
 
 Fitting uses a small batched IRLS in numpy rather than statsmodels: the
 selection and the bootstrap fit tens of thousands of tiny models, and one
@@ -16,16 +16,14 @@ statsmodels fit costs more than a whole batch here (the tests compare the two).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations, product
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import brentq, minimize_scalar
-from scipy.special import gammaln, ndtri
+from scipy.special import gammaln
 
 __all__ = [
     "HETEROGENEITY",
@@ -36,7 +34,6 @@ __all__ = [
     "fit_batch",
     "fit_model",
     "model_name",
-    "profile_interval",
     "select_model",
     "select_models",
 ]
@@ -46,10 +43,22 @@ Term = tuple[int, int] | str
 
 # Rcapture's heterogeneity forms h(s), s = number of lists a person is on; each is
 # 0 at s = 0, so the unobserved cell stays exp(intercept).
-HETEROGENEITY: dict[str, Any] = {
-    "darroch": lambda s: s**2 / 2.0,
-    "poisson": lambda s: 2.0**s - 1.0,
-    "gamma": lambda s: -np.log(3.5 + s) + math.log(3.5),
+def _darroch(s: Float) -> Float:
+    return s**2 / 2.0
+
+
+def _poisson(s: Float) -> Float:
+    return np.asarray(2.0**s - 1.0, dtype=np.float64)
+
+
+def _gamma(s: Float) -> Float:
+    return np.asarray(math.log(3.5) - np.log(3.5 + s), dtype=np.float64)
+
+
+HETEROGENEITY: dict[str, Callable[[Float], Float]] = {
+    "darroch": _darroch,
+    "poisson": _poisson,
+    "gamma": _gamma,
 }
 MAX_ITER = 60
 # A coefficient this large means the MLE is at infinity (an empty margin): the
@@ -257,59 +266,6 @@ def model_name(terms: Sequence[Term], k: int) -> str:
     parts += [f"[{i + 1}]" for i in range(k) if i not in covered]
     het = [t for t in terms if isinstance(t, str)]
     return "".join(parts) + (f" + heterogeneity ({het[0]})" if het else "")
-
-
-def _profile_loglik(y: Float, k: int, terms: tuple[Term, ...], n0: float,
-                    start: list[Float]) -> float:
-    x = _design(k, terms, True)
-    assert x is not None
-    full = np.concatenate([[n0], y])
-    beta, _, _ = fit_batch(x[None], full, start[0][None] if len(start) else None)
-    start[:] = [beta[0]]
-    mu = np.exp(x @ beta[0])
-    total = float(full.sum())
-    keep = full > 0
-    return float(gammaln(total + 1) - gammaln(n0 + 1)
-                 + (full[keep] * np.log(mu[keep] / total)).sum())
-
-
-def profile_interval(y: Float, k: int, fit: Fit, level: float = 0.95,
-                     cap: float = 1000.0) -> tuple[float, float]:
-    """Multinomial profile-likelihood interval for N (Cormack 1992).
-
-    The upper bound is inf when the likelihood stays within the bound up to
-    `cap` times the observed count: the data do not bound the total.
-    """
-    if _design(k, fit.terms, True) is None:
-        return math.nan, math.nan
-    n = float(y.sum())
-    start: list[Float] = []
-
-    def ll(n0: float) -> float:
-        return _profile_loglik(y, k, fit.terms, max(n0, 0.0), start)
-
-    top = max(fit.unobserved, 1.0)
-    res = minimize_scalar(lambda v: -ll(v), bounds=(0.0, 4.0 * top + 10.0), method="bounded",
-                          options={"xatol": 1e-3})
-    peak, lmax = float(res.x), -float(res.fun)
-    drop = _chi2_1(level) / 2.0
-
-    def gap(n0: float) -> float:
-        return lmax - ll(n0) - drop
-
-    low = n if gap(0.0) <= 0 else n + brentq(gap, 0.0, peak, xtol=1e-3)
-    hi = max(peak, 1.0) * 2.0
-    while gap(hi) < 0:
-        if hi > cap * n:
-            return low, math.inf
-        hi *= 2.0
-    high = n + brentq(gap, peak, hi, xtol=1e-3)
-    return low, high
-
-
-def _chi2_1(level: float) -> float:
-    """Quantile of chi-square with 1 df, via the normal (scipy.stats is slow to import)."""
-    return float(ndtri(0.5 + level / 2.0)) ** 2
 
 
 def bootstrap_totals(y: Float, k: int, fit: Fit, draws: int, rng: np.random.Generator,

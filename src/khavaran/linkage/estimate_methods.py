@@ -15,6 +15,7 @@ import numpy as np
 from khavaran.errors import ValidationError
 from khavaran.linkage import estimate_lcmcr as lc
 from khavaran.linkage import estimate_loglinear as ll
+from khavaran.linkage.estimate_profile import profile_interval
 
 __all__ = [
     "BOOTSTRAP_DRAWS",
@@ -61,18 +62,20 @@ def chapman(y: np.ndarray) -> tuple[float, float, float]:
 
 
 def independence(y: np.ndarray, k: int, order: Sequence[int]) -> Result:
+    """Chapman for two lists; the main-effects log-linear model for more."""
     if k == 2:
         total, low, high = chapman(y)
         return total, low, high, "Chapman (independence)", []
     fit = ll.fit_model(y, k, ())
     if fit is None:
         raise ValidationError("the independence model cannot be fitted to these lists")
-    low, high = ll.profile_interval(y, k, fit)
+    low, high = profile_interval(y, k, fit)
     return float(y.sum()) + fit.unobserved, low, high, f"{_names((), k, order)} (independence)", []
 
 
 def loglinear_result(y: np.ndarray, k: int, order: Sequence[int], criterion: str,
                      seed: int) -> Result:
+    """The model chosen by stepwise AIC/BIC; interval from a bootstrap with selection."""
     fit = ll.select_model(y, k, criterion)
     if fit is None:
         raise ValidationError("no log-linear model can be fitted to these lists (the overlap "
@@ -96,6 +99,7 @@ def loglinear_result(y: np.ndarray, k: int, order: Sequence[int], criterion: str
 
 
 def lcmcr_result(y: np.ndarray, k: int, seed: int) -> Result:
+    """Posterior median of N and its 95% credible interval."""
     cells = ll.cell_table(k)
     draws = lc.sample_total(cells, y.astype(np.int64), seed=seed)
     low, mid, high = (float(v) for v in np.quantile(draws.totals, [0.025, 0.5, 0.975]))

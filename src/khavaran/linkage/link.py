@@ -1,8 +1,8 @@
 """Link records of several lists into persons.
 
-1. Blocking: only records that share a name word and the start of another
-   word (or an initial against a word) are compared; two records of
-   different people who share neither are never scored.
+1. Blocking: only records that share their name, two name words, or a name
+   word and something rarer (see _keys) are compared; docs/linkage.md lists
+   the blocks.
 2. Scoring: compare.py weighs each candidate pair.
 3. Clustering: pairs are taken from the strongest down, and two groups of
    records join only if *every* pair across them that can be compared is

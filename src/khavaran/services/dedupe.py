@@ -189,29 +189,29 @@ def queue(registry: Registry, *, limit: int = 20, include_unsure: bool = False,
         size[groups.get(v.id, v.id)] += 1
     apart = {(groups[a], groups[b]) for (a, b), j in latest.items() if j.decision == "different"}
     apart |= {(y, x) for x, y in apart}
-    best: dict[frozenset[str], Candidate] = {}
+    best: dict[frozenset[str], tuple[float, float, int, int, int]] = {}
     for i, j in candidate_pairs(features):
-        a, b = (views[i], views[j]) if views[i].id < views[j].id else (views[j], views[i])
-        ga, gb = groups.get(a.id, a.id), groups.get(b.id, b.id)
+        a, b = (i, j) if views[i].id < views[j].id else (j, i)
+        ga, gb = groups.get(views[a].id, views[a].id), groups.get(views[b].id, views[b].id)
         if ga == gb or (ga, gb) in apart:
             continue
-        prior = latest.get((a.id, b.id))
+        prior = latest.get((views[a].id, views[b].id))
         if prior is not None and not (prior.decision == "unsure" and include_unsure):
             continue
-        cmp = compare(features[i], features[j], freq)
-        p = cmp.probability
+        p = compare(features[a], features[b], freq, explain=False).probability
         if p < min_probability:
             continue
         affected = size[ga] + size[gb]
-        uncertainty = 1.0 - abs(2.0 * p - 1.0)
+        priority = (1.0 - abs(2.0 * p - 1.0) + 1e-3) * affected
         key = frozenset((ga, gb))
-        if key not in best or best[key].probability < p:
-            # One question per pair of persons: the strongest pair of their records.
-            best[key] = Candidate(a, b, cmp.weight, p, cmp.reasons, affected,
-                                  (uncertainty + 1e-3) * affected)
-    out = list(best.values())
-    out.sort(key=lambda c: (-c.priority, -c.probability, c.a.id, c.b.id))
-    out = out[:limit] if limit else out
+        # One question per pair of persons: the strongest pair of their records.
+        if key not in best or best[key][1] < p:
+            best[key] = (priority, p, affected, a, b)
+    ranked = sorted(best.values(), key=lambda t: (-t[0], -t[1], views[t[3]].id, views[t[4]].id))
+    out = []
+    for priority, p, affected, a, b in ranked[:limit] if limit else ranked:
+        cmp = compare(features[a], features[b], freq)  # the reasons, for the shown pairs only
+        out.append(Candidate(views[a], views[b], cmp.weight, p, cmp.reasons, affected, priority))
     shown = sorted({v.member for c in out for v in (c.a, c.b) if v.protected})
     if shown:
         with registry.write() as conn:
