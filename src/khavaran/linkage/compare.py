@@ -218,6 +218,11 @@ def _compare_names(fld: str, a: Features, b: Features, freq: Frequencies,
     if out.explain:
         _weigh_names(fld, words_a, words_b, counter, freq, out)
         return
+    keys_a, keys_b = (a.name_keys, b.name_keys) if fld == "name" else (a.father_keys, b.father_keys)
+    if keys_a is not None and keys_a == keys_b:
+        # The same words: what _align would find first, and all it would find.
+        out.weight += sum(math.log2(M_SAME_WORD / freq.share(counter, k)) for k in keys_a)
+        return
     key = (fld, a.name_sig, b.name_sig) if fld == "name" else (fld, a.father_sig, b.father_sig)
     weight = freq.cache.get(key)
     if weight is None:

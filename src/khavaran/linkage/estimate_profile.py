@@ -26,14 +26,18 @@ def _profile_loglik(y: Float, k: int, terms: tuple[Term, ...], n0: float,
     assert x is not None
     full = np.concatenate([[n0], y])
     beta, _, ok = fit_batch(x[None], full, start[0][None] if len(start) else None)
-    if not ok[0]:
-        return -math.inf  # outside the range where the model can be fitted
-    start[:] = [beta[0]]
-    mu = np.exp(x @ beta[0])
-    total = float(full.sum())
-    keep = full > 0
-    return float(gammaln(total + 1) - gammaln(n0 + 1)
-                 + (full[keep] * np.log(mu[keep] / total)).sum())
+    # Not converged means the supremum is approached at infinity (a cell fitted
+    # towards zero): the last iterate's likelihood is then as good as the limit.
+    if ok[0]:
+        start[:] = [beta[0]]
+    with np.errstate(all="ignore"):
+        mu = np.exp(x @ beta[0])
+        total = float(full.sum())
+        keep = full > 0
+        value = float(gammaln(total + 1) - gammaln(n0 + 1)
+                      + (full[keep] * np.log(mu[keep] / total)).sum())
+    # a finite floor keeps the optimisers' arithmetic finite
+    return value if math.isfinite(value) else -1e12
 
 
 def profile_interval(y: Float, k: int, fit: Fit, level: float = 0.95,

@@ -46,6 +46,8 @@ class Features:
     record: LinkRecord  # the row as written, for explanations
     name_sig: tuple[str, ...] = ()    # the words' spellings: equal signatures weigh the same
     father_sig: tuple[str, ...] = ()
+    name_keys: tuple[str, ...] | None = None  # sorted keys, when no word is an initial
+    father_keys: tuple[str, ...] | None = None
 
     def birth_interval(self, death_year: tuple[int, int] | None) -> tuple[int, int] | None:
         """Birth years from birth_year, else from age and a year of death."""
@@ -155,6 +157,12 @@ def _gender(text: str, implied: str | None) -> str | None:
     return None if code == "unknown" else code
 
 
+def _sorted_keys(words: tuple[Word, ...]) -> tuple[str, ...] | None:
+    if not words or any(w.is_initial or not w.key for w in words):
+        return None
+    return tuple(sorted(w.key for w in words))
+
+
 def prepare(rec: LinkRecord) -> Features:
     """Features of one record; a ValidationError names file, line and field."""
     try:
@@ -178,6 +186,8 @@ def prepare(rec: LinkRecord) -> Features:
             record=rec,
             name_sig=tuple(w.text for w in name.words),
             father_sig=tuple(w.text for w in father),
+            name_keys=_sorted_keys(name.words),
+            father_keys=_sorted_keys(father),
         )
     except ValidationError as exc:
         raise exc.located(file=rec.file or None, line=rec.line or None) from None

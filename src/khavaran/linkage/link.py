@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import itertools
+import multiprocessing as mp
 import os
 import tempfile
 from collections import defaultdict
@@ -32,12 +33,14 @@ from khavaran.linkage.lists import LinkRecord
 from khavaran.linkage.names import link_key, skeleton
 
 __all__ = ["LinkResult", "candidate_pairs", "cluster", "link", "link_records", "person_ids",
-           "write_clusters"]
+           "score_pairs", "write_clusters"]
 
 # Two groups join only if every pair across them is within this many bits of
 # the link weight: a pair that is unlikely one person keeps its groups apart.
 CANNOT_LINK_BITS = 6.0
 SAME_SOURCE_BITS = 12.0       # more evidence needed to join two records of one list
+PARALLEL_PAIRS = 200_000      # fewer candidate pairs than this are scored in one process
+MAX_WORKERS = 8
 PREFIX = 3                    # letters of the second word's key in a blocking key
 PAIR_BLOCK = 200              # (word, word) blocks larger than this are not used
 SMALL_BLOCK = 30              # loose blocks larger than this are not used
@@ -190,12 +193,44 @@ class LinkResult:
     persons: int
 
 
+# Set just before the scoring workers fork, so that they inherit it unpickled.
+_SHARED: tuple[Sequence[Features], Frequencies] | None = None
+
+
+def _score_chunk(pairs: list[tuple[int, int]]) -> list[float]:
+    assert _SHARED is not None
+    features, freq = _SHARED
+    return [compare(features[i], features[j], freq, explain=False).weight for i, j in pairs]
+
+
+def score_pairs(features: Sequence[Features], freq: Frequencies,
+                pairs: set[tuple[int, int]]) -> dict[tuple[int, int], float]:
+    """The weight of every candidate pair; on all cores when there are many."""
+    ordered = sorted(pairs)
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if len(ordered) < PARALLEL_PAIRS or workers < 2 or "fork" not in mp.get_all_start_methods():
+        global _SHARED
+        _SHARED = (features, freq)
+        try:
+            return dict(zip(ordered, _score_chunk(ordered), strict=True))
+        finally:
+            _SHARED = None
+    _SHARED = (features, freq)
+    try:
+        size = -(-len(ordered) // workers)
+        chunks = [ordered[k:k + size] for k in range(0, len(ordered), size)]
+        with mp.get_context("fork").Pool(workers) as pool:
+            weights = [w for part in pool.map(_score_chunk, chunks) for w in part]
+    finally:
+        _SHARED = None
+    return dict(zip(ordered, weights, strict=True))
+
+
 def link(records: Sequence[LinkRecord]) -> LinkResult:
     features = prepare_all(records)
     freq = Frequencies(features)
     pairs = candidate_pairs(features)
-    scores = {p: compare(features[p[0]], features[p[1]], freq, explain=False).weight
-              for p in pairs}
+    scores = score_pairs(features, freq, pairs)
     groups = cluster(features, scores, freq)
     ids = person_ids(records, groups)
     return LinkResult(ids, len(pairs), len(set(ids)))
