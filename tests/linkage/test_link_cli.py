@@ -113,3 +113,19 @@ def test_out_must_not_be_a_folder(tmp_path: Path) -> None:
     (tmp_path / "clusters.csv").mkdir()
     result = _run(tmp_path, ("families.csv", FAMILIES))
     assert result.exit_code == 1 and "is a folder" in result.output
+
+
+def test_scoring_on_several_cores_gives_the_same_weights(monkeypatch: pytest.MonkeyPatch) -> None:
+    from khavaran.linkage import link as linking
+    from khavaran.linkage.compare import Frequencies
+    from khavaran.linkage.features import prepare_all
+    from khavaran.linkage.lists import read_lists
+
+    gold = sorted((Path(__file__).parent / "gold" / "lists").glob("*.csv"))
+    features = prepare_all(read_lists(gold))
+    pairs = linking.candidate_pairs(features)
+    serial = linking.score_pairs(features, Frequencies(features), pairs)
+    monkeypatch.setattr(linking, "PARALLEL_PAIRS", 0)
+    monkeypatch.setattr(linking.os, "cpu_count", lambda: 2)
+    parallel = linking.score_pairs(features, Frequencies(features), pairs)
+    assert parallel == serial and len(serial) == len(pairs) > 1000
