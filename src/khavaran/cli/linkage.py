@@ -169,9 +169,11 @@ def estimate_(
 ) -> None:
     """Estimate the total number of victims, listed or not, from the overlap of lists.
 
-    A multiple systems estimate with a 95% interval: log-linear models chosen
-    by AIC and a Bayesian latent-class model with three lists or more, the
-    independence estimate (with a warning) with two; one list is refused.
+    A multiple systems estimate with a 95% interval.  By default: with two
+    lists the independence estimate, with a warning; with three, log-linear
+    models with a heterogeneity term chosen by AIC, bootstrapped; with four or
+    more, those combined with a Bayesian latent-class model.  One list is
+    refused.
     From the registry, persons are as merged by dedupe judgements and lists
     are sources.  docs/estimation.md says what it assumes and when not to
     trust it.  It is an estimate, never a documented count.
