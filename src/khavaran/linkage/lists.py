@@ -13,7 +13,7 @@ from pathlib import Path
 
 from khavaran.errors import ValidationError
 from khavaran.model.types.persian_name import normalize
-from khavaran.services.readers import LIST_COLUMNS, LIST_REQUIRED, csv_rows, decode
+from khavaran.services.readers import LIST_COLUMNS, LIST_REQUIRED, csv_rows, read_path_text
 
 __all__ = ["LinkRecord", "read_lists", "sources_of"]
 
@@ -47,11 +47,7 @@ class LinkRecord:
 
 def _read_one(path: Path) -> list[LinkRecord]:
     name = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ValidationError(f"cannot read the file: {exc.strerror}", file=name) from None
-    header, rows = csv_rows(decode(data, name), name)
+    header, rows = csv_rows(read_path_text(path), name)
     missing = [c for c in LIST_REQUIRED if c not in header]
     if missing:
         raise ValidationError(f"missing required column(s) {missing}", file=name, line=1)

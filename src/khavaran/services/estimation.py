@@ -20,7 +20,7 @@ from khavaran.linkage.estimate import Estimate, capture_histories, estimate, est
 from khavaran.linkage.features import canonical_place
 from khavaran.linkage.link import link_records
 from khavaran.linkage.lists import LinkRecord, read_lists, sources_of
-from khavaran.services.readers import csv_rows, decode
+from khavaran.services.readers import csv_rows, read_path_text
 from khavaran.services.registry import Registry
 from khavaran.storage.tables import person_member, source_record
 
@@ -75,11 +75,7 @@ def from_registry(registry: Registry) -> Captures:
 
 def _read_clusters(path: Path, records: Sequence[LinkRecord]) -> list[str]:
     name = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ValidationError(f"cannot read the file: {exc.strerror}", file=name) from None
-    header, rows = csv_rows(decode(data, name), name)
+    header, rows = csv_rows(read_path_text(path), name)
     missing = [c for c in ("source", "record_id", "person_id") if c not in header]
     if missing:
         raise ValidationError(f"missing required column(s) {missing}", file=name, line=1)

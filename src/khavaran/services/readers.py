@@ -34,7 +34,7 @@ from khavaran.services.ingest import Batch
 
 __all__ = [
     "CSV_KINDS", "LIST_COLUMNS", "LIST_REQUIRED", "csv_rows", "decode", "read_csv", "read_file",
-    "read_jsonl", "read_text",
+    "read_jsonl", "read_path_text", "read_text",
 ]
 
 LIST_COLUMNS = ("source", "record_id", "name", "father_name", "birth_year", "age",
@@ -364,10 +364,15 @@ def read_text(text: str, name: str, kind: str | None, person_key: bytes) -> Batc
     raise ValidationError("unknown file type: use .csv or .jsonl", file=name)
 
 
-def read_file(path: Path, kind: str | None, person_key: bytes) -> Batch:
+def read_path_text(path: Path) -> str:
+    """A file's text, UTF-8; unreadable files and other encodings are refused."""
     name = str(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ValidationError(f"cannot read the file: {exc.strerror}", file=name) from None
-    return read_text(decode(data, name), name, kind, person_key)
+    return decode(data, name)
+
+
+def read_file(path: Path, kind: str | None, person_key: bytes) -> Batch:
+    return read_text(read_path_text(path), str(path), kind, person_key)
