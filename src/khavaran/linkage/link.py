@@ -206,24 +206,20 @@ def _score_chunk(pairs: list[tuple[int, int]]) -> list[float]:
 def score_pairs(features: Sequence[Features], freq: Frequencies,
                 pairs: set[tuple[int, int]]) -> dict[tuple[int, int], float]:
     """The weight of every candidate pair; on all cores when there are many."""
+    global _SHARED
     ordered = sorted(pairs)
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if len(ordered) < PARALLEL_PAIRS or workers < 2 or "fork" not in mp.get_all_start_methods():
-        global _SHARED
-        _SHARED = (features, freq)
-        try:
-            return dict(zip(ordered, _score_chunk(ordered), strict=True))
-        finally:
-            _SHARED = None
     _SHARED = (features, freq)
     try:
+        if len(ordered) < PARALLEL_PAIRS or workers < 2 or "fork" not in mp.get_all_start_methods():
+            return dict(zip(ordered, _score_chunk(ordered), strict=True))
         size = -(-len(ordered) // workers)
         chunks = [ordered[k:k + size] for k in range(0, len(ordered), size)]
         with mp.get_context("fork").Pool(workers) as pool:
             weights = [w for part in pool.map(_score_chunk, chunks) for w in part]
+        return dict(zip(ordered, weights, strict=True))
     finally:
         _SHARED = None
-    return dict(zip(ordered, weights, strict=True))
 
 
 def link(records: Sequence[LinkRecord]) -> LinkResult:

@@ -232,12 +232,6 @@ def _glue(toks: list[str]) -> list[str]:
 
 
 @lru_cache(maxsize=1 << 16)
-def _words(text: str) -> list[str]:
-    own = normalize(text).split()
-    own = [t for t in own if t not in HONORIFICS] or own
-    return _glue(own)
-
-
 def parse_name(text: str) -> ParsedName:
     """Words, father and implied gender of a full-name cell (see the module docstring)."""
     toks = normalize(text).split()
