@@ -4,8 +4,11 @@
 #   tesseract-ocr, tesseract-ocr-fas     OCR of Persian and English scans
 #   fonts-dejavu-core                    the Persian-capable font the OCR tests render with
 #   openssl                              the reference verifier for RFC 3161 tokens in tests
+#   libpango-1.0-0, libpangoft2-1.0-0    text layout for the dossier's PDF report (WeasyPrint)
+#   poppler-utils                        pdffonts, pdftotext, pdftoppm: tests check the PDF with them
 set -euo pipefail
-PACKAGES=(libmagic1 tesseract-ocr tesseract-ocr-fas fonts-dejavu-core openssl)
+PACKAGES=(libmagic1 tesseract-ocr tesseract-ocr-fas fonts-dejavu-core openssl libpango-1.0-0
+          libpangoft2-1.0-0 poppler-utils)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

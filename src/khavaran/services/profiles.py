@@ -24,7 +24,7 @@ from khavaran.services.registry import Registry, require_actor
 from khavaran.storage import queries
 from khavaran.storage.repo import append_history
 
-__all__ = ["Citation", "Fact", "Profile", "Status", "display_names", "show"]
+__all__ = ["Citation", "Fact", "Profile", "Status", "display_names", "profile_in", "show"]
 
 # Properties that hold one true value: several different values are a conflict.
 SINGLE = {"gender", "birth_date", "birth_year", "age", "death_date", "kind", "date", "event",
@@ -258,3 +258,14 @@ def show(registry: Registry, entity_id: str, *, schema: str | None = None,
                 "new_value": None, "reason": f"show {entity_id} --include-protected"}
                 for rid in sorted(revealed)])
     return profile
+
+
+def profile_in(conn: Connection, entity_id: str, *, reveal: bool = False,
+               revealed: set[str] | None = None) -> Profile:
+    """A record's profile within the caller's transaction; the caller records any
+    revealed access (ids added to ``revealed``)."""
+    row = queries.entity_row(conn, entity_id)
+    if row is None:
+        raise NotFoundError(f"no record with id '{entity_id}'")
+    return _profile(conn, load_model(), row, reveal, True,
+                    revealed if revealed is not None else set())

@@ -1,0 +1,217 @@
+"""`frameworks list|show`, `case new|charge|link|show|gaps|matrix`."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Annotated
+
+import typer
+
+from khavaran.cli import app
+from khavaran.cli.context import registry_of, settings_of
+from khavaran.cli.render import FICTIONAL
+from khavaran.legal.assessment import STATUSES
+from khavaran.legal.frameworks import DISCLAIMER, framework, load_frameworks, means_of_proof
+from khavaran.services import cases
+from khavaran.services.case_views import act_views, suspect_view, target_views
+from khavaran.services.protection import hidden_set
+
+frameworks_group = typer.Typer(help="Legal frameworks: crimes, elements, modes of liability.",
+                               no_args_is_help=True)
+group = typer.Typer(help="Cases: a suspect, charges, evidence linked to legal elements.",
+                    no_args_is_help=True)
+app.add_typer(frameworks_group, name="frameworks")
+app.add_typer(group, name="case")
+
+CASE = typer.Argument(metavar="CASE", help="The case id.")
+
+
+@frameworks_group.command("list")
+def frameworks_list() -> None:
+    """List the shipped legal frameworks.
+
+    Example: khavaran frameworks list
+    """
+    for fw in load_frameworks().values():
+        typer.echo(f"{fw.id}: {fw.title.en} ({fw.jurisdiction.en}; applies from "
+                   f"{fw.applies_from}; reviewed by {fw.reviewed.by} on {fw.reviewed.on})")
+    typer.echo(DISCLAIMER)
+
+
+@frameworks_group.command("show")
+def frameworks_show(framework_id: Annotated[str, typer.Argument(metavar="FRAMEWORK")]) -> None:
+    """Print one framework: its crimes, elements, modes of liability and notes.
+
+    Example: khavaran frameworks show rome-statute
+    """
+    fw = framework(framework_id)
+    proofs = means_of_proof()
+    typer.echo(f"{fw.title.en}" + (f" / {fw.title.fa}" if fw.title.fa else ""))
+    typer.echo(f"{fw.jurisdiction.en}; applies from {fw.applies_from}")
+    typer.echo(f"reviewed by {fw.reviewed.by} on {fw.reviewed.on}: {fw.reviewed.scope}")
+    typer.echo(DISCLAIMER)
+    for part, items in (("crime", fw.crimes), ("mode of liability", fw.modes)):
+        for key, item in items.items():
+            typer.echo(f"\n{part} {key}: {item.label.en} ({item.article})")
+            elements = fw.crime_elements(key) if part == "crime" else item.elements
+            for e in elements:
+                typer.echo(f"  {e.id} [{e.kind}] {e.text.en} ({e.ref})")
+                typer.echo("      proved by: " + ", ".join(proofs[p].en for p in e.proof))
+            for note in item.notes:
+                typer.echo(f"  note {note}: {fw.jurisdiction_notes[note].en}")
+
+
+@group.command("new")
+def new(
+    ctx: typer.Context, case_id: Annotated[str, CASE],
+    suspect: Annotated[str, typer.Option(help="The suspect: a person id in the registry.")],
+    framework_id: Annotated[str, typer.Option("--framework", help="A framework id.")],
+    title: Annotated[str, typer.Option(help="A short title.")],
+) -> None:
+    """Open a case against one suspect under one legal framework.
+
+    Example: khavaran --as ana case new gd-88 --suspect p-7 --framework rome-statute
+    --title "Gohardasht 1988"
+    """
+    actor = settings_of(ctx).require_actor()
+    cases.new_case(registry_of(ctx), case_id, suspect=suspect, framework_id=framework_id,
+                   title=title, actor=actor)
+    typer.echo(f"case {case_id} opened")
+    typer.echo(DISCLAIMER)
+
+
+@group.command("charge")
+def charge(
+    ctx: typer.Context, case_id: Annotated[str, CASE],
+    crime: Annotated[str, typer.Option(help="A crime of the case's framework.")],
+    mode: Annotated[str, typer.Option(help="A mode of liability of the framework.")],
+    act: Annotated[list[str], typer.Option(help="An act (record of kind Act) the charge "
+                                                "covers; repeatable, one count per victim.")] = [],  # noqa: B006
+) -> None:
+    """Add a charge: a crime, a mode of liability and the acts it covers.
+
+    Example: khavaran --as ana case charge gd-88 --crime cah-murder --mode co-perpetration
+    --act act-1
+    """
+    actor = settings_of(ctx).require_actor()
+    number = cases.add_charge(registry_of(ctx), case_id, crime=crime, mode=mode, acts=act,
+                              actor=actor)
+    typer.echo(f"charge {number} added to case {case_id}")
+
+
+@group.command("link")
+def link(
+    ctx: typer.Context, case_id: Annotated[str, CASE],
+    number: Annotated[int, typer.Argument(metavar="CHARGE", help="The charge's number.")],
+    element: Annotated[str, typer.Argument(metavar="ELEMENT", help="An element id.")],
+    reason: Annotated[str, typer.Option(help="Briefly, why it bears on the element.")],
+    claim: Annotated[str | None, typer.Option(help="A claim id.")] = None,
+    evidence: Annotated[str | None, typer.Option(help="An evidence item id.")] = None,
+    testimony: Annotated[str | None, typer.Option(help="A testimony (source id).")] = None,
+    locator: Annotated[str, typer.Option(help="Where in it: page, paragraph, time.")] = "",
+    contradicts: Annotated[bool, typer.Option(
+        "--contradicts", help="The evidence contradicts the element (it is kept).")] = False,
+) -> None:
+    """Link a claim, an evidence item or a testimony passage to one element of a charge.
+
+    Example: khavaran --as ana case link gd-88 1 murder-killed --evidence ev-1f2e
+    --locator "p. 3" --reason "names the victim as executed"
+    """
+    actor = settings_of(ctx).require_actor()
+    link_id = cases.link_evidence(
+        registry_of(ctx), case_id, number, element, claim_id=claim, item_id=evidence,
+        testimony=testimony, locator=locator, reasoning=reason, actor=actor,
+        stance="contradicts" if contradicts else "supports")
+    typer.echo(f"link {link_id}: {'contradicts' if contradicts else 'supports'} {element} "
+               f"of charge {number}")
+
+
+@group.command("show")
+def show(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
+    """The case: suspect and where a case can be brought, charges, acts, element summary.
+
+    Example: khavaran case show gd-88
+    """
+    reg = registry_of(ctx)
+    with reg.read() as conn:
+        case = cases.load_case(conn, case_id)
+        suspect = suspect_view(conn, case, reveal=False)
+        acts = {ch.number: act_views(conn, ch.acts, reveal=False) for ch in case.charges}
+    fw = case.framework
+    typer.echo(f"Case {case.id}: {case.title}")
+    if case.fictional:
+        typer.echo(f"  {FICTIONAL}")
+    typer.echo(f"  framework: {fw.title.en} [{fw.id}]")
+    if case.framework_changed:
+        typer.echo("  NOTE: the framework file changed since the case was opened")
+    typer.echo(f"  {DISCLAIMER}")
+    typer.echo(f"Suspect {suspect.id}: {suspect.name}")
+    for f in suspect.names + suspect.standing:
+        typer.echo(f"  {f.label}: {f.value}  [sources: {'; '.join(f.sources)}]")
+    if not any(f.label in ("death date", "alive as of") for f in suspect.standing):
+        typer.echo("  alive or deceased: not recorded")
+    for office in suspect.offices:
+        typer.echo(f"  {'current office' if office.current else 'office'}: {office.posting}")
+        for f in office.facts:
+            tag = "ALLEGATION, " if f.allegation else ""
+            typer.echo(f"    {f.label}: {f.value}  [{tag}sources: {'; '.join(f.sources)}]")
+    for ch in case.charges:
+        crime, mode = fw.crimes[ch.crime], fw.modes[ch.mode]
+        typer.echo(f"Charge {ch.number}: {crime.label.en} ({crime.article}) by "
+                   f"{mode.label.en} ({mode.article})")
+        for a in acts[ch.number]:
+            typer.echo(f"  count: {a.label}" + (f"; victim {a.victim}" if a.victim else ""))
+        counts: dict[str, int] = {}
+        for ev in ch.elements:
+            counts[ev.status] = counts.get(ev.status, 0) + 1
+        typer.echo("  elements: " + ", ".join(f"{n} {STATUSES[s]}" for s, n in
+                                               sorted(counts.items())))
+    if not case.charges:
+        typer.echo("No charges yet (khavaran case charge).")
+
+
+@group.command("matrix")
+def matrix(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
+    """The element-by-element matrix: status and linked evidence for each charge.
+
+    Example: khavaran case matrix gd-88
+    """
+    reg = registry_of(ctx)
+    with reg.read() as conn:
+        case = cases.load_case(conn, case_id)
+        targets = target_views(conn, case, hidden_set(conn), reveal=False)
+    typer.echo(f"Case {case.id}: element matrix. {DISCLAIMER}")
+    for ch in case.charges:
+        typer.echo(f"\nCharge {ch.number}: {ch.crime} by {ch.mode}")
+        typer.echo(f"  {'element':<34} {'kind':<10} {'status':<14} {'for':>3} {'against':>7}")
+        for ev in ch.elements:
+            against = sum(1 for lk in ev.links if lk.stance == "contradicts")
+            typer.echo(f"  {ev.element.id:<34} {ev.element.kind:<10} "
+                       f"{STATUSES[ev.status]:<14} {ev.independent:>3} {against:>7}")
+            for lk in ev.links:
+                sign = "+" if lk.stance == "supports" else "-"
+                typer.echo(f"      {sign} [{lk.id}] {targets[lk.id].label}")
+                typer.echo(f"          {lk.reasoning} ({lk.created_by}; sources: "
+                           f"{', '.join(lk.sources)})")
+
+
+@group.command("gaps")
+def gaps(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
+    """Every element not corroborated, with the kinds of evidence that would prove it.
+
+    Example: khavaran case gaps gd-88
+    """
+    case = cases.read_case(registry_of(ctx), case_id)
+    proofs = means_of_proof()
+    found = 0
+    for ch in case.charges:
+        for ev in ch.elements:
+            if ev.status == "corroborated":
+                continue
+            found += 1
+            e = ev.element
+            typer.echo(f"charge {ch.number} {e.id} [{e.kind}]: {STATUSES[ev.status]}")
+            typer.echo(textwrap.indent(textwrap.fill(e.text.en, 90), "    "))
+            typer.echo("    would be proved by: " + ", ".join(proofs[p].en for p in e.proof))
+    typer.echo(f"{found} element(s) not corroborated. {DISCLAIMER}" if found else
+               f"Every element is corroborated. {DISCLAIMER}")

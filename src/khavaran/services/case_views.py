@@ -1,0 +1,163 @@
+"""What a reader of a case sees: the suspect, the acts charged, each link's
+evidence, with protected people under their pseudonyms unless revealed.
+
+Shared by `case show` and the dossier, so that both say the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, select
+
+from khavaran.model.types.fuzzy_date import parse_date
+from khavaran.services.cases import Case, Link
+from khavaran.services.profiles import Fact, display_names, profile_in
+from khavaran.services.protection import HiddenSet
+from khavaran.storage import queries
+from khavaran.storage.tables import claim, source
+from khavaran.storage.vault_tables import evidence_item, evidence_link
+
+__all__ = ["ActView", "CitedFact", "Office", "SuspectView", "TargetView", "act_views",
+           "suspect_view", "target_views"]
+
+# The facts about a suspect that decide where and whether a case can be brought.
+STANDING = ("death_date", "alive_as_of", "immunity", "residence", "travel")
+
+
+@dataclass
+class CitedFact:
+    label: str
+    value: str
+    sources: list[str]  # "title [source-id, locator]"
+    allegation: bool = False
+    statuses: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Office:
+    posting: str
+    facts: list[CitedFact]
+    current: bool
+
+
+@dataclass
+class SuspectView:
+    id: str
+    name: str
+    fictional: bool
+    protected: bool
+    names: list[CitedFact]
+    standing: list[CitedFact]
+    offices: list[Office]
+
+
+@dataclass
+class ActView:
+    id: str
+    label: str
+    victim: str | None  # display name (a pseudonym for a protected victim)
+    victim_id: str | None
+    victim_protected: bool
+
+
+@dataclass
+class TargetView:
+    label: str
+    item_ids: list[str]  # evidence items (exhibits) the link reaches
+    hidden: bool  # the link's evidence identifies a protected person
+
+
+def _cited(f: Fact, label: str | None = None) -> CitedFact:
+    return CitedFact(label or f.property.replace("_", " "), f.shown,
+                     [f"{c.title} [{c.source_id}{', ' + c.locator if c.locator else ''}]"
+                      for c in f.citations], f.allegation,
+                     [f"{s.label}, {s.date or 'undated'} (asserted by {s.asserted_by})"
+                      for s in f.statuses])
+
+
+def suspect_view(conn: Connection, case: Case, *, reveal: bool,
+                 revealed: set[str] | None = None) -> SuspectView:
+    p = profile_in(conn, case.suspect_id, reveal=reveal, revealed=revealed)
+    standing = [_cited(f) for prop in STANDING for f in p.facts.get(prop, [])]
+    offices = []
+    for prop, other in p.related:
+        if other.schema != "Posting" or prop != "person":
+            continue
+        facts = [_cited(f) for fs in other.facts.values() for f in fs if f.property != "person"]
+        facts += [_cited(f, "held by") for f in other.facts.get("person", [])]
+        offices.append(Office(other.title, facts, not other.facts.get("end_date")))
+    offices.sort(key=lambda o: (not o.current, _start(o)))
+    return SuspectView(p.id, p.title, p.fictional, p.protected,
+                       [_cited(f) for f in p.facts.get("name", [])], standing, offices)
+
+
+def _start(o: Office) -> str:
+    return next((f.value for f in o.facts if f.label == "start date"), "")
+
+
+def act_views(conn: Connection, act_ids: list[str], *, reveal: bool,
+              revealed: set[str] | None = None) -> list[ActView]:
+    claims = queries.claims_for(conn, act_ids, ["victim", "act_type", "event"])
+    victims = {c["entity_id"]: c["ref_id"] for c in claims if c["property"] == "victim"}
+    names = display_names(conn, [*act_ids, *[v for v in victims.values() if v]], reveal=reveal,
+                          revealed=revealed)
+    people = queries.entities(conn, [v for v in victims.values() if v])
+    events = {c["entity_id"]: c["ref_id"] for c in claims if c["property"] == "event"}
+    dates = {c["entity_id"]: parse_date(c["value"], c["date_calendar"]).both()
+             for c in queries.claims_for(conn, [e for e in events.values() if e], ["date"])}
+    out = []
+    for act in act_ids:
+        label = names.get(act, act)
+        when = dates.get(events.get(act) or "")
+        victim = victims.get(act)
+        out.append(ActView(act, f"{label}, {when}" if when else label,
+                           names.get(victim) if victim else None, victim,
+                           bool(victim and people[victim]["protected"])))
+    return out
+
+
+def target_views(conn: Connection, case: Case, hidden: HiddenSet, *,
+                 reveal: bool) -> dict[int, TargetView]:
+    """For each link: what it points at, as a reader sees it, and the exhibits it reaches."""
+    links = [lk for ch in case.charges for ev in ch.elements for lk in ev.links]
+    out: dict[int, TargetView] = {}
+    for lk in links:
+        out[lk.id] = _target(conn, lk, hidden, reveal)
+    return out
+
+
+def _target(conn: Connection, lk: Link, hidden: HiddenSet, reveal: bool) -> TargetView:
+    if lk.kind == "claim":
+        row = conn.execute(select(claim).where(claim.c.id == lk.target)).mappings().one()
+        secret = lk.target in hidden.claims
+        items = sorted(set(conn.execute(select(evidence_link.c.item_id).where(
+            evidence_link.c.claim_id == lk.target)).scalars()))
+        who = display_names(conn, [row["entity_id"]], reveal=reveal).get(row["entity_id"], "")
+        if secret and not reveal:
+            return TargetView(f"a fact identifying {who} (withheld)", items, True)
+        return TargetView(f"claim {lk.target}: {who}, {row['property'].replace('_', ' ')}: "
+                          f"{row['value']}", items, secret)
+    if lk.kind == "evidence":
+        item = conn.execute(select(evidence_item).where(evidence_item.c.id == lk.target)).one()
+        return TargetView(f"{item.id} ({item.media_type}), at {lk.locator}", [item.id],
+                          _protected_witness(conn, item.source_id))
+    src = conn.execute(select(source).where(source.c.id == lk.target)).mappings().one()
+    secret = _protected_witness(conn, src["id"])
+    title = src["title"]
+    if secret and not reveal:
+        witness = queries.entity_row(conn, src["witness_id"])
+        assert witness is not None
+        title = f"testimony of {witness['pseudonym']}"
+    items = list(conn.execute(select(evidence_item.c.id).where(
+        evidence_item.c.source_id == src["id"], evidence_item.c.role == "original")
+        .order_by(evidence_item.c.id)).scalars())
+    return TargetView(f"{title}, at {lk.locator}", items, secret)
+
+
+def _protected_witness(conn: Connection, source_id: str) -> bool:
+    row = conn.execute(select(source.c.witness_id).where(source.c.id == source_id)).first()
+    if row is None or row.witness_id is None:
+        return False
+    witness = queries.entity_row(conn, row.witness_id)
+    return bool(witness and witness["protected"])
