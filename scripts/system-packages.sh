@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Install the Debian packages Khavaran's evidence vault uses, if any is missing:
+# Install the Debian packages Khavaran uses (vault, dossiers), if any is missing:
 #   libmagic1                            media types from content (python-magic)
 #   tesseract-ocr, tesseract-ocr-fas     OCR of Persian and English scans
-#   fonts-dejavu-core                    the Persian-capable font the OCR tests render with
+#   fonts-dejavu-core                    the Persian-capable font of the PDF report and OCR tests
 #   openssl                              the reference verifier for RFC 3161 tokens in tests
-#   libpango-1.0-0, libpangoft2-1.0-0    text layout for the dossier's PDF report (WeasyPrint)
+#   libpango-1.0-0, libpangoft2-1.0-0,   text layout and font subsetting for the dossier's
+#   libharfbuzz-subset0                  PDF report (WeasyPrint)
 #   poppler-utils                        pdffonts, pdftotext, pdftoppm: tests check the PDF with them
 set -euo pipefail
 PACKAGES=(libmagic1 tesseract-ocr tesseract-ocr-fas fonts-dejavu-core openssl libpango-1.0-0
-          libpangoft2-1.0-0 poppler-utils)
+          libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

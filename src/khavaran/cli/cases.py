@@ -10,6 +10,7 @@ import typer
 from khavaran.cli import app
 from khavaran.cli.context import registry_of, settings_of
 from khavaran.cli.render import FICTIONAL
+from khavaran.export.disclosure import Disclosure
 from khavaran.legal.assessment import STATUSES
 from khavaran.legal.frameworks import DISCLAIMER, framework, load_frameworks, means_of_proof
 from khavaran.services import cases
@@ -160,7 +161,7 @@ def show(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
         typer.echo(f"Charge {ch.number}: {crime.label.en} ({crime.article}) by "
                    f"{mode.label.en} ({mode.article})")
         for a in acts[ch.number]:
-            typer.echo(f"  count: {a.label}" + (f"; victim {a.victim}" if a.victim else ""))
+            typer.echo(f"  count {a.label}" + (f"; victim {a.victim}" if a.victim else ""))
         counts: dict[str, int] = {}
         for ev in ch.elements:
             counts[ev.status] = counts.get(ev.status, 0) + 1
@@ -179,7 +180,11 @@ def matrix(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
     reg = registry_of(ctx)
     with reg.read() as conn:
         case = cases.load_case(conn, case_id)
-        targets = target_views(conn, case, hidden_set(conn), reveal=False)
+        hidden = hidden_set(conn)
+        targets = target_views(conn, case, hidden, reveal=False)
+        # Free text (reasons, locators) may name a protected person: filtered as for
+        # a prosecutor's dossier.
+        shown = Disclosure.build(conn, "prosecutor", hidden, [])
     typer.echo(f"Case {case.id}: element matrix. {DISCLAIMER}")
     for ch in case.charges:
         typer.echo(f"\nCharge {ch.number}: {ch.crime} by {ch.mode}")
@@ -190,9 +195,9 @@ def matrix(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
                        f"{STATUSES[ev.status]:<14} {ev.independent:>3} {against:>7}")
             for lk in ev.links:
                 sign = "+" if lk.stance == "supports" else "-"
-                typer.echo(f"      {sign} [{lk.id}] {targets[lk.id].label}")
-                typer.echo(f"          {lk.reasoning} ({lk.created_by}; sources: "
-                           f"{', '.join(lk.sources)})")
+                typer.echo(f"      {sign} [{lk.id}] {shown.clean(targets[lk.id].label)}")
+                typer.echo(f"          {shown.clean(lk.reasoning)} ({lk.created_by}; sources: "
+                           f"{', '.join(shown.source_id(s) for s in lk.sources)})")
 
 
 @group.command("gaps")

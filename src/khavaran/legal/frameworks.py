@@ -158,9 +158,22 @@ def _references(fw: Framework, proofs: dict[str, ProofKind]) -> Iterator[tuple[t
             yield from elements((group, name, "elements"), part.elements)
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true and false.  YAML 1.1 also reads on, off, yes and no
+    as booleans, which would turn the key `on` of `reviewed` into True."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool",
+                              re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+
+
 def _parse(file: str, raw: bytes) -> Any:
     try:
-        return yaml.safe_load(raw)
+        return yaml.load(raw, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ValidationError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=file,

@@ -86,7 +86,9 @@ def suspect_view(conn: Connection, case: Case, *, reveal: bool,
             continue
         facts = [_cited(f) for fs in other.facts.values() for f in fs if f.property != "person"]
         facts += [_cited(f, "held by") for f in other.facts.get("person", [])]
-        offices.append(Office(other.title, facts, not other.facts.get("end_date")))
+        # Current: it began and has not ended, as far as the sources say.
+        current = bool(other.facts.get("start_date")) and not other.facts.get("end_date")
+        offices.append(Office(other.title, facts, current))
     offices.sort(key=lambda o: (not o.current, _start(o)))
     return SuspectView(p.id, p.title, p.fictional, p.protected,
                        [_cited(f) for f in p.facts.get("name", [])], standing, offices)
@@ -111,7 +113,7 @@ def act_views(conn: Connection, act_ids: list[str], *, reveal: bool,
         label = names.get(act, act)
         when = dates.get(events.get(act) or "")
         victim = victims.get(act)
-        out.append(ActView(act, f"{label}, {when}" if when else label,
+        out.append(ActView(act, f"{act}: {label}, {when}" if when else f"{act}: {label}",
                            names.get(victim) if victim else None, victim,
                            bool(victim and people[victim]["protected"])))
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import io
 import re
@@ -50,17 +51,23 @@ def export_ledger(registry: Registry, out: Path, *, item_id: str | None = None) 
     return count
 
 
-def write_extract(registry: Registry, fh: TextIO, *, item_id: str | None = None) -> int:
-    """Write the extract's lines to ``fh``; returns the entry count."""
+def write_extract(registry: Registry, fh: TextIO, *, item_id: str | None = None,
+                  upto: tuple[int, str] | None = None, at: dt.datetime | None = None) -> int:
+    """Write the extract's lines to ``fh``; returns the entry count.
+
+    ``upto`` (seq, hash) ends it at an earlier ledger head and ``at`` dates it:
+    the same head and date give the same bytes (Ed25519 signs deterministically).
+    """
     key = load_key(registry.settings.home)
     count, last = 0, None
+    at = at or registry.now()
     with registry.read() as conn:
         if item_id is not None:
             require_item(conn, item_id, live=False)
-        seq, ledger_head = head(conn)
+        seq, ledger_head = upto or head(conn)
         keys = public_keys(conn)
         fh.write(canonical({"format": FORMAT, "item": item_id, "public_keys": keys,
-                            "exported_at": iso(registry.now()),
+                            "exported_at": iso(at),
                             "verify_with": "python3 verify_ledger.py THIS_FILE "
                                            "--public-key KEY"}) + "\n")
         for e in iter_entries(conn, item_id, upto=seq):
@@ -77,7 +84,7 @@ def write_extract(registry: Registry, fh: TextIO, *, item_id: str | None = None)
                     "token": base64.b64encode(stamp.token).decode()}}) + "\n")
     statement = canonical({"item": item_id, "entries": count, "last": last,
                            "ledger_seq": seq, "ledger_head": ledger_head,
-                           "key": key.key_id, "at": iso(registry.now())})
+                           "key": key.key_id, "at": iso(at)})
     fh.write(canonical({"head": {
         "body": statement, "signature": key.sign(statement),
         "hash": hashlib.sha256(statement.encode("utf-8")).hexdigest()}}) + "\n")

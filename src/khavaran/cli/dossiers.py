@@ -1,0 +1,70 @@
+"""`dossier build`, `dossier verify`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from khavaran.cli import app
+from khavaran.cli.context import registry_of, settings_of
+from khavaran.export.disclosure import LEVELS
+from khavaran.export.dossier import build_dossier
+from khavaran.export.verify import verify_dossier
+from khavaran.legal.frameworks import DISCLAIMER
+
+group = typer.Typer(help="Dossiers: verifiable BagIt exports of a case.", no_args_is_help=True)
+app.add_typer(group, name="dossier")
+
+
+@group.command("build")
+def build(
+    ctx: typer.Context,
+    case_id: Annotated[str, typer.Argument(metavar="CASE", help="The case id.")],
+    out: Annotated[Path, typer.Option(help="The bag's folder; must not exist.")],
+    disclosure: Annotated[str, typer.Option(help=f"One of {', '.join(LEVELS)}.")] = "internal",
+    as_of: Annotated[str | None, typer.Option(
+        help="Build as of this ledger entry (hash or seq); default the newest.")] = None,
+) -> None:
+    """Write the case as a BagIt bag: exhibits, custody extracts, case.json, report.pdf.
+
+    Example: khavaran --as ana dossier build gd-88 --out gd-88-bag --disclosure prosecutor
+    """
+    actor = settings_of(ctx).require_actor()
+    built = build_dossier(registry_of(ctx), case_id, out, level=disclosure, as_of=as_of,
+                          actor=actor)
+    typer.echo(f"dossier {built.out}: {built.files} files, {built.octets} bytes, "
+               f"{built.exhibits} exhibit file(s), disclosure {built.level}")
+    typer.echo(f"as of ledger entry {built.seq} ({built.head})")
+    typer.echo(f"tag manifest sha256: {built.tagmanifest_sha256}")
+    if built.annex:
+        typer.echo(f"SEALED ANNEX (identities; keep apart): {built.annex}")
+    for w in built.withheld:
+        typer.echo(f"withheld: {w['what']}: {w['why']}")
+    typer.echo(DISCLAIMER)
+
+
+@group.command("verify")
+def verify(
+    path: Annotated[Path, typer.Argument(metavar="DIR", help="The dossier's folder.")],
+    public_key: Annotated[list[str], typer.Option(
+        help="The installation's public key (64 hex), obtained independently.")] = [],  # noqa: B006
+) -> None:
+    """Check a dossier offline: the bag, every hash and every ledger signature.
+
+    Exit 0: all good with a pinned key; 1: a problem; 2: good, but no key pinned.
+
+    Example: khavaran dossier verify gd-88-bag --public-key 3f9a...
+    """
+    check = verify_dossier(path, public_key)
+    for note in check.notes:
+        typer.echo(note)
+    for problem in check.problems:
+        typer.echo(f"PROBLEM: {problem}", err=True)
+    if not check.ok:
+        typer.echo(f"FAILED: {len(check.problems)} problem(s)", err=True)
+        raise typer.Exit(1)
+    typer.echo("OK" if check.pinned else "OK, but UNVERIFIED KEY")
+    if not check.pinned:
+        raise typer.Exit(2)

@@ -1,0 +1,1 @@
+"""Dossiers: BagIt bags of a case that a court can verify without Khavaran."""
