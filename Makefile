@@ -1,5 +1,6 @@
 # The two commands that set everything up from a fresh clone:
-#   make run    create .venv, install, initialise ./khavaran-data, load the demo, show it
+#   make run    create .venv, install, initialise ./khavaran-data, load the demo and its
+#               case, show them, build the case's dossier in ./dossiers and verify it
 #   make test   install test tools and PostgreSQL if absent, run the linters and the
 #               type checker, then the whole suite on SQLite and on a throw-away
 #               PostgreSQL server
@@ -20,12 +21,21 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-run: $(VENV)/.installed
-	$(KHAVARAN) init
-	$(KHAVARAN) demo
-	$(KHAVARAN) overview
+DOSSIER := dossiers/demo-commission
 
-# Tesseract (OCR), libmagic and openssl, from Debian, when missing.
+run: $(VENV)/.installed system-packages
+	$(KHAVARAN) init
+	$(KHAVARAN) demo --case
+	$(KHAVARAN) overview
+	$(KHAVARAN) case show demo-commission
+	$(KHAVARAN) case gaps demo-commission
+	rm -rf $(DOSSIER) $(DOSSIER).sealed-annex
+	mkdir -p dossiers
+	$(KHAVARAN) --as demo dossier build demo-commission --out $(DOSSIER) --disclosure prosecutor
+	$(KHAVARAN) dossier verify $(DOSSIER) \
+	  --public-key $$($(KHAVARAN) ledger key | awk '/^public key/ {print $$3}')
+
+# Tesseract (OCR), libmagic, openssl, Pango and poppler, from Debian, when missing.
 system-packages:
 	scripts/system-packages.sh
 
@@ -45,9 +55,10 @@ bench: $(VENV)/.bench-installed system-packages
 	$(BIN)/python bench/bench_vault.py
 	$(BIN)/python bench/bench_linkage.py
 	$(BIN)/python bench/bench_estimate.py
+	$(BIN)/python bench/bench_dossier.py
 
 docs: $(VENV)/.installed
 	$(BIN)/python scripts/cli_reference.py > docs/cli.md
 
 clean:
-	rm -rf $(VENV) khavaran-data .pytest_cache .hypothesis
+	rm -rf $(VENV) khavaran-data dossiers .pytest_cache .hypothesis

@@ -101,6 +101,8 @@ def _lines() -> list[dict[str, object]]:
          qualifier="full")
     fact("p-fx-witness-a", "name", "شیرین نامدار", "s-fx-testimony-a1", qualifier="full")
     fact("p-fx-witness-a", "residence", "12 Fictional Lane, Golzarabad", "s-fx-testimony-a1")
+    out.append({"type": "consent", "person": "p-fx-witness-a", "given": "1401/03/15",
+                "scope": "testimony may be quoted", "purpose": "prosecution"})
     entity("p-fx-witness-b", "Person")
     fact("p-fx-witness-b", "name", "Parvin Fictional-Azadi", "s-fx-testimony-b",
          qualifier="full")

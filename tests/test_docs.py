@@ -56,5 +56,6 @@ def test_readme_starts_with_the_two_commands() -> None:
     assert readme.index("make run") < readme.index("## Five-minute tour")
     for link in ("docs/model.md", "docs/import-formats.md", "docs/dates.md", "docs/search.md",
                  "docs/storage.md", "docs/errors.md", "docs/cli.md", "docs/benchmarks.md",
-                 "docs/evidence.md", "docs/linkage.md", "docs/estimation.md"):
+                 "docs/evidence.md", "docs/linkage.md", "docs/estimation.md",
+                 "docs/frameworks.md", "docs/cases.md", "docs/dossiers.md"):
         assert (ROOT / link).exists(), link

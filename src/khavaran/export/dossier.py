@@ -16,6 +16,8 @@ builds at the same head give byte-identical manifests.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import glob
 import io
 import json
 import shutil
@@ -48,11 +50,12 @@ from khavaran.storage.tables import citation, source
 from khavaran.storage.tables import claim as claim_table
 from khavaran.storage.vault_tables import ledger_entry
 from khavaran.vault.keys import load_key, public_keys
-from khavaran.vault.ledger import LedgerWriter, body_of
+from khavaran.vault.ledger import LedgerWriter, body_of, iso
 
 __all__ = ["Built", "build_dossier"]
 
 ANNEX_SUFFIX = ".sealed-annex"
+STALE_SECONDS = 3600
 
 
 @dataclass
@@ -231,7 +234,9 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
                       if level == "prosecutor" else [])
 
     parent = out.resolve().parent
+    _sweep(parent, out.name)
     work = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.", suffix=".part"))
+    lock = _hold(work)
     try:
         annex = BagWriter(work / "annex") if level == "prosecutor" else None
         bag = BagWriter(work / "bag")
@@ -335,14 +340,51 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
             raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        lock.close()
     return Built(out, annex_out if level == "prosecutor" else None, level, seq, head_hash,
                  sum(1 for p in included.values() if p["file"]), len(bag.payload),
                  sum(w.size for w in bag.payload.values()), withheld,
                  tags["tagmanifest-sha256.txt"], pdf_seconds)
 
 
+def _hold(work: Path) -> Any:
+    """Lock the build's temporary folder for as long as this process lives."""
+    fh = open(work / ".lock", "w")  # noqa: SIM115 - held until the build ends
+    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fh
+
+
+def _sweep(parent: Path, name: str) -> None:
+    """Remove what a killed build left: a temporary folder whose lock nobody holds.
+
+    A killed process cannot run its clean-up, but its lock dies with it, so the
+    next build of the same --out can tell its leftovers from a build in progress.
+    """
+    for folder in parent.glob(f".{glob.escape(name)}.*.part"):
+        try:
+            fh = open(folder / ".lock")  # noqa: SIM115 - closed below
+        except OSError:
+            # Killed before it took its lock (or not ours): only if clearly stale.
+            if time.time() - folder.stat().st_mtime > STALE_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
+            continue
+        with fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a build in progress
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def _json(doc: Any) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    def default(value: Any) -> str:
+        if isinstance(value, dt.datetime):
+            return iso(value)
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True, default=default) + "\n"
 
 
 def _people(conn: Connection, case: Case, views: dict[str, Any]) -> dict[str, str]:

@@ -30,10 +30,14 @@ def _t(value: Any) -> str:
     return _PERSIAN.sub(lambda m: f'<span lang="fa">\u2067{m.group(0)}\u2069</span>', text)
 
 
-def _rows(cells: list[list[Any]], head: list[str], cls: str = "") -> str:
+def _rows(cells: list[list[Any]], head: list[str], widths: list[int], cls: str = "") -> str:
+    """A table with fixed column widths (percent): WeasyPrint's automatic layout measures
+    every cell again on every page, which took most of a minute for 1,000 exhibits."""
+    cols = "".join(f'<col style="width: {w}%">' for w in widths)
     th = "".join(f"<th>{_t(h)}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in cells)
-    return f'<table class="{cls}"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
+    return (f'<table class="{cls}"><colgroup>{cols}</colgroup><thead><tr>{th}</tr></thead>'
+            f"<tbody>{body}</tbody></table>")
 
 
 def _facts(facts: list[dict[str, Any]]) -> str:
@@ -106,32 +110,36 @@ def render_html(doc: dict[str, Any], withheld: list[dict[str, str]]) -> str:
                          f"{_t(e['status_label'])}</span>", str(e["independent_sources"]),
                          links or "—"])
         parts.append(f"<h3>Charge {c['number']}</h3>" + _rows(
-            rows, ["Element", "Kind", "Status", "Indep. sources", "Evidence"], "matrix"))
+            rows, ["Element", "Kind", "Status", "Indep. sources", "Evidence"],
+            [30, 9, 11, 7, 43], "matrix"))
     parts.append("<h2>Gaps</h2>")
     if doc["gaps"]:
         parts.append(_rows([[str(g["charge"]), _t(g["element"]), _t(g["status"]),
                              _t(", ".join(g["means_of_proof"]))] for g in doc["gaps"]],
-                           ["Charge", "Element", "Status", "Would be proved by"]))
+                           ["Charge", "Element", "Status", "Would be proved by"],
+                           [8, 22, 14, 56]))
     else:
         parts.append("<p>Every element is corroborated.</p>")
     parts.append("<h2>Exhibit index</h2>")
     parts.append(_rows([[_t(e["number"]), _t(e["kind"]), _t(e["media_type"]), str(e["size"]),
                          f"<code>{e['sha256']}</code><br><code>{e['sha512']}</code>",
                          _t(e["file"] or "withheld")] for e in doc["exhibits"]],
-                       ["No.", "Kind", "Type", "Bytes", "SHA-256 / SHA-512", "File"], "index"))
+                       ["No.", "Kind", "Type", "Bytes", "SHA-256 / SHA-512", "File"],
+                       [9, 9, 12, 8, 44, 18], "index"))
     parts.append("<h2>Custody summary</h2>")
     parts.append(_rows([[_t(e["number"]), str(e["custody"]["entries"]),
                          _t(e["custody"]["taken_in"]["at"]), _t(e["custody"]["taken_in"]["by"]),
                          _t(e["custody"]["custodian"]), _t(e["custody_extract"] or "withheld")]
                         for e in doc["exhibits"]],
-                       ["No.", "Entries", "Taken in", "By", "Custodian", "Ledger extract"]))
+                       ["No.", "Entries", "Taken in", "By", "Custodian", "Ledger extract"],
+                       [10, 8, 26, 16, 16, 24]))
     parts.append("<p>Each extract verifies offline: <code>python3 data/custody/"
                  "verify_ledger.py EXTRACT --public-key KEY</code>, with the installation's "
                  "key obtained independently (data/custody/public-key.txt names it).</p>")
     parts.append("<h2>Withheld from this dossier</h2>")
     if withheld:
         parts.append(_rows([[_t(w["what"]), _t(w["why"])] for w in withheld],
-                           ["What", "Why"]))
+                           ["What", "Why"], [30, 70]))
     else:
         parts.append("<p>Nothing.</p>")
     css = resources.files("khavaran.export").joinpath("report.css").read_text("utf-8")

@@ -22,7 +22,7 @@ __all__ = ["ActView", "CitedFact", "Office", "SuspectView", "TargetView", "act_v
            "suspect_view", "target_views"]
 
 # The facts about a suspect that decide where and whether a case can be brought.
-STANDING = ("death_date", "alive_as_of", "immunity", "residence", "travel")
+STANDING = ("role", "death_date", "alive_as_of", "immunity", "residence", "travel")
 
 
 @dataclass

@@ -1,0 +1,31 @@
+"""`khavaran demo --case`: the demo case that `make run` shows and exports."""
+
+from __future__ import annotations
+
+import json
+
+from khavaran.services import cases
+
+
+def test_demo_case_opens_once_and_exports_without_the_protected_witness(cli, tmp_path):
+    first = cli("demo", "--case", user=None)
+    assert first.exit_code == 0, first.output
+    assert "demo case demo-commission: opened" in first.output
+    again = cli("demo", "--case", user=None)
+    assert again.exit_code == 0 and "already there" in again.output
+    case = cases.read_case(cli.registry, "demo-commission")
+    assert case.fictional and len(case.charges) == 1
+    statuses = {ev.status for ev in case.charges[0].elements}
+    # The demo shows every kind of status, gaps included.
+    assert statuses == {"corroborated", "single-source", "no-evidence", "contested"}
+    gaps = cli("case", "gaps", "demo-commission")
+    assert gaps.exit_code == 0 and "would be proved by" in gaps.output
+    out = tmp_path / "bag"
+    built = cli("dossier", "build", "demo-commission", "--out", str(out), "--disclosure",
+                "prosecutor")
+    assert built.exit_code == 0, built.output
+    text = b"".join(p.read_bytes() for p in out.rglob("*") if p.is_file())
+    for secret in (b"p-demo-witness-01", b"demo-testimony-01", b"Street 12"):
+        assert secret not in text
+    doc = json.loads((out / "data" / "case.json").read_text("utf-8"))
+    assert doc["fictional"] is True and doc["withheld"]
