@@ -219,7 +219,7 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
         _refuse_mixing(conn, case, exhibits)
         d = Disclosure.build(conn, level, hidden, [e.item.id for e in exhibits])
         ledger: dict[str, Any] = {"seq": seq, "head": head_hash, "at": at_text,
-                  "public_keys": public_keys(conn)}
+                                  "public_keys": public_keys(conn)}
         views = {}
         for who in (d, internal) if level == "prosecutor" else (d,):
             views[who.level] = (
