@@ -18,6 +18,10 @@ def test_demo_case_opens_once_and_exports_without_the_protected_witness(cli, tmp
     statuses = {ev.status for ev in case.charges[0].elements}
     # The demo shows every kind of status, gaps included.
     assert statuses == {"corroborated", "single-source", "no-evidence", "contested"}
+    show = cli("case", "show", "demo-commission")
+    # 1988 acts under the Rome Statute (from 1 July 2002): said, with the notes.
+    assert "WARNING: 6 of 6 acts took place before 2002-07-01" in show.output
+    assert "jurisdiction (temporal-limit):" in show.output
     gaps = cli("case", "gaps", "demo-commission")
     assert gaps.exit_code == 0 and "would be proved by" in gaps.output
     out = tmp_path / "bag"
@@ -29,3 +33,4 @@ def test_demo_case_opens_once_and_exports_without_the_protected_witness(cli, tmp
         assert secret not in text
     doc = json.loads((out / "data" / "case.json").read_text("utf-8"))
     assert doc["fictional"] is True and doc["withheld"]
+    assert doc["charges"][0]["warnings"]

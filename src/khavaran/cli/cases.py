@@ -14,7 +14,12 @@ from khavaran.export.disclosure import Disclosure
 from khavaran.legal.assessment import STATUSES
 from khavaran.legal.frameworks import DISCLAIMER, framework, load_frameworks, means_of_proof
 from khavaran.services import cases
-from khavaran.services.case_views import act_views, suspect_view, target_views
+from khavaran.services.case_views import (
+    act_views,
+    suspect_view,
+    target_views,
+    timing_warnings,
+)
 from khavaran.services.protection import hidden_set
 
 frameworks_group = typer.Typer(help="Legal frameworks: crimes, elements, modes of liability.",
@@ -98,6 +103,7 @@ def charge(
     number = cases.add_charge(registry_of(ctx), case_id, crime=crime, mode=mode, acts=act,
                               actor=actor)
     typer.echo(f"charge {number} added to case {case_id}")
+    typer.echo(DISCLAIMER)
 
 
 @group.command("link")
@@ -139,6 +145,7 @@ def show(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
         suspect = suspect_view(conn, case, reveal=False)
         acts = {ch.number: act_views(conn, ch.acts, reveal=False) for ch in case.charges}
     fw = case.framework
+    warnings = timing_warnings(case, acts)
     typer.echo(f"Case {case.id}: {case.title}")
     if case.fictional:
         typer.echo(f"  {FICTIONAL}")
@@ -160,6 +167,10 @@ def show(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
         crime, mode = fw.crimes[ch.crime], fw.modes[ch.mode]
         typer.echo(f"Charge {ch.number}: {crime.label.en} ({crime.article}) by "
                    f"{mode.label.en} ({mode.article})")
+        for warning in warnings.get(ch.number, []):
+            typer.echo(f"  WARNING: {warning}")
+        for note in [*crime.notes, *mode.notes]:
+            typer.echo(f"  jurisdiction ({note}): {fw.jurisdiction_notes[note].en}")
         for a in acts[ch.number]:
             typer.echo(f"  count {a.label}" + (f"; victim {a.victim}" if a.victim else ""))
         counts: dict[str, int] = {}

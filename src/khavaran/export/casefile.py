@@ -13,7 +13,7 @@ from khavaran.export.disclosure import Disclosure
 from khavaran.export.exhibits import Exhibit
 from khavaran.legal.assessment import STATUSES
 from khavaran.legal.frameworks import DISCLAIMER, means_of_proof
-from khavaran.services.case_views import ActView, SuspectView, TargetView
+from khavaran.services.case_views import ActView, SuspectView, TargetView, timing_warnings
 from khavaran.services.cases import Case
 from khavaran.vault.ledger import iso
 
@@ -31,6 +31,7 @@ def case_file(case: Case, *, suspect: SuspectView, acts: dict[int, list[ActView]
     fw = case.framework
     proofs = means_of_proof()
     number_of = {e.item.id: e.number for e in exhibits}
+    warnings = timing_warnings(case, acts)
     charges = []
     for ch in case.charges:
         crime, mode = fw.crimes[ch.crime], fw.modes[ch.mode]
@@ -57,6 +58,7 @@ def case_file(case: Case, *, suspect: SuspectView, acts: dict[int, list[ActView]
             "crime_label_fa": crime.label.fa, "crime_article": crime.article,
             "mode": ch.mode, "mode_label": mode.label.en, "mode_article": mode.article,
             "notes": [fw.jurisdiction_notes[n].en for n in [*crime.notes, *mode.notes]],
+            "warnings": warnings.get(ch.number, []),
             "counts": [dataclasses.asdict(a) | {
                 "victim_id": a.victim_id if disclosure.reveal or not a.victim_protected
                 else None} for a in acts[ch.number]],

@@ -92,6 +92,8 @@ def render_html(doc: dict[str, Any], withheld: list[dict[str, str]]) -> str:
                               + (f"; victim {_t(a['victim'])}" if a["victim"] else "")
                               + "</li>" for a in c["counts"])
         parts.append(f"<ul>{counts_html}</ul>" if counts_html else "<p>No acts listed.</p>")
+        for warning in c["warnings"]:
+            parts.append(f"<p class=warning>Warning: {_t(warning)}</p>")
         for note in c["notes"]:
             parts.append(f"<p class=note>Jurisdiction: {_t(note)}</p>")
     parts.append("<h2>Element matrix</h2>")

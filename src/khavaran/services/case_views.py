@@ -6,6 +6,7 @@ Shared by `case show` and the dossier, so that both say the same thing.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, select
@@ -19,7 +20,7 @@ from khavaran.storage.tables import claim, source
 from khavaran.storage.vault_tables import evidence_item, evidence_link
 
 __all__ = ["ActView", "CitedFact", "Office", "SuspectView", "TargetView", "act_views",
-           "suspect_view", "target_views"]
+           "suspect_view", "target_views", "timing_warnings"]
 
 # The facts about a suspect that decide where and whether a case can be brought.
 STANDING = ("role", "death_date", "alive_as_of", "immunity", "residence", "travel")
@@ -59,6 +60,7 @@ class ActView:
     victim: str | None  # display name (a pseudonym for a protected victim)
     victim_id: str | None
     victim_protected: bool
+    latest: dt.date | None = None  # the last day the act can have happened on
 
 
 @dataclass
@@ -106,8 +108,9 @@ def act_views(conn: Connection, act_ids: list[str], *, reveal: bool,
                           revealed=revealed)
     people = queries.entities(conn, [v for v in victims.values() if v])
     events = {c["entity_id"]: c["ref_id"] for c in claims if c["property"] == "event"}
-    dates = {c["entity_id"]: parse_date(c["value"], c["date_calendar"]).both()
-             for c in queries.claims_for(conn, [e for e in events.values() if e], ["date"])}
+    parsed = {c["entity_id"]: parse_date(c["value"], c["date_calendar"])
+              for c in queries.claims_for(conn, [e for e in events.values() if e], ["date"])}
+    dates = {k: d.both() for k, d in parsed.items()}
     out = []
     for act in act_ids:
         label = names.get(act, act)
@@ -115,7 +118,23 @@ def act_views(conn: Connection, act_ids: list[str], *, reveal: bool,
         victim = victims.get(act)
         out.append(ActView(act, f"{act}: {label}, {when}" if when else f"{act}: {label}",
                            names.get(victim) if victim else None, victim,
-                           bool(victim and people[victim]["protected"])))
+                           bool(victim and people[victim]["protected"]),
+                           parsed[events[act]].end if events.get(act) in parsed else None))
+    return out
+
+
+def timing_warnings(case: Case, acts: dict[int, list[ActView]]) -> dict[int, list[str]]:
+    """For each charge, a warning when acts took place before the framework applies."""
+    fw = case.framework
+    out: dict[int, list[str]] = {}
+    for number, views in acts.items():
+        early = [a for a in views if a.latest is not None and a.latest < fw.applies_from]
+        if early:
+            out[number] = [
+                f"{len(early)} of {len(views)} acts took place before {fw.applies_from}, the "
+                f"date from which {fw.title.en} applies: for them it serves as a reference "
+                "definition, not as the law of a court that can try them (see the "
+                "jurisdiction notes)"]
     return out
 
 
