@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from files import text_pdf
 from sqlalchemy import text
 
+from files import text_pdf
 from khavaran.errors import EvidenceError, TimestampError
 from khavaran.services import evidence, ledger_io, verification
 from khavaran.services.registry import Registry

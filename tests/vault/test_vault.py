@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from files import docx, photo_with_gps, scan_image, text_pdf
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
+from files import docx, photo_with_gps, scan_image, text_pdf
 from khavaran.errors import EvidenceError, NotFoundError, ValidationError
 from khavaran.services import custody, evidence, ledger_io, purge, verification
 from khavaran.services.registry import Registry
