@@ -175,3 +175,22 @@ def test_case_rows_are_append_only(registry, scenario) -> None:
     with pytest.raises(Exception, match="append-only"):
         with registry.write() as conn:
             conn.execute(case_link.delete())
+
+
+def test_a_withdrawn_link_stops_counting_and_stays_on_record(cli, scenario) -> None:
+    e = scenario.elements
+    assert status_of(cli.registry, e["material"]) == "corroborated"
+    case = cases.read_case(cli.registry, "fx-case")
+    # The claim cites the report and the court; the judgment is the court's alone.
+    wrong = next(lk for ev in case.charges[0].elements for lk in ev.links
+                    if lk.kind == "claim" and ev.element.id == e["material"])
+    out = cli("case", "withdraw", "fx-case", str(wrong.id), "--reason", "wrong victim")
+    assert out.exit_code == 0, out.output
+    assert status_of(cli.registry, e["material"]) == "single-source"
+    matrix = cli("case", "matrix", "fx-case").output
+    assert f"x [{wrong.id}] WITHDRAWN: wrong victim" in matrix
+    again = cli("case", "withdraw", "fx-case", str(wrong.id), "--reason", "twice")
+    assert again.exit_code != 0 and "withdrawn already" in again.output
+    missing = cli("case", "withdraw", "fx-case", "999", "--reason", "x")
+    assert missing.exit_code != 0 and "has no link 999" in missing.output
+    assert "fx-case: The fictional Golzarabad commission" in cli("case", "list").output

@@ -20,6 +20,7 @@ from khavaran.services.case_views import (
     target_views,
     timing_warnings,
 )
+from khavaran.services.profiles import display_names
 from khavaran.services.protection import hidden_set
 
 frameworks_group = typer.Typer(help="Legal frameworks: crimes, elements, modes of liability.",
@@ -133,6 +134,39 @@ def link(
                f"of charge {number}")
 
 
+@group.command("withdraw")
+def withdraw(
+    ctx: typer.Context, case_id: Annotated[str, CASE],
+    link_id: Annotated[int, typer.Argument(metavar="LINK", help="The link's number.")],
+    reason: Annotated[str, typer.Option(help="Why it was made in error.")],
+) -> None:
+    """Withdraw a link made in error: it stops counting, and stays on record with why.
+
+    Example: khavaran --as ana case withdraw gd-88 7 --reason "wrong victim"
+    """
+    actor = settings_of(ctx).require_actor()
+    link = cases.withdraw_link(registry_of(ctx), case_id, link_id, reason=reason, actor=actor)
+    typer.echo(f"link {link_id} ({link.stance} {link.element} of charge {link.number}) "
+               "withdrawn")
+
+
+@group.command("list")
+def list_cases(ctx: typer.Context) -> None:
+    """List the cases: id, suspect, framework, number of charges.
+
+    Example: khavaran case list
+    """
+    reg = registry_of(ctx)
+    with reg.read() as conn:
+        found = [cases.load_case(conn, cid) for cid in cases.case_ids(reg)]
+        names = display_names(conn, [c.suspect_id for c in found])
+    for c in found:
+        typer.echo(f"{c.id}: {c.title} (suspect {names.get(c.suspect_id, c.suspect_id)}; "
+                   f"{c.framework.id}; {len(c.charges)} charge(s))")
+    if not found:
+        typer.echo("No cases yet (khavaran case new).")
+
+
 @group.command("show")
 def show(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
     """The case: suspect and where a case can be brought, charges, acts, element summary.
@@ -180,6 +214,8 @@ def show(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
                                                sorted(counts.items())))
     if not case.charges:
         typer.echo("No charges yet (khavaran case charge).")
+    if case.withdrawn:
+        typer.echo(f"{len(case.withdrawn)} link(s) withdrawn (khavaran case matrix shows them)")
 
 
 @group.command("matrix")
@@ -204,7 +240,11 @@ def matrix(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
             against = sum(1 for lk in ev.links if lk.stance == "contradicts")
             typer.echo(f"  {ev.element.id:<34} {ev.element.kind:<10} "
                        f"{STATUSES[ev.status]:<14} {ev.independent:>3} {against:>7}")
-            for lk in ev.links:
+            for lk in [*ev.links, *[w for w in case.withdrawn if w.number == ch.number
+                                     and w.element == ev.element.id]]:
+                if lk.withdrawn is not None:
+                    typer.echo(f"      x [{lk.id}] WITHDRAWN: {shown.clean(lk.withdrawn)}")
+                    continue
                 sign = "+" if lk.stance == "supports" else "-"
                 typer.echo(f"      {sign} [{lk.id}] {shown.clean(targets[lk.id].label)}")
                 typer.echo(f"          {shown.clean(lk.reasoning)} ({lk.created_by}; sources: "

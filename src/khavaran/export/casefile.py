@@ -85,6 +85,9 @@ def case_file(case: Case, *, suspect: SuspectView, acts: dict[int, list[ActView]
         "suspect": dataclasses.asdict(suspect),
         "charges": charges,
         "gaps": gaps,
+        "withdrawn_links": [{"id": lk.id, "charge": lk.number, "element": lk.element,
+                             "stance": lk.stance, "reason": lk.withdrawn,
+                             "linked_by": lk.created_by} for lk in case.withdrawn],
         "sources": sources,
         "exhibits": [_exhibit(e, included.get(e.number), disclosure) for e in exhibits],
     }

@@ -23,15 +23,21 @@ from khavaran.legal.frameworks import Element, Framework, framework
 from khavaran.services.evidence import require_item
 from khavaran.services.registry import Registry, require_actor
 from khavaran.storage import queries
-from khavaran.storage.case_tables import case_charge, case_charge_act, case_link, legal_case
+from khavaran.storage.case_tables import (
+    case_charge,
+    case_charge_act,
+    case_link,
+    case_link_withdrawal,
+    legal_case,
+)
 from khavaran.storage.tables import citation, claim, source
 from khavaran.vault.keys import load_key
 from khavaran.vault.ledger import LedgerWriter, iso
 from khavaran.vault.verify_ledger import canonical
 
 __all__ = ["Case", "Charge", "ElementView", "Link", "add_charge", "case_ids", "charge_elements",
-           "link_evidence",
-           "load_case", "new_case", "read_case", "row_digest"]
+           "link_evidence", "load_case", "new_case", "read_case", "row_digest",
+           "withdraw_link"]
 
 CASE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 STANCES = ("supports", "contradicts")
@@ -51,6 +57,7 @@ class Link:
     created_at: dt.datetime
     seq: int
     sources: list[str] = field(default_factory=list)
+    withdrawn: str | None = None  # the reason, if withdrawn
 
 
 @dataclass
@@ -87,6 +94,7 @@ class Case:
     created_at: dt.datetime
     charges: list[Charge] = field(default_factory=list)
     groups: dict[str, str] = field(default_factory=dict)  # source -> independence group
+    withdrawn: list[Link] = field(default_factory=list)  # links withdrawn, kept for the record
 
     @property
     def framework_changed(self) -> bool:
@@ -259,6 +267,30 @@ def _source(conn: Connection, source_id: str) -> Any:
     return row
 
 
+def withdraw_link(registry: Registry, case_id: str, link_id: int, *, reason: str,
+                  actor: str | None) -> Link:
+    """Withdraw a link made in error; it stops counting and stays on record."""
+    actor = require_actor(actor)
+    if not reason.strip():
+        raise ValidationError("say why with --reason", field="--reason")
+    with registry.write() as conn:
+        _case_row(conn, case_id)
+        row = conn.execute(select(case_link).where(case_link.c.id == link_id,
+                                                   case_link.c.case_id == case_id)).first()
+        if row is None:
+            raise NotFoundError(f"case {case_id} has no link {link_id} (khavaran case matrix "
+                                f"{case_id} shows the links' numbers)")
+        if conn.execute(select(case_link_withdrawal.c.link_id).where(
+                case_link_withdrawal.c.link_id == link_id)).first():
+            raise ValidationError(f"link {link_id} is withdrawn already", field="LINK")
+        now = registry.now()
+        record = {"link_id": link_id, "reason": reason.strip(), "created_at": now,
+                  "created_by": actor}
+        seq = _record(registry, conn, actor, now, case_id, "withdraw", record)
+        conn.execute(insert(case_link_withdrawal).values(**record, seq=seq))
+    return _link(row)
+
+
 # -- reading ------------------------------------------------------------------
 
 
@@ -293,6 +325,13 @@ def load_case(conn: Connection, case_id: str, *, upto: int | None = None) -> Cas
         case.charges.append(charge)
     links = [_link(r) for r in conn.execute(select(case_link).where(
         case_link.c.case_id == case_id, case_link.c.seq <= limit).order_by(case_link.c.id))]
+    gone = {r.link_id: r.reason for r in conn.execute(select(case_link_withdrawal).where(
+        case_link_withdrawal.c.link_id.in_([lk.id for lk in links]),
+        case_link_withdrawal.c.seq <= limit))}
+    for lk in links:
+        lk.withdrawn = gone.get(lk.id)
+    case.withdrawn = [lk for lk in links if lk.withdrawn is not None]
+    links = [lk for lk in links if lk.withdrawn is None]
     _resolve_sources(conn, links)
     case.groups = _groups(conn)
     by_key = {(ch.number, ev.element.id): ev for ch in case.charges for ev in ch.elements}

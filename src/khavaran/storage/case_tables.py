@@ -22,7 +22,7 @@ from sqlalchemy import (
 
 from khavaran.storage.tables import ID, _stamp, metadata
 
-__all__ = ["case_charge", "case_charge_act", "case_link", "legal_case"]
+__all__ = ["case_charge", "case_charge_act", "case_link", "case_link_withdrawal", "legal_case"]
 
 ONE_TARGET = " + ".join(f"(CASE WHEN {c} IS NULL THEN 0 ELSE 1 END)"
                        for c in ("claim_id", "item_id", "source_id")) + " = 1"
@@ -75,4 +75,13 @@ case_link = Table(
     CheckConstraint("stance IN ('supports','contradicts')", name="stance"),
     CheckConstraint(ONE_TARGET, name="one_target"),
     Index(None, "case_id", "number"),
+)
+
+# A link made in error is withdrawn, never deleted: the withdrawal says who and why.
+case_link_withdrawal = Table(
+    "case_link_withdrawal", metadata,
+    Column("link_id", Integer, ForeignKey("case_link.id"), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    *_stamp(),
 )

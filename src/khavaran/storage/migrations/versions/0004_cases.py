@@ -6,7 +6,8 @@ Create Date: 2026-11-25 12:00:00
 
 A case names a suspect and a legal framework; charges pair a crime with a mode
 of liability and the acts they cover; links tie a claim, an evidence item or a
-testimony to one element of one charge.  All append-only.
+testimony to one element of one charge; a link made in error is withdrawn
+(with who and why), never deleted.  All append-only.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ down_revision = '0003'
 branch_labels = None
 depends_on = None
 
-TABLES = ('legal_case', 'case_charge', 'case_charge_act', 'case_link')
+TABLES = ('legal_case', 'case_charge', 'case_charge_act', 'case_link', 'case_link_withdrawal')
 ONE_TARGET = " + ".join(f"(CASE WHEN {c} IS NULL THEN 0 ELSE 1 END)"
                         for c in ("claim_id", "item_id", "source_id")) + " = 1"
 
@@ -81,6 +82,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('case_link', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_link_case_id_number'), ['case_id', 'number'], unique=False)
+    op.create_table('case_link_withdrawal',
+    sa.Column('link_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('seq', sa.BigInteger(), nullable=False),
+    *_stamp(),
+    sa.ForeignKeyConstraint(['link_id'], ['case_link.id'], name=op.f('fk_case_link_withdrawal_link_id_case_link')),
+    sa.PrimaryKeyConstraint('link_id', name=op.f('pk_case_link_withdrawal'))
+    )
     for table in TABLES:
         protect_append_only(table)
 
