@@ -240,6 +240,13 @@ def test_a_registry_from_a_newer_version_is_refused_clearly(cli) -> None:
         result = cli(command, user=None)
         assert result.exit_code == 1 and "Traceback" not in result.output
         assert "9999" in result.output
+    if cli.registry.engine.dialect.name == "postgresql":
+        # A refused command lets go of the server: no connection of it is left open.
+        with cli.registry.read() as conn:
+            others = conn.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()")).scalar()
+        assert others == 0
 
 
 def test_export_refuses_to_replace_a_symlink(demo_cli, tmp_path: Path) -> None:
