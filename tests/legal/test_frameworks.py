@@ -86,6 +86,33 @@ def test_broken_yaml_names_the_line() -> None:
     assert err.value.file == "x.yaml" and err.value.line is not None
 
 
+@pytest.mark.parametrize(("after", "extra", "path"), [
+    (None, "modes:\n  ordering: {}\n", "modes"),  # a second block at the end
+    ("      kind: material\n", "      kind: mental\n", "crimes.murder.elements[0].kind"),
+    ("    en: a note\n", "  limit:\n    en: another\n", "jurisdiction_notes.limit"),
+])
+def test_a_key_given_twice_is_refused_naming_file_line_and_key(after, extra, path) -> None:
+    # PyYAML alone keeps the later of two equal keys, silently.  The text is edited
+    # because a Python mapping cannot hold one key twice.
+    text = yaml.safe_dump(GOOD, allow_unicode=True)
+    at = len(text) if after is None else text.index(after) + len(after)
+    text = text[:at] + extra + text[at:]
+    lines = text.splitlines()
+    second = text[:at].count("\n") + 1
+    head = lines[second - 1].split(":")[0] + ":"
+    first = max(n for n, line in enumerate(lines[:second - 1], 1) if line.startswith(head))
+    key = path.rsplit(".", 1)[-1]
+    fw = None
+    with pytest.raises(ValidationError) as err:
+        fw = framework_from("legal/frameworks/test-law.yaml", text.encode(), means_of_proof())
+    assert fw is None
+    assert (err.value.file, err.value.line, err.value.field) == (
+        "legal/frameworks/test-law.yaml", second, path)
+    message = str(err.value)
+    assert message.startswith(f"legal/frameworks/test-law.yaml, line {second}, field '{path}'")
+    assert f"the key '{key}' is given twice in one mapping (first on line {first})" in message
+
+
 def test_the_shipped_frameworks_load() -> None:
     known = load_frameworks()
     assert {"rome-statute", "sweden-nouri"} <= set(known)

@@ -2,9 +2,9 @@
 
 A framework is data, not code: the crimes of one law, their elements, the
 modes of liability and, for every element, the kinds of evidence that usually
-prove it.  A file with an unknown field, a missing part or a dangling
-reference is refused whole, with a message naming the file and the path
-inside it (docs/frameworks.md describes the format).
+prove it.  A file with an unknown field, a missing part, a key given twice or a
+dangling reference is refused whole, with a message naming the file and the
+path inside it (docs/frameworks.md describes the format).
 """
 
 from __future__ import annotations
@@ -127,9 +127,10 @@ class Framework(_Strict):
         return [*shared, *crime.elements]
 
 
-def _located(file: str, loc: tuple[Any, ...], message: str) -> ValidationError:
+def _located(file: str, loc: tuple[Any, ...], message: str,
+             line: int | None = None) -> ValidationError:
     path = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
-    return ValidationError(message, file=file, field=path or "(top)")
+    return ValidationError(message, file=file, field=path or "(top)", line=line)
 
 
 def _references(fw: Framework, proofs: dict[str, ProofKind]) -> Iterator[tuple[tuple[Any, ...],
@@ -171,13 +172,51 @@ _Loader.add_implicit_resolver("tag:yaml.org,2002:bool",
                               list("tTfF"))
 
 
+def _repeated_keys(node: yaml.Node, loc: tuple[Any, ...] = (),
+                   seen: set[int] | None = None) -> Iterator[tuple[tuple[Any, ...], str,
+                                                                  int, int]]:
+    """Every key given twice in one mapping, as (path, key, line, line of the first).
+
+    PyYAML keeps the last of two equal keys without a word, so a second `modes:`
+    block would silently replace the first."""
+    seen = set() if seen is None else seen
+    if id(node) in seen:  # an alias met again (or a recursive one)
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        first: dict[tuple[str, str], int] = {}
+        for key, value in node.value:
+            where = (*loc, key.value) if isinstance(key, yaml.ScalarNode) else loc
+            if isinstance(key, yaml.ScalarNode):
+                line = key.start_mark.line + 1
+                if (key.tag, key.value) in first:
+                    yield where, key.value, line, first[(key.tag, key.value)]
+                first.setdefault((key.tag, key.value), line)
+            yield from _repeated_keys(value, where, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield from _repeated_keys(item, (*loc, i), seen)
+
+
 def _parse(file: str, raw: bytes) -> Any:
+    """The YAML document in ``raw``; refused, naming file and line, when it is not valid
+    YAML or gives a key twice in one mapping."""
+    loader = _Loader(raw)
     try:
-        return yaml.load(raw, Loader=_Loader)  # noqa: S506 - a safe loader
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        for loc, key, line, earlier in _repeated_keys(node):
+            raise _located(file, loc, f"the key '{key}' is given twice in one mapping (first "
+                           f"on line {earlier}); the later one would silently replace the "
+                           "earlier", line=line)
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ValidationError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=file,
                               line=mark.line + 1 if mark else None) from None
+    finally:
+        loader.dispose()
 
 
 def framework_from(file: str, raw: bytes, proofs: dict[str, ProofKind]) -> Framework:
