@@ -1,7 +1,8 @@
 """The dossier's PDF report, rendered with WeasyPrint from the case file.
 
 Persian text is set right to left in DejaVu Sans, which has the Arabic-script
-glyphs; WeasyPrint shapes it with HarfBuzz and embeds the font (subset).  The
+glyphs; WeasyPrint shapes it with HarfBuzz and embeds the font (subset).  Its
+oblique faces have none, so Persian runs are never set in italic (report.css).  The
 PDF carries no creation date or random identifier, so that the same case file
 gives the same bytes.
 """
@@ -27,6 +28,7 @@ def _t(value: Any) -> str:
     With the Unicode isolate characters (RLI ... PDI) rather than CSS: WeasyPrint
     ignores `unicode-bidi`, and Pango's bidi algorithm honours the characters."""
     text = html.escape("" if value is None else str(value))
+    # lang=fa also keeps the run upright in italic text: see report.css.
     return _PERSIAN.sub(lambda m: f'<span lang="fa">\u2067{m.group(0)}\u2069</span>', text)
 
 
@@ -71,7 +73,7 @@ def render_html(doc: dict[str, Any], withheld: list[dict[str, str]]) -> str:
         for e in c["elements"]:
             counts[e["status_label"]] = counts.get(e["status_label"], 0) + 1
     parts.append("<h2>Summary</h2><p>" + f"{len(doc['charges'])} charge(s); elements: "
-                 + (", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "none")
+                 + (", ".join(f"{n} {_t(s)}" for s, n in sorted(counts.items())) or "none")
                  + f"; {len(doc['exhibits'])} exhibit(s); {len(doc['gaps'])} gap(s).</p>")
     parts.append(f"<h2>The suspect</h2><p><b>{_t(suspect['name'])}</b></p>")
     parts.append("<h3>Names</h3>" + _facts(suspect["names"]))
@@ -146,7 +148,8 @@ def render_html(doc: dict[str, Any], withheld: list[dict[str, str]]) -> str:
         parts.append("<p>Nothing.</p>")
     css = resources.files("khavaran.export").joinpath("report.css").read_text("utf-8")
     return (f"<!doctype html><html lang=en><head><meta charset=utf-8>"
-            f"<title>{_t(case['title'])}</title><style>{css}</style></head>"
+            # Plain text: markup inside <title> is not parsed, it would be the PDF's title.
+            f"<title>{html.escape(case['title'])}</title><style>{css}</style></head>"
             f"<body>{''.join(parts)}</body></html>")
 
 
