@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from case_scenario import build
 from khavaran.errors import NotFoundError, ValidationError
@@ -13,7 +13,7 @@ from khavaran.legal.frameworks import DISCLAIMER, framework
 from khavaran.services import cases
 from khavaran.services.importing import import_files
 from khavaran.services.registry import Registry
-from khavaran.storage.case_tables import case_link
+from khavaran.storage.case_tables import case_charge, case_link
 from khavaran.storage.tables import claim
 from khavaran.vault.ledger import head
 
@@ -194,3 +194,67 @@ def test_a_withdrawn_link_stops_counting_and_stays_on_record(cli, scenario) -> N
     missing = cli("case", "withdraw", "fx-case", "999", "--reason", "x")
     assert missing.exit_code != 0 and "has no link 999" in missing.output
     assert "fx-case: The fictional Golzarabad commission" in cli("case", "list").output
+
+
+def _rows_an_older_framework_left(registry: Registry) -> tuple[int, int]:
+    """A link to an element id, and a charge of a crime, that an older text of the
+    framework had and the shipped one lacks.  Case rows are append-only, so this only
+    inserts, as link_evidence and add_charge once did; returns the two links' ids."""
+    with registry.write() as conn:
+        seq, _ = head(conn)
+        stamp = {"created_at": registry.now(), "created_by": "tester", "seq": seq}
+        link = {"case_id": "fx-case", "stance": "supports", "source_id": "s-fx-testimony-b",
+                "reasoning": "made under the older text", **stamp}
+        old_element = conn.execute(insert(case_link).values(
+            number=1, element="murder-old-element", locator="para 5", **link))
+        conn.execute(insert(case_charge).values(case_id="fx-case", number=2,
+                                                crime="cah-renamed-crime", mode="ordering",
+                                                **stamp))
+        old_crime = conn.execute(insert(case_link).values(
+            number=2, element="murder-killed", locator="para 6", **link))
+        return old_element.inserted_primary_key[0], old_crime.inserted_primary_key[0]
+
+
+def test_links_and_charges_the_framework_no_longer_has_load_with_a_warning(
+        cli, scenario) -> None:
+    def assessed(case: cases.Case) -> list[tuple[str, str, int, int]]:
+        return [(ev.element.id, ev.status, ev.independent, len(ev.links))
+                for ev in case.charges[0].elements]
+
+    before = cases.read_case(cli.registry, "fx-case")
+    matrix_before = cli("case", "matrix", "fx-case").output
+    old_element, old_crime = _rows_an_older_framework_left(cli.registry)
+
+    case = cases.read_case(cli.registry, "fx-case")
+    assert [lk.id for lk in case.orphaned] == [old_element, old_crime]
+    assert assessed(case) == assessed(before)  # counted in no status
+    assert [ch.missing for ch in case.charges] == [
+        None, "the framework rome-statute has no crime 'cah-renamed-crime'"]
+    assert case.charges[1].elements == [] and case.charges[1].acts == []
+
+    out = cli("case", "matrix", "fx-case")
+    assert out.exit_code == 0, out.output
+    text = out.output
+    changed = "the framework changed since the case was opened"
+    assert (f"WARNING: link [{old_element}] (supports 'murder-old-element' of charge 1, "
+            "linked by tester) is to an element the framework rome-statute no longer has "
+            f"for that charge; {changed}. The link stays on record and counts toward no "
+            "status") in text
+    assert (f"WARNING: link [{old_crime}] (supports 'murder-killed' of charge 2, linked by "
+            f"tester) is on charge 2, which the framework can no longer read; {changed}") in text
+    assert ("WARNING: charge 2 (cah-renamed-crime by ordering): the framework rome-statute "
+            f"has no crime 'cah-renamed-crime'; {changed}. The charge stays on record but "
+            "none of its elements can be assessed") in text
+    assert ("Charge 2: cah-renamed-crime by ordering\n  elements: none, the framework "
+            "rome-statute has no crime 'cah-renamed-crime'") in text
+    # Charge 1 reads exactly as before, element by element; the orphan is not among its links.
+    section = lambda t: t.split("\nCharge 1:")[1].split("\nCharge 2:")[0]  # noqa: E731
+    assert section(text) == section(matrix_before)
+    assert text.count(f"[{old_element}]") == 1
+
+    for command in ("show", "gaps"):
+        out = cli("case", command, "fx-case")
+        assert out.exit_code == 0, out.output
+        assert f"WARNING: link [{old_element}]" in out.output and changed in out.output
+        assert "WARNING: charge 2 (cah-renamed-crime by ordering)" in out.output
+    assert "Charge 2: cah-renamed-crime by ordering" in cli("case", "show", "fx-case").output

@@ -187,6 +187,7 @@ def show(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
     if case.framework_changed:
         typer.echo("  NOTE: the framework file changed since the case was opened")
     typer.echo(f"  {DISCLAIMER}")
+    _warn_framework(case, indent="  ")
     typer.echo(f"Suspect {suspect.id}: {suspect.name}")
     for f in suspect.names + suspect.standing:
         typer.echo(f"  {f.label}: {f.value}  [sources: {'; '.join(f.sources)}]")
@@ -198,15 +199,23 @@ def show(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
             tag = "ALLEGATION, " if f.allegation else ""
             typer.echo(f"    {f.label}: {f.value}  [{tag}sources: {'; '.join(f.sources)}]")
     for ch in case.charges:
-        crime, mode = fw.crimes[ch.crime], fw.modes[ch.mode]
-        typer.echo(f"Charge {ch.number}: {crime.label.en} ({crime.article}) by "
-                   f"{mode.label.en} ({mode.article})")
+        notes: list[str] = []
+        if ch.missing:  # the framework lost its crime or mode: see the warning above
+            typer.echo(f"Charge {ch.number}: {ch.crime} by {ch.mode}")
+        else:
+            crime, mode = fw.crimes[ch.crime], fw.modes[ch.mode]
+            notes = [*crime.notes, *mode.notes]
+            typer.echo(f"Charge {ch.number}: {crime.label.en} ({crime.article}) by "
+                       f"{mode.label.en} ({mode.article})")
         for warning in warnings.get(ch.number, []):
             typer.echo(f"  WARNING: {warning}")
-        for note in [*crime.notes, *mode.notes]:
+        for note in notes:
             typer.echo(f"  jurisdiction ({note}): {fw.jurisdiction_notes[note].en}")
         for a in acts[ch.number]:
             typer.echo(f"  count {a.label}" + (f"; victim {a.victim}" if a.victim else ""))
+        if ch.missing:
+            typer.echo(f"  elements: none, {ch.missing} (see the warning above)")
+            continue
         counts: dict[str, int] = {}
         for ev in ch.elements:
             counts[ev.status] = counts.get(ev.status, 0) + 1
@@ -233,8 +242,12 @@ def matrix(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
         # a prosecutor's dossier.
         shown = Disclosure.build(conn, "prosecutor", hidden, [])
     typer.echo(f"Case {case.id}: element matrix. {DISCLAIMER}")
+    _warn_framework(case)
     for ch in case.charges:
         typer.echo(f"\nCharge {ch.number}: {ch.crime} by {ch.mode}")
+        if ch.missing:
+            typer.echo(f"  elements: none, {ch.missing} (see the warning above)")
+            continue
         typer.echo(f"  {'element':<34} {'kind':<10} {'status':<14} {'for':>3} {'against':>7}")
         for ev in ch.elements:
             against = sum(1 for lk in ev.links if lk.stance == "contradicts")
@@ -259,6 +272,7 @@ def gaps(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
     """
     case = cases.read_case(registry_of(ctx), case_id)
     proofs = means_of_proof()
+    unread = _warn_framework(case)
     found = 0
     for ch in case.charges:
         for ev in ch.elements:
@@ -269,5 +283,18 @@ def gaps(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
             typer.echo(f"charge {ch.number} {e.id} [{e.kind}]: {STATUSES[ev.status]}")
             typer.echo(textwrap.indent(textwrap.fill(e.text.en, 90), "    "))
             typer.echo("    would be proved by: " + ", ".join(proofs[p].en for p in e.proof))
-    typer.echo(f"{found} element(s) not corroborated. {DISCLAIMER}" if found else
-               f"Every element is corroborated. {DISCLAIMER}")
+    if unread:
+        typer.echo(f"{found} element(s) not corroborated, and {unread} charge(s) or link(s) "
+                   f"the framework can no longer read (see the warnings above). {DISCLAIMER}")
+    else:
+        typer.echo(f"{found} element(s) not corroborated. {DISCLAIMER}" if found else
+                   f"Every element is corroborated. {DISCLAIMER}")
+
+
+def _warn_framework(case: cases.Case, indent: str = "") -> int:
+    """Print a warning for each charge or link the current framework no longer has;
+    returns how many."""
+    warnings = cases.framework_warnings(case)
+    for warning in warnings:
+        typer.echo(f"{indent}WARNING: {warning}")
+    return len(warnings)

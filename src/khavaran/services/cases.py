@@ -5,6 +5,12 @@ Every change is one transaction that also appends a `case` entry to the
 custody ledger holding the SHA-256 of the row it wrote; the row keeps that
 entry's sequence number, so a case can be read back as of any ledger head
 (`load_case(..., upto=SEQ)`), which is what a dossier is built from.
+
+A case is read against the framework as shipped now.  When that text has lost
+a crime, mode or element the case used (the file was edited or upgraded), the
+case still loads: the charge keeps its record with no elements (`Charge.missing`
+says why) and the link is kept in `Case.orphaned`, counted in no status;
+`framework_warnings` words both for the user.
 """
 
 from __future__ import annotations
@@ -36,8 +42,8 @@ from khavaran.vault.ledger import LedgerWriter, iso
 from khavaran.vault.verify_ledger import canonical
 
 __all__ = ["Case", "Charge", "ElementView", "Link", "add_charge", "case_ids", "charge_elements",
-           "link_evidence", "load_case", "new_case", "read_case", "row_digest",
-           "withdraw_link"]
+           "framework_warnings", "link_evidence", "load_case", "new_case", "read_case",
+           "row_digest", "withdraw_link"]
 
 CASE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 STANCES = ("supports", "contradicts")
@@ -79,6 +85,8 @@ class Charge:
     created_by: str
     created_at: dt.datetime
     elements: list[ElementView] = field(default_factory=list)
+    # Why the charge has no elements: the framework no longer has its crime or mode.
+    missing: str | None = None
 
 
 @dataclass
@@ -95,6 +103,8 @@ class Case:
     charges: list[Charge] = field(default_factory=list)
     groups: dict[str, str] = field(default_factory=dict)  # source -> independence group
     withdrawn: list[Link] = field(default_factory=list)  # links withdrawn, kept for the record
+    # Live links to an element (or a charge) the framework no longer has: kept, never counted.
+    orphaned: list[Link] = field(default_factory=list)
 
     @property
     def framework_changed(self) -> bool:
@@ -193,6 +203,7 @@ def add_charge(registry: Registry, case_id: str, *, crime: str, mode: str,
 
 
 def charge_elements(fw: Framework, crime: str, mode: str) -> list[tuple[str, Element]]:
+    """The elements of a charge, as (part, element): the crime's, then the mode's."""
     return ([("crime", e) for e in fw.crime_elements(crime)]
             + [("mode", e) for e in fw.mode(mode).elements])
 
@@ -319,9 +330,10 @@ def load_case(conn: Connection, case_id: str, *, upto: int | None = None) -> Cas
             case_charge.c.case_id == case_id, case_charge.c.seq <= limit)
             .order_by(case_charge.c.number)):
         charge = Charge(c.number, c.crime, c.mode, acts.get(c.number, []), c.seq,
-                        c.created_by, c.created_at)
-        charge.elements = [ElementView(e, part)
-                           for part, e in charge_elements(fw, c.crime, c.mode)]
+                        c.created_by, c.created_at, missing=_missing(fw, c.crime, c.mode))
+        if charge.missing is None:
+            charge.elements = [ElementView(e, part)
+                               for part, e in charge_elements(fw, c.crime, c.mode)]
         case.charges.append(charge)
     links = [_link(r) for r in conn.execute(select(case_link).where(
         case_link.c.case_id == case_id, case_link.c.seq <= limit).order_by(case_link.c.id))]
@@ -336,12 +348,46 @@ def load_case(conn: Connection, case_id: str, *, upto: int | None = None) -> Cas
     case.groups = _groups(conn)
     by_key = {(ch.number, ev.element.id): ev for ch in case.charges for ev in ch.elements}
     for link in links:
-        by_key[(link.number, link.element)].links.append(link)
+        view = by_key.get((link.number, link.element))
+        if view is None:  # made under an older text of the framework
+            case.orphaned.append(link)
+        else:
+            view.links.append(link)
     for view in by_key.values():
         view.status, view.independent = status(
             [lk.sources for lk in view.links if lk.stance == "supports"],
             sum(1 for lk in view.links if lk.stance == "contradicts"), case.groups)
     return case
+
+
+def _missing(fw: Framework, crime: str, mode: str) -> str | None:
+    """What of a charge the framework no longer has, or None."""
+    gone = ([f"crime '{crime}'"] if crime not in fw.crimes else []) + (
+        [f"mode of liability '{mode}'"] if mode not in fw.modes else [])
+    return f"the framework {fw.id} has no {' and no '.join(gone)}" if gone else None
+
+
+def framework_warnings(case: Case) -> list[str]:
+    """One warning for each charge and each link that the framework as shipped now can no
+    longer read: its crime, mode or element was renamed or removed since the case was
+    opened.  Both stay on record; neither counts toward any status."""
+    fw = case.framework
+    changed = ("the framework changed since the case was opened"
+               + (f" (file SHA-256 {case.framework_sha256[:12]}... then, {fw.sha256[:12]}... "
+                  "now)" if case.framework_changed else ""))
+    out = [f"charge {ch.number} ({ch.crime} by {ch.mode}): {ch.missing}; {changed}. The "
+           "charge stays on record but none of its elements can be assessed; charge again "
+           "under a current crime and mode" for ch in case.charges if ch.missing]
+    unread = {ch.number for ch in case.charges if ch.missing}
+    for lk in case.orphaned:
+        why = (f"is on charge {lk.number}, which the framework can no longer read"
+               if lk.number in unread else
+               f"is to an element the framework {fw.id} no longer has for that charge")
+        out.append(f"link [{lk.id}] ({lk.stance} '{lk.element}' of charge {lk.number}, "
+                   f"linked by {lk.created_by}) {why}; {changed}. The link stays on record "
+                   "and counts toward no status; link the evidence again to a current "
+                   "element")
+    return out
 
 
 def _link(r: Any) -> Link:
