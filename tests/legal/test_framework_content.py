@@ -35,6 +35,7 @@ EOC_ELEMENTS = {
     "cah-enforced-disappearance": 8,  # EoC art. 7(1)(i), elements 1-8
     "cah-other-inhumane-acts": 5,  # EoC art. 7(1)(k), elements 1-5
     "genocide-killing": 4,  # EoC art. 6(a), elements 1-4
+    "genocide-serious-harm": 4,  # EoC art. 6(b), elements 1-4
     "war-crime-wilful-killing": 5,  # EoC art. 8(2)(a)(i), elements 1-5
     "war-crime-murder": 5,  # EoC art. 8(2)(c)(i)-1, elements 1-5
 }
@@ -47,6 +48,7 @@ ARTICLES = {
     "cah-enforced-disappearance": "art. 7(1)(i)",
     "cah-other-inhumane-acts": "art. 7(1)(k)",
     "genocide-killing": "art. 6(a)",
+    "genocide-serious-harm": "art. 6(b)",
     "war-crime-wilful-killing": "art. 8(2)(a)(i)",
     "war-crime-murder": "art. 8(2)(c)(i)-1",
 }
@@ -214,11 +216,25 @@ def test_war_crimes_carry_their_own_conflict_elements() -> None:
         assert aware and aware[0]["kind"] == "mental", key
 
 
-def test_genocide_has_the_manifest_pattern_element() -> None:
-    elements = _framework("rome-statute")["crimes"]["genocide-killing"]["elements"]
-    pattern = [e for e in elements if e["ref"] == "EoC art. 6(a), element 4"]
+@pytest.mark.parametrize("crime", ["genocide-killing", "genocide-serious-harm"])
+def test_genocide_has_the_manifest_pattern_element(crime: str) -> None:
+    elements = _framework("rome-statute")["crimes"][crime]["elements"]
+    article = ARTICLES[crime].removeprefix("art. ")
+    pattern = [e for e in elements if e["ref"] == f"EoC art. {article}, element 4"]
     assert pattern and pattern[0]["kind"] == "contextual"
     assert "manifest pattern" in pattern[0]["text"]["en"]
+    group = [e for e in elements if e["ref"] == f"EoC art. {article}, element 2"]
+    assert group and "national, ethnical, racial or religious" in group[0]["text"]["en"]
+    assert "protected-groups" in _framework("rome-statute")["crimes"][crime]["notes"]
+
+
+def test_genocide_by_serious_harm_names_what_the_harm_may_include() -> None:
+    elements = _framework("rome-statute")["crimes"]["genocide-serious-harm"]["elements"]
+    harm = next(e for e in elements if e["ref"] == "EoC art. 6(b), element 1")
+    assert harm["kind"] == "material" and "bodily or mental" in harm["text"]["en"]
+    for act in ("torture", "rape", "sexual violence", "inhuman or degrading treatment",
+                "EoC fn. 3"):
+        assert act in harm["note"], act
 
 
 def test_article_30_elements_are_ours_not_the_eocs() -> None:
