@@ -17,7 +17,8 @@ from khavaran.services.profiles import Fact, display_names, profile_in
 from khavaran.services.protection import HiddenSet
 from khavaran.storage import queries
 from khavaran.storage.tables import claim, source
-from khavaran.storage.vault_tables import evidence_item, evidence_link
+from khavaran.storage.vault_tables import evidence_item, evidence_link, ledger_entry
+from khavaran.vault.ledger import data_of
 
 __all__ = ["ActView", "CitedFact", "Office", "SuspectView", "TargetView", "act_views",
            "suspect_view", "target_views", "timing_warnings"]
@@ -138,22 +139,51 @@ def timing_warnings(case: Case, acts: dict[int, list[ActView]]) -> dict[int, lis
     return out
 
 
-def target_views(conn: Connection, case: Case, hidden: HiddenSet, *,
-                 reveal: bool) -> dict[int, TargetView]:
-    """For each link: what it points at, as a reader sees it, and the exhibits it reaches."""
+def target_views(conn: Connection, case: Case, hidden: HiddenSet, *, reveal: bool,
+                 upto: int | None = None) -> dict[int, TargetView]:
+    """For each link: what it points at, as a reader sees it, and the exhibits it reaches.
+
+    conn: an open connection.
+    case: the case, loaded as of ``upto`` for a dossier.
+    hidden: the protected people and the claims that identify them.
+    reveal: show protected people by name rather than by pseudonym.
+    upto: count only the claims' evidence links made by ledger entry ``upto`` (all
+        of them if None), so that a dossier built at a ledger head stays the same.
+    """
     links = [lk for ch in case.charges for ev in ch.elements for lk in ev.links]
     out: dict[int, TargetView] = {}
     for lk in links:
-        out[lk.id] = _target(conn, lk, hidden, reveal)
+        out[lk.id] = _target(conn, lk, hidden, reveal, upto)
     return out
 
 
-def _target(conn: Connection, lk: Link, hidden: HiddenSet, reveal: bool) -> TargetView:
+def _linked_items(conn: Connection, claim_id: str, upto: int | None) -> list[str]:
+    """The vault items linked to a claim as evidence, as of ledger entry ``upto``.
+
+    An `evidence_link` row carries no ledger position; the `link` entry written in
+    the same transaction (its item, with the claim and locator in its data) does."""
+    rows = conn.execute(select(evidence_link.c.item_id, evidence_link.c.locator).where(
+        evidence_link.c.claim_id == claim_id)).all()
+    if upto is None or not rows:
+        return sorted({r.item_id for r in rows})
+    linked = {(r.item_id, r.locator) for r in rows}
+    entries = conn.execute(select(ledger_entry.c.item_id, ledger_entry.c.body).where(
+        ledger_entry.c.kind == "link", ledger_entry.c.seq <= upto,
+        ledger_entry.c.item_id.in_(sorted({r.item_id for r in rows}))))
+    made = set()
+    for e in entries:
+        data = data_of(e.body)
+        if data.get("claim") == claim_id and (e.item_id, data.get("locator")) in linked:
+            made.add(e.item_id)
+    return sorted(made)
+
+
+def _target(conn: Connection, lk: Link, hidden: HiddenSet, reveal: bool,
+            upto: int | None) -> TargetView:
     if lk.kind == "claim":
         row = conn.execute(select(claim).where(claim.c.id == lk.target)).mappings().one()
         secret = lk.target in hidden.claims
-        items = sorted(set(conn.execute(select(evidence_link.c.item_id).where(
-            evidence_link.c.claim_id == lk.target)).scalars()))
+        items = _linked_items(conn, lk.target, upto)
         who = display_names(conn, [row["entity_id"]], reveal=reveal).get(row["entity_id"], "")
         if secret and not reveal:
             return TargetView(f"a fact identifying {who} (withheld)", items, True)
