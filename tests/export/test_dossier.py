@@ -3,6 +3,7 @@ and our offline verifier; disclosure levels searched byte by byte."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -21,6 +22,7 @@ from case_scenario import COORDINATES, PROTECTED_NAMES, PSEUDONYM_KEYS, build
 from khavaran.errors import IntegrityError, ValidationError
 from khavaran.export.dossier import build_dossier
 from khavaran.services.registry import Registry
+from khavaran.storage.case_tables import case_charge, case_link
 from khavaran.storage.tables import entity
 from khavaran.storage.vault_tables import evidence_item, ledger_entry
 from khavaran.vault.keys import load_key
@@ -127,7 +129,7 @@ def test_two_builds_at_one_ledger_head_have_identical_manifests(registry, scenar
                            actor="tester")
     assert second.seq == first.seq
     for name in ("manifest-sha256.txt", "manifest-sha512.txt", "tagmanifest-sha256.txt",
-                 "bag-info.txt"):
+                 "bag-info.txt", "dossier-statement.json", "dossier-signature.txt"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     # Without --as-of the head has moved on (the first export), and so has the bag.
     third = build_dossier(registry, "fx-case", tmp_path / "c", actor="tester")
@@ -289,3 +291,29 @@ def test_a_real_record_in_a_fictional_case_stops_the_dossier(registry, scenario,
     with pytest.raises(ValidationError, match="mixes fictional demo records with real ones"):
         build_dossier(registry, "fx-case", tmp_path / "bag", actor="tester")
     assert not (tmp_path / "bag").exists() and ledger_count(registry) == before
+
+
+def test_a_changed_framework_is_said_in_the_dossier_and_never_drops_a_charge(
+        registry, scenario, tmp_path):
+    # Rows as an older framework would have left them (inserts are allowed; the
+    # tables are append-only): a link to an element the framework no longer has...
+    with registry.write() as conn:
+        conn.execute(case_link.insert().values(
+            case_id="fx-case", number=1, element="murder-old-element", stance="supports",
+            source_id="s-fx-testimony-b", locator="para 4", reasoning="an old reading",
+            seq=1, created_at=dt.datetime.now(dt.UTC), created_by="tester"))
+    built = build_dossier(registry, "fx-case", tmp_path / "a", actor="tester")
+    doc = json.loads((built.out / "data" / "case.json").read_text("utf-8"))
+    assert [o["element"] for o in doc["orphaned_links"]] == ["murder-old-element"]
+    assert "no longer has" in doc["framework_warnings"][0]
+    text = subprocess.run(["pdftotext", str(built.out / "data" / "report.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "murder-old-element" in text
+    # ...and a charge whose crime is gone: no dossier, rather than one without it.
+    with registry.write() as conn:
+        conn.execute(case_charge.insert().values(
+            case_id="fx-case", number=2, crime="cah-old-crime", mode="co-perpetration",
+            seq=1, created_at=dt.datetime.now(dt.UTC), created_by="tester"))
+    with pytest.raises(ValidationError, match="charge.s. 2 name a crime or mode"):
+        build_dossier(registry, "fx-case", tmp_path / "b", actor="tester")
+    assert not (tmp_path / "b").exists()

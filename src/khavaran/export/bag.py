@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -70,8 +70,14 @@ class BagWriter:
         self.payload[rel] = done
         return done
 
-    def finish(self, info: Iterable[tuple[str, str]]) -> dict[str, str]:
-        """Write the tag files; returns the SHA-256 of each tag file by name."""
+    def finish(self, info: Iterable[tuple[str, str]],
+               more_tags: Callable[[dict[str, bytes]], dict[str, bytes]] | None = None,
+               ) -> dict[str, str]:
+        """Write the tag files; returns the SHA-256 of each tag file by name.
+
+        ``more_tags`` gets the tag files written so far (bagit.txt, bag-info.txt,
+        the payload manifests) and returns further tag files (a signature over
+        them), which the tag manifests then cover too."""
         files = sorted(self.payload.values(), key=lambda w: w.path)
         octets = sum(w.size for w in files)
         tags: dict[str, bytes] = {
@@ -83,6 +89,8 @@ class BagWriter:
         for alg in ALGORITHMS:
             tags[f"manifest-{alg}.txt"] = "".join(
                 f"{getattr(w, alg)}  {bag_path(w.path)}\n" for w in files).encode("utf-8")
+        if more_tags is not None:
+            tags |= more_tags(dict(tags))
         for name, data in tags.items():
             self._write_tag(name, data)
         for alg in ALGORITHMS:

@@ -14,7 +14,7 @@ from khavaran.export.exhibits import Exhibit
 from khavaran.legal.assessment import STATUSES
 from khavaran.legal.frameworks import DISCLAIMER, means_of_proof
 from khavaran.services.case_views import ActView, SuspectView, TargetView, timing_warnings
-from khavaran.services.cases import Case
+from khavaran.services.cases import Case, framework_warnings
 from khavaran.vault.ledger import iso
 
 __all__ = ["FORMAT", "case_file"]
@@ -88,6 +88,11 @@ def case_file(case: Case, *, suspect: SuspectView, acts: dict[int, list[ActView]
         "withdrawn_links": [{"id": lk.id, "charge": lk.number, "element": lk.element,
                              "stance": lk.stance, "reason": lk.withdrawn,
                              "linked_by": lk.created_by} for lk in case.withdrawn],
+        # Links to elements the framework no longer has: on record, counted nowhere.
+        "orphaned_links": [{"id": lk.id, "charge": lk.number, "element": lk.element,
+                            "stance": lk.stance, "reasoning": lk.reasoning,
+                            "linked_by": lk.created_by} for lk in case.orphaned],
+        "framework_warnings": framework_warnings(case),
         "sources": sources,
         "exhibits": [_exhibit(e, included.get(e.number), disclosure) for e in exhibits],
     }
@@ -102,7 +107,9 @@ def _exhibit(e: Exhibit, paths: dict[str, str | None] | None, d: Disclosure) -> 
         "file": paths["file"], "custody_extract": paths["custody"], "custody": e.custody,
         "purged": e.purged,
     }
-    if d.level != "public":
+    # Original file names often name people: kept at `prosecutor` only for exhibits
+    # that go into the dossier itself (the sealed annex has the others').
+    if d.reveal or (d.level == "prosecutor" and not e.identifying):
         out["original_names"] = e.original_names
     out["metadata"] = {name: value for name, value, sensitive in e.metadata
                        if d.reveal or not sensitive}

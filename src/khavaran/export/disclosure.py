@@ -10,14 +10,19 @@
               (GPS, authors, devices) and no original file names.
 
 The filter is applied twice.  The case file is built from views that already
-hide protected people; then every string of it, and every other text file
-of the bag, is searched for the terms that would identify someone (names and
-other identifying facts of protected people, their record and claim ids, and
-sensitive metadata values, and for `public` the original file names).  A string that
-holds one is replaced by a notice; a signed file that holds one (a custody
-extract cannot be edited) is withheld whole (at `prosecutor`, moved to the
-annex).  Everything withheld is listed,
-with why.
+hide protected people; then every string of it, every other text file of the
+bag and the text of every exhibit that has text (text files, PDFs) is
+searched for the terms that would identify someone: the names of protected
+people (whole, and each name word of four letters or more, since free text
+often gives a surname alone), their other identifying facts (documents,
+contacts, addresses, relatives), their record and claim ids, the sources of
+their testimony, sensitive metadata values, and for `public` the original
+file names.  Text and terms are compared in their search form
+(`persian_name.normalize`: Arabic and Persian letter variants, digits, ZWNJ,
+diacritics and case folded), so «شيرين» finds «شیرین».  A string that holds
+a term is replaced by a notice; a file that holds one (a custody extract or
+an exhibit cannot be edited) is withheld whole (at `prosecutor`, moved to
+the annex).  Everything withheld is listed, with why.
 """
 
 from __future__ import annotations
@@ -28,9 +33,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from khavaran.model.types.persian_name import normalize
 from khavaran.services.protection import HiddenSet, identifying_properties
 from khavaran.storage import queries
-from khavaran.storage.tables import source
+from khavaran.storage.tables import claim as claim_table
+from khavaran.storage.tables import entity, source
 from khavaran.storage.vault_tables import evidence_intake, evidence_meta
 
 __all__ = ["LEVELS", "Disclosure", "Withheld"]
@@ -39,6 +46,25 @@ LEVELS = ("internal", "prosecutor", "public")
 NOTICE = "[withheld: identifies a protected person]"
 # Shorter values (initials, a bare "Ali") would blank out unrelated words.
 MIN_TERM = 3
+# A single word of a name is searched for on its own from this length.
+MIN_NAME_WORD = 4
+# Identifying, but too common to search for in other text: a year or a town
+# would blank out every date and place of the case.  Views still hide them.
+NOT_SEARCHED = frozenset({"birth_year", "birth_place"})
+APOSTROPHES = re.compile("['\u2019\u02bc\u2018`]")
+
+
+def _words_of_unprotected_names(conn: Connection) -> set[str]:
+    """Every word of the names of people who are not protected.
+
+    A name word of a protected person is searched for alone only if nobody
+    else's name has it: "Namdar" points at one person, "Mohammad" at thousands,
+    and blanking every Mohammad would strip the victims' names from the dossier.
+    """
+    values = conn.execute(select(claim_table.c.value).distinct().join(
+        entity, entity.c.id == claim_table.c.entity_id).where(
+        claim_table.c.property == "name", entity.c.protected.is_(False))).scalars()
+    return {w for v in values for w in normalize(v).split()}
 
 
 @dataclass(frozen=True)
@@ -69,9 +95,14 @@ class Disclosure:
         if level == "internal":
             return d
         secret = identifying_properties()
+        shared = _words_of_unprotected_names(conn)
         for claim in queries.claims_for(conn, hidden.people):
-            if claim["property"] in secret[hidden.people[claim["entity_id"]]]:
+            prop = claim["property"]
+            if prop in secret[hidden.people[claim["entity_id"]]] and prop not in NOT_SEARCHED:
                 d.terms.add(claim["value"])
+                if prop == "name":
+                    d.terms |= {w for w in normalize(claim["value"]).split()
+                                if len(w) >= MIN_NAME_WORD and w not in shared}
         d.terms |= set(hidden.people) | hidden.claims
         rows = conn.execute(select(source.c.id, source.c.title).where(
             source.c.witness_id.in_(sorted(hidden.people))).order_by(source.c.id))
@@ -84,21 +115,28 @@ class Disclosure:
         if level == "public":
             d.terms |= set(conn.execute(select(evidence_intake.c.original_name).where(
                 evidence_intake.c.item_id.in_(item_ids))).scalars())
-        d.terms = {t.strip() for t in d.terms if t and len(t.strip()) >= MIN_TERM}
+        d.terms = {n for n in map(normalize, d.terms) if len(n) >= MIN_TERM}
+        # A name written without its space or ZWNJ («شیریننامدار») is one word.
+        d.terms |= {t.replace(" ", "") for t in d.terms}
         return d
 
     def _regex(self) -> re.Pattern[str] | None:
         if self._pattern is None and self.terms:
-            # Longest first, so that "Reza Ahmadi" wins over "Reza".  Words only
-            # match whole: \b also works between Persian letters.
+            # Terms and text are in search form: words separated by single spaces,
+            # so a term matches whole words only.
             alternatives = sorted(self.terms, key=len, reverse=True)
             self._pattern = re.compile(
-                "|".join(rf"(?<!\w){re.escape(t)}(?!\w)" for t in alternatives), re.IGNORECASE)
+                "(?:^| )(?:" + "|".join(map(re.escape, alternatives)) + ")(?= |$)")
         return self._pattern
 
     def leaks(self, text: str) -> bool:
         pattern = self._regex()
-        return bool(pattern and pattern.search(text))
+        if pattern is None:
+            return False
+        # The search form drops apostrophes (Ja'far = Jafar), which would hide
+        # "Namdar" in "Namdar's": look at the text both ways.
+        return bool(pattern.search(normalize(text))
+                    or pattern.search(normalize(APOSTROPHES.sub(" ", text))))
 
     def source_id(self, source_id: str) -> str:
         return source_id if self.reveal else self.protected_sources.get(source_id, source_id)

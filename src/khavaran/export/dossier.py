@@ -10,7 +10,10 @@ ledger: one `export` entry per exhibit and one for the whole dossier.
 
 Everything in the bag is a function of the case and the ledger as of one
 ledger entry (``as_of``), with that entry's time as the bag's date: two
-builds at the same head give byte-identical manifests.
+builds at the same head give byte-identical manifests, as long as the
+registry facts that are not ledger entries (names, protection) and the
+purges stay as they were (docs/dossiers.md).  A statement signed with the
+ledger key vouches for bag-info.txt and the payload manifests.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import glob
+import hashlib
 import io
 import json
 import shutil
@@ -35,8 +39,9 @@ from khavaran.errors import EvidenceError, IntegrityError, NotFoundError, Valida
 from khavaran.export.bag import BagWriter
 from khavaran.export.casefile import case_file
 from khavaran.export.disclosure import LEVELS, Disclosure
-from khavaran.export.exhibits import Exhibit, collect_exhibits
+from khavaran.export.exhibits import Exhibit, collect_exhibits, screen
 from khavaran.export.report import render_html, render_pdf
+from khavaran.export.verify import SIGNATURE, SIGNED_TAGS, STATEMENT
 from khavaran.services.case_views import act_views, suspect_view, target_views
 from khavaran.services.cases import Case, load_case
 from khavaran.services.evidence import _inside
@@ -51,6 +56,7 @@ from khavaran.storage.tables import claim as claim_table
 from khavaran.storage.vault_tables import ledger_entry
 from khavaran.vault.keys import load_key, public_keys
 from khavaran.vault.ledger import LedgerWriter, body_of, iso
+from khavaran.vault.verify_ledger import canonical
 
 __all__ = ["Built", "build_dossier"]
 
@@ -192,6 +198,16 @@ How to check it without Khavaran
                      --public-key KEY
                  with KEY obtained from the installation independently; the
                  key in public-key.txt only says which key to ask for.
+  4. Signature:  dossier-statement.json names the SHA-256 of bag-info.txt and of
+                 both payload manifests, and is signed with the same KEY
+                 (Ed25519, dossier-signature.txt in hex):
+                   xxd -r -p dossier-signature.txt > sig.bin
+                   echo 302a300506032b6570032100KEY | xxd -r -p > key.der
+                   openssl pkeyutl -verify -pubin -keyform DER -inkey key.der \\
+                       -rawin -in dossier-statement.json -sigfile sig.bin
+                   sha256sum bag-info.txt manifest-sha256.txt manifest-sha512.txt
+                 So no file can be changed, added or removed and the manifests
+                 made again without the signature failing.
 
 Built as of custody-ledger entry {seq}, head {head} ({at}).
 """
@@ -211,13 +227,26 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
         seq, head_hash, at_text = _resolve_head(conn, as_of)
         at = dt.datetime.strptime(at_text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
         case = load_case(conn, case_id, upto=seq)
+        unreadable = [ch.number for ch in case.charges if ch.missing]
+        if unreadable:
+            raise ValidationError(
+                f"case {case.id}: charge(s) {', '.join(map(str, unreadable))} name a crime or "
+                f"mode that the framework {case.framework.id} no longer has, so no dossier is "
+                "built: a dossier never drops a charge (khavaran case show lists them)",
+                field="CASE")
         hidden = hidden_set(conn)
         internal = Disclosure.build(conn, "internal", hidden, [])
-        targets = target_views(conn, case, hidden, reveal=level == "internal")
+        targets = target_views(conn, case, hidden, reveal=level == "internal", upto=seq)
         exhibits = collect_exhibits(conn, case, targets, hidden, upto=seq,
                                     internal=level == "internal")
         _refuse_mixing(conn, case, exhibits)
         d = Disclosure.build(conn, level, hidden, [e.item.id for e in exhibits])
+        if not d.reveal:
+            screen(exhibits, lambda e: registry.vault.path_of(e.item.sha256), d.leaks)
+            if d.leaks(case.id):
+                raise IntegrityError(f"the case id {case.id} names a protected person, and "
+                                     "a dossier names its case: build it at the internal "
+                                     "level only; nothing was written")
         ledger: dict[str, Any] = {"seq": seq, "head": head_hash, "at": at_text,
                                   "public_keys": public_keys(conn)}
         views = {}
@@ -226,7 +255,7 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
                 suspect_view(conn, case, reveal=who.reveal, revealed=revealed),
                 {ch.number: act_views(conn, ch.acts, reveal=who.reveal, revealed=revealed)
                  for ch in case.charges},
-                target_views(conn, case, hidden, reveal=who.reveal),
+                target_views(conn, case, hidden, reveal=who.reveal, upto=seq),
                 _sources(conn, case, exhibits, who))
         identities = ([{"pseudonym": pseudonym, "profile": asdict(
                           profile_in(conn, pid, reveal=True, revealed=revealed))}
@@ -258,7 +287,7 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
                     d.withhold(f"exhibit {e.number}", f"{why}: it is in the sealed annex")
                 else:
                     redacted = any(x.parent == e.number and x.kind == "redaction"
-                                   for x in exhibits)
+                                   and not x.identifying for x in exhibits)
                     d.withhold(f"exhibit {e.number}", why + (
                         ": its redacted copy is included instead" if redacted else
                         ": no redacted copy exists (khavaran evidence derive ITEM --kind "
@@ -293,7 +322,7 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
                                seq=seq, head=head_hash, at=at_text)
         texts = {"case.json": _json(doc), "README.txt": readme}
         if not d.reveal:
-            for name, text in [*texts.items(), ("report.pdf", page)]:
+            for name, text in [("case.json", texts["case.json"]), ("report.pdf", page)]:
                 if d.leaks(text):  # the views and the filter above should make this impossible
                     raise IntegrityError(f"refusing to write {name}: it would disclose a "
                                          "protected person; nothing was written")
@@ -327,7 +356,8 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
                                                "identities of protected people")])[
                 "tagmanifest-sha256.txt"]
             info.append(("Khavaran-Sealed-Annex-Tagmanifest-SHA256", annex_tags))
-        tags = bag.finish(info)
+        tags = bag.finish(info, lambda written: _statement(written, key, case.id, level,
+                                                          seq, head_hash))
         (work / "bag").rename(out)
         if annex is not None:
             (work / "annex").rename(annex_out)
@@ -345,6 +375,20 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
                  sum(1 for p in included.values() if p["file"]), len(bag.payload),
                  sum(w.size for w in bag.payload.values()), withheld,
                  tags["tagmanifest-sha256.txt"], pdf_seconds)
+
+
+def _statement(tags: dict[str, bytes], key: Any, case_id: str, level: str, seq: int,
+               head: str) -> dict[str, bytes]:
+    """A statement, signed with the ledger key, of the bag's info and payload
+    manifests: with it no file of the payload can be changed, added or removed,
+    and the manifests re-made, without the signature failing.  Ed25519 signatures
+    are deterministic, so the same bag gets the same bytes."""
+    body = canonical({
+        "format": "khavaran-dossier-statement/1", "key": key.key_id,
+        "public_key": key.public_hex, "case": case_id, "disclosure": level,
+        "ledger_seq": seq, "ledger_head": head,
+        "sha256": {name: hashlib.sha256(tags[name]).hexdigest() for name in SIGNED_TAGS}})
+    return {STATEMENT: body.encode("utf-8"), SIGNATURE: (key.sign(body) + "\n").encode()}
 
 
 def _hold(work: Path) -> Any:

@@ -86,6 +86,8 @@ def render_html(doc: dict[str, Any], withheld: list[dict[str, str]]) -> str:
     if not suspect["offices"]:
         parts.append("<p>No office recorded.</p>")
     parts.append("<h2>Charges</h2>")
+    for warning in doc["framework_warnings"]:
+        parts.append(f"<p class=warning>Warning: {_t(warning)}</p>")
     for c in doc["charges"]:
         parts.append(f"<h3>Charge {c['number']}: {_t(c['crime_label'])} "
                      f"({_t(c['crime_article'])}) by {_t(c['mode_label'])} "

@@ -9,6 +9,7 @@ verify_ledger.py), against the key the caller pins.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,9 +18,14 @@ from typing import Any
 import bagit
 
 from khavaran.vault.ledger import data_of
-from khavaran.vault.verify_ledger import verify_extract
+from khavaran.vault.verify_ledger import Entry, key_id, signature_checker, verify_extract
 
-__all__ = ["DossierCheck", "verify_dossier"]
+__all__ = ["SIGNATURE", "SIGNED_TAGS", "STATEMENT", "DossierCheck", "verify_dossier"]
+
+# The tag files of the signed statement, and the tag files it vouches for.
+STATEMENT = "dossier-statement.json"
+SIGNATURE = "dossier-signature.txt"
+SIGNED_TAGS = ("bag-info.txt", "manifest-sha256.txt", "manifest-sha512.txt")
 
 
 @dataclass
@@ -53,12 +59,44 @@ def verify_dossier(path: Path, public_keys: list[str] | None = None) -> DossierC
     except (OSError, ValueError) as exc:
         check.problems.append(f"data/case.json cannot be read: {exc}")
         return check
+    _check_statement(path, public_keys or [], check)
     for e in doc.get("exhibits", []):
         _check_exhibit(path, bag, e, public_keys or [], check)
     if not public_keys:
         check.notes.append("UNVERIFIED KEY: signatures were checked with the key the dossier "
                            "names; pin the installation's key with --public-key")
     return check
+
+
+def _check_statement(root: Path, keys: list[str], check: DossierCheck) -> None:
+    """The signed statement over bag-info.txt and the payload manifests: without it
+    anyone could change a file and make the manifests again."""
+    try:
+        body = (root / STATEMENT).read_text("utf-8")
+        signature = (root / SIGNATURE).read_text("ascii").strip()
+        statement = json.loads(body)
+        key, named = str(statement["key"]), str(statement["public_key"])
+        hashes = dict(statement["sha256"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        check.problems.append(f"the signed statement ({STATEMENT}, {SIGNATURE}) is missing "
+                              f"or unreadable: {exc}")
+        return
+    pinned = {key_id(k.strip().lower()): k.strip().lower() for k in keys}
+    public = pinned.get(key) if keys else named
+    if public is None:
+        check.problems.append(f"{STATEMENT} is signed with key {key}, not with a pinned key")
+        return
+    if not signature_checker({key: public})(Entry(0, "", signature, body)):
+        check.problems.append(f"{STATEMENT}: the signature does not verify with key {key} "
+                              "(the statement was forged or edited)")
+        return
+    for name in SIGNED_TAGS:
+        actual = hashlib.sha256((root / name).read_bytes()).hexdigest()
+        if hashes.get(name) != actual:
+            check.problems.append(f"{name} differs from the signed statement: the bag was "
+                                  "changed after it was built")
+    if not check.problems:
+        check.notes.append(f"signed statement: bag-info and manifests signed by key {key}")
 
 
 def _check_exhibit(root: Path, bag: Any, e: dict[str, Any], keys: list[str],
@@ -71,6 +109,8 @@ def _check_exhibit(root: Path, bag: Any, e: dict[str, Any], keys: list[str],
                 check.problems.append(f"exhibit {number}: case.json's {alg} differs from "
                                       "the bag's manifest")
     if not e.get("custody_extract"):
+        check.notes.append(f"exhibit {number}: no custody extract in this bag (withheld); "
+                           "only the signed manifests vouch for it")
         return
     lines = (root / e["custody_extract"]).read_text("utf-8").splitlines()
     said: list[str] = []
