@@ -149,3 +149,44 @@ def test_original_file_names_of_sealed_exhibits_stay_in_the_annex(registry, scen
 def _item(registry: Registry, item_id: str):
     with registry.read() as conn:
         return evidence.require_item(conn, item_id)
+
+
+def _docx(path: Path, text: str) -> None:
+    import zipfile
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        zf.writestr("word/document.xml", f"<w:document><w:body><w:p><w:r><w:t>{text}"
+                    "</w:t></w:r></w:p></w:body></w:document>")
+
+
+def _pdf_titled(path: Path, title: str) -> None:
+    from pypdf import PdfWriter
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_metadata({"/Title": title})
+    with open(path, "wb") as fh:
+        writer.write(fh)
+
+
+@pytest.mark.parametrize("kind", ["utf-16", "cp1256", "docx", "pdf-title"])
+def test_files_that_name_a_protected_witness_in_other_forms_stay_out(
+        registry, scenario, tmp_path, kind):
+    path = tmp_path / f"statement-{kind}"
+    if kind == "utf-16":
+        path.write_bytes("Statement heard by Shirin Fictional-Namdar.\n".encode("utf-16"))
+    elif kind == "cp1256":
+        # The Windows code page has only the Arabic yeh: «شيرين».
+        path.write_bytes("گواهي شيرين نامدار\n".encode("cp1256"))
+    elif kind == "docx":
+        _docx(path, "Statement heard by Shirin Fictional-Namdar.")
+    else:
+        _pdf_titled(path, "Statement of Shirin Fictional-Namdar")
+    item = evidence.add_evidence(registry, [path], source_id="s-fx-report",
+                                 actor="tester")[0].item_id
+    cases.link_evidence(registry, "fx-case", 1, scenario.elements["contextual"], item_id=item,
+                        locator="p. 1", reasoning="a statement", stance="supports",
+                        actor="tester")
+    out = tmp_path / "public"
+    build_dossier(registry, "fx-case", out, level="public", actor="tester")
+    assert exhibit(case_json(out), item)["file"] is None
+    assert path.read_bytes() not in every_byte(out)

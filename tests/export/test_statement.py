@@ -65,3 +65,15 @@ def test_a_statement_signed_by_another_key_is_refused(registry, bag, cli):
     assert "no custody extract in this bag" in good.output
     other = cli("dossier", "verify", str(bag), "--public-key", "ab" * 32)
     assert other.exit_code == 1 and "not with a pinned key" in other.output
+
+
+def test_a_file_added_beside_the_tag_files_or_a_lost_manifest_is_found(registry, bag, cli):
+    key = load_key(registry.settings.home).public_hex
+    (bag / "NOTE.txt").write_text("the witness lives at ...\n")
+    bagit.Bag(str(bag)).save(manifests=False)  # tag manifests made again, NOTE.txt listed
+    bad = cli("dossier", "verify", str(bag), "--public-key", key)
+    assert bad.exit_code == 1 and "NOTE.txt is not part of the signed bag" in bad.output
+    (bag / "NOTE.txt").unlink()
+    (bag / "manifest-sha512.txt").unlink()
+    gone = cli("dossier", "verify", str(bag), "--public-key", key)
+    assert gone.exit_code == 1 and "Traceback" not in gone.output

@@ -39,8 +39,9 @@ from khavaran.errors import EvidenceError, IntegrityError, NotFoundError, Valida
 from khavaran.export.bag import BagWriter
 from khavaran.export.casefile import case_file
 from khavaran.export.disclosure import LEVELS, Disclosure
-from khavaran.export.exhibits import Exhibit, collect_exhibits, screen
+from khavaran.export.exhibits import Exhibit, collect_exhibits
 from khavaran.export.report import render_html, render_pdf
+from khavaran.export.screening import screen
 from khavaran.export.verify import SIGNATURE, SIGNED_TAGS, STATEMENT
 from khavaran.services.case_views import act_views, suspect_view, target_views
 from khavaran.services.cases import Case, load_case
@@ -322,7 +323,7 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
                                seq=seq, head=head_hash, at=at_text)
         texts = {"case.json": _json(doc), "README.txt": readme}
         if not d.reveal:
-            for name, text in [("case.json", texts["case.json"]), ("report.pdf", page)]:
+            for name, text in [*texts.items(), ("report.pdf", page)]:
                 if d.leaks(text):  # the views and the filter above should make this impossible
                     raise IntegrityError(f"refusing to write {name}: it would disclose a "
                                          "protected person; nothing was written")
@@ -386,7 +387,7 @@ def _statement(tags: dict[str, bytes], key: Any, case_id: str, level: str, seq: 
     body = canonical({
         "format": "khavaran-dossier-statement/1", "key": key.key_id,
         "public_key": key.public_hex, "case": case_id, "disclosure": level,
-        "ledger_seq": seq, "ledger_head": head,
+        "ledger_seq": seq, "ledger_head": head, "tag_files": sorted(tags),
         "sha256": {name: hashlib.sha256(tags[name]).hexdigest() for name in SIGNED_TAGS}})
     return {STATEMENT: body.encode("utf-8"), SIGNATURE: (key.sign(body) + "\n").encode()}
 

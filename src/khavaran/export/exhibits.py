@@ -10,14 +10,11 @@ transcript, redaction...) goes with its original as E001-translation-1.
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from khavaran.errors import EvidenceError
 from khavaran.services.case_views import TargetView
 from khavaran.services.cases import Case
 from khavaran.services.protection import HiddenSet
@@ -31,11 +28,9 @@ from khavaran.storage.vault_tables import (
     evidence_purge,
     ledger_entry,
 )
-from khavaran.vault.derive import extract_pdf_text
 from khavaran.vault.ledger import body_of, data_of, iter_entries
-from khavaran.vault.metadata import read_metadata
 
-__all__ = ["Exhibit", "collect_exhibits", "screen"]
+__all__ = ["Exhibit", "collect_exhibits"]
 
 
 @dataclass
@@ -130,52 +125,6 @@ def _describe(conn: Connection, exhibits: list[Exhibit], hidden: HiddenSet, *, u
             parent = by_number[e.parent]
             e.identifying += [f"its original {parent.number}: {why}"
                               for why in parent.identifying]
-
-
-# Exhibits whose text the disclosure filter can read; anything else (images,
-# audio, archives) is judged by its source, its links and its metadata.
-TEXT_TYPES = ("text/", "application/json", "application/xml", "application/csv")
-
-
-def screen(exhibits: list[Exhibit], path_of: Callable[[Exhibit], Path],
-           leaks: Callable[[str], bool]) -> None:
-    """Mark the exhibits whose own bytes would identify a protected person, for a
-    dossier that does not reveal them: text that names one (a transcript, a
-    translation, a redaction that missed a name) and sensitive metadata read from
-    the file itself (working copies have no stored metadata: a redacted photo can
-    keep its original's GPS position).  A working copy of a marked original is
-    marked too, unless it is a redaction that passes on its own.
-    """
-    found: dict[str, list[str]] = {}
-    for e in exhibits:
-        if e.purged:
-            continue
-        path = path_of(e)
-        reasons = found.setdefault(e.number, [])
-        if e.kind != "original" and any(
-                f.sensitive for f in read_metadata(path, e.item.media_type)):
-            reasons.append("its file carries sensitive metadata (such as GPS or an author)")
-        why = _text_leaks(path, e.item.media_type, leaks)
-        if why:
-            reasons.append(why)
-    for e in exhibits:
-        e.identifying += found.get(e.number, [])
-        if e.parent and e.kind != "redaction":
-            e.identifying += [f"its original {e.parent}: {why}"
-                              for why in found.get(e.parent, [])]
-
-
-def _text_leaks(path: Path, mime: str, leaks: Callable[[str], bool]) -> str | None:
-    if mime.startswith(TEXT_TYPES):
-        text = path.read_bytes().decode("utf-8", errors="replace")
-    elif mime == "application/pdf":
-        try:
-            text = extract_pdf_text(path).content.decode("utf-8")
-        except EvidenceError:
-            return "its text cannot be read to check it for names of protected people"
-    else:
-        return None
-    return "its text names a protected person" if leaks(text) else None
 
 
 def _custody(conn: Connection, item_id: str, upto: int) -> dict[str, Any]:

@@ -91,10 +91,20 @@ def _check_statement(root: Path, keys: list[str], check: DossierCheck) -> None:
                               "(the statement was forged or edited)")
         return
     for name in SIGNED_TAGS:
-        actual = hashlib.sha256((root / name).read_bytes()).hexdigest()
+        try:
+            actual = hashlib.sha256((root / name).read_bytes()).hexdigest()
+        except OSError as exc:
+            check.problems.append(f"{name} cannot be read: {exc.strerror}")
+            continue
         if hashes.get(name) != actual:
             check.problems.append(f"{name} differs from the signed statement: the bag was "
                                   "changed after it was built")
+    # bagit checks the payload only: a file added beside the tag files is ours to find.
+    known = {*statement.get("tag_files", []), STATEMENT, SIGNATURE, "data",
+             "tagmanifest-sha256.txt", "tagmanifest-sha512.txt"}
+    for extra in sorted(p.name for p in root.iterdir() if p.name not in known):
+        check.problems.append(f"{extra} is not part of the signed bag: it was added after "
+                              "the bag was built")
     if not check.problems:
         check.notes.append(f"signed statement: bag-info and manifests signed by key {key}")
 
