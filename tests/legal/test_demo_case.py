@@ -34,3 +34,13 @@ def test_demo_case_opens_once_and_exports_without_the_protected_witness(cli, tmp
     doc = json.loads((out / "data" / "case.json").read_text("utf-8"))
     assert doc["fictional"] is True and doc["withheld"]
     assert doc["charges"][0]["warnings"]
+
+
+def test_the_demo_redaction_goes_into_a_prosecutor_dossier(cli, tmp_path):
+    assert cli("demo", "--case", user=None).exit_code == 0
+    out = tmp_path / "bag"
+    assert cli("dossier", "build", "demo-commission", "--out", str(out), "--disclosure",
+               "prosecutor").exit_code == 0
+    doc = json.loads((out / "data" / "case.json").read_text("utf-8"))
+    redaction = next(e for e in doc["exhibits"] if e["kind"] == "redaction")
+    assert redaction["file"] and b"[REDACTED]" in (out / redaction["file"]).read_bytes()

@@ -36,7 +36,8 @@ TESTIMONY = """Testimony 01 (fictional). I was held in Golzarabad Central Prison
 I saw the three members of the commission call prisoners one by one; the
 religious judge said they knew what would follow.
 """
-REDACTED = """Testimony 01 (fictional, redacted). I was held in [REDACTED] in 1367.
+# A redaction leaves out what leads back to the witness, the testimony's title too.
+REDACTED = """A witness's testimony (fictional, redacted). I was held in [REDACTED] in 1367.
 I saw the three members of the commission call prisoners one by one; the
 religious judge said they knew what would follow.
 """
