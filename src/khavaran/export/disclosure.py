@@ -11,7 +11,7 @@
 
 The filter is applied twice.  The case file is built from views that already
 hide protected people; then every string of it, every other text file of the
-bag and the text of every exhibit that has text (text files, PDFs) is
+bag and the text and metadata of every exhibit (export/screening.py) is
 searched for the terms that would identify someone: the names of protected
 people (whole, and each name word of four letters or more, since free text
 often gives a surname alone), their other identifying facts (documents,
@@ -52,6 +52,18 @@ MIN_NAME_WORD = 4
 # would blank out every date and place of the case.  Views still hide them.
 NOT_SEARCHED = frozenset({"birth_year", "birth_place"})
 APOSTROPHES = re.compile("['\u2019\u02bc\u2018`]")
+
+
+def _search_form(text: str) -> str:
+    """``normalize`` with apostrophes read as spaces: the plain search form drops them
+    (Ja'far = Jafar), which would hide "Namdar" in "Namdar's"."""
+    return normalize(APOSTROPHES.sub(" ", text))
+
+
+def _search_forms(term: str) -> set[str]:
+    """A term as text in search form may hold it: "Ja'far" is "ja far" there, and
+    "jafar" when written without the apostrophe."""
+    return {normalize(term), _search_form(term)}
 
 
 def _words_of_unprotected_names(conn: Connection) -> set[str]:
@@ -115,7 +127,7 @@ class Disclosure:
         if level == "public":
             d.terms |= set(conn.execute(select(evidence_intake.c.original_name).where(
                 evidence_intake.c.item_id.in_(item_ids))).scalars())
-        d.terms = {n for n in map(normalize, d.terms) if len(n) >= MIN_TERM}
+        d.terms = {n for t in d.terms for n in _search_forms(t) if len(n) >= MIN_TERM}
         # A name written without its space or ZWNJ («شیریننامدار») is one word.
         d.terms |= {t.replace(" ", "") for t in d.terms}
         return d
@@ -131,12 +143,7 @@ class Disclosure:
 
     def leaks(self, text: str) -> bool:
         pattern = self._regex()
-        if pattern is None:
-            return False
-        # The search form drops apostrophes (Ja'far = Jafar), which would hide
-        # "Namdar" in "Namdar's": look at the text both ways.
-        return bool(pattern.search(normalize(text))
-                    or pattern.search(normalize(APOSTROPHES.sub(" ", text))))
+        return bool(pattern and pattern.search(_search_form(text)))
 
     def source_id(self, source_id: str) -> str:
         return source_id if self.reveal else self.protected_sources.get(source_id, source_id)

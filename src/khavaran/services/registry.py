@@ -67,27 +67,34 @@ def init_registry(settings: Settings) -> tuple[Registry, bool]:
     except OSError as exc:
         raise ConfigError(f"cannot create the data home {settings.home}: {exc.strerror}") from None
     engine = make_engine(settings.db_url)
-    before = None
-    try:
-        before = current_revision(engine)
-        upgrade(engine)
+    with _closed_on_error(engine):
+        try:
+            before = current_revision(engine)
+            upgrade(engine)
+        except OperationalError as exc:
+            raise StorageError(f"cannot open the database {settings.db_url}: "
+                               f"{exc.orig}") from None
+        except CommandError:
+            raise StorageError(f"the database {settings.db_url} has a schema ({before}) that "
+                               "this version of Khavaran does not know: use a newer "
+                               "Khavaran") from None
         # The ledger's signing key is made here, once, so that every entry ever
         # written by this installation is signed by it.
         with engine.begin() as conn:
             _key, key_created = ensure_key(settings.home, conn)
         Vault(settings.home / "vault").create()
-    except BaseException as exc:
-        # A registry that could not be opened must not keep its connections.
-        engine.dispose()
-        if isinstance(exc, OperationalError):
-            raise StorageError(f"cannot open the database {settings.db_url}: "
-                               f"{exc.orig}") from None
-        if isinstance(exc, CommandError):
-            raise StorageError(f"the database {settings.db_url} has a schema ({before}) that "
-                               "this version of Khavaran does not know: use a newer "
-                               "Khavaran") from None
-        raise
     return Registry(settings, engine), before != head_revision() or key_created
+
+
+@contextmanager
+def _closed_on_error(engine: Engine) -> Iterator[None]:
+    """A registry that could not be opened must not keep its connections: the
+    caller never gets the engine to close."""
+    try:
+        yield
+    except BaseException:
+        engine.dispose()
+        raise
 
 
 def _check_home(settings: Settings) -> None:
@@ -104,22 +111,21 @@ def open_registry(settings: Settings) -> Registry:
         raise StorageError(f"no registry at {settings.db_url}: run 'khavaran init' first "
                            "(or set --home/--db)")
     engine = make_engine(settings.db_url)
-    try:
-        revision = current_revision(engine)
-    except OperationalError as exc:
-        engine.dispose()
-        raise StorageError(f"cannot open the database {settings.db_url}: {exc.orig}") from None
-    if revision is None:
-        engine.dispose()
-        raise StorageError(
-            f"no registry at {settings.db_url}: run 'khavaran init' first (or set --home/--db)")
-    if revision != head_revision():
-        engine.dispose()
-        if not is_known(revision):
-            raise StorageError(f"the database {settings.db_url} has a schema ({revision}) "
-                               "that this version of Khavaran does not know: use a newer "
-                               "Khavaran")
-        raise StorageError(
-            f"the registry's schema ({revision}) is not the current one ({head_revision()}): "
-            "run 'khavaran init' to migrate it")
+    with _closed_on_error(engine):
+        try:
+            revision = current_revision(engine)
+        except OperationalError as exc:
+            raise StorageError(f"cannot open the database {settings.db_url}: "
+                               f"{exc.orig}") from None
+        if revision is None:
+            raise StorageError(f"no registry at {settings.db_url}: run 'khavaran init' first "
+                               "(or set --home/--db)")
+        if revision != head_revision():
+            if not is_known(revision):
+                raise StorageError(f"the database {settings.db_url} has a schema ({revision}) "
+                                   "that this version of Khavaran does not know: use a newer "
+                                   "Khavaran")
+            raise StorageError(
+                f"the registry's schema ({revision}) is not the current one "
+                f"({head_revision()}): run 'khavaran init' to migrate it")
     return Registry(settings, engine)
