@@ -7,11 +7,11 @@ a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any
 
 import click
 import typer
-from sqlalchemy.exc import DBAPIError
 
 from khavaran.errors import KhavaranError
 from khavaran.settings import SETTINGS, Settings
@@ -25,9 +25,6 @@ class KhavaranGroup(typer.core.TyperGroup):
             return super().invoke(ctx)
         except KhavaranError as exc:
             raise click.ClickException(str(exc)) from None
-        except DBAPIError as exc:
-            raise click.ClickException(
-                f"the database refused the change, nothing was written: {exc.orig}") from None
         except UnicodeEncodeError:
             # Arguments and names reach us as text with undecodable bytes kept
             # aside; they cannot be stored as UTF-8.  Every write is one
@@ -37,6 +34,14 @@ class KhavaranGroup(typer.core.TyperGroup):
                 "written") from None
         except KeyboardInterrupt:
             raise click.ClickException("interrupted: nothing was written") from None
+        except Exception as exc:
+            # SQLAlchemy is imported only by commands that open the database.
+            sa_exc = sys.modules.get("sqlalchemy.exc")
+            if sa_exc is not None and isinstance(exc, sa_exc.DBAPIError):
+                raise click.ClickException(
+                    f"the database refused the change, nothing was written: {exc.orig}"
+                ) from None
+            raise
 
 
 app = typer.Typer(

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import textwrap
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from khavaran.cli import app
 from khavaran.cli.context import registry_of, settings_of
+from khavaran.cli.lazy import lazy_module
 from khavaran.cli.render import FICTIONAL
-from khavaran.export.disclosure import Disclosure
 from khavaran.legal.assessment import STATUSES
-from khavaran.legal.frameworks import DISCLAIMER, framework, load_frameworks, means_of_proof
-from khavaran.services import cases
-from khavaran.services.case_views import (
-    act_views,
-    suspect_view,
-    target_views,
-    timing_warnings,
-)
-from khavaran.services.profiles import display_names
-from khavaran.services.protection import hidden_set
+
+if TYPE_CHECKING:
+    from khavaran.export import disclosure
+    from khavaran.legal import frameworks
+    from khavaran.services import case_views, cases, profiles, protection
+else:
+    disclosure = lazy_module("khavaran.export.disclosure")
+    frameworks = lazy_module("khavaran.legal.frameworks")
+    case_views = lazy_module("khavaran.services.case_views")
+    cases = lazy_module("khavaran.services.cases")
+    profiles = lazy_module("khavaran.services.profiles")
+    protection = lazy_module("khavaran.services.protection")
 
 frameworks_group = typer.Typer(help="Legal frameworks: crimes, elements, modes of liability.",
                                no_args_is_help=True)
@@ -39,10 +41,10 @@ def frameworks_list() -> None:
 
     Example: khavaran frameworks list
     """
-    for fw in load_frameworks().values():
+    for fw in frameworks.load_frameworks().values():
         typer.echo(f"{fw.id}: {fw.title.en} ({fw.jurisdiction.en}; applies from "
                    f"{fw.applies_from}; reviewed by {fw.reviewed.by} on {fw.reviewed.on})")
-    typer.echo(DISCLAIMER)
+    typer.echo(frameworks.DISCLAIMER)
 
 
 @frameworks_group.command("show")
@@ -51,12 +53,12 @@ def frameworks_show(framework_id: Annotated[str, typer.Argument(metavar="FRAMEWO
 
     Example: khavaran frameworks show rome-statute
     """
-    fw = framework(framework_id)
-    proofs = means_of_proof()
+    fw = frameworks.framework(framework_id)
+    proofs = frameworks.means_of_proof()
     typer.echo(f"{fw.title.en}" + (f" / {fw.title.fa}" if fw.title.fa else ""))
     typer.echo(f"{fw.jurisdiction.en}; applies from {fw.applies_from}")
     typer.echo(f"reviewed by {fw.reviewed.by} on {fw.reviewed.on}: {fw.reviewed.scope}")
-    typer.echo(DISCLAIMER)
+    typer.echo(frameworks.DISCLAIMER)
     for part, items in (("crime", fw.crimes), ("mode of liability", fw.modes)):
         for key, item in items.items():
             typer.echo(f"\n{part} {key}: {item.label.en} ({item.article})")
@@ -84,7 +86,7 @@ def new(
     cases.new_case(registry_of(ctx), case_id, suspect=suspect, framework_id=framework_id,
                    title=title, actor=actor)
     typer.echo(f"case {case_id} opened")
-    typer.echo(DISCLAIMER)
+    typer.echo(frameworks.DISCLAIMER)
 
 
 @group.command("charge")
@@ -104,7 +106,7 @@ def charge(
     number = cases.add_charge(registry_of(ctx), case_id, crime=crime, mode=mode, acts=act,
                               actor=actor)
     typer.echo(f"charge {number} added to case {case_id}")
-    typer.echo(DISCLAIMER)
+    typer.echo(frameworks.DISCLAIMER)
 
 
 @group.command("link")
@@ -159,7 +161,7 @@ def list_cases(ctx: typer.Context) -> None:
     reg = registry_of(ctx)
     with reg.read() as conn:
         found = [cases.load_case(conn, cid) for cid in cases.case_ids(reg)]
-        names = display_names(conn, [c.suspect_id for c in found])
+        names = profiles.display_names(conn, [c.suspect_id for c in found])
     for c in found:
         typer.echo(f"{c.id}: {c.title} (suspect {names.get(c.suspect_id, c.suspect_id)}; "
                    f"{c.framework.id}; {len(c.charges)} charge(s))")
@@ -176,17 +178,17 @@ def show(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
     reg = registry_of(ctx)
     with reg.read() as conn:
         case = cases.load_case(conn, case_id)
-        suspect = suspect_view(conn, case, reveal=False)
-        acts = {ch.number: act_views(conn, ch.acts, reveal=False) for ch in case.charges}
+        suspect = case_views.suspect_view(conn, case, reveal=False)
+        acts = {ch.number: case_views.act_views(conn, ch.acts, reveal=False) for ch in case.charges}
     fw = case.framework
-    warnings = timing_warnings(case, acts)
+    warnings = case_views.timing_warnings(case, acts)
     typer.echo(f"Case {case.id}: {case.title}")
     if case.fictional:
         typer.echo(f"  {FICTIONAL}")
     typer.echo(f"  framework: {fw.title.en} [{fw.id}]")
     if case.framework_changed:
         typer.echo("  NOTE: the framework file changed since the case was opened")
-    typer.echo(f"  {DISCLAIMER}")
+    typer.echo(f"  {frameworks.DISCLAIMER}")
     _warn_framework(case, indent="  ")
     typer.echo(f"Suspect {suspect.id}: {suspect.name}")
     for f in suspect.names + suspect.standing:
@@ -236,12 +238,12 @@ def matrix(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
     reg = registry_of(ctx)
     with reg.read() as conn:
         case = cases.load_case(conn, case_id)
-        hidden = hidden_set(conn)
-        targets = target_views(conn, case, hidden, reveal=False)
+        hidden = protection.hidden_set(conn)
+        targets = case_views.target_views(conn, case, hidden, reveal=False)
         # Free text (reasons, locators) may name a protected person: filtered as for
         # a prosecutor's dossier.
-        shown = Disclosure.build(conn, "prosecutor", hidden, [])
-    typer.echo(f"Case {case.id}: element matrix. {DISCLAIMER}")
+        shown = disclosure.Disclosure.build(conn, "prosecutor", hidden, [])
+    typer.echo(f"Case {case.id}: element matrix. {frameworks.DISCLAIMER}")
     _warn_framework(case)
     for ch in case.charges:
         typer.echo(f"\nCharge {ch.number}: {ch.crime} by {ch.mode}")
@@ -271,7 +273,7 @@ def gaps(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
     Example: khavaran case gaps gd-88
     """
     case = cases.read_case(registry_of(ctx), case_id)
-    proofs = means_of_proof()
+    proofs = frameworks.means_of_proof()
     unread = _warn_framework(case)
     found = 0
     for ch in case.charges:
@@ -285,10 +287,11 @@ def gaps(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
             typer.echo("    would be proved by: " + ", ".join(proofs[p].en for p in e.proof))
     if unread:
         typer.echo(f"{found} element(s) not corroborated, and {unread} charge(s) or link(s) "
-                   f"the framework can no longer read (see the warnings above). {DISCLAIMER}")
+                   "the framework can no longer read (see the warnings above). "
+                   f"{frameworks.DISCLAIMER}")
     else:
-        typer.echo(f"{found} element(s) not corroborated. {DISCLAIMER}" if found else
-                   f"Every element is corroborated. {DISCLAIMER}")
+        typer.echo(f"{found} element(s) not corroborated. {frameworks.DISCLAIMER}" if found else
+                   f"Every element is corroborated. {frameworks.DISCLAIMER}")
 
 
 def _warn_framework(case: cases.Case, indent: str = "") -> int:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from khavaran.cli import app
 from khavaran.cli.context import registry_of, settings_of
-from khavaran.model.records import CitationIn, ClaimIn, StatusIn
-from khavaran.services import editing
+from khavaran.cli.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from khavaran.model import records
+    from khavaran.services import editing
+else:
+    records = lazy_module("khavaran.model.records")
+    editing = lazy_module("khavaran.services.editing")
 
 ASSESSMENTS = "alleged, corroborated, contested, rejected."
 INCLUDE = typer.Option("--include-protected",
@@ -42,10 +48,11 @@ def add(
     Example: khavaran --as ana claim add p-12 death_date "10 Mordad 1367" --source ngo-1
     """
     actor = settings_of(ctx).require_actor()
-    statuses = [StatusIn(status, asserted_by or "", status_date)] if status else []
-    claim = ClaimIn(record_id, prop, value, qualifier=qualifier, calendar=calendar,
-                    citations=[CitationIn(s, locator) for s in source], statuses=statuses,
-                    credibility=credibility, assessment=assessment)
+    statuses = [records.StatusIn(status, asserted_by or "", status_date)] if status else []
+    claim = records.ClaimIn(record_id, prop, value, qualifier=qualifier, calendar=calendar,
+                            citations=[records.CitationIn(s, locator) for s in source],
+                            statuses=statuses, credibility=credibility,
+                            assessment=assessment)
     cid, report = editing.add_claim(registry_of(ctx), claim, actor=actor, reason=reason,
                                     include_protected=include_protected)
     typer.echo(f"{cid}: " + ("added" if report.added["claims"] else

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
-from khavaran.services.registry import Registry, open_registry
 from khavaran.settings import Settings
+
+if TYPE_CHECKING:
+    from khavaran.services.registry import Registry
 
 __all__ = ["registry_of", "settings_of"]
 
@@ -17,6 +21,8 @@ def settings_of(ctx: typer.Context) -> Settings:
 
 
 def registry_of(ctx: typer.Context) -> Registry:
+    from khavaran.services.registry import open_registry
+
     reg = open_registry(settings_of(ctx))
     ctx.call_on_close(reg.close)
     return reg

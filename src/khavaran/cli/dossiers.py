@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from khavaran.cli import app
 from khavaran.cli.context import registry_of, settings_of
-from khavaran.export.disclosure import LEVELS
-from khavaran.export.dossier import build_dossier
-from khavaran.export.verify import verify_dossier
-from khavaran.legal.frameworks import DISCLAIMER
+from khavaran.cli.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from khavaran.export import dossier
+    from khavaran.export import verify as verifying
+    from khavaran.legal import frameworks
+else:
+    dossier = lazy_module("khavaran.export.dossier")
+    verifying = lazy_module("khavaran.export.verify")
+    frameworks = lazy_module("khavaran.legal.frameworks")
 
 group = typer.Typer(help="Dossiers: verifiable BagIt exports of a case.", no_args_is_help=True)
 app.add_typer(group, name="dossier")
@@ -23,7 +29,8 @@ def build(
     ctx: typer.Context,
     case_id: Annotated[str, typer.Argument(metavar="CASE", help="The case id.")],
     out: Annotated[Path, typer.Option(help="The bag's folder; must not exist.")],
-    disclosure: Annotated[str, typer.Option(help=f"One of {', '.join(LEVELS)}.")] = "internal",
+    disclosure: Annotated[str, typer.Option(
+        help="One of internal, prosecutor, public.")] = "internal",
     as_of: Annotated[str | None, typer.Option(
         help="Build as of this ledger entry (hash or seq); default the newest.")] = None,
 ) -> None:
@@ -32,7 +39,7 @@ def build(
     Example: khavaran --as ana dossier build gd-88 --out gd-88-bag --disclosure prosecutor
     """
     actor = settings_of(ctx).require_actor()
-    built = build_dossier(registry_of(ctx), case_id, out, level=disclosure, as_of=as_of,
+    built = dossier.build_dossier(registry_of(ctx), case_id, out, level=disclosure, as_of=as_of,
                           actor=actor)
     typer.echo(f"dossier {built.out}: {built.files} files, {built.octets} bytes, "
                f"{built.exhibits} exhibit file(s), disclosure {built.level}")
@@ -42,7 +49,7 @@ def build(
         typer.echo(f"SEALED ANNEX (identities; keep apart): {built.annex}")
     for w in built.withheld:
         typer.echo(f"withheld: {w['what']}: {w['why']}")
-    typer.echo(DISCLAIMER)
+    typer.echo(frameworks.DISCLAIMER)
 
 
 @group.command("verify")
@@ -57,7 +64,7 @@ def verify(
 
     Example: khavaran dossier verify gd-88-bag --public-key 3f9a...
     """
-    check = verify_dossier(path, public_key)
+    check = verifying.verify_dossier(path, public_key)
     for note in check.notes:
         typer.echo(note)
     for problem in check.problems:

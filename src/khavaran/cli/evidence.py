@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from khavaran.cli import app
 from khavaran.cli.context import registry_of, settings_of
+from khavaran.cli.lazy import lazy_module
 from khavaran.cli.render import echo_json
 from khavaran.errors import ConfigError
-from khavaran.services import custody, evidence, ledger_io, verification
-from khavaran.services import purge as purging
-from khavaran.services.evidence import new_file
-from khavaran.vault import verify_ledger
 from khavaran.vault.derive import DERIVED_KINDS
-from khavaran.vault.keys import load_key
-from khavaran.vault.ledger import head
+
+if TYPE_CHECKING:
+    from khavaran.services import custody, evidence, ledger_io, verification
+    from khavaran.services import purge as purging
+    from khavaran.vault import keys, ledger, verify_ledger
+else:
+    custody = lazy_module("khavaran.services.custody")
+    evidence = lazy_module("khavaran.services.evidence")
+    ledger_io = lazy_module("khavaran.services.ledger_io")
+    verification = lazy_module("khavaran.services.verification")
+    purging = lazy_module("khavaran.services.purge")
+    keys = lazy_module("khavaran.vault.keys")
+    ledger = lazy_module("khavaran.vault.ledger")
+    verify_ledger = lazy_module("khavaran.vault.verify_ledger")
 
 group = typer.Typer(help="The evidence vault: untouched originals, working copies, custody.",
                     no_args_is_help=True)
@@ -314,7 +323,7 @@ def ledger_key(ctx: typer.Context) -> None:
 
     Example: khavaran ledger key
     """
-    key = load_key(settings_of(ctx).home)
+    key = keys.load_key(settings_of(ctx).home)
     typer.echo(f"key id      {key.key_id}\npublic key  {key.public_hex}")
 
 
@@ -339,7 +348,7 @@ def ledger_head(ctx: typer.Context) -> None:
     Example: khavaran ledger head
     """
     with registry_of(ctx).read() as conn:
-        seq, digest = head(conn)
+        seq, digest = ledger.head(conn)
     typer.echo(f"{seq} {digest}")
 
 
@@ -358,6 +367,6 @@ def verifier(ctx: typer.Context,
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"cannot create {out}: {exc.strerror}") from None
-    with new_file(target, home) as fh:
+    with evidence.new_file(target, home) as fh:
         fh.write(Path(verify_ledger.__file__).read_bytes())
     typer.echo(f"wrote {target}")

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from khavaran.cli import KhavaranGroup, app
 from khavaran.cli.context import registry_of, settings_of
+from khavaran.cli.lazy import lazy_module
 from khavaran.errors import ValidationError
-from khavaran.linkage.link import link, write_clusters
-from khavaran.linkage.lists import read_lists, sources_of
-from khavaran.services import dedupe, estimation
+
+if TYPE_CHECKING:
+    from khavaran.linkage import link as linking
+    from khavaran.linkage import lists as link_lists
+    from khavaran.services import dedupe, estimation
+else:
+    linking = lazy_module("khavaran.linkage.link")
+    link_lists = lazy_module("khavaran.linkage.lists")
+    dedupe = lazy_module("khavaran.services.dedupe")
+    estimation = lazy_module("khavaran.services.estimation")
 
 
 @app.command("link")
@@ -31,10 +39,10 @@ def link_(
 
     Example: khavaran link families.csv amnesty.csv --out clusters.csv
     """
-    records = read_lists(lists)
-    result = link(records)
-    write_clusters(out, records, result.person_ids)
-    typer.echo(f"{len(records):,} records from {len(sources_of(records))} list(s) -> "
+    records = link_lists.read_lists(lists)
+    result = linking.link(records)
+    linking.write_clusters(out, records, result.person_ids)
+    typer.echo(f"{len(records):,} records from {len(link_lists.sources_of(records))} list(s) -> "
                f"{result.persons:,} persons ({result.candidates:,} pairs compared); "
                f"wrote {out}")
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from khavaran.cli import app
 from khavaran.cli.context import registry_of, settings_of
+from khavaran.cli.lazy import lazy_module
 from khavaran.cli.render import echo_json, render_profile
-from khavaran.services import editing, profiles
+
+if TYPE_CHECKING:
+    from khavaran.services import editing, profiles
+else:
+    editing = lazy_module("khavaran.services.editing")
+    profiles = lazy_module("khavaran.services.profiles")
 
 INCLUDE = typer.Option("--include-protected",
                        help="Reveal protected people's identities (needs --as; recorded).")

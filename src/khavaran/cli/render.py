@@ -5,12 +5,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from khavaran.model.loader import load_model
-from khavaran.services.profiles import Fact, Profile
+from khavaran.cli.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from khavaran.model import loader
+    from khavaran.services.profiles import Fact, Profile
+else:
+    loader = lazy_module("khavaran.model.loader")
 
 __all__ = ["echo_json", "render_profile"]
 
@@ -30,7 +35,7 @@ def echo_json(value: Any) -> None:
 
 
 def _label(schema: str, prop: str) -> str:
-    p = load_model().schemas[schema].properties.get(prop)
+    p = loader.load_model().schemas[schema].properties.get(prop)
     return (p.label if p and p.label else prop).replace("_", " ")
 
 
@@ -75,7 +80,7 @@ def render_profile(p: Profile, indent: str = "", *, compact: bool = False,
                    max_related: int | None = None) -> list[str]:
     """Text lines for a profile; ``compact`` gives one line per fact (used for
     related records); ``max_related`` shortens long lists of related records."""
-    schema_label = load_model().schemas[p.schema].label_en
+    schema_label = loader.load_model().schemas[p.schema].label_en
     head = f"{indent}{schema_label.capitalize()} {p.id}: {p.title}"
     lines = [head]
     if compact:

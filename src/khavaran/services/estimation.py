@@ -12,17 +12,20 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from khavaran.errors import ValidationError
-from khavaran.linkage.estimate import Estimate, capture_histories, estimate, estimate_by
 from khavaran.linkage.features import canonical_place
 from khavaran.linkage.link import link_records
 from khavaran.linkage.lists import LinkRecord, read_lists, sources_of
 from khavaran.services.readers import csv_rows, read_path_text
 from khavaran.services.registry import Registry
 from khavaran.storage.tables import person_member, source_record
+
+if TYPE_CHECKING:
+    from khavaran.linkage.estimate import Estimate
 
 __all__ = ["STRATA", "Captures", "from_lists", "from_registry", "run"]
 
@@ -110,6 +113,9 @@ def from_lists(paths: Sequence[Path], clusters: Path | None = None) -> Captures:
 def run(captures: Captures, *, by: str | None = None, method: str = "auto",
         seed: int = 0) -> list[Estimate]:
     """The overall estimate, or one per stratum with ``by`` (city or prison)."""
+    # NumPy and SciPy take most of a second to import: only this command needs them.
+    from khavaran.linkage.estimate import capture_histories, estimate, estimate_by
+
     if by is None:
         return [estimate(capture_histories(captures.memberships, captures.lists),
                          captures.lists, method=method, seed=seed)]

@@ -8,16 +8,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from khavaran.errors import ConfigError, StorageError
 from khavaran.settings import Settings
 from khavaran.storage.engine import make_engine
-from khavaran.storage.migrate import current_revision, head_revision, is_known, upgrade
+from khavaran.storage.migrate import (
+    current_revision,
+    head_revision,
+    is_current,
+    is_known,
+    upgrade,
+)
 from khavaran.vault.blobs import Vault
-from khavaran.vault.keys import ensure_key
 
 __all__ = ["Registry", "init_registry", "open_registry", "require_actor"]
 
@@ -66,6 +70,10 @@ def init_registry(settings: Settings) -> tuple[Registry, bool]:
         settings.home.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"cannot create the data home {settings.home}: {exc.strerror}") from None
+    from alembic.util.exc import CommandError
+
+    from khavaran.vault.keys import ensure_key
+
     engine = make_engine(settings.db_url)
     with _closed_on_error(engine):
         try:
@@ -113,6 +121,8 @@ def open_registry(settings: Settings) -> Registry:
     engine = make_engine(settings.db_url)
     with _closed_on_error(engine):
         try:
+            if is_current(engine):
+                return Registry(settings, engine)
             revision = current_revision(engine)
         except OperationalError as exc:
             raise StorageError(f"cannot open the database {settings.db_url}: "
