@@ -152,6 +152,13 @@ def test_unknown_record_is_a_clear_error(demo_cli) -> None:
     assert result.exit_code == 1 and "no person with id 'p-nobody'" in result.output
 
 
+def test_a_name_given_as_an_id_points_to_search(demo_cli) -> None:
+    result = demo_cli("person", "show", "farhad", user=None)
+    assert result.exit_code == 1
+    assert "no person with id 'farhad'; to find one by name: khavaran search \"farhad\"" \
+        in result.output
+
+
 def test_uninitialised_home_says_run_init(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 

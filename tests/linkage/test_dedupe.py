@@ -213,6 +213,7 @@ def test_cli_shows_consequences_and_asks_before_applying(cli, linked: Registry) 
     assert dedupe.judgements(linked) == []
     done = cli("dedupe", "judge", "t-list:a1", "t-report:b1", "same", "--note", "checked")
     assert done.exit_code == 1  # no --yes and no input: not applied
+    assert "Aborted" not in done.output and "pass --yes to apply" in done.output
     done = cli("dedupe", "judge", "t-list:a1", "t-report:b1", "same", "--yes")
     assert done.exit_code == 0, done.output
     log = cli("dedupe", "log", "t-report:b1")

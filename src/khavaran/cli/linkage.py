@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+import click
 import typer
 
 from khavaran.cli import KhavaranGroup, app
@@ -131,7 +132,7 @@ def dedupe_judge(
         for c in preview.conflicts:
             typer.echo(f"conflict: {c}", err=True)
         raise typer.Exit(1)
-    if not yes and not typer.confirm("apply?", default=False):
+    if not yes and not _confirmed():
         typer.echo("nothing written")
         raise typer.Exit(1)
     done = dedupe.judge(registry, a, b, decision, actor=actor, note=note)
@@ -140,6 +141,16 @@ def dedupe_judge(
             typer.echo(f"conflict: {c}", err=True)
         raise typer.Exit(1)
     typer.echo(f"judged {a} and {b} {decision}")
+
+
+def _confirmed() -> bool:
+    try:
+        return typer.confirm("apply?", default=False)
+    except click.Abort:
+        # No terminal (a script, a pipe): nothing to answer the question.
+        typer.echo("\ncould not ask for confirmation (no terminal): pass --yes to apply",
+                   err=True)
+        return False
 
 
 @dedupe_app.command("log")

@@ -246,7 +246,9 @@ def show(registry: Registry, entity_id: str, *, schema: str | None = None,
         row = queries.entity_row(conn, entity_id)
         if row is None or (schema and row["schema"] != schema):
             kind = (schema or "record").lower()
-            raise NotFoundError(f"no {kind} with id '{entity_id}'")
+            # Newcomers type a name where an id is asked for.
+            raise NotFoundError(f"no {kind} with id '{entity_id}'; to find one by name: "
+                                f"khavaran search \"{entity_id}\"")
         revealed: set[str] = set()
         profile = _profile(conn, model, row, include_protected, True, revealed)
     if revealed:
