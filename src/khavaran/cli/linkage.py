@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from khavaran.cli import KhavaranGroup, app
-from khavaran.cli.context import registry_of, settings_of
+from khavaran.cli.context import MAX_INT, registry_of, settings_of
 from khavaran.errors import ValidationError
 from khavaran.linkage.link import link, write_clusters
 from khavaran.linkage.lists import read_lists, sources_of
@@ -52,7 +52,8 @@ def _fields(v: dedupe.RecordView) -> str:
 @dedupe_app.callback()
 def dedupe_queue(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option(help="How many pairs to show (0: all).")] = 10,
+    limit: Annotated[int, typer.Option(min=0, max=MAX_INT,
+                                       help="How many pairs to show (0: all).")] = 10,
     include_unsure: Annotated[bool, typer.Option(
         "--include-unsure", help="Ask again about pairs judged unsure.")] = False,
     include_protected: Annotated[bool, typer.Option(

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from khavaran.cli import app
-from khavaran.cli.context import registry_of, settings_of
+from khavaran.cli.context import MAX_INT, registry_of, settings_of
 from khavaran.cli.render import FICTIONAL, render_profile
 from khavaran.model.types.fuzzy_date import explain_date
 from khavaran.services import exporting, importing, profiles
@@ -80,6 +80,8 @@ def _report(report: IngestReport) -> None:
         typer.echo(f"already present: {unchanged}")
     for note in report.notes:
         typer.echo(f"note: {note}")
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}")
 
 
 @app.command("import")
@@ -167,7 +169,8 @@ def history(
     ctx: typer.Context,
     record_id: Annotated[str | None, typer.Argument(metavar="[ID]",
                                                     help="A record or claim id.")] = None,
-    limit: Annotated[int, typer.Option(min=0, help="Only the last N entries (0: all).")] = 50,
+    limit: Annotated[int, typer.Option(min=0, max=MAX_INT,
+                                       help="Only the last N entries (0: all).")] = 50,
     include_protected: Annotated[bool, typer.Option(
         "--include-protected",
         help="Include changes to protected people's identities (needs --as; recorded).")] = False,
