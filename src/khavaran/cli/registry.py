@@ -13,7 +13,7 @@ from khavaran.cli import app
 from khavaran.cli.context import MAX_INT, registry_of, settings_of
 from khavaran.cli.render import FICTIONAL, render_profile
 from khavaran.model.types.fuzzy_date import explain_date
-from khavaran.services import exporting, importing, profiles
+from khavaran.services import exporting, importing, integrity, profiles
 from khavaran.services import history as history_service
 from khavaran.services import overview as overview_service
 from khavaran.services import search as search_service
@@ -31,8 +31,34 @@ def init(ctx: typer.Context) -> None:
     settings = settings_of(ctx)
     registry, changed = init_registry(settings)
     registry.close()
-    state = "initialised" if changed else "already up to date"
+    for note in registry.notes:
+        typer.echo(note)
+    state = "initialised" if changed else "repaired" if registry.notes else "already up to date"
     typer.echo(f"registry {state}: {settings.home} ({settings.db_url})")
+
+
+@app.command()
+def verify(ctx: typer.Context) -> None:
+    """Check the whole installation: vault, ledger, every registry row, triggers.
+
+    Every row of the registry is compared with the signed ledger entry that
+    committed to it; each difference is named.  Exits 0 when everything holds,
+    1 otherwise.  (`evidence verify` checks the vault alone.)
+
+    Example: khavaran --as ana verify
+    """
+    settings = settings_of(ctx)
+    report = integrity.verify_installation(registry_of(ctx),
+                                           actor=settings.actor or "khavaran verify")
+    for problem in report.problems:
+        typer.echo(f"FAILED: {problem}")
+    v = report.vault
+    summary = (f"{report.rows:,} registry rows in {report.seals:,} seals, {v.entries:,} ledger "
+               f"entries ({v.signatures:,} signatures), {v.items:,} vault items")
+    if not report.ok:
+        typer.echo(f"{len(report.problems)} problem(s) in {summary}")
+        raise typer.Exit(1)
+    typer.echo(f"all verified: {summary}")
 
 
 @app.command()

@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Boolean, Connection, Table, func, insert, select, update
 
+from khavaran.storage.sealing import journal_rows
 from khavaran.storage.tables import (
     claim,
     claim_status,
@@ -206,6 +207,8 @@ def insert_rows(
     """
     if not rows:
         return
+    # No engine event sees these rows go in: the transaction's seal is told here.
+    journal_rows(conn, table, rows)
     dialect = conn.dialect
     if dialect.name == "postgresql":
         _copy_rows(conn, table, rows, progress, size)
