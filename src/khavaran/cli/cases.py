@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from khavaran.cli import app
-from khavaran.cli.context import registry_of, settings_of
+from khavaran.cli.context import MAX_INT, registry_of, settings_of
 from khavaran.cli.lazy import lazy_module
 from khavaran.cli.render import FICTIONAL
 from khavaran.legal.assessment import STATUSES
@@ -112,7 +112,8 @@ def charge(
 @group.command("link")
 def link(
     ctx: typer.Context, case_id: Annotated[str, CASE],
-    number: Annotated[int, typer.Argument(metavar="CHARGE", help="The charge's number.")],
+    number: Annotated[int, typer.Argument(metavar="CHARGE", min=1, max=MAX_INT,
+                                              help="The charge's number.")],
     element: Annotated[str, typer.Argument(metavar="ELEMENT", help="An element id.")],
     reason: Annotated[str, typer.Option(help="Briefly, why it bears on the element.")],
     claim: Annotated[str | None, typer.Option(help="A claim id.")] = None,
@@ -139,7 +140,8 @@ def link(
 @group.command("withdraw")
 def withdraw(
     ctx: typer.Context, case_id: Annotated[str, CASE],
-    link_id: Annotated[int, typer.Argument(metavar="LINK", help="The link's number.")],
+    link_id: Annotated[int, typer.Argument(metavar="LINK", min=1, max=MAX_INT,
+                                               help="The link's number.")],
     reason: Annotated[str, typer.Option(help="Why it was made in error.")],
 ) -> None:
     """Withdraw a link made in error: it stops counting, and stays on record with why.

@@ -11,7 +11,12 @@ from khavaran.settings import Settings
 if TYPE_CHECKING:
     from khavaran.services.registry import Registry
 
-__all__ = ["registry_of", "settings_of"]
+__all__ = ["MAX_INT", "registry_of", "settings_of"]
+
+# The largest whole number SQLite and PostgreSQL store (a signed 64-bit
+# integer): every whole-number option and argument stops there, so a larger one
+# is refused with the option's name instead of failing in the database.
+MAX_INT = 2**63 - 1
 
 
 def settings_of(ctx: typer.Context) -> Settings:

@@ -9,7 +9,7 @@ import click
 import typer
 
 from khavaran.cli import KhavaranGroup, app
-from khavaran.cli.context import registry_of, settings_of
+from khavaran.cli.context import MAX_INT, registry_of, settings_of
 from khavaran.cli.lazy import lazy_module
 from khavaran.errors import ValidationError
 
@@ -61,7 +61,8 @@ def _fields(v: dedupe.RecordView) -> str:
 @dedupe_app.callback()
 def dedupe_queue(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option(help="How many pairs to show (0: all).")] = 10,
+    limit: Annotated[int, typer.Option(min=0, max=MAX_INT,
+                                       help="How many pairs to show (0: all).")] = 10,
     include_unsure: Annotated[bool, typer.Option(
         "--include-unsure", help="Ask again about pairs judged unsure.")] = False,
     include_protected: Annotated[bool, typer.Option(

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from khavaran.cli import app
-from khavaran.cli.context import registry_of, settings_of
+from khavaran.cli.context import MAX_INT, registry_of, settings_of
 from khavaran.cli.lazy import lazy_module
 from khavaran.cli.render import FICTIONAL, render_profile
 
 if TYPE_CHECKING:
     from khavaran.model.types import fuzzy_date
-    from khavaran.services import exporting, importing, profiles
+    from khavaran.services import exporting, importing, integrity, profiles
     from khavaran.services import history as history_service
     from khavaran.services import overview as overview_service
     from khavaran.services import registry as registries
@@ -26,6 +26,7 @@ else:
     fuzzy_date = lazy_module("khavaran.model.types.fuzzy_date")
     exporting = lazy_module("khavaran.services.exporting")
     importing = lazy_module("khavaran.services.importing")
+    integrity = lazy_module("khavaran.services.integrity")
     profiles = lazy_module("khavaran.services.profiles")
     history_service = lazy_module("khavaran.services.history")
     overview_service = lazy_module("khavaran.services.overview")
@@ -44,8 +45,34 @@ def init(ctx: typer.Context) -> None:
     settings = settings_of(ctx)
     registry, changed = registries.init_registry(settings)
     registry.close()
-    state = "initialised" if changed else "already up to date"
+    for note in registry.notes:
+        typer.echo(note)
+    state = "initialised" if changed else "repaired" if registry.notes else "already up to date"
     typer.echo(f"registry {state}: {settings.home} ({settings.db_url})")
+
+
+@app.command()
+def verify(ctx: typer.Context) -> None:
+    """Check the whole installation: vault, ledger, every registry row, triggers.
+
+    Every row of the registry is compared with the signed ledger entry that
+    committed to it; each difference is named.  Exits 0 when everything holds,
+    1 otherwise.  (`evidence verify` checks the vault alone.)
+
+    Example: khavaran --as ana verify
+    """
+    settings = settings_of(ctx)
+    report = integrity.verify_installation(registry_of(ctx),
+                                           actor=settings.actor or "khavaran verify")
+    for problem in report.problems:
+        typer.echo(f"FAILED: {problem}")
+    v = report.vault
+    summary = (f"{report.rows:,} registry rows in {report.seals:,} seals, {v.entries:,} ledger "
+               f"entries ({v.signatures:,} signatures), {v.items:,} vault items")
+    if not report.ok:
+        typer.echo(f"{len(report.problems)} problem(s) in {summary}")
+        raise typer.Exit(1)
+    typer.echo(f"all verified: {summary}")
 
 
 @app.command()
@@ -93,6 +120,8 @@ def _report(report: IngestReport) -> None:
         typer.echo(f"already present: {unchanged}")
     for note in report.notes:
         typer.echo(f"note: {note}")
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}")
 
 
 @app.command("import")
@@ -179,7 +208,8 @@ def history(
     ctx: typer.Context,
     record_id: Annotated[str | None, typer.Argument(metavar="[ID]",
                                                     help="A record or claim id.")] = None,
-    limit: Annotated[int, typer.Option(min=0, help="Only the last N entries (0: all).")] = 50,
+    limit: Annotated[int, typer.Option(min=0, max=MAX_INT,
+                                       help="Only the last N entries (0: all).")] = 50,
     include_protected: Annotated[bool, typer.Option(
         "--include-protected",
         help="Include changes to protected people's identities (needs --as; recorded).")] = False,

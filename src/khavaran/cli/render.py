@@ -98,6 +98,8 @@ def render_profile(p: Profile, indent: str = "", *, compact: bool = False,
     if p.members:
         lines.append(f"{indent}  MERGED by linkage judgements from {len(p.members)} list "
                      f"records ({', '.join(p.members)}); khavaran dedupe log shows who and why")
+    for warning in p.warnings:
+        lines.append(f"{indent}  WARNING: {warning}")
     for prop in p.conflicts:
         lines.append(f"{indent}  CONFLICT: the sources disagree on {_label(p.schema, prop)}; "
                      "all values are kept below")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from khavaran.demo.names import AFFILIATIONS, FAMILY, FEMALE, LATIN_VARIANTS, MALE, SH_MONTHS
+from khavaran.export.cells import safe_mapping
 from khavaran.model.types.fuzzy_date import parse_date, to_jalali
 from khavaran.services.readers import LIST_COLUMNS
 
@@ -324,7 +325,7 @@ class DemoBuilder:
             with path.open("w", encoding="utf-8", newline="") as fh:
                 w = csv.DictWriter(fh, columns, lineterminator="\n")
                 w.writeheader()
-                w.writerows(items)
+                w.writerows(safe_mapping(r) for r in items)
             paths.append(path)
         return paths
 

@@ -46,6 +46,7 @@ from khavaran.export.verify import SIGNATURE, SIGNED_TAGS, STATEMENT
 from khavaran.services.case_views import act_views, suspect_view, target_views
 from khavaran.services.cases import Case, load_case
 from khavaran.services.evidence import _inside
+from khavaran.services.integrity import verify_installation
 from khavaran.services.ledger_io import write_extract
 from khavaran.services.profiles import profile_in
 from khavaran.services.protection import hidden_set
@@ -223,6 +224,15 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
     out = Path(out)
     annex_out = _check_out(out, registry.settings.home)
     key = load_key(registry.settings.home)
+    # A dossier states what the registry and the vault hold: never from an
+    # installation that does not verify.
+    checked = verify_installation(registry, actor=actor)
+    if not checked.ok:
+        first = "; ".join(checked.problems[:3])
+        more = len(checked.problems) - 3
+        raise IntegrityError(f"the installation does not verify, so no dossier is built: "
+                             f"{first}" + (f"; and {more} more" if more > 0 else "")
+                             + " (khavaran verify lists them all)")
     revealed: set[str] = set()
     with registry.read() as conn:
         seq, head_hash, at_text = _resolve_head(conn, as_of)
@@ -359,16 +369,14 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
             info.append(("Khavaran-Sealed-Annex-Tagmanifest-SHA256", annex_tags))
         tags = bag.finish(info, lambda written: _statement(written, key, case.id, level,
                                                           seq, head_hash))
+        # The export is in the ledger before the bag takes its name: a build killed
+        # between the two leaves a recorded export and a temporary folder (cleared
+        # by the next build), never a bag that the ledger does not know.
+        _record(registry, key, case, exhibits, level=level, seq=seq, head=head_hash,
+                tags=tags["tagmanifest-sha256.txt"], actor=actor, revealed=revealed)
         (work / "bag").rename(out)
         if annex is not None:
             (work / "annex").rename(annex_out)
-        try:
-            _record(registry, key, case, exhibits, level=level, seq=seq, head=head_hash,
-                    tags=tags["tagmanifest-sha256.txt"], actor=actor, revealed=revealed)
-        except BaseException:
-            shutil.rmtree(out, ignore_errors=True)
-            shutil.rmtree(annex_out, ignore_errors=True)
-            raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
         lock.close()

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from khavaran.errors import ValidationError
+from khavaran.export.cells import safe_row
 from khavaran.linkage.compare import Frequencies, compare
 from khavaran.linkage.features import Features, prepare_all
 from khavaran.linkage.lists import LinkRecord
@@ -238,20 +239,31 @@ def link_records(records: Sequence[LinkRecord]) -> list[str]:
 
 
 def write_clusters(path: Path, records: Sequence[LinkRecord], ids: Sequence[str]) -> None:
-    """Write source,record_id,person_id atomically: the file is whole or untouched."""
+    """Write source,record_id,person_id atomically: the file is whole or untouched.
+
+    Cells that a spreadsheet would run as a formula are written as text (see
+    export/cells.py)."""
     target = path.resolve()
     if target.is_dir():
         raise ValidationError("is a folder; give a file name", file=str(path), field="--out")
-    fd, tmp = tempfile.mkstemp(prefix=".clusters-", suffix=".part", dir=target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".clusters-", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise ValidationError(f"cannot write here: {exc.strerror}", file=str(path),
+                              field="--out") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out, lineterminator="\n")
             writer.writerow(["source", "record_id", "person_id"])
             for rec, pid in zip(records, ids, strict=True):
-                writer.writerow([rec.source, rec.record_id, pid])
+                writer.writerow(safe_row([rec.source, rec.record_id, pid]))
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ValidationError(f"cannot write here: {exc.strerror}", file=str(path),
+                              field="--out") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -49,6 +49,28 @@ class CleanValue:
     date_start: dt.date | None = None
     date_end: dt.date | None = None
     keys: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+# Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) reorder how a
+# name is shown: "Ali" could display as another name than the one stored.  They
+# are refused.  Left-to-right and right-to-left marks only nudge neutral
+# characters; real Persian lists carry them, so they are taken out with a note.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+DIRECTION_MARKS = re.compile("[\u200e\u200f]")
+
+
+def _plain_name(text: str, field: str) -> tuple[str, tuple[str, ...]]:
+    if BIDI_CONTROLS.search(text):
+        bad = sorted({f"U+{ord(ch):04X}" for ch in BIDI_CONTROLS.findall(text)})
+        raise ValidationError(
+            f"the name holds bidirectional control character(s) {', '.join(bad)}, which "
+            "change how it is displayed: remove them", field=field)
+    if not DIRECTION_MARKS.search(text):
+        return text, ()
+    stripped = DIRECTION_MARKS.sub("", text).strip()
+    return stripped, (f"{field}: directional marks (U+200E/U+200F) were removed from "
+                      f"'{stripped}'",)
 
 
 # Lists repeat the same dates and names many times; both are pure functions.
@@ -97,11 +119,12 @@ def clean_value(
         raise ValidationError("the value holds a NUL character (U+0000)", field=field)
     kind = prop.type
     if kind == "name":
+        text, warnings = _plain_name(text, field)
         norm, keys = _name_forms(text)
         if not norm:
             raise ValidationError(f"'{text}' has no letters once normalised", field=field)
         searched = prop.search and qualifier not in NOT_SEARCHED
-        return CleanValue(text, norm, keys=keys if searched else ())
+        return CleanValue(text, norm, keys=keys if searched else (), warnings=warnings)
     if kind == "text":
         return CleanValue(text, normalize(text))
     if kind == "vocab":

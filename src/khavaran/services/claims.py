@@ -62,6 +62,9 @@ class ClaimChecker:
             run.gate_protected(c.entity, c.property)
         clean = clean_value(model, prop, c.value, qualifier=c.qualifier, calendar=c.calendar,
                             field=c.property)
+        if clean.warnings:
+            at = f"{w.file}, line {w.line}: " if w.file else ""
+            run.report.warnings.extend(f"{at}{c.entity}: {text}" for text in clean.warnings)
         if clean.ref_id is not None:
             target, target_fictional = run.entity(clean.ref_id, w, c.property)
             if target != prop.range:

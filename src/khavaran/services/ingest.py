@@ -31,6 +31,7 @@ from khavaran.model.records import (
     Where,
 )
 from khavaran.services.claims import ClaimChecker
+from khavaran.services.plausibility import batch_warnings
 from khavaran.services.rows import date_cols, mixed, parse_time, stamp
 from khavaran.storage import repo
 from khavaran.storage.tables import (
@@ -70,6 +71,9 @@ class IngestReport:
     added: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+    # Accepted, but worth a look at the source: dates that cannot all be true,
+    # characters taken out of names.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def changed_anything(self) -> bool:
@@ -103,6 +107,7 @@ class _Ingest:
         # (table, id, new values) of rows already in the registry that change
         self.updates: list[tuple[str, str, dict[str, Any]]] = []
         self.revealed: set[str] = set()
+        self.prepared: list[Any] = []  # the checked claims (PreparedClaim)
 
     def add(self, table: str, row: dict[str, Any]) -> None:
         self.rows.setdefault(table, []).append(row)
@@ -211,6 +216,7 @@ class _Ingest:
                 raise ValidationError(f"source '{s.id}' appears twice", field="id",
                                       file=s.where.file, line=s.where.line)
             seen.add(s.id)
+        self._no_basis_cycle()
         m = self.model
         for s in self.batch.sources:
             w = s.where
@@ -265,6 +271,38 @@ class _Ingest:
                 self.add("source_basis", {"source_id": s.id, "based_on_id": b})
             self.log("add-source", field_name="source", new=s.id)
             self.report.added["sources"] += 1
+
+    def _no_basis_cycle(self) -> None:
+        """Sources based on each other in a circle say nothing about where a fact
+        came from.  A stored source's bases never change, so a circle can only
+        run through sources of this batch."""
+        bases = {s.id: s.based_on for s in self.batch.sources}
+        state: dict[str, int] = {}  # 1: on the current path, 2: done
+        for s in self.batch.sources:
+            stack: list[tuple[str, int]] = [(s.id, 0)]
+            path: list[str] = []
+            while stack:
+                sid, i = stack.pop()
+                if i == 0:
+                    if state.get(sid) == 2:
+                        continue
+                    state[sid] = 1
+                    path.append(sid)
+                nexts = [b for b in bases.get(sid, []) if b in bases and b != sid]
+                if i < len(nexts):
+                    stack.append((sid, i + 1))
+                    b = nexts[i]
+                    if state.get(b) == 1:
+                        loop = path[path.index(b):] + [b]
+                        w = self._batch_sources[loop[0]].where
+                        raise ValidationError(
+                            "sources are based on each other in a circle: "
+                            + " -> ".join(loop), field="based_on", file=w.file, line=w.line)
+                    if state.get(b) != 2:
+                        stack.append((b, 0))
+                else:
+                    state[sid] = 2
+                    path.pop()
 
     def entities(self) -> None:
         self._inherit_fictional()
@@ -372,6 +410,7 @@ class _Ingest:
         checker = ClaimChecker(self)
         prepared = [checker.check(c) for c in self.batch.claims]
         checker.check_allegations(prepared)
+        self.prepared = prepared
         # A claim about a record that is new in this batch cannot be in the
         # registry yet, nor can its citations: only ask about the others.
         old = [p for p in prepared if p.row["entity_id"] in self.db_entities]
@@ -568,6 +607,7 @@ def ingest(conn: Connection, batch: Batch, *, actor: str, label: str,
     run.sources()
     run.records()
     run.claims()
+    run.report.warnings.extend(batch_warnings(run))
     run.consents()
     run.restored_history()
     run.restored_settings()

@@ -8,6 +8,7 @@ that access is written to history.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from khavaran.errors import NotFoundError
 from khavaran.model.loader import Model, load_model
 from khavaran.model.types.fuzzy_date import parse_date
 from khavaran.model.types.persian_name import script
+from khavaran.services.plausibility import DATED, DatedFact, date_warnings
 from khavaran.services.protection import identifies, identifying_properties
 from khavaran.services.registry import Registry, require_actor
 from khavaran.storage import queries
@@ -86,6 +88,7 @@ class Profile:
     consents: list[dict[str, Any]] = field(default_factory=list)
     withheld: int = 0
     members: list[str] = field(default_factory=list)  # list persons merged into this one
+    warnings: list[str] = field(default_factory=list)  # dates that cannot all be true
 
 
 def _shown_value(model: Model, schema: str, row: RowMapping, names: dict[str, str]) -> str:
@@ -206,6 +209,10 @@ def _profile(conn: Connection, model: Model, row: RowMapping, reveal: bool,
                       bool(row["protected"]), reveal and bool(row["protected"]),
                       _facts(conn, model, schema, claim_rows, names, reveal), withheld=withheld,
                       members=members if len(members) > 1 else [])
+    if schema == "Person":
+        profile.warnings = date_warnings(eid, (
+            DatedFact(c["property"], c["value"], c["date_start"], c["date_end"])
+            for c in claim_rows if c["property"] in DATED), dt.datetime.now(dt.UTC).date())
     for prop, facts in profile.facts.items():
         if prop in SINGLE and len({f.norm for f in facts}) > 1:
             profile.conflicts.append(prop)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,14 @@ CITATION_COLUMNS = {"source", "locator", "credibility", "assessment", "calendar"
                     "status_date", "asserted_by", "status_source", "quote"}
 ENTITY_COLUMNS = {"id", "fictional", "protected", "pseudonym"}
 SEPARATOR = " | "  # several values in one CSV cell
+# The widest file and the longest cell read.  No list or table has a thousand
+# columns or a cell of more than 128 KiB of text; a file that does was not
+# made for Khavaran, and refusing it early keeps the reading fast.
+MAX_COLUMNS = 1000
+MAX_CELL = 131_072
+# The csv module refuses longer fields itself, without saying which column:
+# it is let read them so that the refusal below can name the column.
+csv.field_size_limit(max(csv.field_size_limit(), 64 * MAX_CELL))
 
 
 def decode(data: bytes, name: str) -> str:
@@ -90,9 +100,15 @@ def csv_rows(text: str, name: str) -> tuple[list[str], list[tuple[int, dict[str,
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         raise ValidationError("the file is empty", file=name) from None
-    dupes = {h for h in header if header.count(h) > 1}
+    except csv.Error as exc:
+        raise ValidationError(f"not valid CSV: {exc}", file=name, line=1) from None
+    if len(header) > MAX_COLUMNS:
+        raise ValidationError(f"the header has {len(header):,} columns; a Khavaran file has "
+                              f"at most {MAX_COLUMNS:,}", file=name, line=1)
+    _check_cells(header, header, name, 1)
+    dupes = sorted(h for h, n in Counter(header).items() if n > 1)
     if dupes:
-        raise ValidationError(f"column(s) {sorted(dupes)} appear twice", file=name, line=1)
+        raise ValidationError(f"column(s) {dupes} appear twice", file=name, line=1)
     rows = []
     start = reader.line_num + 1
     try:
@@ -102,6 +118,7 @@ def csv_rows(text: str, name: str) -> tuple[list[str], list[tuple[int, dict[str,
                     raise ValidationError(
                         f"{len(cells)} cells but the header has {len(header)} columns",
                         file=name, line=start)
+                _check_cells(header, cells, name, start)
                 rows.append((start, dict(zip(header, cells, strict=True))))
             start = reader.line_num + 1
     except csv.Error as exc:
@@ -109,6 +126,14 @@ def csv_rows(text: str, name: str) -> tuple[list[str], list[tuple[int, dict[str,
     if not rows:
         raise ValidationError("the file has a header but no rows", file=name)
     return header, rows
+
+
+def _check_cells(header: list[str], cells: list[str], name: str, line: int) -> None:
+    for column, cell in zip(header, cells, strict=True):
+        if len(cell) > MAX_CELL:
+            raise ValidationError(f"the cell holds {len(cell):,} characters; at most "
+                                  f"{MAX_CELL:,} are read", file=name, line=line,
+                                  field=column or "(header)")
 
 
 def _citation(row: dict[str, str], where: Where, default_locator: str = "") -> tuple[
@@ -325,6 +350,50 @@ def _json_record(obj: dict[str, Any], where: Where) -> tuple[str, Any]:
         field="type")
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return obj
+
+
+# Parsing with the standard decoder would keep the last of two equal keys and
+# silently drop the first.
+_DECODER = json.JSONDecoder(object_pairs_hook=_object)
+# A \ud800-\udfff escape: JSON allows it alone, UTF-8 (and the database) does not.
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _parse_line(line: str, name: str, number: int) -> Any:
+    try:
+        obj = _DECODER.decode(line)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(f"not valid JSON: {exc.msg}", file=name, line=number) from None
+    except _DuplicateKey as exc:
+        raise ValidationError(f"the key \"{exc.key}\" appears twice in one object",
+                              file=name, line=number, field=exc.key) from None
+    except RecursionError:
+        raise ValidationError("JSON nested too deeply", file=name, line=number) from None
+    if _SURROGATE.search(line):
+        try:
+            json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError(
+                "a \\u escape stands for half of a character (a lone surrogate, "
+                "U+D800-U+DFFF): it is not text", file=name, line=number) from None
+    return obj
+
+
 def read_jsonl(text: str, name: str) -> Batch:
     batch = Batch()
     lists: dict[str, list[Any]] = {
@@ -336,12 +405,7 @@ def read_jsonl(text: str, name: str) -> Batch:
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValidationError(f"not valid JSON: {exc.msg}", file=name, line=number) from None
-        except RecursionError:
-            raise ValidationError("JSON nested too deeply", file=name, line=number) from None
+        obj = _parse_line(line, name, number)
         if not isinstance(obj, dict):
             raise ValidationError("each line must be a JSON object", file=name, line=number)
         try:

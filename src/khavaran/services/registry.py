@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import OperationalError
 
 from khavaran.errors import ConfigError, StorageError
 from khavaran.settings import Settings
+from khavaran.storage import sealing
 from khavaran.storage.engine import make_engine
 from khavaran.storage.migrate import (
     current_revision,
@@ -21,7 +22,10 @@ from khavaran.storage.migrate import (
     is_known,
     upgrade,
 )
+from khavaran.storage.triggers import restore_triggers
 from khavaran.vault.blobs import Vault
+from khavaran.vault.keys import load_key
+from khavaran.vault.ledger import LedgerWriter
 
 __all__ = ["Registry", "init_registry", "open_registry", "require_actor"]
 
@@ -37,12 +41,22 @@ def require_actor(actor: str | None) -> str:
 class Registry:
     settings: Settings
     engine: Engine
+    notes: list[str] = field(default_factory=list)  # what opening it had to repair
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """One transaction: committed whole at the end, rolled back on any error."""
+        """One transaction: committed whole at the end, rolled back on any error.
+
+        What it wrote to the registry's tables is sealed in the ledger before the
+        commit (storage/sealing.py): one signed entry per transaction."""
         with self.engine.begin() as conn:
-            yield conn
+            sealing.begin(conn)
+            try:
+                yield conn
+                sealing.seal(conn, lambda: LedgerWriter(conn, load_key(self.settings.home)),
+                             self.settings.actor or "khavaran", self.now())
+            finally:
+                conn.info.pop(sealing.JOURNAL, None)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -89,9 +103,21 @@ def init_registry(settings: Settings) -> tuple[Registry, bool]:
         # The ledger's signing key is made here, once, so that every entry ever
         # written by this installation is signed by it.
         with engine.begin() as conn:
-            _key, key_created = ensure_key(settings.home, conn)
+            key, key_created = ensure_key(settings.home, conn)
+        with engine.begin() as conn:
+            notes = restore_triggers(conn)
+            # A registry made before its rows were sealed in the ledger gets one
+            # entry sealing all of them (as they are now).
+            if conn.execute(select(sealing.registry_seal.c.seq).limit(1)).first() is None:
+                seq = sealing.seal_everything(conn, lambda: LedgerWriter(conn, key),
+                                              settings.actor or "khavaran init",
+                                              dt.datetime.now(dt.UTC), sealing.SEALED)
+                if seq is not None and before is not None:
+                    notes.append(f"the registry's rows are now sealed in the ledger "
+                                 f"(entry {seq})")
         Vault(settings.home / "vault").create()
-    return Registry(settings, engine), before != head_revision() or key_created
+    return (Registry(settings, engine, notes),
+            before != head_revision() or key_created)
 
 
 @contextmanager

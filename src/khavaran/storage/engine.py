@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 
 from khavaran.errors import ConfigError
+from khavaran.storage.sealing import journal_statement
 
 __all__ = ["make_engine"]
 
@@ -41,14 +42,17 @@ def make_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "before_execute", journal_statement)
         return engine
     if url.startswith("postgresql"):
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
         try:
-            return create_engine(url, pool_pre_ping=True)
+            engine = create_engine(url, pool_pre_ping=True)
         except ModuleNotFoundError as exc:
             raise ConfigError(
                 "PostgreSQL needs the driver: pip install 'khavaran[postgres]'"
             ) from exc
+        event.listen(engine, "before_execute", journal_statement)
+        return engine
     raise ConfigError(f"unsupported database URL '{url}' (use sqlite:/// or postgresql://)")

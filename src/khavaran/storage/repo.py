@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Boolean, Connection, Table, func, insert, select, update
 
+from khavaran.storage.sealing import journal_rows
 from khavaran.storage.tables import (
     claim,
     claim_status,
@@ -22,7 +23,7 @@ from khavaran.storage.tables import (
 
 __all__ = [
     "ClaimBrief", "EntityInfo", "append_history", "chunks", "claim_grades", "claim_row",
-    "claim_values",
+    "claim_values", "dated_facts",
     "claims_of", "claims_with_status", "consent_withdrawn", "count_rows", "entity_info",
     "existing_ids", "insert_rows", "person_key", "preferred_in_group", "record_raw", "referring",
     "set_installation",
@@ -146,6 +147,19 @@ def claim_values(conn: Connection, entity_ids: Iterable[str], prop: str) -> list
     return out
 
 
+def dated_facts(conn: Connection, entity_ids: Iterable[str], props: Iterable[str]
+                ) -> list[tuple[Any, ...]]:
+    """(entity_id, property, value, date_start, date_end, id) of the given entities'
+    claims of ``props``."""
+    out: list[tuple[Any, ...]] = []
+    c = claim.c
+    for part in chunks(sorted(set(entity_ids))):
+        q = select(c.entity_id, c.property, c.value, c.date_start, c.date_end, c.id).where(
+            c.entity_id.in_(part), c.property.in_(sorted(props)))
+        out.extend(tuple(r) for r in conn.execute(q))
+    return out
+
+
 class ClaimBrief(NamedTuple):
     id: str
     entity_id: str
@@ -193,6 +207,8 @@ def insert_rows(
     """
     if not rows:
         return
+    # No engine event sees these rows go in: the transaction's seal is told here.
+    journal_rows(conn, table, rows)
     dialect = conn.dialect
     if dialect.name == "postgresql":
         _copy_rows(conn, table, rows, progress, size)
