@@ -50,6 +50,7 @@ from khavaran.services.ledger_io import write_extract
 from khavaran.services.profiles import profile_in
 from khavaran.services.protection import hidden_set
 from khavaran.services.registry import Registry, require_actor
+from khavaran.services.review import reviews_upto, seen
 from khavaran.storage import queries
 from khavaran.storage.repo import append_history
 from khavaran.storage.tables import citation, source
@@ -244,6 +245,7 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
         d = Disclosure.build(conn, level, hidden, [e.item.id for e in exhibits])
         if not d.reveal:
             screen(exhibits, lambda e: registry.vault.path_of(e.item.sha256), d.leaks)
+            _require_reviews(conn, exhibits, level, seq)
             if d.leaks(case.id):
                 raise IntegrityError(f"the case id {case.id} names a protected person, and "
                                      "a dossier names its case: build it at the internal "
@@ -376,6 +378,24 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
                  sum(1 for p in included.values() if p["file"]), len(bag.payload),
                  sum(w.size for w in bag.payload.values()), withheld,
                  tags["tagmanifest-sha256.txt"], pdf_seconds)
+
+
+def _require_reviews(conn: Connection, exhibits: list[Exhibit], level: str, seq: int) -> None:
+    """Deny by default: an exhibit goes into the main bag only if a person reviewed
+    that item, with those bytes, for ``level``, and was shown every flag the screen
+    raises now (services/review.py).  The others are withheld, never refused."""
+    reviews = reviews_upto(conn, [e.item.id for e in exhibits], level, seq)
+    for e in exhibits:
+        r = reviews.get(e.item.id)
+        if r is None or r.sha256 != e.item.sha256:
+            e.identifying.append(
+                f"nobody has reviewed it for {level} disclosure (khavaran evidence review "
+                f"{e.item.id} --level {level} --reason ...)")
+        elif not seen(e.identifying, r):
+            e.identifying.append(f"the screen flags what its review (ledger entry {r.seq}) "
+                                 "was not shown: review it again")
+        else:
+            e.identifying.clear()
 
 
 def _statement(tags: dict[str, bytes], key: Any, case_id: str, level: str, seq: int,
