@@ -42,7 +42,7 @@ from khavaran.export.disclosure import LEVELS, Disclosure
 from khavaran.export.exhibits import Exhibit, collect_exhibits
 from khavaran.export.report import render_html, render_pdf
 from khavaran.export.screening import screen
-from khavaran.export.verify import SIGNATURE, SIGNED_TAGS, STATEMENT
+from khavaran.export.verify import ANNEX_SUFFIX, SEALED, SIGNATURE, SIGNED_TAGS, STATEMENT
 from khavaran.services.case_views import act_views, suspect_view, target_views
 from khavaran.services.cases import Case, load_case
 from khavaran.services.evidence import _inside
@@ -62,7 +62,6 @@ from khavaran.vault.verify_ledger import canonical
 
 __all__ = ["Built", "build_dossier"]
 
-ANNEX_SUFFIX = ".sealed-annex"
 STALE_SECONDS = 3600
 
 
@@ -355,8 +354,12 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
                                                    disclosure=internal, ledger=ledger,
                                                    sources=views["internal"][3])})
             annex.add_bytes("sealed.json", sealed.encode("utf-8"))
-            annex_tags = annex.finish([*info, ("Khavaran-Sealed", "yes: under seal, "
-                                               "identities of protected people")])[
+            # Signed like the dossier, so an edited sealed.json is found even when the
+            # annex's manifests were made again.
+            annex_tags = annex.finish(
+                [*info, ("Khavaran-Sealed", "yes: under seal, identities of protected "
+                         "people")],
+                lambda written: _statement(written, key, case.id, SEALED, seq, head_hash))[
                 "tagmanifest-sha256.txt"]
             info.append(("Khavaran-Sealed-Annex-Tagmanifest-SHA256", annex_tags))
         tags = bag.finish(info, lambda written: _statement(written, key, case.id, level,
