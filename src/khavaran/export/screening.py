@@ -40,7 +40,7 @@ from khavaran.export.exhibits import Exhibit
 from khavaran.vault.derive import extract_pdf_text
 from khavaran.vault.metadata import buffer_media_type, read_metadata
 
-__all__ = ["UNREADABLE", "screen", "texts_of"]
+__all__ = ["UNREADABLE", "Unreadable", "screen", "texts_of"]
 
 UNREADABLE = ("unreadable: its content cannot be read completely to check it for names "
               "of protected people")
