@@ -54,11 +54,12 @@ def build(
 
 @group.command("verify")
 def verify(
-    path: Annotated[Path, typer.Argument(metavar="DIR", help="The dossier's folder.")],
+    path: Annotated[Path, typer.Argument(
+        metavar="DIR", help="The dossier's folder, or its sealed annex.")],
     public_key: Annotated[list[str], typer.Option(
         help="The installation's public key (64 hex), obtained independently.")] = [],  # noqa: B006
 ) -> None:
-    """Check a dossier offline: the bag, every hash and every ledger signature.
+    """Check a dossier or its sealed annex offline: the bag, every hash and signature.
 
     Exit 0: all good with a pinned key; 1: a problem; 2: good, but no key pinned.
 

@@ -18,6 +18,7 @@ from khavaran.vault.derive import DERIVED_KINDS
 if TYPE_CHECKING:
     from khavaran.services import custody, evidence, ledger_io, verification
     from khavaran.services import purge as purging
+    from khavaran.services import review as reviewing
     from khavaran.vault import keys, ledger, verify_ledger
 else:
     custody = lazy_module("khavaran.services.custody")
@@ -25,6 +26,7 @@ else:
     ledger_io = lazy_module("khavaran.services.ledger_io")
     verification = lazy_module("khavaran.services.verification")
     purging = lazy_module("khavaran.services.purge")
+    reviewing = lazy_module("khavaran.services.review")
     keys = lazy_module("khavaran.vault.keys")
     ledger = lazy_module("khavaran.vault.ledger")
     verify_ledger = lazy_module("khavaran.vault.verify_ledger")
@@ -189,6 +191,28 @@ def get(ctx: typer.Context, item_id: Annotated[str, ITEM],
     actor = settings_of(ctx).require_actor()
     custody.download(registry_of(ctx), item_id, out, actor=actor, purpose=purpose)
     typer.echo(f"{item_id} written to {out}")
+
+
+@group.command("review")
+def review(ctx: typer.Context, item_id: Annotated[str, ITEM],
+           level: Annotated[str, typer.Option(
+               "--level", help="The dossier level it may go into: public or prosecutor.")],
+           reason: Annotated[str, typer.Option("--reason", help="Why it may be disclosed."
+                                               + LEDGER)]) -> None:
+    """Record that you reviewed an item for disclosure in dossiers at a level (on the ledger).
+
+    At public and prosecutor level a dossier includes only reviewed exhibits. The
+    automatic screen's flags are printed and recorded as seen by you.
+
+    Example: khavaran --as ana evidence review ITEM --level public --reason "redacted, checked"
+    """
+    actor = settings_of(ctx).require_actor()
+    done = reviewing.review_item(registry_of(ctx), item_id, level=level, reason=reason,
+                                 actor=actor)
+    for flag in done.flags:
+        typer.echo(f"  flagged: {flag}")
+    typer.echo(f"{item_id} reviewed for {level} disclosure (ledger entry {done.seq})"
+               + (f"; you were shown {len(done.flags)} flag(s)" if done.flags else ""))
 
 
 @group.command("transfer")

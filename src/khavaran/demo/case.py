@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from khavaran.demo.build import CONVICTED
 from khavaran.legal.frameworks import framework
-from khavaran.services import cases, custody, evidence
+from khavaran.services import cases, custody, evidence, review
 from khavaran.services.registry import Registry
 from khavaran.storage.case_tables import legal_case
 from khavaran.storage.tables import claim
@@ -84,11 +84,19 @@ def _build(registry: Registry, folder: Path) -> bool:
                                      collected_by="demo documenter")[0].item_id
 
     judgment = take("judgment.txt", "demo-court-1")
-    evidence.derive(registry, judgment, kind="translation", actor=ACTOR,
-                    file=files["judgment-fa.txt"], tool="demo translator (human)")
+    translation = evidence.derive(registry, judgment, kind="translation", actor=ACTOR,
+                                  file=files["judgment-fa.txt"],
+                                  tool="demo translator (human)").item_id
     testimony = take("testimony-01.txt", "demo-testimony-01")
-    evidence.derive(registry, testimony, kind="redaction", actor=ACTOR,
-                    file=files["testimony-01-redacted.txt"], tool="demo redactor (human)")
+    redaction = evidence.derive(registry, testimony, kind="redaction", actor=ACTOR,
+                                file=files["testimony-01-redacted.txt"],
+                                tool="demo redactor (human)").item_id
+    # Dossiers disclose only reviewed exhibits: the judgment, its translation and the
+    # testimony's redaction are safe; the testimony itself stays in the sealed annex.
+    for item in (judgment, translation, redaction):
+        for level in review.REVIEW_LEVELS:
+            review.review_item(registry, item, level=level, actor=ACTOR,
+                               reason="demo: read in full, names no protected person")
     custody.link_claim(registry, judgment, convicted, locator="section 4", actor=ACTOR)
 
     fw = framework("rome-statute")

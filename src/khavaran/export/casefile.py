@@ -111,6 +111,8 @@ def _exhibit(e: Exhibit, paths: dict[str, str | None] | None, d: Disclosure) -> 
     # that go into the dossier itself (the sealed annex has the others').
     if d.reveal or (d.level == "prosecutor" and not e.identifying):
         out["original_names"] = e.original_names
+    # Deny by default: what an exhibit's file says of itself (authors, titles) is
+    # disclosed only with the file, which a person has reviewed.
     out["metadata"] = {name: value for name, value, sensitive in e.metadata
-                       if d.reveal or not sensitive}
+                       if d.reveal or (paths["file"] and not sensitive)}
     return out

@@ -42,7 +42,7 @@ from khavaran.export.disclosure import LEVELS, Disclosure
 from khavaran.export.exhibits import Exhibit, collect_exhibits
 from khavaran.export.report import render_html, render_pdf
 from khavaran.export.screening import screen
-from khavaran.export.verify import SIGNATURE, SIGNED_TAGS, STATEMENT
+from khavaran.export.verify import ANNEX_SUFFIX, SEALED, SIGNATURE, SIGNED_TAGS, STATEMENT
 from khavaran.services.case_views import act_views, suspect_view, target_views
 from khavaran.services.cases import Case, load_case
 from khavaran.services.evidence import _inside
@@ -51,6 +51,7 @@ from khavaran.services.ledger_io import write_extract
 from khavaran.services.profiles import profile_in
 from khavaran.services.protection import hidden_set
 from khavaran.services.registry import Registry, require_actor
+from khavaran.services.review import reviews_upto, seen
 from khavaran.storage import queries
 from khavaran.storage.repo import append_history
 from khavaran.storage.tables import citation, source
@@ -62,7 +63,6 @@ from khavaran.vault.verify_ledger import canonical
 
 __all__ = ["Built", "build_dossier"]
 
-ANNEX_SUFFIX = ".sealed-annex"
 STALE_SECONDS = 3600
 
 
@@ -254,6 +254,7 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
         d = Disclosure.build(conn, level, hidden, [e.item.id for e in exhibits])
         if not d.reveal:
             screen(exhibits, lambda e: registry.vault.path_of(e.item.sha256), d.leaks)
+            _require_reviews(conn, exhibits, level, seq)
             if d.leaks(case.id):
                 raise IntegrityError(f"the case id {case.id} names a protected person, and "
                                      "a dossier names its case: build it at the internal "
@@ -363,8 +364,12 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
                                                    disclosure=internal, ledger=ledger,
                                                    sources=views["internal"][3])})
             annex.add_bytes("sealed.json", sealed.encode("utf-8"))
-            annex_tags = annex.finish([*info, ("Khavaran-Sealed", "yes: under seal, "
-                                               "identities of protected people")])[
+            # Signed like the dossier, so an edited sealed.json is found even when the
+            # annex's manifests were made again.
+            annex_tags = annex.finish(
+                [*info, ("Khavaran-Sealed", "yes: under seal, identities of protected "
+                         "people")],
+                lambda written: _statement(written, key, case.id, SEALED, seq, head_hash))[
                 "tagmanifest-sha256.txt"]
             info.append(("Khavaran-Sealed-Annex-Tagmanifest-SHA256", annex_tags))
         tags = bag.finish(info, lambda written: _statement(written, key, case.id, level,
@@ -384,6 +389,24 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
                  sum(1 for p in included.values() if p["file"]), len(bag.payload),
                  sum(w.size for w in bag.payload.values()), withheld,
                  tags["tagmanifest-sha256.txt"], pdf_seconds)
+
+
+def _require_reviews(conn: Connection, exhibits: list[Exhibit], level: str, seq: int) -> None:
+    """Deny by default: an exhibit goes into the main bag only if a person reviewed
+    that item, with those bytes, for ``level``, and was shown every flag the screen
+    raises now (services/review.py).  The others are withheld, never refused."""
+    reviews = reviews_upto(conn, [e.item.id for e in exhibits], level, seq)
+    for e in exhibits:
+        r = reviews.get(e.item.id)
+        if r is None or r.sha256 != e.item.sha256:
+            e.identifying.append(
+                f"nobody has reviewed it for {level} disclosure (khavaran evidence review "
+                f"{e.item.id} --level {level} --reason ...)")
+        elif not seen(e.identifying, r):
+            e.identifying.append(f"the screen flags what its review (ledger entry {r.seq}) "
+                                 "was not shown: review it again")
+        else:
+            e.identifying.clear()
 
 
 def _statement(tags: dict[str, bytes], key: Any, case_id: str, level: str, seq: int,

@@ -30,7 +30,7 @@ from khavaran.storage.vault_tables import (
 )
 from khavaran.vault.ledger import body_of, data_of, iter_entries
 
-__all__ = ["Exhibit", "collect_exhibits"]
+__all__ = ["Exhibit", "collect_exhibits", "describe"]
 
 
 @dataclass
@@ -88,12 +88,14 @@ def collect_exhibits(conn: Connection, case: Case, targets: dict[int, TargetView
             child = conn.execute(select(evidence_item).where(
                 evidence_item.c.id == c.child_id)).one()
             out.append(Exhibit(f"{number}-{c.kind}-{counts[c.kind]}", child, c.kind, number))
-    _describe(conn, out, hidden, upto=upto, internal=internal)
+    describe(conn, out, hidden, upto=upto, internal=internal)
     return out
 
 
-def _describe(conn: Connection, exhibits: list[Exhibit], hidden: HiddenSet, *, upto: int,
+def describe(conn: Connection, exhibits: list[Exhibit], hidden: HiddenSet, *, upto: int,
               internal: bool) -> None:
+    """Fill in each exhibit's purge, original names, metadata, custody summary and
+    the reasons it would identify someone (``identifying``)."""
     ids = [e.item.id for e in exhibits]
     purged = set(conn.execute(select(evidence_purge.c.item_id).where(
         evidence_purge.c.item_id.in_(ids))).scalars())

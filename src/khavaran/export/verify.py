@@ -20,12 +20,16 @@ import bagit
 from khavaran.vault.ledger import data_of
 from khavaran.vault.verify_ledger import Entry, key_id, signature_checker, verify_extract
 
-__all__ = ["SIGNATURE", "SIGNED_TAGS", "STATEMENT", "DossierCheck", "verify_dossier"]
+__all__ = ["ANNEX_SUFFIX", "SEALED", "SIGNATURE", "SIGNED_TAGS", "STATEMENT", "DossierCheck",
+           "verify_dossier"]
 
 # The tag files of the signed statement, and the tag files it vouches for.
 STATEMENT = "dossier-statement.json"
 SIGNATURE = "dossier-signature.txt"
 SIGNED_TAGS = ("bag-info.txt", "manifest-sha256.txt", "manifest-sha512.txt")
+# The disclosure level a sealed annex's statement names.
+SEALED = "sealed-annex"
+ANNEX_SUFFIX = ".sealed-annex"
 
 
 @dataclass
@@ -54,13 +58,19 @@ def verify_dossier(path: Path, public_keys: list[str] | None = None) -> DossierC
     check.notes.append(f"bag valid: {len(bag.entries)} files, manifests "
                        f"{', '.join(sorted(bag.algorithms))} all match (bagit "
                        f"{bagit.VERSION})")
+    sealed = (path / "data" / "sealed.json").exists() and not (
+        path / "data" / "case.json").exists()
+    name = "data/sealed.json" if sealed else "data/case.json"
     try:
-        doc = json.loads((path / "data" / "case.json").read_text("utf-8"))
-    except (OSError, ValueError) as exc:
-        check.problems.append(f"data/case.json cannot be read: {exc}")
+        doc = json.loads((path / name).read_text("utf-8"))
+        exhibits = _annexed(doc) if sealed else doc.get("exhibits", [])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        check.problems.append(f"{name} cannot be read: {exc}")
         return check
-    _check_statement(path, public_keys or [], check)
-    for e in doc.get("exhibits", []):
+    _check_statement(path, public_keys or [], check, SEALED if sealed else None)
+    if sealed:
+        _check_against_dossier(path, check)
+    for e in exhibits:
         _check_exhibit(path, bag, e, public_keys or [], check)
     if not public_keys:
         check.notes.append("UNVERIFIED KEY: signatures were checked with the key the dossier "
@@ -68,9 +78,38 @@ def verify_dossier(path: Path, public_keys: list[str] | None = None) -> DossierC
     return check
 
 
-def _check_statement(root: Path, keys: list[str], check: DossierCheck) -> None:
+def _annexed(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """A sealed annex's exhibits, with the hashes its own case file gives them."""
+    described = {e["number"]: e for e in doc["case_file"]["exhibits"]}
+    return [{**described[number], "file": paths.get("file"),
+             "custody_extract": paths.get("custody")}
+            for number, paths in sorted(doc["exhibits"].items())]
+
+
+def _check_against_dossier(annex: Path, check: DossierCheck) -> None:
+    """An annex beside its dossier must be the one the dossier's signed bag-info names."""
+    if not annex.name.endswith(ANNEX_SUFFIX):
+        return
+    dossier = annex.with_name(annex.name[:-len(ANNEX_SUFFIX)])
+    try:
+        info = (dossier / "bag-info.txt").read_text("utf-8")
+    except OSError:
+        check.notes.append(f"sealed annex: its dossier ({dossier.name}) is not beside it; "
+                           "checked on its own signature")
+        return
+    tag = hashlib.sha256((annex / "tagmanifest-sha256.txt").read_bytes()).hexdigest()
+    if f"Khavaran-Sealed-Annex-Tagmanifest-SHA256: {tag}" not in info:
+        check.problems.append(f"sealed annex: its tag manifest is not the one {dossier.name}"
+                              "/bag-info.txt names (the annex was changed or swapped)")
+    else:
+        check.notes.append(f"sealed annex: the one {dossier.name}/bag-info.txt names")
+
+
+def _check_statement(root: Path, keys: list[str], check: DossierCheck,
+                     level: str | None = None) -> None:
     """The signed statement over bag-info.txt and the payload manifests: without it
-    anyone could change a file and make the manifests again."""
+    anyone could change a file and make the manifests again.  ``level`` is the
+    disclosure the statement must name (a sealed annex's), if any."""
     try:
         body = (root / STATEMENT).read_text("utf-8")
         signature = (root / SIGNATURE).read_text("ascii").strip()
@@ -80,6 +119,9 @@ def _check_statement(root: Path, keys: list[str], check: DossierCheck) -> None:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         check.problems.append(f"the signed statement ({STATEMENT}, {SIGNATURE}) is missing "
                               f"or unreadable: {exc}")
+        return
+    if level is not None and statement.get("disclosure") != level:
+        check.problems.append(f"{STATEMENT} is not a {level}'s statement")
         return
     pinned = {key_id(k.strip().lower()): k.strip().lower() for k in keys}
     public = pinned.get(key) if keys else named

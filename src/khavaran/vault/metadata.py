@@ -20,7 +20,7 @@ from xml.etree import ElementTree
 
 import magic
 
-__all__ = ["Field", "media_type", "read_metadata"]
+__all__ = ["Field", "buffer_media_type", "media_type", "read_metadata"]
 
 # Fields whose value can identify or locate a person; later disclosure levels
 # leave them out.  The original file name is kept with the intake and is
@@ -50,6 +50,14 @@ def _magic() -> magic.Magic:
 def media_type(path: Path) -> str:
     try:
         return str(_magic().from_file(str(path)))
+    except magic.MagicException:
+        return "application/octet-stream"
+
+
+def buffer_media_type(data: bytes) -> str:
+    """The media type of bytes in memory (a member of an archive, an e-mail part)."""
+    try:
+        return str(_magic().from_buffer(data[:_MAGIC_BYTES]))
     except magic.MagicException:
         return "application/octet-stream"
 
