@@ -32,6 +32,7 @@ __all__ = ["ColumnReport", "Inspection", "ListsForLinkage", "inspect_list",
            "read_for_linkage", "summary_lines"]
 
 SHOWN = 5
+GUESS_AT_LEAST = 5  # values a column needs before its content suggests a field
 
 
 @dataclass
@@ -132,7 +133,7 @@ def _check(field_name: str | None, value: str) -> tuple[bool, str | None]:
 def _guess(values: list[str]) -> str | None:
     """Our field for a column whose name we do not know, from what it holds."""
     sample = [v for v in values if v][:200]
-    if not sample:
+    if len(sample) < GUESS_AT_LEAST:
         return None
     for name, reads in (("gender", lambda v: read_sex(v) is not None),
                         ("death_date", lambda v: _check("death_date", v)[0]),
