@@ -6,10 +6,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from spreadsheets import write_xlsx
 from typer.testing import CliRunner
 
 from khavaran.cli import app
+from spreadsheets import write_xlsx
 
 FRENCH = ("N°,Nom,Prénom,Sexe,Date d'exécution,Ville,Remarques\n"
           "1,Karimi,Alireza,H,4 septembre 1988,Téhéran,x\n"
