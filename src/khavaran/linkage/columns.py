@@ -83,8 +83,8 @@ def map_columns(name: str, header: Sequence[str], profile: Profile | None = None
         unknown.append(given or surname or "")
     if "name" not in one and not parts:
         raise ValidationError(
-            f"no name column: the columns are {list(header)}; map one to name (or "
-            "given_name and surname) in a profile (--profile)", file=name, line=1, field="name")
+            f"missing required column(s) ['name']: the columns are {list(header)}; map one "
+            "to name (or given_name and surname) in a profile (--profile)", file=name, line=1)
     source = profile.source or default_source or Path(name).stem
     return ColumnMap(name, one, parts, tuple(unknown), tuple(ignored), source,
                      profile.values, profile.calendar)

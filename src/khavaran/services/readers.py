@@ -196,9 +196,10 @@ def _read_list(rows: list[tuple[int, dict[str, str]]], header: list[str], name: 
             try:
                 value = _list_value(col, value, calendar)
                 # The check the registry makes on writing, made here for every cell,
-                # so that one run reports all of them.
-                clean_value(model, person_schema.properties[prop], value, qualifier=qual,
-                            calendar=calendar or None, field=shown)
+                # so that one run reports all of them (names are checked on writing).
+                if prop != "name":
+                    clean_value(model, person_schema.properties[prop], value,
+                                qualifier=qual, calendar=calendar or None, field=shown)
             except ValidationError as exc:
                 errors.append(exc.located(file=name, line=line, field=shown))
                 continue
