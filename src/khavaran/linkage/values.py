@@ -16,7 +16,8 @@ from khavaran.linkage.conventions import read_sex, translate_date
 from khavaran.model.types.fuzzy_date import parse_date
 from khavaran.model.types.persian_name import normalize
 
-__all__ = ["OPTIONAL_FIELDS", "read_age", "read_birth_year", "read_death", "read_gender"]
+__all__ = ["OPTIONAL_FIELDS", "read_age", "read_birth_year", "read_calendar", "read_death",
+           "read_gender"]
 
 # The cells that may be unknown: everything but source, record_id and name.
 OPTIONAL_FIELDS = ("father_name", "birth_year", "age", "death_date", "city", "prison",
