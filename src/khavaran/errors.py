@@ -9,6 +9,7 @@ or HTTP.
      ├── NotFoundError          an id that is not in the registry
      ├── ValidationError        one value or record is wrong; names file, line, field
      │    ├── DateError         a date that cannot be read or does not exist
+     │    ├── ManyErrors        every bad cell of a file, reported together
      │    ├── UncitedClaimError a claim without any citation
      │    └── DanglingReferenceError  a reference to something that does not exist
      ├── StorageError           the database cannot be opened or is not initialised
@@ -26,11 +27,13 @@ __all__ = [
     "IntegrityError",
     "DanglingReferenceError",
     "KhavaranError",
+    "ManyErrors",
     "NotFoundError",
     "StorageError",
     "TimestampError",
     "UncitedClaimError",
     "ValidationError",
+    "raise_all",
 ]
 
 
@@ -89,6 +92,35 @@ class ValidationError(KhavaranError, ValueError):
 
 class DateError(ValidationError):
     """A date that cannot be parsed, or that does not exist (1367/13/40)."""
+
+
+class ManyErrors(ValidationError):
+    """Several bad values, reported in one run so that one pass fixes them all.
+
+    ``errors`` holds each one; file, line and field are those of the first.
+    """
+
+    SHOWN = 30
+
+    def __init__(self, errors: list[ValidationError]) -> None:
+        first = errors[0]
+        super().__init__(first.message, field=first.field, file=first.file, line=first.line)
+        self.errors = errors
+
+    def __str__(self) -> str:
+        lines = [f"{len(self.errors)} problem(s); nothing was written:"]
+        lines += [f"  {e}" for e in self.errors[:self.SHOWN]]
+        if len(self.errors) > self.SHOWN:
+            lines.append(f"  ... and {len(self.errors) - self.SHOWN} more")
+        return "\n".join(lines)
+
+
+def raise_all(errors: list[ValidationError]) -> None:
+    """Raise the one error, or all of them together; nothing when there is none."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ManyErrors(errors)
 
 
 class UncitedClaimError(ValidationError):

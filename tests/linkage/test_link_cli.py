@@ -24,7 +24,8 @@ NGO = HEADER + (
 )
 
 
-def _run(tmp_path: Path, *files: tuple[str, str | bytes], out: str = "clusters.csv"):
+def _run(tmp_path: Path, *files: tuple[str, str | bytes], out: str = "clusters.csv",
+         options: tuple[str, ...] = ()):
     paths = []
     for name, body in files:
         p = tmp_path / name
@@ -33,7 +34,7 @@ def _run(tmp_path: Path, *files: tuple[str, str | bytes], out: str = "clusters.c
         else:
             p.write_text(body, encoding="utf-8")
         paths.append(str(p))
-    result = CliRunner().invoke(app, ["link", *paths, "--out", str(tmp_path / out)])
+    result = CliRunner().invoke(app, ["link", *paths, "--out", str(tmp_path / out), *options])
     return result
 
 
@@ -59,17 +60,21 @@ def test_link_writes_one_row_per_record_and_keeps_brothers_apart(tmp_path: Path)
     assert _clusters(tmp_path / "again.csv") == rows
 
 
-BAD = [
-    ("missing column", HEADER.replace("record_id,", "") + "press,محمد,,,,,,,\n",
-     "missing required column(s) ['record_id']", "bad.csv, line 1"),
+# Refused with or without --strict: the list cannot be read as records.
+BROKEN = [
     ("duplicate record", HEADER + "press,1,Ali Rezaei,,,,,,,\npress,1,Reza Alavi,,,,,,,\n",
      "record_id '1' of source 'press' is already on", "bad.csv, line 3, field 'record_id'"),
     ("empty file", "", "the file is empty", "bad.csv"),
     ("header only", HEADER, "has a header but no rows", "bad.csv"),
     ("empty name", HEADER + "press,1,Ali Rezaei,,,,,,,\npress,2, - ... ,,,,,,,\n",
      "'- ...' has no letters or digits", "bad.csv, line 3, field 'name'"),
-    ("unknown column", HEADER.replace("gender", "sex") + "press,1,Ali,,,,,,,m\n",
-     "unknown column(s) ['sex']", "bad.csv, line 1"),
+]
+# Refused with --strict; without it the values become unknown and are reported.
+BAD = [
+    ("missing column", HEADER.replace("record_id,", "") + "press,محمد,,,,,,,\n",
+     "missing required column(s) ['record_id']", "bad.csv, line 1"),
+    ("unknown column", HEADER.replace("gender", "gendre") + "press,1,Ali,,,,,,,m\n",
+     "unknown column(s) ['gendre']", "bad.csv, line 1"),
     ("bad date", HEADER + "press,1,Ali Rezaei,,,,32 Mordad 1367,,,\n",
      "day 32 does not exist in Mordad 1367", "bad.csv, line 2, field 'death_date'"),
     ("bad age", HEADER + "press,1,Ali Rezaei,,,about thirty,,,,\n",
@@ -79,12 +84,14 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize(("label", "body", "message", "where"), BAD, ids=[b[0] for b in BAD])
+@pytest.mark.parametrize(("label", "body", "message", "where"), BROKEN + BAD,
+                         ids=[b[0] for b in BROKEN + BAD])
 def test_bad_input_is_refused_and_nothing_is_written(
         tmp_path: Path, label: str, body: str, message: str, where: str) -> None:
     before = "source,record_id,person_id\nold,1,p-old\n"
     (tmp_path / "clusters.csv").write_text(before, encoding="utf-8")
-    result = _run(tmp_path, ("families.csv", FAMILIES), ("bad.csv", body))
+    result = _run(tmp_path, ("families.csv", FAMILIES), ("bad.csv", body),
+                  options=("--strict",))
     assert result.exit_code == 1
     assert message in result.output, result.output
     assert where in result.output, result.output
@@ -129,3 +136,50 @@ def test_scoring_on_several_cores_gives_the_same_weights(monkeypatch: pytest.Mon
     monkeypatch.setattr(linking.os, "cpu_count", lambda: 2)
     parallel = linking.score_pairs(features, Frequencies(features), pairs)
     assert parallel == serial and len(serial) == len(pairs) > 1000
+
+
+@pytest.mark.parametrize(("label", "body", "message", "where"), BROKEN,
+                         ids=[b[0] for b in BROKEN])
+def test_broken_lists_are_refused_without_strict_too(
+        tmp_path: Path, label: str, body: str, message: str, where: str) -> None:
+    result = _run(tmp_path, ("families.csv", FAMILIES), ("bad.csv", body))
+    assert result.exit_code == 1
+    assert message in result.output and where in result.output, result.output
+    assert not (tmp_path / "clusters.csv").exists()
+
+
+MESSY = HEADER.replace("gender", "gender,notes") + (
+    "press,1,Ali Rezaei,,,about thirty,32 Mordad 1367,,,x,\n"
+    "press,2,Reza Alavi,,,,summer 1988,,,m,seen twice\n"
+    "press,3,Hassan Alavi,,,,summer 1988,,,f?,\n"
+)
+
+
+def test_without_strict_unreadable_values_become_unknown_and_are_reported(
+        tmp_path: Path) -> None:
+    result = _run(tmp_path, ("families.csv", FAMILIES), ("messy.csv", MESSY))
+    assert result.exit_code == 0, result.output
+    assert "6 records from 2 list(s)" in result.output
+    rows = _clusters(tmp_path / "clusters.csv")
+    assert {(r["source"], r["record_id"]) for r in rows} >= {("press", "1"), ("press", "3")}
+    out = result.output
+    assert "column 'notes' of " in out and "was not used" in out
+    assert "6 value(s) could not be read and were taken as unknown" in out
+    messy = str(tmp_path / "messy.csv")
+    assert "death_date 'summer 1988': 2 record(s), now unknown" in out
+    assert f"first at {messy}:3, {messy}:4" in out
+    assert "age 'about thirty': 1 record(s)" in out and f"{messy}:2" in out
+    assert "gender 'x': 1 record(s)" in out and "gender 'f?': 1 record(s)" in out
+
+
+def test_strict_reports_every_bad_cell_in_one_run(tmp_path: Path) -> None:
+    body = MESSY.replace(",notes", "").replace(",seen twice", "").replace(",\n", "\n")
+    result = _run(tmp_path, ("messy.csv", body), options=("--strict",))
+    assert result.exit_code == 1
+    out = result.output
+    assert "6 problem(s); nothing was written" in out, out
+    for where in ("line 2, field 'age'", "line 2, field 'death_date'",
+                  "line 2, field 'gender'", "line 3, field 'death_date'",
+                  "line 4, field 'gender'"):
+        assert where in out, out
+    assert not (tmp_path / "clusters.csv").exists()

@@ -16,36 +16,103 @@ from khavaran.errors import ValidationError
 if TYPE_CHECKING:
     from khavaran.linkage import link as linking
     from khavaran.linkage import lists as link_lists
-    from khavaran.services import dedupe, estimation
+    from khavaran.services import dedupe, estimation, list_reading
 else:
     linking = lazy_module("khavaran.linkage.link")
     link_lists = lazy_module("khavaran.linkage.lists")
     dedupe = lazy_module("khavaran.services.dedupe")
     estimation = lazy_module("khavaran.services.estimation")
+    list_reading = lazy_module("khavaran.services.list_reading")
+
+ProfileOption = Annotated[Path | None, typer.Option(
+    "--profile", help="A mapping profile (YAML) for the lists' own columns and values "
+    "(docs/list-profiles.md).", show_default=False)]
+SheetOption = Annotated[str | None, typer.Option(
+    "--sheet", help="In spreadsheets, read only this sheet (default: every sheet is a "
+    "list).", show_default=False)]
+StrictOption = Annotated[bool, typer.Option(
+    "--strict", help="Refuse unknown columns and unreadable values instead of taking "
+    "them as unknown.")]
+
+
+def _summary(lists: list_reading.ListsForLinkage) -> None:
+    for line in list_reading.summary_lines(lists):
+        typer.echo(line, err=True)
 
 
 @app.command("link")
 def link_(
-    lists: Annotated[list[Path], typer.Argument(help="One CSV file per source list.",
-                                                 show_default=False)],
+    lists: Annotated[list[Path], typer.Argument(
+        help="One file per source list: CSV, .xlsx or .ods (each sheet a list).",
+        show_default=False)],
     out: Annotated[Path, typer.Option("--out", help="Where to write source,record_id,"
                                       "person_id.", show_default=False)],
+    profile: ProfileOption = None,
+    sheet: SheetOption = None,
+    strict: StrictOption = False,
 ) -> None:
     """Link the records of several victim lists into persons; needs no data home.
 
     Reads lists in the registry's list format (source, record_id, name, and
     optionally father_name, birth_year, age, death_date, city, prison,
-    affiliation, gender) and writes one row per record; records of the same
-    person share a person_id.  docs/linkage.md explains the method.
+    affiliation, gender), or in their own columns and conventions through a
+    profile or the built-in vocabularies (French, German, Persian and English
+    column names, sexes, month names; lunar Hijri dates).  Writes one row per
+    record; records of the same person share a person_id.  Values that cannot
+    be read are taken as unknown and listed at the end (--strict refuses
+    them).  docs/linkage.md explains the method.
 
-    Example: khavaran link families.csv amnesty.csv --out clusters.csv
+    Example: khavaran link families.csv amnesty.xlsx --out clusters.csv
     """
-    records = link_lists.read_lists(lists)
-    result = linking.link(records)
-    linking.write_clusters(out, records, result.person_ids)
-    typer.echo(f"{len(records):,} records from {len(link_lists.sources_of(records))} list(s) -> "
-               f"{result.persons:,} persons ({result.candidates:,} pairs compared); "
+    read = list_reading.read_for_linkage(lists, profile=profile, sheet=sheet, strict=strict)
+    result = linking.link(read.records, features=read.features)
+    linking.write_clusters(out, read.records, result.person_ids)
+    sources = link_lists.sources_of(read.records)
+    typer.echo(f"{len(read.records):,} records from {len(sources)} list(s) "
+               f"-> {result.persons:,} persons ({result.candidates:,} pairs compared); "
                f"wrote {out}")
+    _summary(read)
+
+
+lists_app = typer.Typer(cls=KhavaranGroup, add_completion=False, rich_markup_mode=None,
+                        help="Look at victim lists before linking or importing them.")
+app.add_typer(lists_app, name="lists")
+
+
+@lists_app.command("inspect")
+def lists_inspect(
+    file: Annotated[Path, typer.Argument(help="A list: CSV, .xlsx or .ods.",
+                                         show_default=False)],
+    sheet: SheetOption = None,
+    profile: ProfileOption = None,
+) -> None:
+    """Show a list's columns, scripts, calendars and date formats, the values not
+    understood (with counts and lines), and a suggested mapping profile.
+
+    Example: khavaran lists inspect liste-fr.xlsx > liste-fr.profile.yaml.txt
+    """
+    for ins in list_reading.inspect_list(file, sheet=sheet, profile=profile):
+        typer.echo(f"{ins.name}: {ins.rows:,} rows, {len(ins.columns)} columns")
+        for c in ins.columns:
+            ours = f"-> {c.field}" if c.field else "-> (none of ours)"
+            scripts = ", ".join(f"{k} {n}" for k, n in c.scripts.most_common()) or "empty"
+            typer.echo(f"  {c.name!r} {ours}: {c.filled:,} filled; script {scripts}")
+            if c.calendars:
+                typer.echo("    calendars: " + ", ".join(
+                    f"{k} {n}" for k, n in c.calendars.most_common()))
+            if c.formats:
+                typer.echo("    formats: " + ", ".join(
+                    f"{k!r} {n}" for k, n in c.formats.most_common(8)))
+            for value, lines in sorted(c.not_understood.items(), key=lambda kv: -len(kv[1])):
+                shown = ", ".join(map(str, lines[:5])) + (" ..." if len(lines) > 5 else "")
+                typer.echo(f"    not understood: {value!r} x{len(lines)} (lines {shown})")
+        if ins.mapping is not None:
+            typer.echo("  read without a profile as: " + "; ".join(ins.mapping.describe()))
+        else:
+            typer.echo(f"  cannot be read without a profile: {ins.problem}")
+        typer.echo("  suggested profile:")
+        for line in ins.profile_yaml.splitlines():
+            typer.echo(f"    {line}")
 
 
 dedupe_app = typer.Typer(cls=KhavaranGroup, add_completion=False, rich_markup_mode=None,
@@ -176,7 +243,8 @@ def dedupe_log(
 def estimate_(
     ctx: typer.Context,
     lists: Annotated[list[Path] | None, typer.Argument(
-        help="CSV lists to estimate from, instead of the registry.", show_default=False)] = None,
+        help="Lists to estimate from (CSV, .xlsx, .ods), instead of the registry.",
+        show_default=False)] = None,
     clusters: Annotated[Path | None, typer.Option(
         help="A clusters file of `khavaran link` for the CSV lists (else they are linked "
         "now).", show_default=False)] = None,
@@ -184,6 +252,9 @@ def estimate_(
                                            show_default=False)] = None,
     method: Annotated[str, typer.Option(
         help="auto, independence, loglinear, lcmcr or combined.")] = "auto",
+    profile: ProfileOption = None,
+    sheet: SheetOption = None,
+    strict: StrictOption = False,
     seed: Annotated[int, typer.Option(help="Seed of the random draws (same seed, same "
                                            "result).")] = 0,
 ) -> None:
@@ -201,8 +272,10 @@ def estimate_(
     Example: khavaran estimate --by city
     """
     if lists:
-        captures = estimation.from_lists(lists, clusters)
+        read = list_reading.read_for_linkage(lists, profile=profile, sheet=sheet, strict=strict)
+        captures = estimation.from_read_lists(read, clusters)
     else:
+        read = None
         if clusters:
             raise ValidationError("--clusters goes with CSV lists", field="--clusters")
         captures = estimation.from_registry(registry_of(ctx))
@@ -219,3 +292,5 @@ def estimate_(
             typer.echo(f"{label}not estimated ({e.observed:,} listed)")
         for w in e.warnings:
             typer.echo(f"  warning: {w}")
+    if read is not None:
+        _summary(read)

@@ -135,17 +135,26 @@ def import_(
     include_protected: Annotated[bool, typer.Option(
         "--include-protected",
         help="Allow identifying facts about protected people (recorded).")] = False,
+    profile: Annotated[Path | None, typer.Option(
+        help="A mapping profile (YAML) for lists in their own columns and values "
+        "(docs/list-profiles.md); CSV files are then lists.", show_default=False)] = None,
+    sheet: Annotated[str | None, typer.Option(
+        help="In spreadsheets, import only this sheet (default: each sheet is a list).",
+        show_default=False)] = None,
 ) -> None:
-    """Import CSV or JSON Lines files in one transaction: all or nothing.
+    """Import CSV, spreadsheet (.xlsx, .ods: lists) or JSON Lines files in one
+    transaction: all or nothing.
 
-    Formats: docs/import-formats.md.  Re-running an import adds nothing.
+    Formats: docs/import-formats.md.  Re-running an import adds nothing.  Every
+    bad cell of a list is reported in one run.
 
     Example: khavaran --as ana import sources.csv list-a.csv list-b.csv
     """
     actor = settings_of(ctx).require_actor()
     report = importing.import_files(registry_of(ctx), [(f, kind) for f in files], actor=actor,
                                     progress=_progress, reason=reason,
-                                    include_protected=include_protected)
+                                    include_protected=include_protected, profile=profile,
+                                    sheet=sheet)
     _report(report)
 
 

@@ -17,18 +17,16 @@ from importlib import resources
 
 import yaml
 
-from khavaran.errors import DateError, ValidationError
+from khavaran.errors import ValidationError
 from khavaran.linkage.lists import LinkRecord
 from khavaran.linkage.names import Word, link_key, parse_name
-from khavaran.model.types.fuzzy_date import parse_date
+from khavaran.linkage.values import read_age, read_birth_year, read_death, read_gender
 from khavaran.model.types.persian_name import compact, normalize
-from khavaran.services.readers import GENDERS
 
 __all__ = ["Features", "canonical_place", "prepare", "prepare_all", "splink_columns"]
 
 # Without a death date, an age is taken as age in 1988, the year of the killings.
 DEFAULT_DEATH_YEAR = 1988
-_NUMBER = re.compile(r"\d+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,51 +107,10 @@ def canonical_place(kind: str, text: str) -> str | None:
     return found or "~" + key
 
 
-@lru_cache(maxsize=1 << 14)
-def _year(text: str, field: str) -> tuple[int, int]:
-    digits = normalize(text)
-    if digits.isdigit() and len(digits) == 4:
-        y = int(digits)
-        if 1250 <= y <= 1420:  # Solar Hijri: a year spans two Gregorian years
-            return y + 621, y + 622
-        if 1850 <= y <= 2030:
-            return y, y
-        raise ValidationError(f"'{text}' is not a plausible birth year", field=field)
-    try:
-        d = parse_date(text)
-    except DateError as exc:
-        raise ValidationError(str(exc), field=field) from None
-    if d.start is None or d.end is None:
-        raise ValidationError(f"'{text}' is open-ended; give a year", field=field)
-    return d.start.year, d.end.year
-
-
-@lru_cache(maxsize=1024)
-def _age(text: str) -> int:
-    found = _NUMBER.findall(normalize(text))
-    if len(found) != 1 or not 0 < int(found[0]) < 120:
-        raise ValidationError(f"'{text}' is not an age in years", field="age")
-    return int(found[0])
-
-
-@lru_cache(maxsize=1 << 14)
-def _death(text: str, calendar: str) -> tuple[datetime.date, datetime.date, str]:
-    try:
-        d = parse_date(text, calendar or None)
-    except DateError as exc:
-        raise ValidationError(str(exc), field="death_date") from None
-    if d.start is None or d.end is None:
-        raise ValidationError(f"'{text}' is open-ended; give a date", field="death_date")
-    return d.start, d.end, d.precision
-
-
 def _gender(text: str, implied: str | None) -> str | None:
     if not text:
         return implied
-    code = GENDERS.get(text.lower())
-    if code is None:
-        raise ValidationError(
-            f"'{text}' is not a gender (m, f, male, female, مرد, زن, unknown)", field="gender")
+    code = read_gender(text)
     return None if code == "unknown" else code
 
 
@@ -176,9 +133,9 @@ def prepare(rec: LinkRecord) -> Features:
             words=name.words,
             father=father,
             gender=_gender(rec.gender, name.gender),
-            birth=_year(rec.birth_year, "birth_year") if rec.birth_year else None,
-            age=_age(rec.age) if rec.age else None,
-            death=_death(rec.death_date, rec.calendar) if rec.death_date else None,
+            birth=read_birth_year(rec.birth_year) if rec.birth_year else None,
+            age=read_age(rec.age) if rec.age else None,
+            death=read_death(rec.death_date, rec.calendar) if rec.death_date else None,
             city=canonical_place("city", rec.city) if rec.city else None,
             prison=canonical_place("prison", rec.prison) if rec.prison else None,
             affiliation=canonical_place("affiliation", rec.affiliation)

@@ -223,8 +223,10 @@ def score_pairs(features: Sequence[Features], freq: Frequencies,
         _SHARED = None
 
 
-def link(records: Sequence[LinkRecord]) -> LinkResult:
-    features = prepare_all(records)
+def link(records: Sequence[LinkRecord],
+         features: Sequence[Features] | None = None) -> LinkResult:
+    """Link ``records``; ``features`` are theirs when already prepared."""
+    features = prepare_all(records) if features is None else features
     freq = Frequencies(features)
     pairs = candidate_pairs(features)
     scores = score_pairs(features, freq, pairs)

@@ -18,8 +18,9 @@ from sqlalchemy import select
 
 from khavaran.errors import ValidationError
 from khavaran.linkage.features import canonical_place
-from khavaran.linkage.link import link_records
-from khavaran.linkage.lists import LinkRecord, read_lists, sources_of
+from khavaran.linkage.link import link
+from khavaran.linkage.lists import LinkRecord, sources_of
+from khavaran.services.list_reading import ListsForLinkage, read_for_linkage
 from khavaran.services.readers import csv_rows, read_path_text
 from khavaran.services.registry import Registry
 from khavaran.storage.tables import person_member, source_record
@@ -27,7 +28,7 @@ from khavaran.storage.tables import person_member, source_record
 if TYPE_CHECKING:
     from khavaran.linkage.estimate import Estimate
 
-__all__ = ["STRATA", "Captures", "from_lists", "from_registry", "run"]
+__all__ = ["STRATA", "Captures", "from_lists", "from_read_lists", "from_registry", "run"]
 
 STRATA = ("city", "prison")
 
@@ -96,10 +97,17 @@ def _read_clusters(path: Path, records: Sequence[LinkRecord]) -> list[str]:
     return [person[r.key] for r in records]
 
 
-def from_lists(paths: Sequence[Path], clusters: Path | None = None) -> Captures:
-    """Captures from CSV lists, linked now or by a clusters file of `khavaran link`."""
-    records = read_lists(paths)
-    ids = _read_clusters(clusters, records) if clusters else link_records(records)
+def from_lists(paths: Sequence[Path], clusters: Path | None = None, *,
+               strict: bool = True) -> Captures:
+    """Captures from lists, linked now or by a clusters file of `khavaran link`."""
+    return from_read_lists(read_for_linkage(paths, strict=strict), clusters)
+
+
+def from_read_lists(read: ListsForLinkage, clusters: Path | None = None) -> Captures:
+    """Captures from lists already read (list_reading.read_for_linkage)."""
+    records = read.records
+    ids = (_read_clusters(clusters, records) if clusters
+           else link(records, features=read.features).person_ids)
     rows = [(pid, r.source, {"city": r.city, "prison": r.prison})
             for r, pid in zip(records, ids, strict=True)]
     if len(sources_of(records)) < 2:

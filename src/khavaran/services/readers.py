@@ -17,7 +17,11 @@ from typing import Any
 from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticError
 
-from khavaran.errors import ValidationError
+from khavaran.errors import ValidationError, raise_all
+from khavaran.linkage.columns import map_columns, map_row
+from khavaran.linkage.conventions import translate_date
+from khavaran.linkage.profile import Profile
+from khavaran.linkage.values import read_gender
 from khavaran.model import ids
 from khavaran.model.loader import load_model
 from khavaran.model.records import (
@@ -32,11 +36,12 @@ from khavaran.model.records import (
     StatusIn,
     Where,
 )
+from khavaran.model.values import clean_value
 from khavaran.services.ingest import Batch
 
 __all__ = [
     "CSV_KINDS", "LIST_COLUMNS", "LIST_REQUIRED", "csv_rows", "decode", "read_csv", "read_file",
-    "read_jsonl", "read_path_text", "read_text",
+    "read_jsonl", "read_list_rows", "read_path_text", "read_text",
 ]
 
 LIST_COLUMNS = ("source", "record_id", "name", "father_name", "birth_year", "age",
@@ -48,9 +53,6 @@ LIST_PROPERTIES = {
     "age": ("age", None), "death_date": ("death_date", None), "city": ("city", None),
     "prison": ("prison", None), "affiliation": ("affiliation", None), "gender": ("gender", None),
 }
-GENDERS = {"m": "male", "male": "male", "man": "male", "مرد": "male", "f": "female",
-           "female": "female", "woman": "female", "زن": "female", "?": "unknown",
-           "unknown": "unknown", "نامعلوم": "unknown"}
 CSV_KINDS = ("list", "source", "consent", "Person", "Unit", "Posting", "Place", "Event", "Act")
 CITATION_COLUMNS = {"source", "locator", "credibility", "assessment", "calendar", "status",
                     "status_date", "asserted_by", "status_source", "quote"}
@@ -152,47 +154,85 @@ def _citation(row: dict[str, str], where: Where, default_locator: str = "") -> t
     return cites, statuses, cred, assessment
 
 
+def _list_value(col: str, value: str, calendar: str) -> str:
+    """A list cell as the claim's value, read through the built-in vocabularies: a
+    sex in any of them, a date with foreign month names or in the lunar calendar."""
+    if col == "gender":
+        return read_gender(value)
+    if col == "death_date":
+        return translate_date(value)
+    if col == "birth_year" and not value.isdigit():
+        return translate_date(value)
+    return value
+
+
 def _read_list(rows: list[tuple[int, dict[str, str]]], header: list[str], name: str,
-               person_key: bytes) -> Batch:
-    missing = [c for c in LIST_REQUIRED if c not in header]
+               person_key: bytes, profile: Profile | None = None) -> Batch:
+    """A list's rows as persons, records and claims.  Every bad cell of the file is
+    reported at once; a column that is none of ours is refused (a misspelt
+    column would lose its values without a word) unless a profile maps or
+    ignores it."""
+    cmap = map_columns(name, header, profile)
+    if cmap.unknown:
+        raise ValidationError(
+            f"unknown column(s) {list(cmap.unknown)}: a list has {', '.join(LIST_COLUMNS)} "
+            "(and calendar, locator, credibility, assessment); map or ignore them in a "
+            "profile (--profile)", file=name, line=1)
+    # Record ids by line would change when the file is sorted again: an import
+    # needs the list's own ids.
+    missing = [c for c in ("source", "record_id") if c not in cmap.fields
+               and not (c == "source" and profile is not None and profile.source)]
     if missing:
         raise ValidationError(f"missing required column(s) {missing}", file=name, line=1)
+    person_schema = load_model().schema("Person")
+    model = load_model()
     batch = Batch()
-    for line, row in rows:
+    errors: list[ValidationError] = []
+    for line, raw in rows:
         where = Where(name, line)
+        row = map_row(cmap, line, raw)
         try:
             for col in LIST_REQUIRED:
                 if not row[col].strip():
-                    raise ValidationError("required value is empty", field=col)
+                    raise ValidationError("required value is empty",
+                                          field=cmap.fields.get(col, col))
             src, rec = row["source"].strip(), row["record_id"].strip()
             person = ids.record_person_id(src, rec, person_key)
             rid = ids.record_id(src, rec)
             # fictional=None: the person is fictional exactly when the list's source is
             batch.entities.append(EntityIn(person, "Person", fictional=None, where=where))
-            batch.records.append(RecordIn(src, rec, person, dict(row), where=where))
+            batch.records.append(RecordIn(src, rec, person, dict(raw), where=where))
             cites, _, cred, assessment = _citation(
                 {"source": src, "locator": row.get("locator") or f"record {rec}",
                  "credibility": row.get("credibility", ""),
                  "assessment": row.get("assessment", "")}, where)
-            batch.claims.append(ClaimIn(person, "role", "victim", citations=cites,
-                                        credibility=cred, assessment=assessment, record=rid,
-                                        where=where))
-            for col, (prop, qual) in LIST_PROPERTIES.items():
-                value = (row.get(col) or "").strip()
-                if not value:
-                    continue
-                if col == "gender":
-                    code = GENDERS.get(value.lower())
-                    if code is None:
-                        raise ValidationError(f"'{value}' is not a gender (m, f, male, female, "
-                                              "مرد, زن, unknown)", field=col)
-                    value = code
-                batch.claims.append(ClaimIn(person, prop, value, qualifier=qual,
-                                            calendar=(row.get("calendar") or None),
-                                            citations=cites, credibility=cred,
-                                            assessment=assessment, record=rid, where=where))
         except ValidationError as exc:
-            raise exc.located(file=name, line=line) from None
+            errors.append(exc.located(file=name, line=line))
+            continue
+        batch.claims.append(ClaimIn(person, "role", "victim", citations=cites,
+                                    credibility=cred, assessment=assessment, record=rid,
+                                    where=where))
+        calendar = row.get("calendar") or ""
+        for col, (prop, qual) in LIST_PROPERTIES.items():
+            value = (row.get(col) or "").strip()
+            if not value:
+                continue
+            shown = cmap.fields.get(col, col)
+            try:
+                value = _list_value(col, value, calendar)
+                # The check the registry makes on writing, made here for every cell,
+                # so that one run reports all of them (names are checked on writing).
+                if prop != "name":
+                    clean_value(model, person_schema.properties[prop], value,
+                                qualifier=qual, calendar=calendar or None, field=shown)
+            except ValidationError as exc:
+                errors.append(exc.located(file=name, line=line, field=shown))
+                continue
+            batch.claims.append(ClaimIn(person, prop, value, qualifier=qual,
+                                        calendar=calendar or None,
+                                        citations=cites, credibility=cred,
+                                        assessment=assessment, record=rid, where=where))
+    raise_all(errors)
     return batch
 
 
@@ -291,6 +331,12 @@ def _guess_kind(header: list[str], name: str) -> str:
             return kind
     raise ValidationError(f"say what the CSV holds with --kind ({', '.join(CSV_KINDS)})",
                           file=name, line=1)
+
+
+def read_list_rows(rows: list[tuple[int, dict[str, str]]], header: list[str], name: str,
+                   person_key: bytes, profile: Profile | None = None) -> Batch:
+    """A list (CSV file or spreadsheet sheet) as a batch; ``profile`` maps its columns."""
+    return _read_list(rows, header, name, person_key, profile)
 
 
 def read_csv(text: str, name: str, kind: str | None, person_key: bytes) -> Batch:
