@@ -49,7 +49,8 @@ LIST_PROPERTIES = {
 GENDERS = {"m": "male", "male": "male", "man": "male", "مرد": "male", "f": "female",
            "female": "female", "woman": "female", "زن": "female", "?": "unknown",
            "unknown": "unknown", "نامعلوم": "unknown"}
-CSV_KINDS = ("list", "source", "consent", "Person", "Unit", "Posting", "Place", "Event", "Act")
+CSV_KINDS = ("list", "source", "consent", "action", "Person", "Unit", "Posting", "Place", "Event",
+             "Act")
 CITATION_COLUMNS = {"source", "locator", "credibility", "assessment", "calendar", "status",
                     "status_date", "asserted_by", "status_source", "quote"}
 ENTITY_COLUMNS = {"id", "fictional", "protected", "pseudonym"}
@@ -279,6 +280,10 @@ def read_csv(text: str, name: str, kind: str | None, person_key: bytes) -> Batch
         return _read_sources(rows, header, name)
     if kind == "consent":
         return _read_consents(rows, header, name)
+    if kind.lower() == "action":
+        # Imported here: the tracker's reader builds on services that import this module.
+        from khavaran.services.actions import read_action_rows
+        return read_action_rows(rows, header, name)
     if kind in load_model().schemas:
         return _read_entities(rows, header, name, kind)
     raise ValidationError(f"unknown kind '{kind}' (one of {', '.join(CSV_KINDS)})",
