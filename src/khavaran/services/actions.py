@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from hashlib import blake2b
 
 from sqlalchemy import Connection, RowMapping, select
@@ -197,10 +197,15 @@ def add_action(registry: Registry, action: ActionIn, *, actor: str) -> tuple[str
 
     Parameters: ``action`` what was done (type and actor from the vocabularies in
     model/vocab/accountability.yaml, targets that exist in the registry);
-    ``actor`` who records it.  Nothing is written if any part is refused.
+    ``actor`` who records it.  The action is fictional when its source is.  Nothing is written if any part is refused.
     """
-    batch = batch_for(action, Where("action add", None))
     with registry.write() as conn:
+        # A demo source makes a demo action: the two must never mix.
+        fictional = conn.execute(select(source.c.fictional)
+                                 .where(source.c.id == action.source)).scalar()
+        if fictional is not None:
+            action = replace(action, fictional=bool(fictional))
+        batch = batch_for(action, Where("action add", None))
         report = ingest(conn, batch, actor=actor, label="action add", now=registry.now())
     return batch.entities[0].id, report
 
