@@ -197,7 +197,8 @@ def add_action(registry: Registry, action: ActionIn, *, actor: str) -> tuple[str
 
     Parameters: ``action`` what was done (type and actor from the vocabularies in
     model/vocab/accountability.yaml, targets that exist in the registry);
-    ``actor`` who records it.  The action is fictional when its source is.  Nothing is written if any part is refused.
+    ``actor`` who records it.  The action is fictional when its source is.
+    Nothing is written if any part is refused.
     """
     with registry.write() as conn:
         # A demo source makes a demo action: the two must never mix.
