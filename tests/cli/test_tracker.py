@@ -66,3 +66,13 @@ def test_import_kind_action_reports_file_line_and_field(demo_cli, tmp_path) -> N
                         user=None).output.splitlines()) == 2
     ok = demo_cli("import", str(FIXTURES / "actions.csv"), "--kind", "action")
     assert ok.exit_code == 0 and "3 entities" in ok.output
+
+
+def test_report_commands(demo_cli, tmp_path) -> None:
+    out = demo_cli("report", "impunity", "p-demo-perp-11", "--lang", "fa", "--pdf",
+                   str(tmp_path / "r.pdf"), user=None)
+    assert out.exit_code == 0, out.output
+    assert "گزارش مصونیت از مجازات" in out.output and (tmp_path / "r.pdf").stat().st_size
+    assert "Suspects with standing" in demo_cli("report", "country", "se", user=None).output
+    assert demo_cli("report", "matrix", "--lang", "xx", user=None).exit_code == 1
+    assert demo_cli("report", "impunity", "p-demo-witness-01", user=None).exit_code == 1

@@ -74,5 +74,6 @@ from khavaran.cli import (  # noqa: E402,F401
     linkage,
     records,
     registry,
+    reports,
     tracker,
 )
