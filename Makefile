@@ -57,6 +57,7 @@ bench: $(VENV)/.bench-installed system-packages
 	$(BIN)/python bench/bench_linkage.py
 	$(BIN)/python bench/bench_estimate.py
 	$(BIN)/python bench/bench_dossier.py
+	$(BIN)/python bench/bench_ftm.py
 
 docs: $(VENV)/.installed
 	$(BIN)/python scripts/cli_reference.py > docs/cli.md

@@ -27,8 +27,9 @@ from khavaran.services.registry import Registry
 from khavaran.storage import queries
 from khavaran.storage.tables import claim, claim_status, entity, source
 
-__all__ = ["COURT_STEPS", "CSV_COLUMNS", "ActionIn", "ActionView", "Cite", "actions_in",
-           "add_action", "batch_for", "label_of", "list_actions", "read_action_rows", "show_action"]
+__all__ = ["COURT_STEPS", "CSV_COLUMNS", "ActionIn", "ActionView", "Cite", "action_id",
+           "actions_in", "add_action", "batch_for", "label", "label_of", "list_actions",
+           "read_action_rows", "show_action"]
 
 # procedural status of an allegation -> the action type it is in the tracker
 COURT_STEPS = {"charged": "indictment", "convicted": "verdict", "acquitted": "verdict",

@@ -26,8 +26,8 @@ from khavaran.services.profiles import Fact, profile_in
 from khavaran.storage.case_tables import legal_case
 from khavaran.storage.tables import claim, entity
 
-__all__ = ["Gap", "ImpunityReport", "alleged_perpetrators", "gaps_for", "impunity_report",
-           "rules"]
+__all__ = ["CaseStrength", "Gap", "ImpunityReport", "alleged_perpetrators", "gaps_for",
+           "impunity_report", "rules"]
 
 KINDS = {"peer_designation", "presence_without_case", "call_without_follow_up"}
 
