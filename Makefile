@@ -17,7 +17,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# system-packages first: PyICU (for followthemoney, a test tool) builds against libicu-dev.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python system-packages
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -56,6 +57,7 @@ bench: $(VENV)/.bench-installed system-packages
 	$(BIN)/python bench/bench_linkage.py
 	$(BIN)/python bench/bench_estimate.py
 	$(BIN)/python bench/bench_dossier.py
+	$(BIN)/python bench/bench_ftm.py
 
 docs: $(VENV)/.installed
 	$(BIN)/python scripts/cli_reference.py > docs/cli.md

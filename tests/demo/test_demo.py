@@ -28,7 +28,7 @@ def test_shape_of_the_demo(tmp_path: Path) -> None:
     sources = [x for x in lines if x["type"] == "source"]
     entities = [x for x in lines if x["type"] == "entity"]
     claims = [x for x in lines if x["type"] == "claim"]
-    assert len(sources) == 40 and all(s["fictional"] for s in sources)
+    assert len(sources) == 42 and all(s["fictional"] for s in sources)
     assert all(e["fictional"] for e in entities)
     kinds = Counter(c["value"] for c in claims if c["property"] == "kind"
                     and c["entity"].startswith("pl-"))

@@ -14,12 +14,16 @@ from khavaran.model.loader import load_model, load_model_from
 
 def test_shipped_model_loads() -> None:
     model = load_model()
-    assert set(model.schemas) == {"Person", "Unit", "Posting", "Place", "Event", "Act"}
+    assert set(model.schemas) == {"Person", "Unit", "Posting", "Place", "Event", "Act",
+                                  "Action"}
     assert "allegation" in model.vocabs["person_role"]["alleged_perpetrator"].flags
     assert "implicating" in model.vocabs["unit_kind"]["death_commission"].flags
     for vocab in model.vocabs.values():
         for entry in vocab.values():
             assert entry.en and entry.fa
+    # an actor names its jurisdiction and branch, checked against their vocabularies
+    assert model.vocabs["actor"]["se-court"].attr("jurisdiction") == "se"
+    assert model.vocabs["jurisdiction"]["se"].attr("universal_jurisdiction") == "sweden-nouri"
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -50,3 +54,15 @@ def test_broken_model_names_file_and_path(tmp_path: Path, file: str, old: str, n
     with pytest.raises(ValidationError) as err:
         load_model_from(root)
     assert err.value.file == file and err.value.field == where
+
+
+def test_an_actor_naming_an_unknown_jurisdiction_is_refused(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    vocab = root / "vocab" / "accountability.yaml"
+    vocab.write_text(vocab.read_text(encoding="utf-8").replace(
+        "jurisdiction: se, branch: court", "jurisdiction: atlantis, branch: court"),
+        encoding="utf-8")
+    with pytest.raises(ValidationError) as exc:
+        load_model_from(root)
+    assert exc.value.file == "vocab/accountability.yaml"
+    assert exc.value.field == "actor.se-court.jurisdiction"

@@ -16,7 +16,7 @@ from khavaran.cli.render import FICTIONAL, render_profile
 
 if TYPE_CHECKING:
     from khavaran.model.types import fuzzy_date
-    from khavaran.services import exporting, importing, integrity, profiles
+    from khavaran.services import exporting, ftm_export, importing, integrity, profiles
     from khavaran.services import history as history_service
     from khavaran.services import overview as overview_service
     from khavaran.services import registry as registries
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 else:
     fuzzy_date = lazy_module("khavaran.model.types.fuzzy_date")
     exporting = lazy_module("khavaran.services.exporting")
+    ftm_export = lazy_module("khavaran.services.ftm_export")
     importing = lazy_module("khavaran.services.importing")
     integrity = lazy_module("khavaran.services.integrity")
     profiles = lazy_module("khavaran.services.profiles")
@@ -34,7 +35,8 @@ else:
     search_service = lazy_module("khavaran.services.search")
 
 # What `import --kind` accepts (services/readers.py CSV_KINDS; a test keeps them equal).
-CSV_KINDS = ("list", "source", "consent", "Person", "Unit", "Posting", "Place", "Event", "Act")
+CSV_KINDS = ("list", "source", "consent", "action", "Person", "Unit", "Posting", "Place", "Event",
+             "Act")
 
 @app.command()
 def init(ctx: typer.Context) -> None:
@@ -164,14 +166,31 @@ def export(
     out: Annotated[Path | None, typer.Option(help="File to write (default: stdout).")] = None,
     include_protected: Annotated[bool, typer.Option(
         "--include-protected", help="Include protected people's identities (recorded).")] = False,
+    format_: Annotated[str, typer.Option(
+        "--format", help="jsonl: the import format, lossless; ftm: FollowTheMoney entities "
+                         "(docs/ftm.md).")] = "jsonl",
 ) -> None:
-    """Export everything as JSON Lines, the import format (lossless).
+    """Export everything as JSON Lines, the import format (lossless), or as
+    FollowTheMoney entities.
 
     Example: khavaran export --out registry.jsonl
+    Example: khavaran export --format ftm --out registry.ftm.jsonl
     """
     settings = settings_of(ctx)
     actor = settings.require_actor() if include_protected else None
     registry = registry_of(ctx)
+    if format_ == "ftm":
+        ftm = ftm_export.export_ftm_to(registry, out if out else sys.stdout,
+                                       include_protected=include_protected, actor=actor)
+        typer.echo("exported: " + ", ".join(f"{n} {k}" for k, n in sorted(ftm.written.items())),
+                   err=True)
+        if ftm.withheld:
+            typer.echo(f"withheld {ftm.withheld} record(s) of {len(ftm.protected)} protected "
+                       "people", err=True)
+        return
+    if format_ != "jsonl":
+        raise typer.BadParameter(f"'{format_}' is not a format (jsonl, ftm)",
+                                 param_hint="--format")
     report = exporting.export(registry, out if out else sys.stdout,
                               include_protected=include_protected, actor=actor)
     written = ", ".join(f"{n} {k}" for k, n in sorted(report.written.items()))

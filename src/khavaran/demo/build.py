@@ -111,6 +111,12 @@ class DemoBuilder:
         for i in range(1, 3):
             source(f"demo-doc-{i:02d}", "document", f"Demo prison register page {i}",
                    "government", "B", date="1367", language="fa")
+        source("demo-sanctions-1", "official_statement", "Demoland human-rights sanctions list",
+               "government", "A", publisher="Government of Demoland (fictional)",
+               date="2020-09-01", language="en")
+        source("demo-resolution-1", "official_statement", "Demoland parliament resolution",
+               "government", "A", publisher="Parliament of Demoland (fictional)",
+               date="2016-08-10", language="en")
 
     # -- places and units ----------------------------------------------------------
     def places(self) -> None:
@@ -203,6 +209,37 @@ class DemoBuilder:
                    f"demo-news-{c + s:02d}")
         self.claim(post, "start_date", f"{2005 + 2 * s}", f"demo-news-{c + s:02d}")
         self.claim(post, "end_date", f"{2009 + 3 * s}", f"demo-news-{c + s:02d}")
+
+    def accountability(self) -> None:
+        """Standing and actions of the fictional commission members (the tracker)."""
+        self.claim("p-demo-perp-11", "travel_country", "se", "demo-news-04", locator="p. 2")
+        self.claim("p-demo-perp-11", "travel", "a conference abroad, 1399 (fictional)",
+                   "demo-news-04", locator="p. 2")
+        self.claim("p-demo-perp-13", "immunity", "serving governor (fictional)", "demo-news-05")
+        self.claim(CONVICTED, "alive_as_of", "1402", "demo-news-06")
+
+        def action(aid: str, source: str, **props: str | list[str]) -> None:
+            self.entity(aid, "Action")
+            for prop, value in props.items():
+                for v in value if isinstance(value, list) else [value]:
+                    self.claim(aid, prop, v, source, credibility=2)
+
+        action("act-demo-resolution", "demo-resolution-1", action_type="resolution",
+               actor="demoland-parliament", date="2016-08-10", subject="killings_1988",
+               document="DL-RES 12/2016 (fictional)", outcome="adopted")
+        action("act-demo-un-letter", "demo-un-1", action_type="communication",
+               actor="demo-un-experts", date="2019-05-20", subject="killings_1988",
+               addressee="demo-government", document="AL DEMO 1/2019 (fictional)")
+        action("act-demo-un-call", "demo-un-1", action_type="call_for_mechanism",
+               actor="demo-un-experts", date="2019-05-20", subject="killings_1988",
+               addressee="demo-government", outcome="no reply recorded")
+        action("act-demo-sanction", "demo-sanctions-1", action_type="sanction_designation",
+               actor="demoland-government", date="2020-09-01",
+               target=["p-demo-perp-21", "p-demo-perp-22"],
+               regime="Demoland human-rights sanctions (fictional)",
+               document="DL-SANC-0042 (fictional)")
+        action("act-demo-investigation", "demo-court-1", action_type="investigation_opened",
+               actor="demo-prosecutor", date="2019-11-02", target=CONVICTED)
 
     def witnesses(self) -> None:
         for i in range(1, 13):
@@ -365,6 +402,7 @@ class DemoBuilder:
         self.places()
         self.witnesses()
         self.commissions()
+        self.accountability()
         self.victims()
         self.curated()
         registry = folder / "registry.jsonl"

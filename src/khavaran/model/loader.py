@@ -24,6 +24,9 @@ PROPERTY_KEYS = {
     "label",
 }
 VOCAB_FLAGS = {"allegation", "implicating"}
+# Attributes that name a code of another vocabulary (None: free text checked elsewhere).
+VOCAB_ATTRS: dict[str, str | None] = {"jurisdiction": "jurisdiction", "branch": "actor_branch",
+                                      "universal_jurisdiction": None}
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,10 @@ class VocabEntry:
     en: str
     fa: str
     flags: frozenset[str] = frozenset()
+    attrs: tuple[tuple[str, str], ...] = ()
+
+    def attr(self, name: str) -> str | None:
+        return dict(self.attrs).get(name)
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,7 @@ def _read(root: Traversable, name: str) -> Any:
 
 def _load_vocabs(root: Traversable) -> dict[str, dict[str, VocabEntry]]:
     vocabs: dict[str, dict[str, VocabEntry]] = {}
+    files: dict[tuple[str, str], str] = {}
     folder = root.joinpath("vocab")
     for item in sorted(folder.iterdir(), key=lambda p: p.name):
         if not item.name.endswith(".yaml"):
@@ -114,13 +122,27 @@ def _load_vocabs(root: Traversable) -> dict[str, dict[str, VocabEntry]]:
                 path = f"{vname}.{code}"
                 if not isinstance(spec, dict) or not spec.get("en") or not spec.get("fa"):
                     raise _fail(file, path, "each code needs an 'en' and a 'fa' label")
-                unknown = set(spec) - {"en", "fa"} - VOCAB_FLAGS
+                unknown = set(spec) - {"en", "fa"} - VOCAB_FLAGS - set(VOCAB_ATTRS)
                 if unknown:
                     raise _fail(file, path, f"unknown key(s) {sorted(unknown)}")
                 flags = frozenset(k for k in VOCAB_FLAGS if spec.get(k) is True)
-                vocab[str(code)] = VocabEntry(str(code), spec["en"], spec["fa"], flags)
+                attrs = tuple(sorted((k, str(spec[k])) for k in VOCAB_ATTRS if k in spec))
+                vocab[str(code)] = VocabEntry(str(code), spec["en"], spec["fa"], flags, attrs)
+                files[(vname, str(code))] = file
             vocabs[vname] = vocab
+    _check_attrs(vocabs, files)
     return vocabs
+
+
+def _check_attrs(vocabs: dict[str, dict[str, VocabEntry]],
+                 files: dict[tuple[str, str], str]) -> None:
+    for vname, vocab in vocabs.items():
+        for code, entry in vocab.items():
+            for key, value in entry.attrs:
+                target = VOCAB_ATTRS[key]
+                if target is not None and value not in vocabs.get(target, {}):
+                    raise _fail(files[(vname, code)], f"{vname}.{code}.{key}",
+                                f"'{value}' is not a code of the vocabulary '{target}'")
 
 
 def _load_property(file: str, path: str, pname: str, spec: Any, vocabs: dict[str, Any],

@@ -112,7 +112,8 @@ def display_names(conn: Connection, ids: list[str], *, reveal: bool = False,
     With ``reveal``, protected people are named too, and their ids are added to
     ``revealed`` so that the caller can record the access."""
     rows = queries.entities(conn, ids)
-    claims = queries.claims_for(conn, rows, ["name", "title", "kind", "act_type", "date"])
+    claims = queries.claims_for(conn, rows, ["name", "title", "kind", "act_type", "action_type",
+                                               "date"])
     by_entity: dict[str, list[RowMapping]] = defaultdict(list)
     for c in claims:
         by_entity[c["entity_id"]].append(c)
@@ -136,7 +137,7 @@ def display_names(conn: Connection, ids: list[str], *, reveal: bool = False,
         else:
             # Units and places have names; postings, events and acts are named by
             # what they are, then when.
-            order = {"title": 0, "kind": 1, "act_type": 1, "date": 2}
+            order = {"title": 0, "kind": 1, "act_type": 1, "action_type": 1, "date": 2}
             label = " ".join(c["value"] for c in sorted(cs, key=lambda c: order[c["property"]]))
             label = label.replace("_", " ") or eid
         out[eid] = label + (" [fictional]" if row["fictional"] else "")

@@ -53,7 +53,8 @@ LIST_PROPERTIES = {
     "age": ("age", None), "death_date": ("death_date", None), "city": ("city", None),
     "prison": ("prison", None), "affiliation": ("affiliation", None), "gender": ("gender", None),
 }
-CSV_KINDS = ("list", "source", "consent", "Person", "Unit", "Posting", "Place", "Event", "Act")
+CSV_KINDS = ("list", "source", "consent", "action", "Person", "Unit", "Posting", "Place", "Event",
+             "Act")
 CITATION_COLUMNS = {"source", "locator", "credibility", "assessment", "calendar", "status",
                     "status_date", "asserted_by", "status_source", "quote"}
 ENTITY_COLUMNS = {"id", "fictional", "protected", "pseudonym"}
@@ -350,6 +351,10 @@ def read_csv(text: str, name: str, kind: str | None, person_key: bytes) -> Batch
         return _read_sources(rows, header, name)
     if kind == "consent":
         return _read_consents(rows, header, name)
+    if kind.lower() == "action":
+        # Imported here: the tracker's reader builds on services that import this module.
+        from khavaran.services.actions import read_action_rows
+        return read_action_rows(rows, header, name)
     if kind in load_model().schemas:
         return _read_entities(rows, header, name, kind)
     raise ValidationError(f"unknown kind '{kind}' (one of {', '.join(CSV_KINDS)})",
