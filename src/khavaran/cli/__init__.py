@@ -66,4 +66,13 @@ def main() -> None:
 
 
 # Command families register themselves on `app` when imported.
-from khavaran.cli import cases, claims, dossiers, evidence, linkage, records, registry  # noqa: E402,F401
+from khavaran.cli import (  # noqa: E402,F401
+    accounts,
+    cases,
+    claims,
+    dossiers,
+    evidence,
+    linkage,
+    records,
+    registry,
+)

@@ -13,7 +13,7 @@ from khavaran.cli import app
 from khavaran.cli.context import registry_of, settings_of
 from khavaran.cli.render import FICTIONAL, render_profile
 from khavaran.model.types.fuzzy_date import explain_date
-from khavaran.services import exporting, importing, profiles
+from khavaran.services import accounts, exporting, importing, profiles
 from khavaran.services import history as history_service
 from khavaran.services import overview as overview_service
 from khavaran.services import search as search_service
@@ -54,9 +54,13 @@ def demo(ctx: typer.Context, case: Annotated[bool, typer.Option(
         report = importing.import_files(registry, files, actor="khavaran demo",
                                         include_protected=True)
         opened = case and build_demo_case(registry)
+        # Demo accounts only ever exist beside the fictional demo.
+        logins = accounts.write_demo_accounts(registry, settings.home)
     finally:
         registry.close()
     _report(report)
+    if logins:
+        typer.echo(f"demo accounts (passwords and TOTP secrets): {logins}")
     if case:
         typer.echo(f"demo case {CASE_ID}: " + ("opened" if opened else "already there")
                    + f" (khavaran case show {CASE_ID})")
