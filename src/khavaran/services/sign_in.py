@@ -25,7 +25,7 @@ from khavaran.services.registry import Registry
 from khavaran.storage import accounts as store
 
 __all__ = ["SESSION_HOURS", "Principal", "SignedIn", "confirm_totp", "csrf_token",
-           "delay_after", "principal_for_session", "principal_for_token", "sign_in",
+           "delay_after", "end_session", "same", "principal_for_session", "principal_for_token", "sign_in",
            "sign_out"]
 
 SESSION_HOURS = 8
@@ -139,6 +139,13 @@ def sign_in(registry: Registry, name: str, password: str, code: str | None = Non
         raise AuthError(REFUSED)
     principal = Principal(name, role(row["role"]), "session", sha256(session_id))
     return SignedIn(principal, session_id, csrf_token(session_id), expires)
+
+
+def end_session(registry: Registry, session_id: str) -> None:
+    """End the session of a cookie presented at sign-in: the new session gets a
+    new id, so that a cookie planted before sign-in is worth nothing."""
+    with registry.write() as conn:
+        store.end_session(conn, sha256(session_id), registry.now())
 
 
 def sign_out(registry: Registry, principal: Principal, *, client: str | None = None) -> None:

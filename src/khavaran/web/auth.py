@@ -35,8 +35,8 @@ async def sign_in_(request: Request, response: Response, registry: Reg,
     done = await run_in_threadpool(sign_in.sign_in, registry, body.name, body.password,
                                    body.code, client=client)
     old = request.cookies.get(COOKIE)
-    if old:  # the session id changes at sign-in: a planted cookie is worth nothing
-        response.delete_cookie(COOKIE, path="/")
+    if old:
+        await run_in_threadpool(sign_in.end_session, registry, old)
     response.set_cookie(COOKIE, done.session_id, max_age=sign_in.SESSION_HOURS * 3600,
                         path="/", httponly=True, samesite="strict", secure=_secure(request))
     return {"name": done.principal.name, "role": done.principal.role.name,
@@ -60,8 +60,9 @@ def me(who: User) -> dict[str, Any]:
 
 @router.post("/totp/enrol", openapi_extra=documented(EnrolBody))
 async def enrol(request: Request, registry: Reg, who: User, client: Client) -> dict[str, Any]:
-    """A new TOTP secret and recovery codes, shown once; they replace the old
-    ones when a first code is sent to /totp/confirm."""
+    """A new TOTP secret and recovery codes, shown once.  The old recovery codes
+    stop working now; the new secret replaces the old one when a first code
+    from it is sent to /totp/confirm."""
     await read_body(request, EnrolBody)
     made = await run_in_threadpool(accounts.enrol_totp, registry, who.name, actor=who.name,
                                    via="web", client=client)
