@@ -7,9 +7,11 @@
 #   libpango-1.0-0, libpangoft2-1.0-0,   text layout and font subsetting for the dossier's
 #   libharfbuzz-subset0                  PDF report (WeasyPrint)
 #   poppler-utils                        pdffonts, pdftotext, pdftoppm: tests check the PDF with them
+#   wrk (only with --bench)              the HTTP load generator of bench/bench_api.py
 set -euo pipefail
 PACKAGES=(libmagic1 tesseract-ocr tesseract-ocr-fas fonts-dejavu-core openssl libpango-1.0-0
           libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils)
+if [ "${1:-}" = "--bench" ]; then PACKAGES+=(wrk); fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

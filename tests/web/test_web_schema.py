@@ -11,9 +11,9 @@ from __future__ import annotations
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import status_code_conformance
-from web_site import Site
 
 from khavaran.web.security import HEADERS
+from web_site import Site
 
 
 def test_generated_requests_never_crash_and_match_the_document(site: Site) -> None:

@@ -25,8 +25,8 @@ from khavaran.services.registry import Registry
 from khavaran.storage import accounts as store
 
 __all__ = ["SESSION_HOURS", "Principal", "SignedIn", "confirm_totp", "csrf_token",
-           "delay_after", "end_session", "same", "principal_for_session", "principal_for_token", "sign_in",
-           "sign_out"]
+           "delay_after", "end_session", "principal_for_session", "principal_for_token",
+           "same", "sign_in", "sign_out"]
 
 SESSION_HOURS = 8
 FREE_FAILURES = 3  # failed sign-ins allowed before delays start
