@@ -14,7 +14,7 @@ import yaml
 
 from khavaran.errors import ValidationError
 
-__all__ = ["PERMISSIONS", "Role", "load_roles", "role"]
+__all__ = ["PERMISSIONS", "Role", "load_roles", "parse_roles", "role"]
 
 PERMISSIONS = frozenset({"read", "write", "reveal", "admin"})
 FILE = "roles.yaml"

@@ -25,7 +25,8 @@ from khavaran.services.access_log import record_in
 from khavaran.services.registry import Registry
 from khavaran.storage import accounts as store
 
-__all__ = ["AccountInfo", "NewSecrets", "add_account", "disable", "enrol_totp", "issue_token",
+__all__ = ["AccountInfo", "NewSecrets", "add_account", "check_password", "disable", "enrol_totp",
+           "hasher", "issue_token", "new_password",
            "list_accounts", "revoke_token", "set_role", "sha256", "write_demo_accounts"]
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")

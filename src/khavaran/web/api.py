@@ -23,7 +23,8 @@ from khavaran.web.bodies import (
 )
 from khavaran.web.deps import Admin, Client, Reader, Reg, Revealer, Writer
 
-__all__ = ["router"]
+__all__ = ["access", "add_claim", "add_person", "add_source", "health", "history", "person",
+           "reveal", "router", "search", "source"]
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "No token or session, or a bad one"},

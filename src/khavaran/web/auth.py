@@ -13,7 +13,7 @@ from khavaran.services import accounts, sign_in
 from khavaran.web.bodies import EnrolBody, SignInBody, TotpBody, documented, read_body
 from khavaran.web.deps import COOKIE, Client, Reg, User
 
-__all__ = ["router"]
+__all__ = ["confirm", "enrol", "me", "router", "sign_in_", "sign_out"]
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses={
     401: {"description": "Wrong name, password or code; or not signed in"},

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["ClaimBody", "EnrolBody", "PersonBody", "RevealBody", "SignInBody", "SourceBody",
-           "TotpBody", "documented", "read_body"]
+           "Strict", "TotpBody", "documented", "read_body"]
 
 T = TypeVar("T", bound=BaseModel)
 Short = Field(min_length=1, max_length=200)
