@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from khavaran.web.security import MAX_BODY
-from web_site import Site
+from web_site import Site, site  # noqa: F401  (site: the fixture)
 
 SHAPE = {"error": {"code", "message", "field", "line"}}
 

@@ -10,7 +10,7 @@ import pytest
 
 from khavaran.services.access_log import read_log
 from khavaran.storage import accounts as store
-from web_site import ROLES, WITNESS, Site
+from web_site import ROLES, WITNESS, Site, site  # noqa: F401  (site: the fixture)
 
 OK, NO_AUTH, DENIED = 200, 401, 403
 READ = {None: NO_AUTH, "admin": OK, "investigator": OK, "analyst": OK, "viewer": OK}

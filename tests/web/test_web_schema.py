@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import status_code_conformance
 
 from khavaran.web.security import HEADERS
-from web_site import Site
+from web_site import Site, site  # noqa: F401  (site: the fixture)
 
 
 def test_generated_requests_never_crash_and_match_the_document(site: Site) -> None:

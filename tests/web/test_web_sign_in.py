@@ -13,7 +13,7 @@ from khavaran.services.access_log import read_log
 from khavaran.services.reading import source
 from khavaran.services.sign_in import FREE_FAILURES, delay_after
 from khavaran.web.deps import COOKIE, CSRF_HEADER
-from web_site import PASSWORD, Site
+from web_site import PASSWORD, Site, site  # noqa: F401  (site: the fixture)
 
 
 def _sign_in(site: Site, role: str, code: str | None = None, password: str = PASSWORD

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from web_site import WITNESS, Site
+from web_site import WITNESS, Site, site  # noqa: F401  (site: the fixture)
 
 
 def test_viewer_sees_the_pseudonym(site: Site) -> None:

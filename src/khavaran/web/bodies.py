@@ -97,6 +97,10 @@ def documented(model: type[BaseModel]) -> dict[str, Any]:
 async def read_body(request: Request, model: type[T]) -> T:
     """The request body as ``model``; a 422 in the API's error shape otherwise."""
     raw = await request.body()
+    if b"\\u0000" in raw or b"\x00" in raw:
+        # No text field of the database can hold a NUL character.
+        raise RequestValidationError([{"loc": ("body",), "msg": "the body holds a NUL "
+                                       "character", "type": "value_error"}])
     try:
         return model.model_validate_json(raw)
     except pydantic.ValidationError as exc:

@@ -67,6 +67,9 @@ class Guard:
         await self.app(scope, receive, send_with_headers)
 
     def _refusal(self, scope: Scope) -> tuple[int, str, str] | None:
+        if b"%00" in scope.get("query_string", b"") or "\x00" in scope.get("path", ""):
+            # No text field of the database can hold a NUL character.
+            return 400, "invalid", "the address holds a NUL character"
         headers = {k.lower(): v for k, v in scope.get("headers", [])}
         length = headers.get(b"content-length")
         if length is not None:
