@@ -52,12 +52,14 @@ $(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
 	touch $@
 
 bench: $(VENV)/.bench-installed system-packages
+	scripts/system-packages.sh --bench
 	scripts/with-postgres.sh $(BIN)/python bench/bench_registry.py
 	$(BIN)/python bench/bench_vault.py
 	$(BIN)/python bench/bench_linkage.py
 	$(BIN)/python bench/bench_estimate.py
 	$(BIN)/python bench/bench_dossier.py
 	$(BIN)/python bench/bench_ftm.py
+	$(BIN)/python bench/bench_api.py
 
 docs: $(VENV)/.installed
 	$(BIN)/python scripts/cli_reference.py > docs/cli.md

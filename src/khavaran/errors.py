@@ -13,6 +13,9 @@ or HTTP.
      │    ├── UncitedClaimError a claim without any citation
      │    └── DanglingReferenceError  a reference to something that does not exist
      ├── StorageError           the database cannot be opened or is not initialised
+     ├── AuthError              no account, a wrong password, code or token, an ended session
+     │    └── RateLimitError    too many failed sign-ins: wait before trying again
+     ├── ForbiddenError         the account's role does not allow this
      └── EvidenceError          the vault refused an intake, read or purge
           ├── TimestampError    a time-stamping authority failed or a token does not verify
           └── IntegrityError    a stored original, copy or ledger entry fails verification
@@ -21,14 +24,17 @@ or HTTP.
 from __future__ import annotations
 
 __all__ = [
+    "AuthError",
     "ConfigError",
     "DateError",
     "EvidenceError",
+    "ForbiddenError",
     "IntegrityError",
     "DanglingReferenceError",
     "KhavaranError",
     "ManyErrors",
     "NotFoundError",
+    "RateLimitError",
     "StorageError",
     "TimestampError",
     "UncitedClaimError",
@@ -145,3 +151,20 @@ class TimestampError(EvidenceError):
 
 class IntegrityError(EvidenceError):
     """Something stored no longer matches what was recorded: the vault is damaged."""
+
+
+class AuthError(KhavaranError):
+    """Who is asking could not be established: the message never says which part
+    (name, password, code) was wrong."""
+
+
+class RateLimitError(AuthError):
+    """Too many failed sign-ins for an account or from an address."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ForbiddenError(KhavaranError):
+    """The account is known but its role does not allow the action."""

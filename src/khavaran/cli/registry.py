@@ -16,7 +16,14 @@ from khavaran.cli.render import FICTIONAL, render_profile
 
 if TYPE_CHECKING:
     from khavaran.model.types import fuzzy_date
-    from khavaran.services import exporting, ftm_export, importing, integrity, profiles
+    from khavaran.services import (
+        accounts,
+        exporting,
+        ftm_export,
+        importing,
+        integrity,
+        profiles,
+    )
     from khavaran.services import history as history_service
     from khavaran.services import overview as overview_service
     from khavaran.services import registry as registries
@@ -24,6 +31,7 @@ if TYPE_CHECKING:
     from khavaran.services.ingest import IngestReport
 else:
     fuzzy_date = lazy_module("khavaran.model.types.fuzzy_date")
+    accounts = lazy_module("khavaran.services.accounts")
     exporting = lazy_module("khavaran.services.exporting")
     ftm_export = lazy_module("khavaran.services.ftm_export")
     importing = lazy_module("khavaran.services.importing")
@@ -96,9 +104,13 @@ def demo(ctx: typer.Context, case: Annotated[bool, typer.Option(
         report = importing.import_files(registry, files, actor="khavaran demo",
                                         include_protected=True)
         opened = case and build_demo_case(registry)
+        # Demo accounts only ever exist beside the fictional demo.
+        logins = accounts.write_demo_accounts(registry, settings.home)
     finally:
         registry.close()
     _report(report)
+    if logins:
+        typer.echo(f"demo accounts (passwords and TOTP secrets): {logins}")
     if case:
         typer.echo(f"demo case {CASE_ID}: " + ("opened" if opened else "already there")
                    + f" (khavaran case show {CASE_ID})")

@@ -28,7 +28,7 @@ __all__ = ["KINDS", "Appended", "LedgerWriter", "StoredEntry", "body_of", "data_
 # Every kind of event the ledger records.
 KINDS = frozenset({
     "intake", "view", "download", "copy", "derive", "derivation", "export", "transfer",
-    "verify", "link", "purge", "timestamp", "key", "case", "registry", "review",
+    "verify", "link", "purge", "timestamp", "key", "case", "registry", "review", "access",
 })
 
 

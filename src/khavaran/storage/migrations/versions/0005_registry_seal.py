@@ -1,6 +1,6 @@
 """the registry in the ledger: seals of the rows each transaction wrote
 
-Revision ID: i13
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-05 09:30:00
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from khavaran.storage.ddl import drop_triggers, protect_append_only, protect_no_delete
 
-revision = 'i13'
+revision = '0005'
 down_revision = '0004'
 branch_labels = None
 depends_on = None

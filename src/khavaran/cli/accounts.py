@@ -1,0 +1,167 @@
+"""`user add|list|disable|role|token|revoke-token`, `access-log` and `serve`:
+administration of a team's accounts, and the web server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from khavaran.cli import app
+from khavaran.cli.context import registry_of, settings_of
+from khavaran.model.roles import load_roles
+from khavaran.services import access_log, accounts
+from khavaran.services.accounts import NewSecrets
+
+group = typer.Typer(help="Accounts of the team that uses the web app and API.",
+                    no_args_is_help=True)
+app.add_typer(group, name="user")
+ROLES = ", ".join(load_roles())
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def _hand_over(made: NewSecrets) -> None:
+    if made.password:
+        typer.echo(f"password (shown once): {made.password}")
+    if made.totp_secret:
+        typer.echo(f"TOTP secret (shown once): {made.totp_secret}")
+        typer.echo(f"  for an authenticator app: {made.totp_uri}")
+        typer.echo("recovery codes (each works once; shown once):")
+        for code in made.recovery_codes:
+            typer.echo(f"  {code}")
+
+
+@group.command("add")
+def add(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")],
+        role: Annotated[str, typer.Option(help=f"One of: {ROLES}.")],
+        generate: Annotated[bool, typer.Option(
+            "--generate", help="Generate the password instead of asking for it.")] = False,
+        ) -> None:
+    """Create an account.  The password is asked for (twice) or, with
+    --generate or when left empty, generated and printed once.  Roles that may
+    reveal protected identities get a TOTP secret and recovery codes.
+
+    Example: khavaran --as admin user add ana --role investigator
+    """
+    actor = settings_of(ctx).require_actor()
+    password = None
+    if not generate:
+        password = typer.prompt("password (empty: generate one)", default="",
+                                hide_input=True, confirmation_prompt=True,
+                                show_default=False) or None
+    made = accounts.add_account(registry_of(ctx), name, role, actor=actor, password=password)
+    typer.echo(f"account {made.name} added with role {made.role}")
+    _hand_over(made)
+
+
+@group.command("list")
+def list_(ctx: typer.Context) -> None:
+    """List the accounts: role, second factor, active tokens.
+
+    Example: khavaran user list
+    """
+    for a in accounts.list_accounts(registry_of(ctx)):
+        state = "disabled" if a.disabled else "active"
+        typer.echo(f"{a.name:<24} {a.role:<13} {state:<9} "
+                   f"{'2FA' if a.second_factor else 'no 2FA':<7} {a.active_tokens} token(s)")
+
+
+@group.command("disable")
+def disable(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")]) -> None:
+    """Disable an account: its sessions end and its tokens stop working.
+
+    Example: khavaran --as admin user disable ana
+    """
+    accounts.disable(registry_of(ctx), name, actor=settings_of(ctx).require_actor())
+    typer.echo(f"account {name} disabled")
+
+
+@group.command("role")
+def role(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")],
+         new_role: Annotated[str, typer.Argument(metavar="ROLE", help=f"One of: {ROLES}.")]
+         ) -> None:
+    """Change an account's role; its sessions end.
+
+    Example: khavaran --as admin user role ana viewer
+    """
+    made = accounts.set_role(registry_of(ctx), name, new_role,
+                             actor=settings_of(ctx).require_actor())
+    typer.echo(f"account {name} now has role {made.role}")
+    _hand_over(made)
+
+
+@group.command("token")
+def token(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")]) -> None:
+    """Print a new API token for NAME, alone on standard output (shown once;
+    send it as 'Authorization: Bearer TOKEN').
+
+    Example: khavaran --as admin user token ana > ana.token
+    """
+    typer.echo(accounts.issue_token(registry_of(ctx), name,
+                                    actor=settings_of(ctx).require_actor()))
+
+
+@group.command("revoke-token")
+def revoke_token(ctx: typer.Context, token_id: Annotated[str, typer.Argument(
+        metavar="TOKEN", help="The token, or its id (the part before the dot).")]) -> None:
+    """Revoke an API token at once.
+
+    Example: khavaran --as admin user revoke-token tk-3f9a1c0b7d2e
+    """
+    done = accounts.revoke_token(registry_of(ctx), token_id,
+                                 actor=settings_of(ctx).require_actor())
+    typer.echo(f"token {done} revoked")
+
+
+@app.command("access-log")
+def access_log_(
+    ctx: typer.Context,
+    actor: Annotated[str | None, typer.Option(help="Only this account or name.")] = None,
+    action: Annotated[str | None, typer.Option(
+        help=f"Only one action: {', '.join(sorted(access_log.ACTIONS))}.")] = None,
+    target: Annotated[str | None, typer.Option(help="Only this record, account or token."
+                                               )] = None,
+    since: Annotated[dt.datetime | None, typer.Option(help="From this time (UTC).")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most N entries.")] = 100,
+) -> None:
+    """Show the access log, newest first: sign-ins, views of protected records,
+    reveals, exports, refusals, account changes.  It never expires.
+
+    Example: khavaran access-log --action reveal
+    """
+    when = since.replace(tzinfo=dt.UTC) if since and since.tzinfo is None else since
+    page = access_log.read_log(registry_of(ctx), actor=actor, action=action, target=target,
+                               since=when, limit=limit)
+    for e in page.entries:
+        typer.echo(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.actor}  {e.action}  {e.outcome}  "
+                   f"{e.target or '-'}  {e.via}{' ' + e.client if e.client else ''}"
+                   f"{'  (' + e.reason + ')' if e.reason else ''}")
+    typer.echo(f"{len(page.entries)} of {page.total} entries", err=True)
+
+
+@app.command()
+def serve(ctx: typer.Context,
+          host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+          workers: Annotated[int, typer.Option(min=1, max=64)] = 1) -> None:
+    """Serve the JSON API on the data home.  TLS belongs in a reverse proxy.
+
+    Example: khavaran serve --port 8000
+    """
+    import uvicorn
+
+    settings = settings_of(ctx)
+    registry_of(ctx)  # a missing or old registry is reported here, not by each worker
+    if host not in LOOPBACK:
+        typer.echo(f"warning: listening on {host}, beyond this machine: put a reverse proxy "
+                   "with TLS in front (sessions and tokens must never cross a network in "
+                   "clear)", err=True)
+    os.environ["KHAVARAN_HOME"] = str(settings.home)
+    os.environ["KHAVARAN_DB"] = settings.db_url
+    sys.stderr.write(f"serving {settings.home} on http://{host}:{port}/api/v1/\n")
+    # No access log: a query string may hold a name someone searched for.
+    uvicorn.run("khavaran.web.app:from_environment", factory=True, host=host, port=port,
+                workers=workers, access_log=False, server_header=False, proxy_headers=True)

@@ -1,0 +1,70 @@
+"""The app factory: nothing is built at import time.
+
+``create_app(settings)`` opens the registry and returns the ASGI app; uvicorn
+calls ``from_environment`` (a factory) in each worker.  Pages added later
+reuse the same dependencies (web/deps.py), error handler (web/errors.py) and
+security layer (web/security.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from khavaran.services.registry import Registry, open_registry
+from khavaran.settings import Settings
+from khavaran.web import api, auth
+from khavaran.web.errors import install_error_handlers
+from khavaran.web.security import MAX_BODY, Guard
+
+__all__ = ["KhavaranApp", "create_app", "from_environment"]
+
+DESCRIPTION = f"""The JSON API of Khavaran, over the same services as the command line.
+
+Authenticate with `Authorization: Bearer TOKEN` (from `khavaran user token NAME`) or a
+session from `POST /api/v1/auth/sign-in` (then send `X-CSRF-Token` with every change).
+Protected people are shown under their pseudonym; only roles that may reveal can ask
+for an identity, with a reason, and each reveal is logged.  Errors have one shape:
+`{{"error": {{"code", "message", "field", "line"}}}}`.  Bodies over {MAX_BODY} bytes are refused.
+"""
+
+
+class KhavaranApp(FastAPI):
+    """FastAPI with the security layer outside everything else, so that even a
+    crash's response carries the security headers."""
+
+    max_body: int = MAX_BODY
+
+    def build_middleware_stack(self) -> Any:
+        return Guard(super().build_middleware_stack(), self.max_body)
+
+
+def create_app(settings: Settings, *, registry: Registry | None = None,
+               max_body: int = MAX_BODY) -> KhavaranApp:
+    """The web app over the registry that ``settings`` names (or ``registry``,
+    which the caller then closes)."""
+    reg = registry if registry is not None else open_registry(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if registry is None:
+            reg.close()
+
+    app = KhavaranApp(title="Khavaran", version="1", description=DESCRIPTION,
+                      openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None,
+                      lifespan=lifespan)
+    app.max_body = max_body
+    app.state.registry = reg
+    install_error_handlers(app)
+    app.include_router(auth.router)
+    app.include_router(api.router)
+    return app
+
+
+def from_environment() -> KhavaranApp:
+    """For uvicorn's --factory: the data home from KHAVARAN_HOME / KHAVARAN_DB."""
+    return create_app(Settings.resolve())

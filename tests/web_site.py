@@ -1,0 +1,68 @@
+"""A web app over a fresh copy of the demo registry, with one account per role,
+each with a second factor and an API token."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pyotp
+import pytest
+from fastapi.testclient import TestClient
+
+from khavaran.services import accounts, profiles
+from khavaran.services.protection import identifying_properties
+from khavaran.services.registry import Registry
+from khavaran.web import create_app
+
+ROLES = ("admin", "investigator", "analyst", "viewer")
+PASSWORD = "correct horse battery staple"
+WITNESS = "p-demo-witness-01"
+
+
+@dataclass
+class Account:
+    name: str
+    role: str
+    token: str
+    totp: str
+    recovery: list[str]
+
+    def code(self) -> str:
+        return pyotp.TOTP(self.totp).now()
+
+
+@dataclass
+class Site:
+    registry: Registry
+    client: TestClient
+    accounts: dict[str, Account]
+    secrets: list[str]  # what must never reach a user without clearance
+
+    def as_(self, role: str | None) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.accounts[role].token}"} if role else {}
+
+
+def protected_strings(registry: Registry) -> list[str]:
+    """The demo witness's names (both scripts) and identifying facts."""
+    shown = profiles.show(registry, WITNESS, include_protected=True, actor="test-setup")
+    secret = identifying_properties()["Person"]
+    values = [f.value for prop, facts in shown.facts.items() if prop in secret for f in facts]
+    assert any(not v.isascii() for v in values) and any(v.isascii() for v in values)
+    return values
+
+
+@pytest.fixture
+
+def site(demo_registry: Registry) -> Iterator[Site]:
+    made = {}
+    for role in ROLES:
+        new = accounts.add_account(demo_registry, f"t-{role}", role, actor="test-setup",
+                                   password=PASSWORD, second_factor=True)
+        token = accounts.issue_token(demo_registry, new.name, actor="test-setup")
+        assert new.totp_secret
+        made[role] = Account(new.name, role, token, new.totp_secret, new.recovery_codes)
+    secrets = protected_strings(demo_registry)
+    app = create_app(demo_registry.settings, registry=demo_registry)
+    with TestClient(app, base_url="https://testserver") as client:
+        yield Site(demo_registry, client, made, secrets)
