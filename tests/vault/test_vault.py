@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -40,9 +41,18 @@ def blob(registry: Registry, sha256: str) -> Path:
 
 
 def entries(registry: Registry) -> list[dict]:
+    """The vault's custody entries (the registry's own seals, kind `registry`, left out)."""
     with registry.read() as conn:
         return [json.loads(b) for b in conn.execute(
-            select(ledger_entry.c.body).order_by(ledger_entry.c.seq)).scalars()]
+            select(ledger_entry.c.body).where(ledger_entry.c.kind != "registry")
+            .order_by(ledger_entry.c.seq)).scalars()]
+
+
+def seals(registry: Registry) -> int:
+    """How many entries the registry's own writes have added to the ledger."""
+    with registry.read() as conn:
+        return len(conn.execute(select(ledger_entry.c.seq)
+                                .where(ledger_entry.c.kind == "registry")).all())
 
 
 # -- intake -------------------------------------------------------------------------
@@ -153,7 +163,7 @@ def test_bad_input_registers_nothing(vault_registry: Registry, tmp_path: Path) -
         add(vault_registry, good, collected_at="1367/13/40")
     with vault_registry.read() as conn:
         assert conn.execute(select(evidence_item)).all() == []
-        assert conn.execute(select(ledger_entry)).all() == []
+    assert entries(vault_registry) == []
     assert not [p for p in vault_registry.vault.root.rglob("*") if p.is_file()
                 and p.name != ".lock"]
 
@@ -327,6 +337,12 @@ def three_items(vault_registry: Registry, tmp_path: Path) -> list[evidence.Intak
     return done
 
 
+def _from_first_intake(text: str, offset: int) -> str:
+    """Entry numbers 1, 2, 3 ... in ``text`` moved past ``offset`` earlier entries."""
+    return re.sub(r"(seq = |seq |entry )(\d{1,2})\b",
+                  lambda m: f"{m.group(1)}{int(m.group(2)) + offset}", text)
+
+
 def _problems(registry: Registry) -> list[str]:
     report = verification.verify(registry, None, actor="tester")
     return report.problems
@@ -336,7 +352,9 @@ def test_verify_passes_on_an_untouched_vault_and_records_itself(
         vault_registry: Registry, three_items: list[evidence.Intake]) -> None:
     report = verification.verify(vault_registry, None, actor="tester")
     assert report.ok, report.problems
-    assert (report.items, report.blobs, report.entries, report.signatures) == (3, 3, 4, 4)
+    custody_entries = 4 + seals(vault_registry)  # 3 intakes, a transfer, the registry's
+    assert (report.items, report.blobs, report.entries, report.signatures) == (
+        3, 3, custody_entries, custody_entries)
     last = entries(vault_registry)[-1]
     assert (last["kind"], last["item"], last["data"]["result"]) == ("verify", None, "passed")
     item_report = verification.verify(vault_registry, three_items[0].item_id, actor="tester")
@@ -394,6 +412,11 @@ def test_verify_finds_a_changed_byte_and_a_missing_file(
 def test_verify_names_each_kind_of_ledger_tampering(
         vault_registry: Registry, three_items: list[evidence.Intake], attack: str,
         expected: list[str]) -> None:
+    # The attacks count entries from the first intake: the registry's own seals
+    # (init, the test sources) come before it.
+    first = seals(vault_registry)
+    attack, expected = _from_first_intake(attack, first), [
+        _from_first_intake(words, first) for words in expected]
     _tamper(vault_registry, *attack.split("; "))
     problems = _problems(vault_registry)
     for words in expected:
@@ -576,7 +599,7 @@ def _public_key(registry: Registry) -> str:
 def test_a_third_party_verifies_an_export_with_only_the_public_key(
         vault_registry: Registry, three_items: list[evidence.Intake], tmp_path: Path) -> None:
     full, one = tmp_path / "ledger.jsonl", tmp_path / "item.jsonl"
-    assert ledger_io.export_ledger(vault_registry, full) == 4
+    assert ledger_io.export_ledger(vault_registry, full) == 4 + seals(vault_registry)
     assert ledger_io.export_ledger(vault_registry, one,
                                       item_id=three_items[0].item_id) == 2
     key = _public_key(vault_registry)
@@ -637,8 +660,10 @@ def test_signatures_check_the_same_with_libsodium_cryptography_and_openssl(
     check = getattr(verify_ledger, checker)(keys)
     good = [verify_ledger.Entry(r.seq, r.hash, r.signature, r.body) for r in rows]
     assert all(check(e) for e in good)
-    forged = verify_ledger.Entry(1, good[0].hash, good[0].signature,
-                                 good[0].body.replace("tester", "mallory"))
+    intake = next(e for e in good if '"kind":"intake"' in e.body)
+    forged = verify_ledger.Entry(intake.seq, intake.hash, intake.signature,
+                                 intake.body.replace("tester", "mallory"))
+    assert forged.body != intake.body
     assert not check(forged)
 
 

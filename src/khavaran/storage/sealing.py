@@ -235,7 +235,10 @@ def _read(conn: Connection, table: Table, wanted: list[str]) -> Iterator[tuple[s
     for start in range(0, len(wanted), 500):
         part = wanted[start:start + 500]
         if len(keys) == 1:
-            where = keys[0].in_(part)
+            # Keys are noted as text: PostgreSQL compares an integer column only
+            # with integers.
+            whole = isinstance(keys[0].type, Integer)
+            where = keys[0].in_([int(k) for k in part] if whole else part)
         else:
             where = tuple_(*keys).in_([tuple(_split(k, keys)) for k in part])
         for r in conn.execute(select(table).where(where)).mappings():
