@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from files import text_pdf
-from khavaran.errors import EvidenceError, TimestampError
+from khavaran.errors import TimestampError
 from khavaran.services import evidence, ledger_io, verification
 from khavaran.services.registry import Registry
 from khavaran.vault import verify_ledger
