@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from starlette.datastructures import FormData
+from starlette.routing import Match
 
 from khavaran.errors import AuthError, ForbiddenError
 from khavaran.services.access_log import record
@@ -165,10 +166,14 @@ def environment() -> Environment:
 
 
 def _served(request: Request) -> frozenset[str]:
+    """The menu's paths that this app serves (routers are included as a tree,
+    so ask the routes whether they answer, rather than list them)."""
     paths = getattr(request.app.state, "page_paths", None)
     if paths is None:
-        paths = frozenset(getattr(r, "path", "") for r in request.app.routes
-                          if "GET" in (getattr(r, "methods", None) or ()))
+        def answers(path: str) -> bool:
+            scope = {"type": "http", "path": path, "method": "GET", "root_path": ""}
+            return any(r.matches(scope)[0] == Match.FULL for r in request.app.router.routes)
+        paths = frozenset(p for p, _, _ in NAV if answers(p))
         request.app.state.page_paths = paths
     return paths
 
