@@ -37,6 +37,7 @@ PAGES: list[tuple[str, str, Form, dict[str | None, Any]]] = [
     ("POST", "/admin/users/new-admin/role", {"role": "analyst"}, ADMIN_CHANGE),
     ("POST", "/admin/users/new-admin/token", {}, ADMIN_CHANGE),
     ("POST", "/account/two-factor", {}, READ),
+    ("POST", "/account/language", {"language": "en"}, SIGNED),
     ("POST", "/account/password", {"current": "x", "new": "y", "again": "z"},
      {None: LOGIN, **dict.fromkeys(ROLES, 422)}),
     ("POST", "/logout", {}, SIGNED),  # last: it ends the sessions

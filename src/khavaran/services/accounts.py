@@ -27,7 +27,7 @@ from khavaran.storage import accounts as store
 
 __all__ = ["AccountInfo", "NewSecrets", "TokenInfo", "add_account", "check_password",
            "demo_code", "disable", "enrol_totp", "hasher", "issue_token", "list_accounts",
-           "new_password", "revoke_token", "set_role", "sha256", "tokens",
+           "new_password", "revoke_token", "set_language", "set_role", "sha256", "tokens",
            "write_demo_accounts"]
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -185,6 +185,16 @@ def set_role(registry: Registry, name: str, role_name: str, *, actor: str) -> Ne
         record_in(conn, registry, actor=actor, action="account-role", target=name,
                   reason=f"role {r.name}")
     return out
+
+
+def set_language(registry: Registry, name: str, language: str | None) -> None:
+    """The language ``name`` reads the pages in ("fa", "en"), or None for the
+    browser's own."""
+    if language not in (None, "fa", "en"):
+        raise ValidationError("the language is 'fa' or 'en'", field="language")
+    with registry.write() as conn:
+        _account(conn, name)
+        store.set_account(conn, name, language=language)
 
 
 def issue_token(registry: Registry, name: str, *, actor: str) -> str:

@@ -35,8 +35,8 @@ from khavaran.web.deps import COOKIE, CSRF_HEADER, Client, Reg
 from khavaran.web.i18n import LANGUAGES, N_, catalogue, direction, pick
 
 __all__ = ["LANG_COOKIE", "NAV", "LoginRequired", "MaybeSignedIn", "SignedIn", "environment",
-           "form_of", "language", "login_redirect", "may", "maybe_signed_in", "render",
-           "safe_next", "signed_in"]
+           "form_of", "keep_language", "language", "login_redirect", "may", "maybe_signed_in",
+           "render", "safe_next", "signed_in"]
 
 LANG_COOKIE = "khavaran_lang"
 # The main menu: (path, label, permission).  An entry shows only when the app
@@ -137,8 +137,18 @@ async def form_of(request: Request, registry: Registry, who: Principal) -> FormD
 
 
 def language(request: Request) -> str:
+    """?lang= first, then the choice kept in this browser, then the account's
+    own (set on its account page), then the browser's languages."""
+    who: Principal | None = getattr(request.state, "who", None)
     return pick(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
+                who.language if who else None,
                 accept=request.headers.get("accept-language", ""))
+
+
+def keep_language(request: Request, response: Response, lang: str) -> None:
+    """Remember the language in this browser (a year)."""
+    response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, path="/", samesite="lax",
+                        httponly=True, secure=request.url.scheme == "https")
 
 
 @pass_context
@@ -201,7 +211,5 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
     html = environment().get_template(name).render(page)
     response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, path="/",
-                            samesite="lax", httponly=True,
-                            secure=request.url.scheme == "https")
+        keep_language(request, response, lang)
     return response
