@@ -23,9 +23,8 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_api import build, drive, free_port, peak_rss_kib  # noqa: E402
-
 import khavaran.web  # noqa: E402
+from bench_api import build, drive, free_port, peak_rss_kib  # noqa: E402
 
 GOALS = {"person": (100.0, 200.0), "search": (150.0, 0.0)}  # p95 ms, req/s
 

@@ -62,8 +62,8 @@ def test_recent_changes_never_show_a_protected_identity(demo_registry: Registry)
     shown = repr(changes)
     for secret in protected_strings(demo_registry):
         assert secret not in shown
-    names = {n for _, n in changes if n}
+    names = {n for _, n, _ in changes if n}
     assert "Victim V-2 (protected)" in names
-    about = [(c, n) for c, n in changes if c.entity_id == "v-demo-002"]
+    about = [(c, n) for c, n, kind in changes if c.entity_id == "v-demo-002"]
     assert about and all(n == "Victim V-2 (protected)" for _, n in about)
     assert not any(c.field == "name" or c.new_value in real for c, _ in about)

@@ -77,7 +77,7 @@ class PersonHit:
     lists: list[str] = field(default_factory=list)  # "source record" of each list row
     members: list[str] = field(default_factory=list)  # list persons merged, when several
     sentences: list[str] = field(default_factory=list)
-    _spans: list[tuple[dt.date, dt.date]] = field(default_factory=list, repr=False)
+    spans: list[tuple[dt.date, dt.date]] = field(default_factory=list, repr=False)
 
     @property
     def served(self) -> bool:
@@ -88,7 +88,7 @@ class PersonHit:
         """The Solar Hijri months (Y/MM) this person died in, by the dates of
         death known to the day or the month."""
         out = set()
-        for s, e in self._spans:
+        for s, e in self.spans:
             month = to_jalali(s)[:2]
             if month == to_jalali(e)[:2]:
                 out.add(f"{month[0]}/{month[1]:02d}")
@@ -197,7 +197,7 @@ def _group(registry: Registry, hits: list[search_service.Hit]) -> list[PersonHit
             _add(hit.ages, int(value))
         elif c["property"] == "death_date" and c["date_start"] is not None:
             _add(hit.dates, parse_date(value, c["date_calendar"]).both())
-            hit._spans.append((c["date_start"], c["date_end"] or c["date_start"]))
+            hit.spans.append((c["date_start"], c["date_end"] or c["date_start"]))
     for r in records:
         owner = of.get(r["person_id"])
         if owner is not None and owner not in shut:
@@ -227,7 +227,7 @@ def _keeps(p: PersonHit, f: Filters, span: tuple[dt.date | None, dt.date | None]
     start, end = span
     if skip != "date" and (start or end):
         lo, hi = start or dt.date.min, end or dt.date.max
-        if not any(s <= hi and e >= lo for s, e in p._spans):
+        if not any(s <= hi and e >= lo for s, e in p.spans):
             return False
     return True
 

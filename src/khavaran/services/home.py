@@ -19,7 +19,7 @@ from khavaran.services.history import Change
 from khavaran.services.profiles import display_names
 from khavaran.services.protection import hidden_set
 from khavaran.services.registry import Registry
-from khavaran.storage import reading_queries
+from khavaran.storage import queries, reading_queries
 
 __all__ = ["FIRST_DAY", "LAST_DAY", "SH_MONTHS_FA", "Day", "Home", "Timeline", "chart_svg", "home",
            "persian_digits", "recent_changes", "timeline"]
@@ -73,7 +73,8 @@ class Timeline:
 @dataclass
 class Home:
     counts: dict[str, int]
-    changes: list[tuple[Change, str | None]] = field(default_factory=list)  # (change, name)
+    # (change, name of the record, its kind)
+    changes: list[tuple[Change, str | None, str | None]] = field(default_factory=list)
     timeline: Timeline | None = None
 
 
@@ -105,19 +106,22 @@ def timeline(registry: Registry, first: dt.date = FIRST_DAY,
     return Timeline(days, sum(per_day.values()), imprecise)
 
 
-def recent_changes(registry: Registry, limit: int = 20) -> list[tuple[Change, str | None]]:
-    """The last changes, newest first, each with the name of its record as a
-    reader sees it (a protected person by pseudonym); changes that would
-    identify a protected person are left out."""
+def recent_changes(registry: Registry,
+                   limit: int = 20) -> list[tuple[Change, str | None, str | None]]:
+    """The last changes, newest first, each with the name and kind of its
+    record as a reader sees it (a protected person by pseudonym); changes that
+    would identify a protected person are left out."""
     with registry.read() as conn:
         rows = reading_queries.recent_history(conn, limit * 3)
         hidden = hidden_set(conn, {r["entity_id"] for r in rows if r["entity_id"]})
         kept = [r for r in rows if not hidden.hides_history(r)][:limit]
-        names = display_names(conn, [r["entity_id"] for r in kept if r["entity_id"]])
+        ids = [r["entity_id"] for r in kept if r["entity_id"]]
+        names = display_names(conn, ids)
+        kinds = {k: str(v["schema"]) for k, v in queries.entities(conn, ids).items()}
     return [(Change(r["at"], r["actor"], r["action"], r["entity_id"], r["claim_id"],
                     r["field"], r["old_value"], r["new_value"], r["reason"]),
              names[r["entity_id"]].removesuffix(" [fictional]") if r["entity_id"] in names
-             else None) for r in kept]
+             else None, kinds.get(r["entity_id"] or "")) for r in kept]
 
 
 def home(registry: Registry, *, changes: int = 20) -> Home:
@@ -164,7 +168,7 @@ def chart_svg(line: Timeline, lang: str = "en", *, width: int = 720,
         slot = (n - 1 - i) if lang == "fa" else i
         x = left + slot * step
         h = plot_h * d.count / peak
-        both = f"{d.jalali} SH ({d.day.isoformat()})"
+        both = f"{d.jalali}{'' if lang == 'fa' else ' SH'} ({d.day.isoformat()})"
         tip = words["one"].format(n=num(str(d.count)), day=num(both) if lang == "fa" else both)
         out.append(f'<rect x="{x + 0.5:.1f}" y="{top + plot_h - h:.1f}" '
                    f'width="{max(step - 1, 1):.1f}" height="{h:.1f}" class="bar">'

@@ -53,6 +53,7 @@ class PropertyView:
     facts: list[Fact]  # the preferred first
     conflict: bool  # several values where one is true: shown side by side
     ref: str | None = None  # the kind of record a value points at
+    type: str = "text"  # the property's type: name, text, date, vocab, ref, number...
 
 
 @dataclass
@@ -111,7 +112,8 @@ def properties_of(profile: Profile) -> list[PropertyView]:
         spec = schema.properties.get(prop)
         out.append(PropertyView(prop, _label(profile.schema, prop), facts,
                                 prop in profile.conflicts,
-                                spec.range if spec and spec.type == "ref" else None))
+                                spec.range if spec and spec.type == "ref" else None,
+                                spec.type if spec else "text"))
     return out
 
 
