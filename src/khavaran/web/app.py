@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from khavaran.services.registry import Registry, open_registry
 from khavaran.settings import Settings
-from khavaran.web import account_pages, admin_pages, api, auth
+from khavaran.web import account_pages, admin_pages, api, auth, reading_pages
 from khavaran.web.errors import install_error_handlers
 from khavaran.web.security import MAX_BODY, Guard
 
@@ -67,6 +67,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
     # Pages.  A fixed path (/persons/new) must come before a pattern (/persons/{id}).
     app.include_router(account_pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(reading_pages.router)  # after any /persons/new, /sources/new
     app.mount("/static", StaticFiles(packages=[("khavaran.web", "static")]), name="static")
     return app
 
