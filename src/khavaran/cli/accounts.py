@@ -15,6 +15,7 @@ from khavaran.cli.context import registry_of, settings_of
 from khavaran.model.roles import load_roles
 from khavaran.services import access_log, accounts
 from khavaran.services.accounts import NewSecrets
+from khavaran.settings import parse_size
 
 group = typer.Typer(help="Accounts of the team that uses the web app and API.",
                     no_args_is_help=True)
@@ -146,7 +147,10 @@ def access_log_(
 def serve(ctx: typer.Context,
           host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
-          workers: Annotated[int, typer.Option(min=1, max=64)] = 1) -> None:
+          workers: Annotated[int, typer.Option(min=1, max=64)] = 1,
+          max_upload: Annotated[str | None, typer.Option(
+              help="Largest file the import page accepts, e.g. 200MB or 2GB "
+                   "[env: KHAVARAN_MAX_UPLOAD; default 200MB].")] = None) -> None:
     """Serve the JSON API on the data home.  TLS belongs in a reverse proxy.
 
     Example: khavaran serve --port 8000
@@ -161,6 +165,9 @@ def serve(ctx: typer.Context,
                    "clear)", err=True)
     os.environ["KHAVARAN_HOME"] = str(settings.home)
     os.environ["KHAVARAN_DB"] = settings.db_url
+    if max_upload is not None:
+        parse_size(max_upload, "--max-upload")  # refused here, not by each worker
+        os.environ["KHAVARAN_MAX_UPLOAD"] = max_upload
     sys.stderr.write(f"serving {settings.home} on http://{host}:{port}/api/v1/\n")
     # No access log: a query string may hold a name someone searched for.
     uvicorn.run("khavaran.web.app:from_environment", factory=True, host=host, port=port,
