@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pyotp
 import pytest
@@ -66,3 +67,20 @@ def site(demo_registry: Registry) -> Iterator[Site]:
     app = create_app(demo_registry.settings, registry=demo_registry)
     with TestClient(app, base_url="https://testserver") as client:
         yield Site(demo_registry, client, made, secrets)
+
+
+def page_sign_in(site: Site, role: str, *, next_url: str = "/account",
+                 code: str | None = None, lang: str = "en") -> Any:
+    """Sign in through the sign-in page's form, as a browser would."""
+    form = site.client.get(f"/login?lang={lang}&next={next_url}")
+    assert form.status_code == 200
+    token = form.text.split('name="login_csrf" value="')[1].split('"')[0]
+    a = site.accounts[role]
+    return site.client.post("/login", data={
+        "login_csrf": token, "next": next_url, "name": a.name, "password": PASSWORD,
+        "code": code if code is not None else a.code()}, follow_redirects=False)
+
+
+def form_token(html: str) -> str:
+    """The hidden form token of a page."""
+    return html.split('name="csrf" value="')[1].split('"')[0]

@@ -25,7 +25,8 @@ from khavaran.services.access_log import record_in
 from khavaran.services.registry import Registry
 from khavaran.storage import accounts as store
 
-__all__ = ["AccountInfo", "NewSecrets", "add_account", "check_password", "disable", "enrol_totp",
+__all__ = ["AccountInfo", "NewSecrets", "add_account", "check_password", "demo_code", "disable",
+           "enrol_totp",
            "hasher", "issue_token", "new_password",
            "list_accounts", "revoke_token", "set_role", "sha256", "write_demo_accounts"]
 
@@ -233,3 +234,18 @@ def write_demo_accounts(registry: Registry, home: Path) -> Path | None:
     with path.open("a", encoding="utf-8") as f:
         f.writelines(lines)
     return path
+
+
+def demo_code(home: Path, name: str) -> str:
+    """The current sign-in code of a demo account, read from the home's
+    demo-accounts.txt: the fictional demo's accounts only, so that trying the
+    web app needs no authenticator app."""
+    path = home / "demo-accounts.txt"
+    if not path.exists():
+        raise NotFoundError(f"{path} does not exist: only a home with the demo "
+                            "(khavaran demo) has demo accounts")
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[0] == name:
+            return str(pyotp.TOTP(parts[3]).now())
+    raise NotFoundError(f"'{name}' is not a demo account in {path}")

@@ -20,13 +20,13 @@ from sqlalchemy import Connection
 from khavaran.errors import AuthError, RateLimitError, ValidationError
 from khavaran.model.roles import Role, role
 from khavaran.services.access_log import record, record_in
-from khavaran.services.accounts import hasher, sha256
+from khavaran.services.accounts import check_password, hasher, sha256
 from khavaran.services.registry import Registry
 from khavaran.storage import accounts as store
 
 __all__ = ["SESSION_HOURS", "Principal", "SignedIn", "confirm_totp", "csrf_token",
            "delay_after", "end_session", "principal_for_session", "principal_for_token",
-           "same", "sign_in", "sign_out"]
+           "change_password", "same", "sign_in", "sign_out"]
 
 SESSION_HOURS = 8
 FREE_FAILURES = 3  # failed sign-ins allowed before delays start
@@ -216,3 +216,28 @@ def confirm_totp(registry: Registry, name: str, code: str, *, client: str | None
 
 def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
+
+
+def change_password(registry: Registry, name: str, current: str, new: str, *,
+                    keep_session: str | None = None,
+                    client: str | None = None) -> None:
+    """Replace an account's password, given the current one.  Every other
+    session of the account ends: whoever else held one must sign in again."""
+    check_password(new)
+    with registry.write() as conn:
+        row = store.account_row(conn, name)
+        try:
+            hasher().verify(row["password_hash"] if row else _DUMMY, current)
+            ok = row is not None and not row["disabled"]
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if ok:
+            now = registry.now()
+            store.set_account(conn, name, password_hash=hasher().hash(new))
+            store.end_sessions_of(conn, name, now, keep=keep_session)
+            record_in(conn, registry, actor=name, action="password-change", target=name,
+                      client=client, via="web")
+    if not ok:
+        record(registry, actor=name, action="password-change", outcome="failed",
+               client=client, via="web")
+        raise ValidationError("the current password is wrong", field="current")
