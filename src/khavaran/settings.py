@@ -13,7 +13,25 @@ from pathlib import Path
 
 from khavaran.errors import ConfigError
 
-__all__ = ["SETTINGS", "Setting", "Settings"]
+__all__ = ["DEFAULT_MAX_UPLOAD", "SETTINGS", "Setting", "Settings", "parse_size"]
+
+DEFAULT_MAX_UPLOAD = 200 * 1000 * 1000  # bytes: 200 MB
+_UNITS = {"": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "kib": 1024,
+          "mib": 1024**2, "gib": 1024**3, "k": 1000, "m": 1000**2, "g": 1000**3}
+
+
+def parse_size(text: str, name: str = "max_upload") -> int:
+    """A size in bytes from "200MB", "1.5 GB", "512KiB" or a plain number of bytes."""
+    raw = text.strip().lower().replace("_", "")
+    number = raw.rstrip("kmgib ")
+    unit = raw[len(number):].strip()
+    try:
+        value = float(number)
+    except ValueError:
+        raise ConfigError(f"{name}: '{text}' is not a size (e.g. 200MB, 2GB, 1048576)") from None
+    if unit not in _UNITS or value <= 0:
+        raise ConfigError(f"{name}: '{text}' is not a size (e.g. 200MB, 2GB, 1048576)")
+    return int(value * _UNITS[unit])
 
 
 @dataclass(frozen=True)
@@ -33,6 +51,9 @@ SETTINGS = (
             "default: SQLite file khavaran.db in the data home."),
     Setting("user", "--as", "KHAVARAN_USER", None,
             "Who is making the change; required for every write except init and demo."),
+    Setting("max_upload", "--max-upload", "KHAVARAN_MAX_UPLOAD", "200MB",
+            "Largest file the web import accepts (e.g. 200MB, 2GB); a larger upload is "
+            "refused before it is read (option of `khavaran serve`)."),
 )
 
 
@@ -41,6 +62,7 @@ class Settings:
     home: Path
     db_url: str
     actor: str | None
+    max_upload: int = DEFAULT_MAX_UPLOAD
 
     @classmethod
     def resolve(
@@ -49,13 +71,16 @@ class Settings:
         home: str | None = None,
         db: str | None = None,
         actor: str | None = None,
+        max_upload: str | None = None,
         env: Mapping[str, str] | None = None,
     ) -> Settings:
         env = os.environ if env is None else env
         home_path = Path(home or env.get("KHAVARAN_HOME") or "./khavaran-data")
         db_url = db or env.get("KHAVARAN_DB") or f"sqlite:///{home_path / 'khavaran.db'}"
         actor = (actor or env.get("KHAVARAN_USER") or "").strip() or None
-        return cls(home=home_path, db_url=db_url, actor=actor)
+        size = max_upload or env.get("KHAVARAN_MAX_UPLOAD")
+        limit = parse_size(size) if size else DEFAULT_MAX_UPLOAD
+        return cls(home=home_path, db_url=db_url, actor=actor, max_upload=limit)
 
     def require_actor(self) -> str:
         """The name to record on a write; refuse the write if there is none."""

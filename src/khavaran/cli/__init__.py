@@ -76,6 +76,7 @@ from khavaran.cli import (  # noqa: E402,F401
     cases,
     claims,
     dossiers,
+    entry,
     evidence,
     linkage,
     records,

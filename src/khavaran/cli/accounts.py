@@ -15,6 +15,7 @@ from khavaran.cli.context import registry_of, settings_of
 from khavaran.model.roles import load_roles
 from khavaran.services import access_log, accounts
 from khavaran.services.accounts import NewSecrets
+from khavaran.settings import parse_size
 
 group = typer.Typer(help="Accounts of the team that uses the web app and API.",
                     no_args_is_help=True)
@@ -156,7 +157,10 @@ def access_log_(
 def serve(ctx: typer.Context,
           host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
-          workers: Annotated[int, typer.Option(min=1, max=64)] = 1) -> None:
+          workers: Annotated[int, typer.Option(min=1, max=64)] = 1,
+          max_upload: Annotated[str | None, typer.Option(
+              help="Largest file the import page accepts, e.g. 200MB or 2GB "
+                   "[env: KHAVARAN_MAX_UPLOAD; default 200MB].")] = None) -> None:
     """Serve the web app (pages and JSON API) on the data home.  TLS belongs in a
     reverse proxy.
 
@@ -172,6 +176,9 @@ def serve(ctx: typer.Context,
                    "clear)", err=True)
     os.environ["KHAVARAN_HOME"] = str(settings.home)
     os.environ["KHAVARAN_DB"] = settings.db_url
+    if max_upload is not None:
+        parse_size(max_upload, "--max-upload")  # refused here, not by each worker
+        os.environ["KHAVARAN_MAX_UPLOAD"] = max_upload
     sys.stderr.write(f"Khavaran: serving {settings.home}\n"
                      f"  open http://{host}:{port}/ in a browser "
                      f"(the JSON API is under /api/v1/); Ctrl-C stops it\n")

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from khavaran.services.registry import Registry, open_registry
 from khavaran.settings import Settings
-from khavaran.web import account_pages, admin_pages, api, auth, reading_pages
+from khavaran.web import account_pages, admin_pages, api, auth, entry_pages, reading_pages
 from khavaran.web.errors import install_error_handlers
 from khavaran.web.security import MAX_BODY, Guard
 
@@ -39,9 +39,10 @@ class KhavaranApp(FastAPI):
     crash's response carries the security headers."""
 
     max_body: int = MAX_BODY
+    own_limit: frozenset[str] = frozenset()  # upload paths: they check their own size
 
     def build_middleware_stack(self) -> Any:
-        return Guard(super().build_middleware_stack(), self.max_body)
+        return Guard(super().build_middleware_stack(), self.max_body, self.own_limit)
 
 
 def create_app(settings: Settings, *, registry: Registry | None = None,
@@ -61,13 +62,16 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
                       lifespan=lifespan)
     app.max_body = max_body
     app.state.registry = reg
+    app.state.max_upload = settings.max_upload
+    app.own_limit = entry_pages.UPLOAD_PATHS
     install_error_handlers(app)
     app.include_router(auth.router)
     app.include_router(api.router)
     # Pages.  A fixed path (/persons/new) must come before a pattern (/persons/{id}).
     app.include_router(account_pages.router)
     app.include_router(admin_pages.router)
-    app.include_router(reading_pages.router)  # after any /persons/new, /sources/new
+    app.include_router(entry_pages.router)
+    app.include_router(reading_pages.router)  # after /persons/new, /sources/new
     app.mount("/static", StaticFiles(packages=[("khavaran.web", "static")]), name="static")
     return app
 

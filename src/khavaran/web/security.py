@@ -38,9 +38,14 @@ def error_body(code: str, message: str, field: str | None = None,
 
 
 class Guard:
-    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY) -> None:
+    """``own_limit``: paths that take uploads and check their size themselves
+    (against the ``max_upload`` setting, answering in the user's language)."""
+
+    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY,
+                 own_limit: frozenset[str] = frozenset()) -> None:
         self.app = app
         self.max_body = max_body
+        self.own_limit = own_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -75,7 +80,7 @@ class Guard:
         if length is not None:
             if not length.isdigit():
                 return 400, "invalid", "Content-Length is not a number"
-            if int(length) > self.max_body:
+            if int(length) > self.max_body and scope.get("path") not in self.own_limit:
                 return 413, "too_large", f"the body is larger than {self.max_body} bytes"
         elif b"transfer-encoding" in headers:
             # A body of unknown length could be any size: say it first.
