@@ -40,6 +40,20 @@ PAGES: list[tuple[str, str, Form, dict[str | None, Any]]] = [
     ("POST", "/account/language", {"language": "en"}, SIGNED),
     ("POST", "/account/password", {"current": "x", "new": "y", "again": "z"},
      {None: LOGIN, **dict.fromkeys(ROLES, 422)}),
+    # The reading pages (test_web_read_pages.py has what they show).
+    ("GET", "/", None, READ),
+    ("GET", "/search?q=Hosseini", None, READ),
+    ("GET", "/search/results?q=Hosseini", None, READ),
+    ("GET", "/persons/v-demo-001", None, READ),
+    ("GET", f"/persons/{WITNESS}", None, READ),
+    ("GET", f"/persons/{WITNESS}/history", None, READ),
+    ("GET", "/sources/demo-testimony-01", None, READ),
+    ("GET", "/units/u-demo-commission-1", None, READ),
+    ("GET", "/places/pl-demo-golzar", None, READ),
+    ("GET", "/events/e-demo-arrest-000", None, READ),
+    # Without a reason: refused to who may not reveal, asked again of who may.
+    ("POST", "/persons/v-demo-001/reveal", {"reason": ""},
+     {None: LOGIN, "admin": 422, "investigator": 422, "analyst": DENIED, "viewer": DENIED}),
     ("POST", "/logout", {}, SIGNED),  # last: it ends the sessions
 ]
 # Routes a browser does not open by a link, listed so that the check below
