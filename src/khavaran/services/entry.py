@@ -301,7 +301,9 @@ def add_cited_claim(registry: Registry, form: ClaimForm, *, actor: str,
     """
     c, model = _Checks(), load_model()
     c.text("value", form.value, required=True)
-    c.text("source", form.source, required=True, limit=64)
+    if not form.source.strip():
+        c.fail("source", "a fact needs its source: every fact is cited")
+    c.text("source", form.source, limit=64)
     c.text("locator", form.locator, limit=1000)
     c.text("quote", form.quote, limit=MAX_TEXT)
     credibility = c.run("credibility", lambda: _credibility(form.credibility))

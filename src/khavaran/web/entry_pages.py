@@ -36,7 +36,11 @@ from khavaran.web.i18n import N_, catalogue
 from khavaran.web.multipart import stream_form
 from khavaran.web.pages import SignedIn, form_of, language, may, render
 
-__all__ = ["UPLOAD_PATHS", "field_errors", "router"]
+__all__ = ["UPLOAD_PATHS", "claim_action", "claim_action_form", "confirm_import",
+           "consent_form", "field_errors", "import_form", "new_claim", "new_claim_form",
+           "new_person", "new_person_form", "new_source", "new_source_form", "pick_source",
+           "protect", "protect_form", "record_consent", "router", "upload",
+           "withdraw_consent"]
 
 router = APIRouter(include_in_schema=False)
 UPLOAD_PATHS = frozenset({"/import"})
