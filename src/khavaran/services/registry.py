@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import OperationalError
 
 from khavaran.errors import ConfigError, StorageError
+from khavaran.services.staging import STAGING, sweep
 from khavaran.settings import Settings
 from khavaran.storage import sealing
 from khavaran.storage.engine import make_engine
@@ -116,7 +117,7 @@ def init_registry(settings: Settings) -> tuple[Registry, bool]:
                     notes.append(f"the registry's rows are now sealed in the ledger "
                                  f"(entry {seq})")
         Vault(settings.home / "vault").create()
-    return (Registry(settings, engine, notes),
+    return (_swept(Registry(settings, engine, notes)),
             before != head_revision() or key_created)
 
 
@@ -129,6 +130,15 @@ def _closed_on_error(engine: Engine) -> Iterator[None]:
     except BaseException:
         engine.dispose()
         raise
+
+
+def _swept(registry: Registry) -> Registry:
+    """Clear what an interrupted command left in the data home's staging folder
+    (finishing the publishing of an export that was recorded)."""
+    if (registry.settings.home / STAGING).is_dir():
+        with registry.read() as conn:
+            registry.notes.extend(sweep(registry.settings.home, conn))
+    return registry
 
 
 def _check_home(settings: Settings) -> None:
@@ -148,7 +158,7 @@ def open_registry(settings: Settings) -> Registry:
     with _closed_on_error(engine):
         try:
             if is_current(engine):
-                return Registry(settings, engine)
+                return _swept(Registry(settings, engine))
             revision = current_revision(engine)
         except OperationalError as exc:
             raise StorageError(f"cannot open the database {settings.db_url}: "
