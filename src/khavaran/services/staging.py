@@ -170,7 +170,7 @@ def staged(home: Path) -> Iterator[Area]:
         area.close()
 
 
-def _check_out(out: Path) -> None:
+def _check_out(out: Path, what: str) -> None:
     if out.is_symlink() or out.exists():
         if out.is_dir() and not out.is_symlink():
             raise ValidationError("exists already: Khavaran never overwrites a folder",
@@ -180,30 +180,32 @@ def _check_out(out: Path) -> None:
                                   "path, so give a plain file", file=str(out))
     parent = out.parent
     if not parent.is_dir():
-        raise ValidationError("no such folder", file=str(parent))
+        raise ValidationError(f"cannot write {what}: no such folder", file=str(parent))
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise ValidationError("cannot write here: permission denied", file=str(parent))
+        raise ValidationError(f"cannot write {what}: permission denied", file=str(parent))
 
 
 @contextlib.contextmanager
-def atomic_file(home: Path, out: Path) -> Iterator[tuple[Path, Area]]:
+def atomic_file(home: Path, out: Path, what: str = "the export"
+                ) -> Iterator[tuple[Path, Area]]:
     """Yield a staged file to write and its area; the caller publishes it with
     ``area.publish([(path, out)], record)``.  An existing plain file at ``out``
-    is replaced."""
-    _check_out(out)
+    is replaced.  ``what`` names the output in errors."""
+    _check_out(out, what)
     with staged(home) as area:
         path = area.path("out")
         yield path, area
 
 
 @contextlib.contextmanager
-def atomic_dir(home: Path, out: Path) -> Iterator[tuple[Path, Area]]:
+def atomic_dir(home: Path, out: Path, what: str = "the output"
+               ) -> Iterator[tuple[Path, Area]]:
     """Yield a staged folder path (not yet made) and its area; an existing
     ``out`` is refused, never overwritten."""
     if out.exists() or out.is_symlink():
         raise ValidationError("exists already: Khavaran never overwrites a folder",
                               file=str(out))
-    _check_out(out)
+    _check_out(out, what)
     with staged(home) as area:
         yield area.path("out"), area
 
