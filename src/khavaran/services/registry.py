@@ -107,12 +107,16 @@ def init_registry(settings: Settings) -> tuple[Registry, bool]:
             key, key_created = ensure_key(settings.home, conn)
         with engine.begin() as conn:
             notes = restore_triggers(conn)
-            # A registry made before its rows were sealed in the ledger gets one
-            # entry sealing all of them (as they are now).
-            if conn.execute(select(sealing.registry_seal.c.seq).limit(1)).first() is None:
+            # A registry made before its rows (or those of a table that joined the
+            # seal later, such as the account tables) were sealed in the ledger gets
+            # one entry sealing all of them (as they are now).
+            sealed = set(conn.execute(select(sealing.registry_seal.c.table_name)
+                                      .distinct()).scalars())
+            unsealed = [name for name in sealing.SEALED if name not in sealed]
+            if unsealed:
                 seq = sealing.seal_everything(conn, lambda: LedgerWriter(conn, key),
                                               settings.actor or "khavaran init",
-                                              dt.datetime.now(dt.UTC), sealing.SEALED)
+                                              dt.datetime.now(dt.UTC), unsealed)
                 if seq is not None and before is not None:
                     notes.append(f"the registry's rows are now sealed in the ledger "
                                  f"(entry {seq})")
