@@ -3,6 +3,7 @@ each with a second factor and an API token."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 import re
 from dataclasses import dataclass
@@ -29,9 +30,19 @@ class Account:
     token: str
     totp: str
     recovery: list[str]
+    used: int | None = None  # the last time step whose code was handed out
 
     def code(self) -> str:
-        return pyotp.TOTP(self.totp).now()
+        """A code not handed out before: each is accepted once only, so a test
+        that signs in again takes the next step's code (good within the window)."""
+        totp = pyotp.TOTP(self.totp)
+        now = totp.timecode(dt.datetime.now(dt.UTC))
+        # Now's code first (one step before now would leave the window at the next
+        # step boundary); then the next step's.
+        step = now if self.used is None or self.used < now else self.used + 1
+        step = min(step, now + 1)  # past the window: a used code, which is refused
+        self.used = step
+        return totp.generate_otp(step)
 
 
 @dataclass

@@ -3,10 +3,11 @@
 The bag holds the exhibits as exact copies of the vault's originals (checked
 against their intake hashes as they are copied), each one's custody-ledger
 extract, the installation's public key and the standalone verifier, the case
-file (case.json) and a PDF report.  It is written into a hidden folder beside
-``--out`` and renamed into place only when complete; any failure removes it,
-so no partial bag is ever left.  Only then is the export recorded in the
-ledger: one `export` entry per exhibit and one for the whole dossier.
+file (case.json) and a PDF report.  It is written into a staging area under the
+data home and renamed into place only when complete, in one step with its
+record in the ledger (one `export` entry per exhibit and one for the whole
+dossier, and an access-log row): a build stopped at any moment leaves either
+no bag and no entry, or both (services/staging.py).
 
 Everything in the bag is a function of the case and the ledger as of one
 ledger entry (``as_of``), with that entry's time as the bag's date: two
@@ -19,13 +20,9 @@ ledger key vouches for bag-info.txt and the payload manifests.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
-import glob
 import hashlib
 import io
 import json
-import shutil
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from importlib import resources
@@ -51,9 +48,10 @@ from khavaran.services.ledger_io import write_extract
 from khavaran.services.profiles import profile_in
 from khavaran.services.protection import hidden_set
 from khavaran.services.registry import Registry, require_actor
+from khavaran.services.reveals import record_export
 from khavaran.services.review import reviews_upto, seen
+from khavaran.services.staging import staged
 from khavaran.storage import queries
-from khavaran.storage.repo import append_history
 from khavaran.storage.tables import citation, source
 from khavaran.storage.tables import claim as claim_table
 from khavaran.storage.vault_tables import ledger_entry
@@ -62,9 +60,6 @@ from khavaran.vault.ledger import LedgerWriter, body_of, iso
 from khavaran.vault.verify_ledger import canonical
 
 __all__ = ["Built", "build_dossier"]
-
-STALE_SECONDS = 3600
-
 
 @dataclass
 class Built:
@@ -274,11 +269,10 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
                        for pid, pseudonym in sorted(_people(conn, case, views).items())]
                       if level == "prosecutor" else [])
 
-    parent = out.resolve().parent
-    _sweep(parent, out.name)
-    work = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.", suffix=".part"))
-    lock = _hold(work)
-    try:
+    # Built in a staging area under the data home (services/staging.py): protected
+    # testimony is never staged beside the output.
+    with staged(registry.settings.home) as area:
+        work = area.folder
         annex = BagWriter(work / "annex") if level == "prosecutor" else None
         bag = BagWriter(work / "bag")
         included: dict[str, dict[str, str | None]] = {}
@@ -374,17 +368,16 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
             info.append(("Khavaran-Sealed-Annex-Tagmanifest-SHA256", annex_tags))
         tags = bag.finish(info, lambda written: _statement(written, key, case.id, level,
                                                           seq, head_hash))
-        # The export is in the ledger before the bag takes its name: a build killed
-        # between the two leaves a recorded export and a temporary folder (cleared
-        # by the next build), never a bag that the ledger does not know.
-        _record(registry, key, case, exhibits, level=level, seq=seq, head=head_hash,
-                tags=tags["tagmanifest-sha256.txt"], actor=actor, revealed=revealed)
-        (work / "bag").rename(out)
+        # The export is committed to the ledger between the journal and the renames:
+        # a build killed before the commit leaves a staging area and no entry (the
+        # next command removes the area), one killed after it leaves both, and the
+        # next command finishes the renames.
+        moves = [(work / "bag", out)]
         if annex is not None:
-            (work / "annex").rename(annex_out)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-        lock.close()
+            moves.append((work / "annex", annex_out))
+        area.publish(moves, lambda tag: _record(
+            registry, key, case, exhibits, level=level, seq=seq, head=head_hash,
+            tags=tags["tagmanifest-sha256.txt"], actor=actor, revealed=revealed, tag=tag))
     return Built(out, annex_out if level == "prosecutor" else None, level, seq, head_hash,
                  sum(1 for p in included.values() if p["file"]), len(bag.payload),
                  sum(w.size for w in bag.payload.values()), withheld,
@@ -423,35 +416,6 @@ def _statement(tags: dict[str, bytes], key: Any, case_id: str, level: str, seq: 
     return {STATEMENT: body.encode("utf-8"), SIGNATURE: (key.sign(body) + "\n").encode()}
 
 
-def _hold(work: Path) -> Any:
-    """Lock the build's temporary folder for as long as this process lives."""
-    fh = open(work / ".lock", "w")  # noqa: SIM115 - held until the build ends
-    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    return fh
-
-
-def _sweep(parent: Path, name: str) -> None:
-    """Remove what a killed build left: a temporary folder whose lock nobody holds.
-
-    A killed process cannot run its clean-up, but its lock dies with it, so the
-    next build of the same --out can tell its leftovers from a build in progress.
-    """
-    for folder in parent.glob(f".{glob.escape(name)}.*.part"):
-        try:
-            fh = open(folder / ".lock")  # noqa: SIM115 - closed below
-        except OSError:
-            # Killed before it took its lock (or not ours): only if clearly stale.
-            if time.time() - folder.stat().st_mtime > STALE_SECONDS:
-                shutil.rmtree(folder, ignore_errors=True)
-            continue
-        with fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                continue  # a build in progress
-            shutil.rmtree(folder, ignore_errors=True)
-
-
 def _json(doc: Any) -> str:
     def default(value: Any) -> str:
         if isinstance(value, dt.datetime):
@@ -482,7 +446,8 @@ def _people(conn: Connection, case: Case, views: dict[str, Any]) -> dict[str, st
 
 
 def _record(registry: Registry, key: Any, case: Case, exhibits: list[Exhibit], *, level: str,
-            seq: int, head: str, tags: str, actor: str, revealed: set[str]) -> None:
+            seq: int, head: str, tags: str, actor: str, revealed: set[str],
+            tag: str) -> None:
     now = registry.now()
     with registry.write() as conn:
         ledger = LedgerWriter(conn, key)
@@ -493,7 +458,5 @@ def _record(registry: Registry, key: Any, case: Case, exhibits: list[Exhibit], *
         ledger.append("export", item=None, actor=actor, at=now, data={
             "case": case.id, "disclosure": level, "as_of_seq": seq, "as_of": head,
             "exhibits": len(exhibits), "dossier_tagmanifest_sha256": tags})
-        append_history(conn, [{
-            "at": now, "actor": actor, "action": "reveal-protected", "entity_id": pid,
-            "claim_id": None, "field": "identity", "old_value": None, "new_value": None,
-            "reason": f"dossier of case {case.id} ({level})"} for pid in sorted(revealed)])
+        record_export(registry, actor=actor, what=f"dossier of case {case.id} ({level})",
+                      target=case.id, revealed=revealed, tag=tag, conn=conn)

@@ -104,8 +104,10 @@ def _second_factor(registry: Registry, conn: Connection, secrets_out: NewSecrets
     secrets_out.totp_uri = pyotp.TOTP(secret).provisioning_uri(name=secrets_out.name,
                                                                issuer_name=ISSUER)
     secrets_out.recovery_codes = codes
-    column = "totp_pending" if pending else "totp_secret"
-    store.set_account(conn, secrets_out.name, **{column: secret})
+    if pending:
+        store.set_account(conn, secrets_out.name, totp_pending=secret)
+    else:  # a new secret: the steps used with the old one say nothing of it
+        store.set_account(conn, secrets_out.name, totp_secret=secret, totp_last_step=None)
     store.add_recovery_codes(conn, secrets_out.name, [sha256(c) for c in codes],
                              registry.now())
 

@@ -27,8 +27,9 @@ from khavaran.errors import NotFoundError, ValidationError
 from khavaran.legal.assessment import SourceFacts, independent_groups, status
 from khavaran.legal.frameworks import Element, Framework, framework
 from khavaran.services.evidence import require_item
+from khavaran.services.protection import is_hidden_claim
 from khavaran.services.registry import Registry, require_actor
-from khavaran.storage import queries
+from khavaran.storage import queries, repo
 from khavaran.storage.case_tables import (
     case_charge,
     case_charge_act,
@@ -36,7 +37,7 @@ from khavaran.storage.case_tables import (
     case_link_withdrawal,
     legal_case,
 )
-from khavaran.storage.tables import citation, claim, source
+from khavaran.storage.tables import citation, source
 from khavaran.vault.keys import load_key
 from khavaran.vault.ledger import LedgerWriter, iso
 from khavaran.vault.verify_ledger import canonical
@@ -253,10 +254,12 @@ def link_evidence(registry: Registry, case_id: str, number: int, element: str, *
 def _target_world(conn: Connection, claim_id: str | None, item_id: str | None,
                   testimony: str | None) -> tuple[str, bool]:
     if claim_id:
-        row = conn.execute(select(claim.c.entity_id).where(claim.c.id == claim_id)).first()
-        if row is None:
+        row = repo.claim_row(conn, claim_id)
+        if row is None or is_hidden_claim(conn, row):
+            # A claim that identifies a protected person answers as one that does not
+            # exist: its id is a hash of the fact, so a guess must not be confirmed.
             raise NotFoundError(f"no claim with id '{claim_id}'")
-        entity = queries.entity_row(conn, row.entity_id)
+        entity = queries.entity_row(conn, row["entity_id"])
         assert entity is not None
         return f"claim {claim_id}", bool(entity["fictional"])
     if item_id:

@@ -31,6 +31,7 @@ from khavaran.linkage.link import candidate_pairs
 from khavaran.linkage.lists import LinkRecord
 from khavaran.model import ids
 from khavaran.services.registry import Registry, require_actor
+from khavaran.services.reveals import record_reveals
 from khavaran.storage.repo import append_history
 from khavaran.storage.tables import entity, link_judgement, person_member, source_record
 
@@ -215,10 +216,8 @@ def queue(registry: Registry, *, limit: int = 20, include_unsure: bool = False,
     shown = sorted({v.member for c in out for v in (c.a, c.b) if v.protected})
     if shown:
         with registry.write() as conn:
-            append_history(conn, [{
-                "at": registry.now(), "actor": actor, "action": "reveal-protected",
-                "entity_id": eid, "claim_id": None, "field": "identity", "old_value": None,
-                "new_value": None, "reason": "dedupe --include-protected"} for eid in shown])
+            record_reveals(conn, registry, actor=actor, ids=shown,
+                           reason="dedupe --include-protected")
     return out
 
 

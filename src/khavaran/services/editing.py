@@ -13,6 +13,7 @@ from khavaran.errors import NotFoundError, ValidationError
 from khavaran.model import ids
 from khavaran.model.loader import load_model
 from khavaran.model.records import ClaimIn, Where
+from khavaran.services.access_log import record_in
 from khavaran.services.ingest import Batch, IngestReport, ingest
 from khavaran.services.protection import is_hidden_claim
 from khavaran.services.registry import Registry
@@ -47,6 +48,8 @@ def _claim(conn: Any, claim_id: str, include_protected: bool,
         # The same answer for a hidden claim as for none: no confirming guesses.
         raise NotFoundError(f"no claim with id '{claim_id}'")
     if hidden and revealed is not None and registry is not None:
+        record_in(conn, registry, actor=actor, action="reveal", target=row["entity_id"],
+                  reason="claim command --include-protected")
         revealed.append(_history(registry, actor, "reveal-protected",
                                  entity_id=row["entity_id"], claim_id=None, field="identity",
                                  old=None, new=None, reason="claim command "

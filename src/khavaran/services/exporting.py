@@ -19,8 +19,10 @@ from typing import IO, Any
 from khavaran.errors import ValidationError
 from khavaran.services.protection import HiddenSet, hidden_set
 from khavaran.services.registry import Registry, require_actor
+from khavaran.services.reveals import record_export
+from khavaran.services.staging import atomic_file
 from khavaran.storage import queries
-from khavaran.storage.repo import append_history, person_key
+from khavaran.storage.repo import person_key
 from khavaran.storage.tables import consent, entity, history, source_record
 
 __all__ = ["ExportReport", "export"]
@@ -137,30 +139,27 @@ def export(registry: Registry, out: IO[str] | Path, *, include_protected: bool =
     if include_protected:
         require_actor(actor)  # before a single line is written
     report = ExportReport()
+    what = "export" + (" --include-protected" if include_protected else "")
     if isinstance(out, Path):
-        if out.is_symlink() or (out.exists() and not out.is_file()):
-            raise ValidationError("not a regular file: the export replaces the file at this "
-                                  "path, so give a plain file", file=str(out))
-        tmp = out.with_name(out.name + ".partial")
-        try:
-            with tmp.open("w", encoding="utf-8") as fh:
-                report = export(registry, fh, include_protected=include_protected, actor=actor)
-            tmp.replace(out)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise ValidationError(f"cannot write the export: {exc.strerror}",
-                                  file=str(out)) from None
+        with atomic_file(registry.settings.home, out) as (path, area):
+            try:
+                with path.open("w", encoding="utf-8") as fh:
+                    _write(registry, fh, include_protected, report)
+            except OSError as exc:
+                raise ValidationError(f"cannot write the export: {exc.strerror}",
+                                      file=str(out)) from None
+            area.publish([(path, out)], lambda tag: record_export(
+                registry, actor=actor, what=what, revealed=report.protected, tag=tag),
+                replace=True)
         return report
+    _write(registry, out, include_protected, report)
+    record_export(registry, actor=actor, what=what, revealed=report.protected)
+    return report
+
+
+def _write(registry: Registry, out: IO[str], include_protected: bool,
+           report: ExportReport) -> None:
     with registry.read() as conn:
         for line in _lines(conn, include_protected, report):
             out.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
             report.written[line["type"]] += 1
-    if include_protected and report.protected:
-        require_actor(actor)
-        with registry.write() as conn:
-            append_history(conn, [{
-                "at": registry.now(), "actor": actor, "action": "reveal-protected",
-                "entity_id": eid, "claim_id": None, "field": "identity", "old_value": None,
-                "new_value": None, "reason": "export --include-protected"}
-                for eid in report.protected])
-    return report

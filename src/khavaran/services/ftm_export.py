@@ -37,8 +37,10 @@ from khavaran.model.types.fuzzy_date import parse_date
 from khavaran.services import actions as actions_service
 from khavaran.services.profiles import display_names
 from khavaran.services.registry import Registry, require_actor
+from khavaran.services.reveals import record_export
+from khavaran.services.staging import atomic_file
 from khavaran.storage import queries
-from khavaran.storage.repo import append_history, chunks
+from khavaran.storage.repo import chunks
 from khavaran.storage.tables import entity
 
 __all__ = ["FtmReport", "export_ftm", "export_ftm_to", "ftm_entities", "ftm_id", "iso_prefix"]
@@ -387,6 +389,9 @@ def ftm_entities(conn: Connection, *, reveal: bool, report: FtmReport,
             yield e.to_dict()
 
 
+WHAT = "export --format ftm"
+
+
 def export_ftm(registry: Registry, out: IO[str], *, include_protected: bool = False,
                actor: str | None = None) -> FtmReport:
     """Write the registry to ``out`` as FtM JSON Lines.
@@ -397,18 +402,18 @@ def export_ftm(registry: Registry, out: IO[str], *, include_protected: bool = Fa
     if include_protected:
         require_actor(actor)
     report = FtmReport()
+    _write(registry, out, include_protected, report)
+    record_export(registry, actor=actor, what=WHAT + (" --include-protected"
+                  if include_protected else ""), revealed=report.protected)
+    return report
+
+
+def _write(registry: Registry, out: IO[str], include_protected: bool,
+           report: FtmReport) -> None:
     with registry.read() as conn:
         for e in ftm_entities(conn, reveal=include_protected, report=report):
             out.write(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n")
             report.written[e["schema"]] += 1
-    if include_protected and report.protected:
-        with registry.write() as conn:
-            append_history(conn, [{
-                "at": registry.now(), "actor": actor, "action": "reveal-protected",
-                "entity_id": eid, "claim_id": None, "field": "identity", "old_value": None,
-                "new_value": None, "reason": "export --format ftm --include-protected"}
-                for eid in report.protected])
-    return report
 
 
 def export_ftm_to(registry: Registry, out: IO[str] | Path, *, include_protected: bool = False,
@@ -417,15 +422,18 @@ def export_ftm_to(registry: Registry, out: IO[str] | Path, *, include_protected:
     a failed export leaves no half file."""
     if not isinstance(out, Path):
         return export_ftm(registry, out, include_protected=include_protected, actor=actor)
-    if out.is_symlink() or (out.exists() and not out.is_file()):
-        raise ValidationError("not a regular file: the export replaces the file at this path, "
-                              "so give a plain file", file=str(out))
-    tmp = out.with_name(out.name + ".partial")
-    try:
-        with tmp.open("w", encoding="utf-8") as fh:
-            report = export_ftm(registry, fh, include_protected=include_protected, actor=actor)
-        tmp.replace(out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ValidationError(f"cannot write the export: {exc.strerror}", file=str(out)) from None
+    if include_protected:
+        require_actor(actor)
+    report = FtmReport()
+    what = WHAT + (" --include-protected" if include_protected else "")
+    with atomic_file(registry.settings.home, out) as (path, area):
+        try:
+            with path.open("w", encoding="utf-8") as fh:
+                _write(registry, fh, include_protected, report)
+        except OSError as exc:
+            raise ValidationError(f"cannot write the export: {exc.strerror}",
+                                  file=str(out)) from None
+        area.publish([(path, out)], lambda tag: record_export(
+            registry, actor=actor, what=what, revealed=report.protected, tag=tag),
+            replace=True)
     return report

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from khavaran.services.protection import hidden_set
 from khavaran.services.registry import Registry, require_actor
+from khavaran.services.reveals import record_reveals
 from khavaran.storage import queries
-from khavaran.storage.repo import append_history
 
 __all__ = ["Change", "history"]
 
@@ -53,9 +53,6 @@ def history(registry: Registry, record_id: str | None = None, *,
                           r["field"], r["old_value"], r["new_value"], r["reason"]))
     if revealed:
         with registry.write() as conn:
-            append_history(conn, [{
-                "at": registry.now(), "actor": actor, "action": "reveal-protected",
-                "entity_id": eid, "claim_id": None, "field": "identity", "old_value": None,
-                "new_value": None, "reason": "history --include-protected"}
-                for eid in sorted(revealed)])
+            record_reveals(conn, registry, actor=actor, ids=revealed,
+                           reason="history --include-protected")
     return out

@@ -23,8 +23,8 @@ from khavaran.model.types.persian_name import script
 from khavaran.services.plausibility import DATED, DatedFact, date_warnings
 from khavaran.services.protection import identifies, identifying_properties
 from khavaran.services.registry import Registry, require_actor
+from khavaran.services.reveals import record_reveals
 from khavaran.storage import queries
-from khavaran.storage.repo import append_history
 
 __all__ = ["Citation", "Fact", "Profile", "Status", "display_names", "profile_in", "show"]
 
@@ -240,12 +240,14 @@ def _profile(conn: Connection, model: Model, row: RowMapping, reveal: bool,
 
 
 def show(registry: Registry, entity_id: str, *, schema: str | None = None,
-         include_protected: bool = False, actor: str | None = None) -> Profile:
+         include_protected: bool = False, actor: str | None = None,
+         reason: str | None = None, via: str = "cli", client: str | None = None) -> Profile:
     """The profile of one record.
 
     Parameters: ``schema`` if given, the record must be of that kind;
     ``include_protected`` reveal a protected person's identity (needs ``actor``,
-    and the access is recorded in history).
+    and the access is recorded in history and the access log, with ``reason``,
+    ``via`` and ``client``).
     """
     if include_protected:
         require_actor(actor)
@@ -262,11 +264,8 @@ def show(registry: Registry, entity_id: str, *, schema: str | None = None,
     if revealed:
         require_actor(actor)
         with registry.write() as conn:
-            append_history(conn, [{
-                "at": registry.now(), "actor": actor, "action": "reveal-protected",
-                "entity_id": rid, "claim_id": None, "field": "identity", "old_value": None,
-                "new_value": None, "reason": f"show {entity_id} --include-protected"}
-                for rid in sorted(revealed)])
+            record_reveals(conn, registry, actor=actor, ids=revealed, via=via, client=client,
+                           reason=reason or f"show {entity_id} --include-protected")
     return profile
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import OperationalError
 
 from khavaran.errors import ConfigError, StorageError
+from khavaran.services.staging import STAGING, sweep
 from khavaran.settings import Settings
 from khavaran.storage import sealing
 from khavaran.storage.engine import make_engine
@@ -106,17 +107,21 @@ def init_registry(settings: Settings) -> tuple[Registry, bool]:
             key, key_created = ensure_key(settings.home, conn)
         with engine.begin() as conn:
             notes = restore_triggers(conn)
-            # A registry made before its rows were sealed in the ledger gets one
-            # entry sealing all of them (as they are now).
-            if conn.execute(select(sealing.registry_seal.c.seq).limit(1)).first() is None:
+            # A registry made before its rows (or those of a table that joined the
+            # seal later, such as the account tables) were sealed in the ledger gets
+            # one entry sealing all of them (as they are now).
+            sealed = set(conn.execute(select(sealing.registry_seal.c.table_name)
+                                      .distinct()).scalars())
+            unsealed = [name for name in sealing.SEALED if name not in sealed]
+            if unsealed:
                 seq = sealing.seal_everything(conn, lambda: LedgerWriter(conn, key),
                                               settings.actor or "khavaran init",
-                                              dt.datetime.now(dt.UTC), sealing.SEALED)
+                                              dt.datetime.now(dt.UTC), unsealed)
                 if seq is not None and before is not None:
                     notes.append(f"the registry's rows are now sealed in the ledger "
                                  f"(entry {seq})")
         Vault(settings.home / "vault").create()
-    return (Registry(settings, engine, notes),
+    return (_swept(Registry(settings, engine, notes)),
             before != head_revision() or key_created)
 
 
@@ -129,6 +134,15 @@ def _closed_on_error(engine: Engine) -> Iterator[None]:
     except BaseException:
         engine.dispose()
         raise
+
+
+def _swept(registry: Registry) -> Registry:
+    """Clear what an interrupted command left in the data home's staging folder
+    (finishing the publishing of an export that was recorded)."""
+    if (registry.settings.home / STAGING).is_dir():
+        with registry.read() as conn:
+            registry.notes.extend(sweep(registry.settings.home, conn))
+    return registry
 
 
 def _check_home(settings: Settings) -> None:
@@ -148,7 +162,7 @@ def open_registry(settings: Settings) -> Registry:
     with _closed_on_error(engine):
         try:
             if is_current(engine):
-                return Registry(settings, engine)
+                return _swept(Registry(settings, engine))
             revision = current_revision(engine)
         except OperationalError as exc:
             raise StorageError(f"cannot open the database {settings.db_url}: "

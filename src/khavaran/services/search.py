@@ -19,8 +19,8 @@ from khavaran.model.types.persian_name import phonetic_key, tokens, transliterat
 from khavaran.model.values import own_name
 from khavaran.services.profiles import display_names
 from khavaran.services.registry import Registry, require_actor
+from khavaran.services.reveals import record_reveals
 from khavaran.storage import queries
-from khavaran.storage.repo import append_history
 
 __all__ = ["CANDIDATES", "Hit", "Results", "search"]
 
@@ -155,10 +155,7 @@ def search(registry: Registry, query: str, *, limit: int = 20, schema: str | Non
     if shown:
         require_actor(actor)
         with registry.write() as conn:
-            append_history(conn, [{
-                "at": registry.now(), "actor": actor, "action": "reveal-protected",
-                "entity_id": eid, "claim_id": None, "field": "identity", "old_value": None,
-                # the query is not kept: it may be the protected person's real name
-                "new_value": None, "reason": "search --include-protected"}
-                for eid in shown])
+            # the query is not kept: it may be the protected person's real name
+            record_reveals(conn, registry, actor=actor, ids=shown,
+                           reason="search --include-protected")
     return hits

@@ -13,7 +13,6 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-import pyotp
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection
 
@@ -22,6 +21,7 @@ from khavaran.model.roles import Role, role
 from khavaran.services.access_log import record, record_in
 from khavaran.services.accounts import check_password, hasher, sha256
 from khavaran.services.registry import Registry
+from khavaran.services.totp import matching_step, normalise_code
 from khavaran.storage import accounts as store
 
 __all__ = ["SESSION_HOURS", "Principal", "SignedIn", "confirm_totp", "csrf_token",
@@ -90,13 +90,30 @@ def _second_factor_ok(conn: Connection, registry: Registry, row: object, code: s
     secret = row["totp_secret"]  # type: ignore[index]
     if secret is None:
         return True
-    if not code:
+    if not code or not _is_text(code):
         return False
+    totp = normalise_code(code)
+    if totp is not None:
+        # A TOTP code, in any digits: good once, within its window.
+        step = matching_step(secret, totp, registry.now(),
+                             row["totp_last_step"])  # type: ignore[index]
+        if step is None:
+            return False
+        store.set_account(conn, row["name"], totp_last_step=step)  # type: ignore[index]
+        return True
     code = code.strip().replace(" ", "")
-    if code.isdigit() and len(code) == 6:
-        return bool(pyotp.TOTP(secret).verify(code, valid_window=1))
     return store.use_recovery_code(conn, row["name"], sha256(code.lower()),  # type: ignore[index]
                                    registry.now())
+
+
+def _is_text(code: str) -> bool:
+    """Whether ``code`` can be stored and hashed as UTF-8 (a JSON body may carry a
+    lone surrogate, such as "\\ud800")."""
+    try:
+        code.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def sign_in(registry: Registry, name: str, password: str, code: str | None = None, *,
@@ -211,9 +228,15 @@ def confirm_totp(registry: Registry, name: str, code: str, *, client: str | None
         if pending is None:
             raise ValidationError("no second factor is waiting to be confirmed: enrol first",
                                   field="code")
-        if not pyotp.TOTP(pending).verify(code.strip(), valid_window=1):
+        totp = normalise_code(code) if _is_text(code) else None
+        if totp is None:
+            raise ValidationError("a code is the six digits the authenticator app shows",
+                                  field="code")
+        step = matching_step(pending, totp, registry.now(), None)
+        if step is None:
             raise ValidationError("that code does not match the new secret", field="code")
-        store.set_account(conn, name, totp_secret=pending, totp_pending=None)
+        store.set_account(conn, name, totp_secret=pending, totp_pending=None,
+                          totp_last_step=step)
         record_in(conn, registry, actor=name, action="totp-confirm", target=name,
                   client=client, via="web")
 

@@ -19,7 +19,8 @@ from khavaran.storage.account_tables import (
 __all__ = [
     "account_row", "accounts", "add_account", "add_recovery_codes", "add_session", "add_token",
     "append_access", "end_session", "failures_since", "last_success", "log_rows",
-    "end_sessions_of", "revoke_token", "session_row", "set_account", "token_row", "tokens_of",
+    "end_sessions_of", "export_recorded", "revoke_token", "session_row", "set_account",
+    "token_row", "tokens_of",
     "use_recovery_code",
 ]
 
@@ -153,3 +154,10 @@ def log_rows(conn: Connection, *, actor: str | None = None, action: str | None =
     rows = conn.execute(select(access_log).where(cond)
                         .order_by(access_log.c.id.desc()).limit(limit).offset(offset))
     return list(rows.mappings()), total
+
+
+def export_recorded(conn: Connection, tag: str) -> bool:
+    """Whether an access-log export row's reason ends with ``tag`` (services/staging.py)."""
+    return conn.execute(select(access_log.c.id).where(
+        access_log.c.action == "export", access_log.c.reason.endswith(tag, autoescape=True)
+    ).limit(1)).first() is not None

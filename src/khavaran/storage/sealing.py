@@ -51,6 +51,13 @@ from sqlalchemy import (
 )
 
 from khavaran.errors import StorageError
+from khavaran.storage.account_tables import (
+    access_log,
+    account,
+    api_token,
+    recovery_code,
+    web_session,
+)
 from khavaran.storage.case_tables import (
     case_charge,
     case_charge_act,
@@ -78,11 +85,14 @@ __all__ = ["GONE", "JOURNAL", "SEALED", "Journal", "begin", "digest_row", "journ
            "journal_statement", "key_of", "registry_seal", "seal", "seal_everything"]
 
 # The registry tables whose every row is sealed.  Derived tables (search_token,
-# person_member) are rebuilt from these and are not listed.
+# person_member) are rebuilt from these and are not listed.  The account tables
+# are here too: a role raised, a second factor cleared, a token added or an
+# access-log row removed past Khavaran is found by `khavaran verify`.
 SEALED: dict[str, Table] = {t.name: t for t in (
     entity, source, source_basis, source_record, claim, citation, claim_status, consent,
     history, link_judgement, installation,
     legal_case, case_charge, case_charge_act, case_link, case_link_withdrawal,
+    account, api_token, recovery_code, web_session, access_log,
 )}
 
 registry_seal = Table(
