@@ -4,8 +4,8 @@ each with a second factor and an API token."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
