@@ -75,6 +75,7 @@ def test_every_error_is_listed_with_line_and_field(vault_registry: Registry) -> 
     check = uploads.check_upload(reg, item)
     assert not check.ok and check.report is None
     assert set(_problems(check)) == {(2, "death_date"), (3, "source"), (4, "fictional")}
+    assert not check.truncated  # line 5 is good: nothing more to find
     assert _persons(reg) == 0
 
 

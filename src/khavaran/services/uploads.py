@@ -42,6 +42,8 @@ STALE_AFTER = 24 * 3600  # seconds: staged files older than this are removed
 SUFFIXES = (".csv", ".jsonl", ".json", ".ndjson")
 _TOKEN = re.compile(r"[a-z0-9]{26}")
 _META = "upload.json"
+# What a file says once every line with a problem is set aside: nothing more to check.
+_NO_ROWS = frozenset({"the file has a header but no rows", "the file is empty"})
 
 
 class TooLarge(ValidationError):
@@ -213,9 +215,9 @@ def check_upload(registry: Registry, item: Staged) -> UploadCheck:
         except ValidationError as exc:
             found = _problems(exc)
             if set_aside and any(p.line is None for p in found):
-                # Perhaps only because lines were set aside ("no rows"): the
-                # listed problems are fixed first, and the file checked again.
-                result.truncated = True
+                # Perhaps only because lines were set aside: the listed problems
+                # are fixed first, and the file checked again.
+                result.truncated = not all(p.message in _NO_ROWS for p in found)
                 break
             result.problems.extend(found)
             if any(p.line is None or p.line <= 1 or p.line in set_aside for p in found) \
