@@ -9,7 +9,8 @@ from axe_playwright_python.sync_playwright import Axe
 from live_site import Live
 
 # (path, who looks at it): every main page, anonymous or signed in.
-PAGES = [("/login", None), ("/no-such-page", None), ("/account", "investigator")]
+PAGES = [("/login", None), ("/no-such-page", None), ("/account", "investigator"),
+         ("/admin", "admin"), ("/admin/log", "admin")]
 
 
 @pytest.mark.parametrize("lang", ["fa", "en"])

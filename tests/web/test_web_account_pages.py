@@ -128,3 +128,23 @@ def test_pages_accept_an_api_token(site: Site) -> None:
     r = site.client.get("/account?lang=en", headers=site.as_("investigator"))
     assert r.status_code == 200 and "t-investigator" in r.text
     assert "Change your password" not in r.text  # a token holder has no session
+
+
+def test_an_account_keeps_its_language_for_the_next_sign_in(site: Site) -> None:
+    page_sign_in(site, "viewer", lang="fa")
+    token = form_token(site.client.get("/account").text)
+    r = site.client.post("/account/language", data={"csrf": token, "language": "en"},
+                         follow_redirects=False)
+    assert r.status_code == 303
+    assert 'lang="en"' in site.client.get("/account").text
+    elsewhere = TestClient(site.client.app, base_url="https://testserver",
+                           headers={"accept-language": "fa-IR"})
+    got = elsewhere.get("/login")
+    assert 'lang="fa"' in got.text  # not known yet: the browser's language
+    a = site.accounts["viewer"]
+    elsewhere.post("/login", data={"login_csrf": got.cookies[LOGIN_CSRF], "name": a.name,
+                                   "password": PASSWORD, "code": a.recovery[0],
+                                   "next": "/account"})
+    assert 'lang="en"' in elsewhere.get("/account").text
+    bad = site.client.post("/account/language", data={"csrf": token, "language": "xx"})
+    assert bad.status_code == 422

@@ -45,6 +45,7 @@ class Principal:
     role: Role
     via: str  # "token" or "session"
     session: str | None = None  # the session's digest, to end it
+    language: str | None = None  # of the pages, when the account chose one
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,8 @@ def sign_in(registry: Registry, name: str, password: str, code: str | None = Non
         record(registry, actor=name, action="sign-in", outcome="failed", client=client,
                via="web")
         raise AuthError(REFUSED)
-    principal = Principal(name, role(row["role"]), "session", sha256(session_id))
+    principal = Principal(name, role(row["role"]), "session", sha256(session_id),
+                          row["language"])
     return SignedIn(principal, session_id, csrf_token(session_id), expires)
 
 
@@ -175,7 +177,8 @@ def principal_for_token(registry: Registry, token: str, *, client: str | None = 
         raise _refuse(registry, "revoked token", client, row["account"])
     if account["disabled"]:
         raise _refuse(registry, "account disabled", client, row["account"])
-    return Principal(account["name"], role(account["role"]), "token")
+    return Principal(account["name"], role(account["role"]), "token",
+                     language=account["language"])
 
 
 def principal_for_session(registry: Registry, session_id: str, *,
@@ -195,7 +198,8 @@ def principal_for_session(registry: Registry, session_id: str, *,
                       row["account"])
     if account["disabled"]:
         raise _refuse(registry, "account disabled", client, row["account"])
-    return Principal(account["name"], role(account["role"]), "session", digest)
+    return Principal(account["name"], role(account["role"]), "session", digest,
+                     account["language"])
 
 
 def confirm_totp(registry: Registry, name: str, code: str, *, client: str | None = None

@@ -38,6 +38,7 @@ account = Table(
     Column("totp_secret", Text),
     Column("totp_pending", Text),  # enrolled but not confirmed with a first code
     Column("disabled", Boolean, nullable=False, server_default=text("false")),
+    Column("language", String(8)),  # of the pages: "fa", "en"; none = the browser's
     *_stamp(),
 )
 

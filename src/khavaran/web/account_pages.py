@@ -15,16 +15,18 @@ from khavaran.services import accounts, sign_in
 from khavaran.web.deps import COOKIE, Client, Reg
 from khavaran.web.i18n import catalogue
 from khavaran.web.pages import (
+    LANG_COOKIE,
     MaybeSignedIn,
     SignedIn,
     form_of,
+    keep_language,
     language,
     render,
     safe_next,
 )
 
-__all__ = ["LOGIN_CSRF", "account", "change_password", "confirm_two_factor", "enrol_two_factor",
-           "login", "login_form", "logout", "router"]
+__all__ = ["LOGIN_CSRF", "account", "change_password", "choose_language", "confirm_two_factor",
+           "enrol_two_factor", "login", "login_form", "logout", "router"]
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF = "khavaran_login"  # double-submit token of the sign-in form
@@ -79,6 +81,8 @@ async def login(request: Request, registry: Reg, client: Client) -> Response:
     response.set_cookie(COOKIE, done.session_id, max_age=sign_in.SESSION_HOURS * 3600,
                         path="/", httponly=True, samesite="strict", secure=_secure(request))
     response.delete_cookie(LOGIN_CSRF, path="/login")
+    if done.principal.language:
+        keep_language(request, response, done.principal.language)
     return response
 
 
@@ -151,3 +155,17 @@ async def confirm_two_factor(request: Request, registry: Reg, who: SignedIn,
     except ValidationError as e:
         return render(request, "two_factor.html", {"errors": _error(request, e)}, status=422)
     return RedirectResponse("/account?done=two-factor", status_code=303)
+
+
+@router.post("/account/language")
+async def choose_language(request: Request, registry: Reg, who: SignedIn) -> Response:
+    """The account's language: kept for its next sign-in anywhere, and in this browser."""
+    form = await form_of(request, registry, who)
+    lang = str(form.get("language", "")) or None
+    await run_in_threadpool(accounts.set_language, registry, who.name, lang)
+    response = RedirectResponse("/account", status_code=303)
+    if lang:
+        keep_language(request, response, lang)
+    else:
+        response.delete_cookie(LANG_COOKIE, path="/")
+    return response

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from khavaran.services.registry import Registry, open_registry
 from khavaran.settings import Settings
-from khavaran.web import account_pages, api, auth, entry_pages
+from khavaran.web import account_pages, admin_pages, api, auth, entry_pages
 from khavaran.web.errors import install_error_handlers
 from khavaran.web.security import MAX_BODY, Guard
 
@@ -69,6 +69,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
     app.include_router(api.router)
     # Pages.  A fixed path (/persons/new) must come before a pattern (/persons/{id}).
     app.include_router(account_pages.router)
+    app.include_router(admin_pages.router)
     app.include_router(entry_pages.router)
     app.mount("/static", StaticFiles(packages=[("khavaran.web", "static")]), name="static")
     return app

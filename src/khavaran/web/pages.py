@@ -17,7 +17,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 from starlette.datastructures import FormData
+from starlette.routing import Match
 
 from khavaran.errors import AuthError, ForbiddenError
 from khavaran.services.access_log import record
@@ -34,8 +36,8 @@ from khavaran.web.deps import COOKIE, CSRF_HEADER, Client, Reg
 from khavaran.web.i18n import LANGUAGES, N_, catalogue, direction, pick
 
 __all__ = ["LANG_COOKIE", "NAV", "LoginRequired", "MaybeSignedIn", "SignedIn", "environment",
-           "form_of", "language", "login_redirect", "may", "maybe_signed_in", "render",
-           "safe_next", "signed_in"]
+           "form_of", "keep_language", "language", "login_redirect", "may", "maybe_signed_in",
+           "render", "safe_next", "signed_in"]
 
 LANG_COOKIE = "khavaran_lang"
 # The main menu: (path, label, permission).  An entry shows only when the app
@@ -136,8 +138,18 @@ async def form_of(request: Request, registry: Registry, who: Principal) -> FormD
 
 
 def language(request: Request) -> str:
+    """?lang= first, then the choice kept in this browser, then the account's
+    own (set on its account page), then the browser's languages."""
+    who: Principal | None = getattr(request.state, "who", None)
     return pick(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
+                who.language if who else None,
                 accept=request.headers.get("accept-language", ""))
+
+
+def keep_language(request: Request, response: Response, lang: str) -> None:
+    """Remember the language in this browser (a year)."""
+    response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, path="/", samesite="lax",
+                        httponly=True, secure=request.url.scheme == "https")
 
 
 @pass_context
@@ -155,20 +167,30 @@ def _moment(context: Context, value: object) -> str:
     return formatting.moment(value, context["lang"])
 
 
+def _isolated(value: object) -> Markup:
+    """User text in its own bidi isolate: a right-to-left override or an
+    unmatched embedding typed into a name cannot reorder the page around it."""
+    return Markup("<bdi>") + escape("" if value is None else str(value)) + Markup("</bdi>")
+
+
 @cache
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("khavaran.web", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(digits=_digits, day=_day, dt=_moment)
+    env.filters.update(digits=_digits, day=_day, dt=_moment, iso=_isolated)
     return env
 
 
 def _served(request: Request) -> frozenset[str]:
+    """The menu's paths that this app serves (routers are included as a tree,
+    so ask the routes whether they answer, rather than list them)."""
     paths = getattr(request.app.state, "page_paths", None)
     if paths is None:
-        paths = frozenset(getattr(r, "path", "") for r in request.app.routes
-                          if "GET" in (getattr(r, "methods", None) or ()))
+        def answers(path: str) -> bool:
+            scope = {"type": "http", "path": path, "method": "GET", "root_path": ""}
+            return any(r.matches(scope)[0] == Match.FULL for r in request.app.router.routes)
+        paths = frozenset(p for p, _, _ in NAV if answers(p))
         request.app.state.page_paths = paths
     return paths
 
@@ -196,7 +218,5 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
     html = environment().get_template(name).render(page)
     response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") in LANGUAGES:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, path="/",
-                            samesite="lax", httponly=True,
-                            secure=request.url.scheme == "https")
+        keep_language(request, response, lang)
     return response
