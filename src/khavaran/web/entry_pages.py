@@ -438,6 +438,10 @@ async def upload(request: Request, registry: Reg, who: SignedIn) -> Response:
         uploads.check_size(declared, limit)
     except uploads.TooLarge as exc:
         return _too_large(request, exc)
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        await form_of(request, registry, who)  # a form without its token is refused first
+        return _import_page(request, {"file": catalogue(language(request)).gettext(REQUIRED)},
+                            422)
     try:
         staged = await _receive(request, registry, who, limit, declared)
     except uploads.TooLarge as exc:
