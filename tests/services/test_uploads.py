@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from khavaran.errors import NotFoundError, ValidationError
 from khavaran.services import uploads
@@ -144,3 +146,22 @@ def test_sources_then_people_through_uploads(registry: Registry) -> None:
     uploads.import_upload(registry, src)
     people = _stage(registry, PEOPLE.encode(), "people.csv", "Person")
     assert uploads.import_upload(registry, people).changed_anything
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(bad=st.lists(st.booleans(), min_size=1, max_size=12))
+def test_every_bad_line_is_found_and_only_those(vault_registry: Registry,
+                                                bad: list[bool]) -> None:
+    """Checking writes nothing, so one registry serves every example."""
+    rows = ["id,name:full,death_date,source,fictional"]
+    for i, wrong in enumerate(bad):
+        rows.append(f"p-h-{i},Example {i},{'1367/13/40' if wrong else '1367/05/10'},"
+                    "t-list,true")
+    item = _stage(vault_registry, ("\n".join(rows) + "\n").encode(), "people.csv", "Person")
+    check = uploads.check_upload(vault_registry, item)
+    uploads.discard(item)
+    assert {p.line for p in check.problems} == {i + 2 for i, w in enumerate(bad) if w}
+    assert all(p.field == "death_date" for p in check.problems)
+    assert check.ok == (not any(bad)) and not check.truncated
+    assert _persons(vault_registry) == 0
