@@ -36,7 +36,7 @@ from khavaran.web.i18n import N_, catalogue
 from khavaran.web.multipart import stream_form
 from khavaran.web.pages import SignedIn, form_of, language, may, render
 
-__all__ = ["UPLOAD_PATHS", "claim_action", "claim_action_form", "confirm_import",
+__all__ = ["PROPERTY_LABELS", "UPLOAD_PATHS", "claim_action", "claim_action_form", "confirm_import",
            "consent_form", "field_errors", "import_form", "new_claim", "new_claim_form",
            "new_person", "new_person_form", "new_source", "new_source_form", "pick_source",
            "protect", "protect_form", "record_consent", "router", "upload",
@@ -221,10 +221,43 @@ def _person(registry: Any, person_id: str) -> dict[str, Any]:
     return dict(row)
 
 
+# A person's properties as the claim form names them (codes stay in data).
+PROPERTY_LABELS = {
+    "role": N_("role"),
+    "relative_of": N_("relative of"),
+    "name": N_("name"),
+    "identity_document": N_("identity document"),
+    "gender": N_("sex"),
+    "birth_date": N_("date of birth"),
+    "birth_year": N_("year of birth"),
+    "age": N_("age at death"),
+    "death_date": N_("date of death"),
+    "birth_place": N_("place of birth"),
+    "city": N_("city"),
+    "prison": N_("prison"),
+    "affiliation": N_("political affiliation"),
+    "religion": N_("religion"),
+    "civil_status": N_("civil status"),
+    "occupation": N_("occupation"),
+    "sentence": N_("sentence"),
+    "burial_place": N_("burial place"),
+    "residence": N_("residence"),
+    "alive_as_of": N_("last known alive"),
+    "immunity": N_("immunity"),
+    "travel": N_("known travel"),
+    "residence_country": N_("country of residence"),
+    "travel_country": N_("country travelled to"),
+    "contact": N_("contact"),
+    "note": N_("note"),
+}
+
+
 def _claim_page(request: Request, person: dict[str, Any], values: dict[str, Any],
                 errors: dict[str, str], status: int = 200) -> Response:
     lang = language(request)
-    props = sorted(load_model().schemas["Person"].properties)
+    words = catalogue(lang)
+    props = [(p, f"{words.gettext(PROPERTY_LABELS.get(p, p))} ({p})")
+             for p in sorted(load_model().schemas["Person"].properties)]
     return render(request, "entry_claim.html", {
         "person": person, "values": values, "errors": errors, "properties": props,
         "qualifiers": _vocab("name_kind", lang), "assessments": _vocab("assessment", lang),
