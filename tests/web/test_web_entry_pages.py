@@ -249,3 +249,44 @@ def test_every_entry_page_for_every_role(site: Site) -> None:
         for path in PAGES:
             assert site.client.get(path, headers=headers).status_code == status, (role, path)
         assert site.client.get("/sources/pick?q=demo", headers=headers).status_code == 200
+
+
+def test_the_actions_for_the_person_page(site: Site) -> None:
+    """The macros a person page includes: the prefer form posts with its token;
+    a reader sees none of them."""
+    from khavaran.web.i18n import catalogue
+    from khavaran.web.pages import environment
+
+    page = environment().from_string(
+        '{% from "entry_actions.html" import claim_actions, person_actions with context %}'
+        '{{ claim_actions(claim) }}{{ person_actions("v-demo-001") }}')
+    dates = profiles.show(site.registry, "v-demo-001").facts["death_date"]
+    other = next(f for f in dates if not f.preferred)
+
+    class Role:
+        def __init__(self, *perms: str) -> None:
+            self.perms = perms
+
+        def may(self, p: str) -> bool:
+            return p in self.perms
+
+    class Who:
+        def __init__(self, *perms: str) -> None:
+            self.role = Role(*perms)
+
+    words = catalogue("en")
+    _signed_in(site)
+    token = form_token(site.client.get("/sources/new").text)
+    html = page.render(who=Who("read", "write"), csrf=token, claim=other.claim_id,
+                       _=words.gettext, gettext=words.gettext, ngettext=words.ngettext)
+    assert f'action="/claims/{other.claim_id}/prefer"' in html
+    assert 'href="/persons/v-demo-001/claims/new"' in html
+    r = site.client.post(f"/claims/{other.claim_id}/prefer",
+                         data={"csrf": html.split('name="csrf" value="')[1].split('"')[0],
+                               "reason": "certificate seen"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/persons/v-demo-001"
+    assert next(f for f in profiles.show(site.registry, "v-demo-001").facts["death_date"]
+                if f.claim_id == other.claim_id).preferred
+    reader = page.render(who=Who("read"), csrf="", claim=other.claim_id, _=words.gettext,
+                         gettext=words.gettext, ngettext=words.ngettext)
+    assert "/prefer" not in reader and "/claims/new" not in reader
