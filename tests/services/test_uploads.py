@@ -4,6 +4,7 @@ and field before anything is written, then imported all or nothing, once."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
@@ -165,3 +166,31 @@ def test_every_bad_line_is_found_and_only_those(vault_registry: Registry,
     assert all(p.field == "death_date" for p in check.problems)
     assert check.ok == (not any(bad)) and not check.truncated
     assert _persons(vault_registry) == 0
+
+
+def _ended(registry: Registry, token: str) -> uploads.ImportState:
+    for _ in range(200):
+        state = uploads.import_state(registry, token, actor="ana")
+        if state.state != "running":
+            return state
+        time.sleep(0.05)
+    raise AssertionError("the import did not end")
+
+
+def test_a_background_import_tells_its_outcome(vault_registry: Registry) -> None:
+    reg = vault_registry
+    good = _stage(reg, PEOPLE.encode(), "people.csv", "Person")
+    uploads.start_import(reg, good)
+    with pytest.raises(NotFoundError):
+        uploads.staged(reg, good.token, actor="ana")  # not twice
+    with pytest.raises(NotFoundError):
+        uploads.import_state(reg, good.token, actor="bob")
+    state = _ended(reg, good.token)
+    assert state.state == "done" and state.added["entities"] == 3 and _persons(reg) == 3
+    assert not good.path.exists()
+    # A file that fails when imported (it was never checked): nothing written, and why.
+    bad = _stage(reg, BAD_PEOPLE.encode(), "people.csv", "Person")
+    uploads.start_import(reg, bad)
+    state = _ended(reg, bad.token)
+    assert state.state == "failed" and state.problems[0].line in (2, 3, 4)
+    assert _persons(reg) == 3 and not bad.path.exists()

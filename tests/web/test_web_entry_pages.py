@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from typing import Any
 
 from khavaran.services import profiles, reading
@@ -176,18 +177,35 @@ def test_an_upload_is_reported_then_imported_all_or_nothing(site: Site) -> None:
     assert good.status_code == 200 and "No problems found" in good.text
     assert _counts(site) == before  # not yet
     token = good.text.split('name="token" value="')[1].split('"')[0]
-    done = site.client.post("/import/confirm?lang=en", data={
-        "csrf": form_token(good.text), "token": token})
-    assert done.status_code == 200 and "Imported, all in one transaction" in done.text
+    started = site.client.post("/import/confirm?lang=en", data={
+        "csrf": form_token(good.text), "token": token}, follow_redirects=False)
+    assert started.status_code == 303 and started.headers["location"] == f"/import/{token}"
+    done = _finished(site, token, "en")
+    assert "Imported, all in one transaction" in done
     assert profiles.show(site.registry, "p-web-2").facts["city"][0].value == "Example Town"
+    page = site.client.get(f"/import/{token}?lang=en")
+    assert page.status_code == 200 and "Imported, all in one transaction" in page.text
     again = site.client.post("/import/confirm?lang=en", data={
         "csrf": form_token(good.text), "token": token})
     assert again.status_code == 404  # a staged file is imported once
+    assert site.client.get(f"/import/{token}/progress",
+                           headers=site.as_("admin")).status_code == 404  # not theirs
     twice = _upload(site, PEOPLE)
     token = twice.text.split('name="token" value="')[1].split('"')[0]
-    done = site.client.post("/import/confirm?lang=fa", data={
-        "csrf": form_token(twice.text), "token": token})
-    assert "افزوده: چیز تازه‌ای نبود" in done.text
+    site.client.post("/import/confirm", data={"csrf": form_token(twice.text),
+                                              "token": token})
+    assert "افزوده: چیز تازه‌ای نبود" in _finished(site, token, "fa")
+
+
+def _finished(site: Site, token: str, lang: str) -> str:
+    """Poll the progress fragment, as the page does, until the import has ended."""
+    for _ in range(200):
+        r = site.client.get(f"/import/{token}/progress?lang={lang}")
+        assert r.status_code == 200 and 'id="import-progress"' in r.text
+        if "hx-trigger" not in r.text:
+            return str(r.text)
+        time.sleep(0.05)
+    raise AssertionError("the import did not end")
 
 
 def test_a_2gb_upload_is_refused_early_with_the_limit(site: Site) -> None:

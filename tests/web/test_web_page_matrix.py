@@ -76,6 +76,8 @@ PAGES: list[tuple[str, str, Form, dict[str | None, Any]]] = [
     ("GET", "/import", None, WRITE),
     ("POST", "/import", {}, _writes(422)),  # no file: the form again
     ("POST", "/import/confirm", {"token": "0" * 26}, _writes(404)),  # no such upload
+    ("GET", "/import/" + "0" * 26, None, _writes(404)),
+    ("GET", "/import/" + "0" * 26 + "/progress", None, _writes(404)),
     ("POST", "/logout", {}, SIGNED),  # last: it ends the sessions
 ]
 # Routes a browser does not open by a link, listed so that the check below

@@ -37,7 +37,8 @@ from khavaran.web.multipart import stream_form
 from khavaran.web.pages import SignedIn, form_of, language, may, render
 
 __all__ = ["PROPERTY_LABELS", "UPLOAD_PATHS", "claim_action", "claim_action_form", "confirm_import",
-           "consent_form", "field_errors", "import_form", "new_claim", "new_claim_form",
+           "consent_form", "field_errors", "import_form", "import_progress",
+           "import_progress_page", "new_claim", "new_claim_form",
            "new_person", "new_person_form", "new_source", "new_source_form", "pick_source",
            "protect", "protect_form", "record_consent", "router", "upload",
            "withdraw_consent"]
@@ -514,19 +515,30 @@ async def _receive(request: Request, registry: Any, who: Principal, limit: int,
 
 @router.post("/import/confirm")
 async def confirm_import(request: Request, registry: Reg, who: SignedIn) -> Response:
+    """Start importing a checked upload (all or nothing) and show its progress."""
     await _writer(request, registry, who)
     form = await form_of(request, registry, who)
     token = str(form.get("token") or "")
     staged = await run_in_threadpool(uploads.staged, registry, token, actor=who.name)
-    try:
-        report = await run_in_threadpool(uploads.import_upload, registry, staged,
-                                         reason=str(form.get("reason") or "") or None)
-    except ValidationError as exc:
-        uploads.discard(staged)
-        check = uploads.UploadCheck(staged, problems=[
-            uploads.Problem(e.line, e.field, e.message)
-            for e in (exc.errors if isinstance(exc, ManyErrors) else [exc])])
-        return render(request, "entry_import_report.html", {"check": check}, status=422)
-    return render(request, "entry_import_done.html", {"report": report, "name": staged.name})
+    await run_in_threadpool(uploads.start_import, registry, staged,
+                            reason=str(form.get("reason") or "")[:1000] or None)
+    return RedirectResponse(f"/import/{token}", status_code=303)
 
 
+@router.get("/import/{token}")
+async def import_progress_page(request: Request, registry: Reg, who: SignedIn,
+                               token: str) -> Response:
+    await _writer(request, registry, who)
+    state = await run_in_threadpool(uploads.import_state, registry, token, actor=who.name)
+    return render(request, "entry_import_done.html", {"state": state, "token": token,
+                                                      "fragment": False})
+
+
+@router.get("/import/{token}/progress")
+async def import_progress(request: Request, registry: Reg, who: SignedIn,
+                          token: str) -> Response:
+    """The progress of an import (an htmx fragment that polls until it ends)."""
+    await _writer(request, registry, who)
+    state = await run_in_threadpool(uploads.import_state, registry, token, actor=who.name)
+    return render(request, "entry_import_progress.html", {"state": state, "token": token,
+                                                      "fragment": True})
