@@ -78,3 +78,26 @@ def test_the_import_report_in_persian(live: Live, tmp_path: Path) -> None:
     expect(rows.nth(1)).to_contain_text("source")
     live.shot(page, "entry-import-report-fa")
     ctx.close()
+
+
+GOOD = """id,name:full,city,source,locator,fictional
+p-e2e-3,Kaveh Example,Example Town,demo-testimony-02,row 3,true
+"""
+
+
+def test_confirming_an_import_shows_its_progress_then_the_outcome(live: Live,
+                                                                  tmp_path: Path) -> None:
+    ctx = live.context("analyst", lang="en")
+    page = ctx.new_page()
+    page.goto(f"{live.url}/import")
+    path = tmp_path / "people.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    page.select_option("#f-kind", "Person")
+    page.set_input_files("#f-file", str(path))
+    page.click("form.entry button[type=submit]")
+    expect(page.locator("p.done[role=status]")).to_contain_text("No problems found")
+    page.click("form[action='/import/confirm'] button[type=submit]")
+    expect(page.locator("#import-progress")).to_contain_text("Imported, all in one transaction")
+    live.shot(page, "entry-import-done-en")
+    assert profiles.show(live.registry, "p-e2e-3").facts["city"][0].value == "Example Town"
+    ctx.close()
