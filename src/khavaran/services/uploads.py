@@ -10,7 +10,7 @@ a refused or failed upload leaves nothing behind.
 rolled back, so that the report lists every error with its line and field,
 and what the import would add, before anything is written.  To find the
 errors after the first, the line of each is set aside and the file checked
-again, up to MAX_ERRORS.  ``import_upload`` then imports it all or nothing
+again, up to MAX_ERRORS problems or CHECK_SECONDS.  ``import_upload`` then imports it all or nothing
 (services/importing.py); importing the same file again adds nothing.
 """
 
@@ -40,6 +40,7 @@ __all__ = ["MAX_ERRORS", "ImportState", "Problem", "Staged", "TooLarge", "Upload
            "staged", "start_import", "staging_area"]
 
 MAX_ERRORS = 100
+CHECK_SECONDS = 20  # looking for further problems stops after this, saying more may follow
 PROGRESS_EVERY = 0.5  # seconds between two writes of an import's progress
 STALE_AFTER = 24 * 3600  # seconds: staged files older than this are removed
 SUFFIXES = (".csv", ".jsonl", ".json", ".ndjson")
@@ -215,6 +216,7 @@ def check_upload(registry: Registry, item: Staged) -> UploadCheck:
     lines = io.StringIO(text, newline="").readlines() if display.lower().endswith(".csv") \
         else [part + "\n" for part in text.split("\n")]
     set_aside: set[int] = set()
+    deadline = time.monotonic() + CHECK_SECONDS
     while True:
         try:
             report = _dry_run(registry, _blank(lines, set_aside), item)
@@ -226,9 +228,11 @@ def check_upload(registry: Registry, item: Staged) -> UploadCheck:
                 result.truncated = not all(p.message in _NO_ROWS for p in found)
                 break
             result.problems.extend(found)
-            if any(p.line is None or p.line <= 1 or p.line in set_aside for p in found) \
-                    or len(result.problems) >= MAX_ERRORS:
-                result.truncated = len(result.problems) >= MAX_ERRORS
+            if any(p.line is None or p.line <= 1 or p.line in set_aside for p in found):
+                break
+            if len(result.problems) >= MAX_ERRORS or time.monotonic() > deadline:
+                # Each round checks the whole file again: stop, and say more may follow.
+                result.truncated = True
                 break
             set_aside |= {p.line for p in found if p.line is not None}
             continue
