@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from khavaran.errors import ConfigError
@@ -26,10 +27,10 @@ def parse_size(text: str, name: str = "max_upload") -> int:
     number = raw.rstrip("kmgib ")
     unit = raw[len(number):].strip()
     try:
-        value = float(number)
-    except ValueError:
+        value = Decimal(number)  # exact: a float would round large sizes
+    except InvalidOperation:
         raise ConfigError(f"{name}: '{text}' is not a size (e.g. 200MB, 2GB, 1048576)") from None
-    if unit not in _UNITS or value <= 0:
+    if unit not in _UNITS or not value.is_finite() or value * _UNITS[unit] < 1:
         raise ConfigError(f"{name}: '{text}' is not a size (e.g. 200MB, 2GB, 1048576)")
     return int(value * _UNITS[unit])
 

@@ -4,10 +4,13 @@ and field before anything is written, then imported all or nothing, once."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from khavaran.errors import NotFoundError, ValidationError
 from khavaran.services import uploads
@@ -75,6 +78,7 @@ def test_every_error_is_listed_with_line_and_field(vault_registry: Registry) -> 
     check = uploads.check_upload(reg, item)
     assert not check.ok and check.report is None
     assert set(_problems(check)) == {(2, "death_date"), (3, "source"), (4, "fictional")}
+    assert not check.truncated  # line 5 is good: nothing more to find
     assert _persons(reg) == 0
 
 
@@ -143,3 +147,50 @@ def test_sources_then_people_through_uploads(registry: Registry) -> None:
     uploads.import_upload(registry, src)
     people = _stage(registry, PEOPLE.encode(), "people.csv", "Person")
     assert uploads.import_upload(registry, people).changed_anything
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(bad=st.lists(st.booleans(), min_size=1, max_size=12))
+def test_every_bad_line_is_found_and_only_those(vault_registry: Registry,
+                                                bad: list[bool]) -> None:
+    """Checking writes nothing, so one registry serves every example."""
+    rows = ["id,name:full,death_date,source,fictional"]
+    for i, wrong in enumerate(bad):
+        rows.append(f"p-h-{i},Example {i},{'1367/13/40' if wrong else '1367/05/10'},"
+                    "t-list,true")
+    item = _stage(vault_registry, ("\n".join(rows) + "\n").encode(), "people.csv", "Person")
+    check = uploads.check_upload(vault_registry, item)
+    uploads.discard(item)
+    assert {p.line for p in check.problems} == {i + 2 for i, w in enumerate(bad) if w}
+    assert all(p.field == "death_date" for p in check.problems)
+    assert check.ok == (not any(bad)) and not check.truncated
+    assert _persons(vault_registry) == 0
+
+
+def _ended(registry: Registry, token: str) -> uploads.ImportState:
+    for _ in range(200):
+        state = uploads.import_state(registry, token, actor="ana")
+        if state.state != "running":
+            return state
+        time.sleep(0.05)
+    raise AssertionError("the import did not end")
+
+
+def test_a_background_import_tells_its_outcome(vault_registry: Registry) -> None:
+    reg = vault_registry
+    good = _stage(reg, PEOPLE.encode(), "people.csv", "Person")
+    uploads.start_import(reg, good)
+    with pytest.raises(NotFoundError):
+        uploads.staged(reg, good.token, actor="ana")  # not twice
+    with pytest.raises(NotFoundError):
+        uploads.import_state(reg, good.token, actor="bob")
+    state = _ended(reg, good.token)
+    assert state.state == "done" and state.added["entities"] == 3 and _persons(reg) == 3
+    assert not good.path.exists()
+    # A file that fails when imported (it was never checked): nothing written, and why.
+    bad = _stage(reg, BAD_PEOPLE.encode(), "people.csv", "Person")
+    uploads.start_import(reg, bad)
+    state = _ended(reg, bad.token)
+    assert state.state == "failed" and state.problems[0].line in (2, 3, 4)
+    assert _persons(reg) == 3 and not bad.path.exists()

@@ -6,12 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from typing import Any
 
 from khavaran.services import profiles, reading
 from khavaran.services.access_log import read_log
 from khavaran.storage import queries
-from web_site import Site, form_token, page_sign_in, site  # noqa: F401
+from web_site import Site, page_sign_in, site  # noqa: F401
+
+
+def form_token(html: str) -> str:
+    """The token of the page's entry form itself (not of the header's sign-out form)."""
+    form = html[html.index('class="entry"'):]
+    return form.split('name="csrf" value="')[1].split('"')[0]
 
 
 def _signed_in(site: Site, role: str = "analyst", lang: str = "en") -> None:
@@ -170,18 +177,35 @@ def test_an_upload_is_reported_then_imported_all_or_nothing(site: Site) -> None:
     assert good.status_code == 200 and "No problems found" in good.text
     assert _counts(site) == before  # not yet
     token = good.text.split('name="token" value="')[1].split('"')[0]
-    done = site.client.post("/import/confirm?lang=en", data={
-        "csrf": form_token(good.text), "token": token})
-    assert done.status_code == 200 and "Imported, all in one transaction" in done.text
+    started = site.client.post("/import/confirm?lang=en", data={
+        "csrf": form_token(good.text), "token": token}, follow_redirects=False)
+    assert started.status_code == 303 and started.headers["location"] == f"/import/{token}"
+    done = _finished(site, token, "en")
+    assert "Imported, all in one transaction" in done
     assert profiles.show(site.registry, "p-web-2").facts["city"][0].value == "Example Town"
+    page = site.client.get(f"/import/{token}?lang=en")
+    assert page.status_code == 200 and "Imported, all in one transaction" in page.text
     again = site.client.post("/import/confirm?lang=en", data={
         "csrf": form_token(good.text), "token": token})
     assert again.status_code == 404  # a staged file is imported once
+    assert site.client.get(f"/import/{token}/progress",
+                           headers=site.as_("admin")).status_code == 404  # not theirs
     twice = _upload(site, PEOPLE)
     token = twice.text.split('name="token" value="')[1].split('"')[0]
-    done = site.client.post("/import/confirm?lang=fa", data={
-        "csrf": form_token(twice.text), "token": token})
-    assert "افزوده: چیز تازه‌ای نبود" in done.text
+    site.client.post("/import/confirm", data={"csrf": form_token(twice.text),
+                                              "token": token})
+    assert "افزوده: چیز تازه‌ای نبود" in _finished(site, token, "fa")
+
+
+def _finished(site: Site, token: str, lang: str) -> str:
+    """Poll the progress fragment, as the page does, until the import has ended."""
+    for _ in range(200):
+        r = site.client.get(f"/import/{token}/progress?lang={lang}")
+        assert r.status_code == 200 and 'id="import-progress"' in r.text
+        if "hx-trigger" not in r.text:
+            return str(r.text)
+        time.sleep(0.05)
+    raise AssertionError("the import did not end")
 
 
 def test_a_2gb_upload_is_refused_early_with_the_limit(site: Site) -> None:
@@ -243,3 +267,44 @@ def test_every_entry_page_for_every_role(site: Site) -> None:
         for path in PAGES:
             assert site.client.get(path, headers=headers).status_code == status, (role, path)
         assert site.client.get("/sources/pick?q=demo", headers=headers).status_code == 200
+
+
+def test_the_actions_for_the_person_page(site: Site) -> None:
+    """The macros a person page includes: the prefer form posts with its token;
+    a reader sees none of them."""
+    from khavaran.web.i18n import catalogue
+    from khavaran.web.pages import environment
+
+    page = environment().from_string(
+        '{% from "entry_actions.html" import claim_actions, person_actions with context %}'
+        '{{ claim_actions(claim) }}{{ person_actions("v-demo-001") }}')
+    dates = profiles.show(site.registry, "v-demo-001").facts["death_date"]
+    other = next(f for f in dates if not f.preferred)
+
+    class Role:
+        def __init__(self, *perms: str) -> None:
+            self.perms = perms
+
+        def may(self, p: str) -> bool:
+            return p in self.perms
+
+    class Who:
+        def __init__(self, *perms: str) -> None:
+            self.role = Role(*perms)
+
+    words = catalogue("en")
+    _signed_in(site)
+    token = form_token(site.client.get("/sources/new").text)
+    html = page.render(who=Who("read", "write"), csrf=token, claim=other.claim_id,
+                       _=words.gettext, gettext=words.gettext, ngettext=words.ngettext)
+    assert f'action="/claims/{other.claim_id}/prefer"' in html
+    assert 'href="/persons/v-demo-001/claims/new"' in html
+    r = site.client.post(f"/claims/{other.claim_id}/prefer",
+                         data={"csrf": html.split('name="csrf" value="')[1].split('"')[0],
+                               "reason": "certificate seen"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/persons/v-demo-001"
+    assert next(f for f in profiles.show(site.registry, "v-demo-001").facts["death_date"]
+                if f.claim_id == other.claim_id).preferred
+    reader = page.render(who=Who("read"), csrf="", claim=other.claim_id, _=words.gettext,
+                         gettext=words.gettext, ngettext=words.ngettext)
+    assert "/prefer" not in reader and "/claims/new" not in reader

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from khavaran.model import ids
 from web_site import ROLES, WITNESS, Site, form_token, page_sign_in, site  # noqa: F401
 
 OK, LOGIN, DENIED, GONE = 200, 303, 403, 303
@@ -24,6 +25,17 @@ OPEN = dict.fromkeys((None, *ROLES), OK)
 ADMIN_CHANGE = {None: LOGIN, "admin": (OK, 303), "investigator": DENIED,
                 "analyst": DENIED, "viewer": DENIED}
 SIGNED = {None: LOGIN, "admin": 303, "investigator": 303, "analyst": 303, "viewer": 303}
+# Data entry (web/entry_pages.py): roles that may write; a change redirects (303).
+WRITE = {None: LOGIN, "admin": OK, "investigator": OK, "analyst": OK, "viewer": DENIED}
+
+
+def _writes(status: int) -> dict[str | None, Any]:
+    return {None: LOGIN, "admin": status, "investigator": status, "analyst": status,
+            "viewer": DENIED}
+
+
+MATRIX_CLAIM = ids.claim_id("v-demo-001", "burial_place", None, "Matrix place", None)
+MATRIX_CONSENT = ids.consent_id("v-demo-001", "matrix", "test", None)
 
 Form = Callable[[str], dict[str, str]] | dict[str, str] | None
 
@@ -54,6 +66,32 @@ PAGES: list[tuple[str, str, Form, dict[str | None, Any]]] = [
     # Without a reason: refused to who may not reveal, asked again of who may.
     ("POST", "/persons/v-demo-001/reveal", {"reason": ""},
      {None: LOGIN, "admin": 422, "investigator": 422, "analyst": DENIED, "viewer": DENIED}),
+    ("GET", "/sources/new", None, WRITE),
+    ("POST", "/sources/new", lambda r: {"title": f"Fictional matrix source {r}",
+                                        "kind": "report", "fictional": "1"}, _writes(303)),
+    ("GET", "/sources/pick?q=demo", None, READ),
+    ("GET", "/persons/new", None, WRITE),
+    ("POST", "/persons/new", {"fictional": "1"}, _writes(303)),
+    ("GET", "/persons/v-demo-001/claims/new", None, WRITE),
+    ("POST", "/persons/v-demo-001/claims/new", {
+        "property": "burial_place", "value": "Matrix place", "source": "demo-testimony-02",
+        "credibility": "6", "assessment": "alleged"}, _writes(303)),
+    ("GET", f"/claims/{MATRIX_CLAIM}/prefer", None, WRITE),
+    ("POST", f"/claims/{MATRIX_CLAIM}/prefer", {"reason": "matrix"}, _writes(303)),
+    ("POST", f"/claims/{MATRIX_CLAIM}/assess", {"assessment": "contested",
+                                                "reason": "matrix"}, _writes(303)),
+    ("GET", "/persons/v-demo-002/protect", None, WRITE),
+    ("POST", "/persons/v-demo-002/protect", {"pseudonym": "Matrix P", "reason": "matrix"},
+     _writes(303)),
+    ("GET", "/persons/v-demo-001/consents", None, WRITE),
+    ("POST", "/persons/v-demo-001/consents", {"scope": "matrix", "purpose": "test"},
+     _writes(303)),
+    ("POST", f"/persons/v-demo-001/consents/{MATRIX_CONSENT}/withdraw", {}, _writes(303)),
+    ("GET", "/import", None, WRITE),
+    ("POST", "/import", {}, _writes(422)),  # no file: the form again
+    ("POST", "/import/confirm", {"token": "0" * 26}, _writes(404)),  # no such upload
+    ("GET", "/import/" + "0" * 26, None, _writes(404)),
+    ("GET", "/import/" + "0" * 26 + "/progress", None, _writes(404)),
     ("POST", "/logout", {}, SIGNED),  # last: it ends the sessions
 ]
 # Routes a browser does not open by a link, listed so that the check below

@@ -10,7 +10,7 @@ a refused or failed upload leaves nothing behind.
 rolled back, so that the report lists every error with its line and field,
 and what the import would add, before anything is written.  To find the
 errors after the first, the line of each is set aside and the file checked
-again, up to MAX_ERRORS.  ``import_upload`` then imports it all or nothing
+again, up to MAX_ERRORS problems or CHECK_SECONDS.  ``import_upload`` then imports it all or nothing
 (services/importing.py); importing the same file again adds nothing.
 """
 
@@ -22,8 +22,9 @@ import json
 import re
 import secrets
 import shutil
+import threading
 import time
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,14 +35,20 @@ from khavaran.services.readers import CSV_KINDS, decode, read_text
 from khavaran.services.registry import Registry
 from khavaran.storage import repo
 
-__all__ = ["MAX_ERRORS", "Problem", "Staged", "TooLarge", "UploadCheck", "check_size",
-           "check_upload", "discard", "import_upload", "stage", "staged", "staging_area"]
+__all__ = ["MAX_ERRORS", "ImportState", "Problem", "Staged", "TooLarge", "UploadCheck",
+           "check_size", "check_upload", "discard", "import_state", "import_upload", "stage",
+           "staged", "start_import", "staging_area"]
 
 MAX_ERRORS = 100
+CHECK_SECONDS = 20  # looking for further problems stops after this, saying more may follow
+PROGRESS_EVERY = 0.5  # seconds between two writes of an import's progress
 STALE_AFTER = 24 * 3600  # seconds: staged files older than this are removed
 SUFFIXES = (".csv", ".jsonl", ".json", ".ndjson")
 _TOKEN = re.compile(r"[a-z0-9]{26}")
 _META = "upload.json"
+_STATE = "import.json"  # an import started in the background: its progress and outcome
+# What a file says once every line with a problem is set aside: nothing more to check.
+_NO_ROWS = frozenset({"the file has a header but no rows", "the file is empty"})
 
 
 class TooLarge(ValidationError):
@@ -175,7 +182,9 @@ def staged(registry: Registry, token: str, *, actor: str) -> Staged:
     if meta["actor"] != actor:
         raise NotFoundError("no such upload: it was imported, discarded or has expired; "
                             "upload the file again")
-    path = next(p for p in folder.iterdir() if p.name != _META)
+    if (folder / _STATE).exists():
+        raise NotFoundError("this upload is being imported or was imported already")
+    path = next(p for p in folder.iterdir() if p.name not in (_META, _STATE))
     return Staged(token, meta["name"], meta["kind"], meta["actor"], path, meta["size"])
 
 
@@ -207,20 +216,23 @@ def check_upload(registry: Registry, item: Staged) -> UploadCheck:
     lines = io.StringIO(text, newline="").readlines() if display.lower().endswith(".csv") \
         else [part + "\n" for part in text.split("\n")]
     set_aside: set[int] = set()
+    deadline = time.monotonic() + CHECK_SECONDS
     while True:
         try:
             report = _dry_run(registry, _blank(lines, set_aside), item)
         except ValidationError as exc:
             found = _problems(exc)
             if set_aside and any(p.line is None for p in found):
-                # Perhaps only because lines were set aside ("no rows"): the
-                # listed problems are fixed first, and the file checked again.
-                result.truncated = True
+                # Perhaps only because lines were set aside: the listed problems
+                # are fixed first, and the file checked again.
+                result.truncated = not all(p.message in _NO_ROWS for p in found)
                 break
             result.problems.extend(found)
-            if any(p.line is None or p.line <= 1 or p.line in set_aside for p in found) \
-                    or len(result.problems) >= MAX_ERRORS:
-                result.truncated = len(result.problems) >= MAX_ERRORS
+            if any(p.line is None or p.line <= 1 or p.line in set_aside for p in found):
+                break
+            if len(result.problems) >= MAX_ERRORS or time.monotonic() > deadline:
+                # Each round checks the whole file again: stop, and say more may follow.
+                result.truncated = True
                 break
             set_aside |= {p.line for p in found if p.line is not None}
             continue
@@ -241,13 +253,21 @@ def _dry_run(registry: Registry, text: str, item: Staged) -> IngestReport:
             conn.rollback()
 
 
-def import_upload(registry: Registry, item: Staged, *, reason: str | None = None
-                  ) -> IngestReport:
+def import_upload(registry: Registry, item: Staged, *, reason: str | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> IngestReport:
     """Import the staged file all or nothing, as ``khavaran import`` does, and
-    remove it from the staging area once imported."""
+    remove it from the staging area once imported; ``progress(done, total)``
+    counts the claims written."""
+    report = _import(registry, item, reason, progress)
+    discard(item)
+    return report
+
+
+def _import(registry: Registry, item: Staged, reason: str | None,
+            progress: Callable[[int, int], None] | None) -> IngestReport:
     try:
-        report = import_files(registry, [(item.path, item.kind)], actor=item.actor,
-                              reason=reason or f"uploaded {item.name}")
+        return import_files(registry, [(item.path, item.kind)], actor=item.actor,
+                            reason=reason or f"uploaded {item.name}", progress=progress)
     except ValidationError as exc:
         errors = exc.errors if isinstance(exc, ManyErrors) else [exc]
         for e in errors:
@@ -256,5 +276,68 @@ def import_upload(registry: Registry, item: Staged, *, reason: str | None = None
         if isinstance(exc, ManyErrors):
             exc.file = item.name
         raise
-    discard(item)
-    return report
+
+
+@dataclass
+class ImportState:
+    """Where a background import stands: ``state`` is running, done or failed."""
+
+    state: str
+    name: str
+    done: int = 0
+    total: int | None = None
+    added: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _write_state(folder: Path, state: ImportState) -> None:
+    data = {**state.__dict__, "problems": [p.__dict__ for p in state.problems]}
+    tmp = folder / (_STATE + ".tmp")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    tmp.replace(folder / _STATE)  # a reader sees the old state or the new, never half
+
+
+def start_import(registry: Registry, item: Staged, *, reason: str | None = None) -> None:
+    """Import the staged file in a background thread, all or nothing; its
+    progress and outcome are read with ``import_state``.  The file is removed
+    once the import has ended, whatever the outcome."""
+    folder = item.path.parent
+    _write_state(folder, ImportState("running", item.name))
+
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= PROGRESS_EVERY or done >= total:
+            last[0] = now
+            _write_state(folder, ImportState("running", item.name, done, total))
+
+    def run() -> None:
+        try:
+            report = _import(registry, item, reason, progress)
+            _write_state(folder, ImportState("done", item.name, added={
+                k: n for k, n in report.added.items() if n}, notes=report.notes))
+        except ValidationError as exc:
+            _write_state(folder, ImportState("failed", item.name, problems=_problems(exc)))
+        except Exception:  # noqa: BLE001 - the outcome must be told, and nothing was written
+            _write_state(folder, ImportState("failed", item.name, problems=[
+                Problem(None, None, "internal error: nothing was written")]))
+        finally:
+            item.path.unlink(missing_ok=True)
+
+    threading.Thread(target=run, name=f"import-{item.token}", daemon=True).start()
+
+
+def import_state(registry: Registry, token: str, *, actor: str) -> ImportState:
+    """The progress or outcome of ``actor``'s import ``token``."""
+    folder = staging_area(registry) / token
+    missing = NotFoundError("no such import")
+    if not _TOKEN.fullmatch(token) or not (folder / _STATE).is_file():
+        raise missing
+    meta = json.loads((folder / _META).read_text(encoding="utf-8"))
+    if meta["actor"] != actor:
+        raise missing
+    data = json.loads((folder / _STATE).read_text(encoding="utf-8"))
+    data["problems"] = [Problem(**p) for p in data["problems"]]
+    return ImportState(**data)

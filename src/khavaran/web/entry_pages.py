@@ -36,8 +36,9 @@ from khavaran.web.i18n import N_, catalogue
 from khavaran.web.multipart import stream_form
 from khavaran.web.pages import SignedIn, form_of, language, may, render
 
-__all__ = ["UPLOAD_PATHS", "claim_action", "claim_action_form", "confirm_import",
-           "consent_form", "field_errors", "import_form", "new_claim", "new_claim_form",
+__all__ = ["PROPERTY_LABELS", "UPLOAD_PATHS", "claim_action", "claim_action_form", "confirm_import",
+           "consent_form", "field_errors", "import_form", "import_progress",
+           "import_progress_page", "new_claim", "new_claim_form",
            "new_person", "new_person_form", "new_source", "new_source_form", "pick_source",
            "protect", "protect_form", "record_consent", "router", "upload",
            "withdraw_consent"]
@@ -221,10 +222,43 @@ def _person(registry: Any, person_id: str) -> dict[str, Any]:
     return dict(row)
 
 
+# A person's properties as the claim form names them (codes stay in data).
+PROPERTY_LABELS = {
+    "role": N_("role"),
+    "relative_of": N_("relative of"),
+    "name": N_("name"),
+    "identity_document": N_("identity document"),
+    "gender": N_("sex"),
+    "birth_date": N_("date of birth"),
+    "birth_year": N_("year of birth"),
+    "age": N_("age at death"),
+    "death_date": N_("date of death"),
+    "birth_place": N_("place of birth"),
+    "city": N_("city"),
+    "prison": N_("prison"),
+    "affiliation": N_("political affiliation"),
+    "religion": N_("religion"),
+    "civil_status": N_("civil status"),
+    "occupation": N_("occupation"),
+    "sentence": N_("sentence"),
+    "burial_place": N_("burial place"),
+    "residence": N_("residence"),
+    "alive_as_of": N_("last known alive"),
+    "immunity": N_("immunity"),
+    "travel": N_("known travel"),
+    "residence_country": N_("country of residence"),
+    "travel_country": N_("country travelled to"),
+    "contact": N_("contact"),
+    "note": N_("note"),
+}
+
+
 def _claim_page(request: Request, person: dict[str, Any], values: dict[str, Any],
                 errors: dict[str, str], status: int = 200) -> Response:
     lang = language(request)
-    props = sorted(load_model().schemas["Person"].properties)
+    words = catalogue(lang)
+    props = [(p, f"{words.gettext(PROPERTY_LABELS.get(p, p))} ({p})")
+             for p in sorted(load_model().schemas["Person"].properties)]
     return render(request, "entry_claim.html", {
         "person": person, "values": values, "errors": errors, "properties": props,
         "qualifiers": _vocab("name_kind", lang), "assessments": _vocab("assessment", lang),
@@ -438,6 +472,10 @@ async def upload(request: Request, registry: Reg, who: SignedIn) -> Response:
         uploads.check_size(declared, limit)
     except uploads.TooLarge as exc:
         return _too_large(request, exc)
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        await form_of(request, registry, who)  # a form without its token is refused first
+        return _import_page(request, {"file": catalogue(language(request)).gettext(REQUIRED)},
+                            422)
     try:
         staged = await _receive(request, registry, who, limit, declared)
     except uploads.TooLarge as exc:
@@ -477,19 +515,30 @@ async def _receive(request: Request, registry: Any, who: Principal, limit: int,
 
 @router.post("/import/confirm")
 async def confirm_import(request: Request, registry: Reg, who: SignedIn) -> Response:
+    """Start importing a checked upload (all or nothing) and show its progress."""
     await _writer(request, registry, who)
     form = await form_of(request, registry, who)
     token = str(form.get("token") or "")
     staged = await run_in_threadpool(uploads.staged, registry, token, actor=who.name)
-    try:
-        report = await run_in_threadpool(uploads.import_upload, registry, staged,
-                                         reason=str(form.get("reason") or "") or None)
-    except ValidationError as exc:
-        uploads.discard(staged)
-        check = uploads.UploadCheck(staged, problems=[
-            uploads.Problem(e.line, e.field, e.message)
-            for e in (exc.errors if isinstance(exc, ManyErrors) else [exc])])
-        return render(request, "entry_import_report.html", {"check": check}, status=422)
-    return render(request, "entry_import_done.html", {"report": report, "name": staged.name})
+    await run_in_threadpool(uploads.start_import, registry, staged,
+                            reason=str(form.get("reason") or "")[:1000] or None)
+    return RedirectResponse(f"/import/{token}", status_code=303)
 
 
+@router.get("/import/{token}")
+async def import_progress_page(request: Request, registry: Reg, who: SignedIn,
+                               token: str) -> Response:
+    await _writer(request, registry, who)
+    state = await run_in_threadpool(uploads.import_state, registry, token, actor=who.name)
+    return render(request, "entry_import_done.html", {"state": state, "token": token,
+                                                      "fragment": False})
+
+
+@router.get("/import/{token}/progress")
+async def import_progress(request: Request, registry: Reg, who: SignedIn,
+                          token: str) -> Response:
+    """The progress of an import (an htmx fragment that polls until it ends)."""
+    await _writer(request, registry, who)
+    state = await run_in_threadpool(uploads.import_state, registry, token, actor=who.name)
+    return render(request, "entry_import_progress.html", {"state": state, "token": token,
+                                                      "fragment": True})
