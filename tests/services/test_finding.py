@@ -131,3 +131,20 @@ def test_date_range_accepts_or_names_the_field(a: str, b: str) -> None:
         assert exc.field in ("from", "to")
     else:
         assert start is None or end is None or start <= end
+
+
+
+def test_a_protected_person_counts_in_the_total_but_in_no_small_facet_cell(
+        demo_registry: Registry) -> None:
+    """Found by pseudonym, a protected victim is in the total, but no facet cell
+    counts them: alone in it, they would be singled out."""
+    from khavaran.services import editing
+
+    before = find(demo_registry, "Farhad Ahmadi")
+    assert any(n for values in before.facets.values() for _, n in values)  # city, prison...
+    editing.protect(demo_registry, "v-demo-001", pseudonym="Victim Q-7", actor="tester",
+                    reason="a family asked (fictional)")
+    found = find(demo_registry, "Victim Q-7")
+    assert [h.protected for h in found.hits] == [True] and found.total == 1
+    cells = {name: [(v, n) for v, n in values if n] for name, values in found.facets.items()}
+    assert cells == {name: [] for name in found.facets}, cells

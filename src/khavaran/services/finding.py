@@ -25,8 +25,11 @@ from khavaran.services.protection import identifies
 from khavaran.services.registry import Registry
 from khavaran.storage import queries, reading_queries
 
-__all__ = ["AGE_GROUPS", "MAX_PAGE", "Filters", "Finding", "PersonHit", "date_range", "find",
+__all__ = ["AGE_GROUPS", "MAX_PAGE", "PROTECTED_CELL", "Filters", "Finding", "PersonHit", "date_range", "find",
            "served"]
+
+# The fewest people a facet cell must hold before a protected person counts in it.
+PROTECTED_CELL = 5
 
 MAX_PAGE = 100
 AGE_GROUPS = ("under_18", "over_60")
@@ -235,19 +238,33 @@ def _keeps(p: PersonHit, f: Filters, span: tuple[dt.date | None, dt.date | None]
 def _facets(people: list[PersonHit], f: Filters,
             span: tuple[dt.date | None, dt.date | None]) -> dict[str, list[tuple[str, int]]]:
     """Counts of persons per value, each facet counted over the results of the
-    other filters (so that choosing a city still shows the other cities)."""
+    other filters (so that choosing a city still shows the other cities).
+
+    A protected person counts in the total, and in a city's cell when it holds
+    at least PROTECTED_CELL people, but in no narrower cell (prison,
+    affiliation, month, age, sentence): a small cell would single them out."""
     out: dict[str, list[tuple[str, int]]] = {}
     for name, attr in (("city", "cities"), ("prison", "prisons"),
                        ("affiliation", "affiliations")):
         counts: Counter[str] = Counter()
+        shielded: Counter[str] = Counter()
         for p in people:
-            if _keeps(p, f, span, skip=name):
-                counts.update(getattr(p, attr))
-        out[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:15]
+            if not _keeps(p, f, span, skip=name):
+                continue
+            if p.protected:
+                if name == "city":
+                    shielded.update(getattr(p, attr))
+                continue
+            counts.update(getattr(p, attr))
+        for value, n in shielded.items():
+            if counts[value] + n >= PROTECTED_CELL:
+                counts[value] += n
+        out[name] = sorted(((v, n) for v, n in counts.items() if n),
+                           key=lambda kv: (-kv[1], kv[0]))[:15]
     month: Counter[str] = Counter()
     ages: Counter[str] = Counter()
     served_n = 0
-    for p in people:
+    for p in (p for p in people if not p.protected):
         if _keeps(p, f, span, skip="date"):
             month.update(p.months)
         if _keeps(p, f, span, skip="age"):
