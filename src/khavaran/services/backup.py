@@ -141,14 +141,15 @@ def backup(registry: Registry, out: Path, *, actor: str) -> BackupReport:
             _write_hashed(stage / MANIFEST, text)
             _write_hashed(stage / SIGNATURE, key.sign(text.decode("utf-8")).encode())
             _fsync_tree(stage)
+            report.manifest_sha256 = hashlib.sha256(text).hexdigest()
+            # Recorded before it is complete: no backup that verifies goes unrecorded.
+            record(registry, actor=actor, action="backup", target=report.manifest_sha256,
+                   reason=f"backup to {out}"[:1000])
             _swap(stage, out)
         except BaseException:
             shutil.rmtree(stage, ignore_errors=True)
             raise
     report.files = len(files)
-    report.manifest_sha256 = hashlib.sha256(text).hexdigest()
-    record(registry, actor=actor, action="backup", target=report.manifest_sha256,
-           reason=f"backup to {out}"[:1000])
     report.seconds = time.perf_counter() - start
     return report
 
