@@ -128,6 +128,7 @@ def backup(registry: Registry, out: Path, *, actor: str) -> BackupReport:
         stage = out.parent / f".{out.name}.partial-{uuid.uuid4().hex}"
         stage.mkdir()
         try:
+            at_least = _ledger_head(registry)  # read first: the copy holds at least this
             files = _fill(registry, stage, kind, previous, report)
             with registry.read() as conn:
                 keys = public_keys(conn)
@@ -135,7 +136,7 @@ def backup(registry: Registry, out: Path, *, actor: str) -> BackupReport:
             files[KEYS] = _write_hashed(stage / KEYS, canonical(keys).encode())
             manifest = {"format": FORMAT, "created_at": iso(registry.now()), "database": kind,
                         "database_file": DUMP_NAMES[kind], "key": key.key_id,
-                        "public_key": key.public_hex, "ledger_head": report_head(registry),
+                        "public_key": key.public_hex, "ledger_head": at_least,
                         "files": dict(sorted(files.items()))}
             text = canonical(manifest).encode("utf-8")
             _write_hashed(stage / MANIFEST, text)
@@ -154,7 +155,7 @@ def backup(registry: Registry, out: Path, *, actor: str) -> BackupReport:
     return report
 
 
-def report_head(registry: Registry) -> dict[str, Any]:
+def _ledger_head(registry: Registry) -> dict[str, Any]:
     with registry.read() as conn:
         seq, last = head(conn)
     return {"seq": seq, "hash": last}
