@@ -6,7 +6,8 @@ of a registry of many claims and a vault of many megabytes, next to
     python bench/bench_backup.py --persons 30000 --vault-mb 1024 --files 200
                                                         # about 300,000 claims, 1 GB
 
-Prints each time, the ratio to the plain copy, and the claim and byte counts.
+Prints each time (the commands' include Python's start-up, printed too), the
+ratio to the plain copy, and the claim and byte counts.
 The registry is SQLite, in a temporary folder (--keep to keep it).
 """
 
@@ -102,6 +103,9 @@ def main() -> None:
         claims, source = build(home, args.persons, args.files, args.vault_mb)
         bk, plain = root / "backup", root / "plain"
         rows = []
+        # What every command pays before it starts work (heavy on a busy machine).
+        startup = timed([sys.executable, "-c", "import khavaran.cli"])
+        rows.append(("start-up (import khavaran.cli)", startup, None))
         ours = khavaran(home, "backup", "--out", str(bk))
         base = timed(["mkdir", "-p", str(plain)],
                      ["sqlite3", str(home / "khavaran.db"), f".backup {plain / 'khavaran.db'}"],
