@@ -6,8 +6,8 @@ of a registry of many claims and a vault of many megabytes, next to
     python bench/bench_backup.py --persons 30000 --vault-mb 1024 --files 200
                                                         # about 300,000 claims, 1 GB
 
-Prints each time (the commands' include Python's start-up, printed too), the
-ratio to the plain copy, and the claim and byte counts.
+Prints each time, as a command (with Python's start-up, printed too) and as the
+service call in-process, the ratio to the plain copy, and the claim and byte counts.
 The registry is SQLite, in a temporary folder (--keep to keep it).
 """
 
@@ -21,12 +21,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from data import write_lists, write_sources  # noqa: E402
+from khavaran.services import backup as backups  # noqa: E402
 from khavaran.services.importing import import_files  # noqa: E402
-from khavaran.services.registry import init_registry  # noqa: E402
+from khavaran.services.registry import init_registry, open_registry  # noqa: E402
 from khavaran.settings import Settings  # noqa: E402
 from khavaran.storage import queries  # noqa: E402
 
@@ -102,42 +104,58 @@ def main() -> None:
         home = root / "home"
         claims, source = build(home, args.persons, args.files, args.vault_mb)
         bk, plain = root / "backup", root / "plain"
-        rows = []
+        settings = Settings(home=home, db_url=f"sqlite:///{home}/khavaran.db", actor="bench")
+        rows: list[tuple[str, float, float | None, float | None]] = []
         # What every command pays before it starts work (heavy on a busy machine).
         startup = timed([sys.executable, "-c", "import khavaran.cli"])
-        rows.append(("start-up (import khavaran.cli)", startup, None))
+        rows.append(("start-up (import khavaran.cli)", startup, None, None))
+
+        def plain_copy() -> float:
+            shutil.rmtree(plain, ignore_errors=True)
+            return timed(["mkdir", "-p", str(plain)],
+                         ["sqlite3", str(home / "khavaran.db"),
+                          f".backup {plain / 'khavaran.db'}"],
+                         ["cp", "-r", str(home / "vault"), str(plain / "vault")])
+
+        def in_process(call: Callable[[], object]) -> float:
+            start = time.perf_counter()
+            call()
+            return time.perf_counter() - start
+
+        registry = open_registry(settings)
         ours = khavaran(home, "backup", "--out", str(bk))
-        base = timed(["mkdir", "-p", str(plain)],
-                     ["sqlite3", str(home / "khavaran.db"), f".backup {plain / 'khavaran.db'}"],
-                     ["cp", "-r", str(home / "vault"), str(plain / "vault")])
-        rows.append(("backup (first, full)", ours, base))
+        inner = in_process(lambda: backups.backup(registry, root / "bk2", actor="bench"))
+        rows.append(("backup (first, full)", ours, inner, plain_copy()))
         verify = time.perf_counter()
         subprocess.run([sys.executable, "-m", "khavaran", "backup", "verify", str(bk)],
                        check=True, stdout=subprocess.DEVNULL)
-        rows.append(("backup verify", time.perf_counter() - verify, None))
+        inner = in_process(lambda: backups.verify_backup(bk))
+        rows.append(("backup verify", time.perf_counter() - verify, inner, None))
         write_exhibits(root / "more", 1, 1, seed=2)
         khavaran(home, "evidence", "add", str(root / "more"), "--source", source)
         ours = khavaran(home, "backup", "--out", str(bk))
-        shutil.rmtree(plain)
-        base = timed(["mkdir", "-p", str(plain)],
-                     ["sqlite3", str(home / "khavaran.db"), f".backup {plain / 'khavaran.db'}"],
-                     ["cp", "-r", str(home / "vault"), str(plain / "vault")])
-        rows.append(("backup (second, 1 new file)", ours, base))
+        inner = in_process(lambda: backups.backup(registry, root / "bk2", actor="bench"))
+        rows.append(("backup (second, 1 new file)", ours, inner, plain_copy()))
+        registry.close()
         ours = khavaran(root / "unused", "restore", str(bk), "--home", str(root / "restored"))
+        inner = in_process(lambda: backups.restore(bk, root / "restored2", db_url=None,
+                                                   actor="bench"))
         base = timed(["mkdir", "-p", str(root / "copied")],
                      ["cp", str(plain / "khavaran.db"), str(root / "copied" / "khavaran.db")],
                      ["cp", "-r", str(plain / "vault"), str(root / "copied" / "vault")])
-        rows.append(("restore", ours, base))
+        rows.append(("restore", ours, inner, base))
         print(f"\nregistry: {claims:,} claims, database "
               f"{(home / 'khavaran.db').stat().st_size / MB:.0f} MB, vault "
               f"{du(home / 'vault') / MB:.0f} MB in {args.files + 1} files; "
-              f"{os.cpu_count()} cores")
-        print(f"{'':30} {'khavaran':>10} {'sqlite3 .backup + cp -r':>24} {'ratio':>7}")
-        for name, ours_s, base_s in rows:
-            if base_s is None:
-                print(f"{name:30} {ours_s:9.2f}s {'-':>24} {'-':>7}")
-            else:
-                print(f"{name:30} {ours_s:9.2f}s {base_s:23.2f}s {ours_s / base_s:6.1f}x")
+              f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+        print(f"{'':30} {'command':>9} {'in-process':>11} {'sqlite3 .backup + cp -r':>24} "
+              f"{'ratio (in-process)':>19}")
+        for name, ours_s, inner_s, base_s in rows:
+            cells = [f"{ours_s:8.2f}s", f"{inner_s:10.2f}s" if inner_s is not None else "-",
+                     f"{base_s:23.2f}s" if base_s is not None else "-",
+                     f"{ours_s / base_s:.1f}x ({inner_s / base_s:.1f}x)"
+                     if base_s is not None and inner_s is not None else "-"]
+            print(f"{name:30} {cells[0]:>9} {cells[1]:>11} {cells[2]:>24} {cells[3]:>19}")
     finally:
         if args.keep:
             print(f"kept {root}")
