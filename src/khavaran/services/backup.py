@@ -308,6 +308,11 @@ def verify_backup(folder: Path, public_keys: Sequence[str] = ()) -> BackupCheck:
     if manifest is None:
         return check
     listed: dict[str, str] = manifest["files"]
+    for rel, sha in listed.items():
+        if rel.startswith("/") or ".." in rel.split("/") or (
+                rel.startswith(BLOBS + "/") and rel != f"{BLOBS}/{sha[:2]}/{sha[2:4]}/{sha}"):
+            check.problems.append(f"the manifest lists {rel!r}, which a backup never holds")
+            return check
     present = set(_walk(folder, check))
     for rel in sorted(present - set(listed)):
         check.problems.append(f"extra file: {rel} (not in the manifest)")
