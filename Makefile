@@ -68,6 +68,7 @@ bench: $(VENV)/.bench-installed system-packages
 	scripts/system-packages.sh --bench
 	scripts/with-postgres.sh $(BIN)/python bench/bench_registry.py
 	$(BIN)/python bench/bench_vault.py
+	$(BIN)/python bench/bench_backup.py
 	$(BIN)/python bench/bench_linkage.py
 	$(BIN)/python bench/bench_estimate.py
 	$(BIN)/python bench/bench_dossier.py

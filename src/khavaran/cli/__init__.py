@@ -73,6 +73,7 @@ def main() -> None:
 # Command families register themselves on `app` when imported.
 from khavaran.cli import (  # noqa: E402,F401
     accounts,
+    backup,
     cases,
     claims,
     dossiers,

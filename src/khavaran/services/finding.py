@@ -25,8 +25,8 @@ from khavaran.services.protection import identifies
 from khavaran.services.registry import Registry
 from khavaran.storage import queries, reading_queries
 
-__all__ = ["AGE_GROUPS", "MAX_PAGE", "PROTECTED_CELL", "Filters", "Finding", "PersonHit", "date_range", "find",
-           "served"]
+__all__ = ["AGE_GROUPS", "MAX_PAGE", "PROTECTED_CELL", "Filters", "Finding", "PersonHit",
+           "date_range", "find", "served"]
 
 # The fewest people a facet cell must hold before a protected person counts in it.
 PROTECTED_CELL = 5
