@@ -179,7 +179,8 @@ def chart_svg(line: Timeline, lang: str = "en", *, width: int = 720,
             short = escape(d.label(lang, year=False))
             out.append(f'<text x="{x + step / 2:.1f}" y="{height - bottom + 16}" '
                        f'font-size="11" text-anchor="middle">{short}</text>')
-    out.append(f'<text x="{width - 4 if rtl else 4}" y="{top - 8}" font-size="11" '
-               f'text-anchor="{"end" if rtl else "start"}">{escape(words["axis"])}</text>')
+    # Centred over the axis: an anchor at either end flips with the text's script.
+    out.append(f'<text x="{width - right / 2 if rtl else left / 2}" y="{top - 8}" '
+               f'font-size="11" text-anchor="middle">{escape(words["axis"])}</text>')
     out.append("</svg>")
     return "\n".join(out)
