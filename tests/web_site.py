@@ -4,6 +4,7 @@ each with a second factor and an API token."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,5 +83,8 @@ def page_sign_in(site: Site, role: str, *, next_url: str = "/account",
 
 
 def form_token(html: str) -> str:
-    """The hidden form token of a page."""
-    return html.split('name="csrf" value="')[1].split('"')[0]
+    """The hidden form token of a page, the same in every form of it."""
+    tokens = re.findall(r'name="csrf" value="([^"]*)"', html)
+    assert tokens and tokens[0], "no form token on the page"
+    assert set(tokens) == {tokens[0]}, f"forms with different or empty tokens: {set(tokens)}"
+    return tokens[0]

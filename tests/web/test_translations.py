@@ -68,3 +68,12 @@ def test_other_area_catalogues_do_not_redefine_a_message_differently() -> None:
                     pytest.fail(f"{path.name} and {seen[m.id][0]} translate {m.id!r} "
                                 "differently")
                 seen[m.id] = (path.name, str(m.string))
+
+
+def test_templates_import_form_macros_with_the_page_context() -> None:
+    """Without `with context` a macro cannot see the page's form token, and
+    every form it makes would be refused."""
+    for path in sorted((WEB / "templates").glob("*.html")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.lstrip().startswith("{% from") and " import " in line:
+                assert "with context" in line, f"{path.name}: {line.strip()}"

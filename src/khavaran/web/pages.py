@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 from starlette.datastructures import FormData
 from starlette.routing import Match
 
@@ -166,12 +167,18 @@ def _moment(context: Context, value: object) -> str:
     return formatting.moment(value, context["lang"])
 
 
+def _isolated(value: object) -> Markup:
+    """User text in its own bidi isolate: a right-to-left override or an
+    unmatched embedding typed into a name cannot reorder the page around it."""
+    return Markup("<bdi>") + escape("" if value is None else str(value)) + Markup("</bdi>")
+
+
 @cache
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("khavaran.web", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(digits=_digits, day=_day, dt=_moment)
+    env.filters.update(digits=_digits, day=_day, dt=_moment, iso=_isolated)
     return env
 
 
