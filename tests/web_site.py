@@ -3,8 +3,8 @@ each with a second factor and an API token."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
