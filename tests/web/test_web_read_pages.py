@@ -146,7 +146,8 @@ def test_protected_identity_never_shown_without_a_reveal(site: Site, role: str) 
 def test_reveal_with_a_reason_is_logged(site: Site) -> None:
     assert page_sign_in(site, "investigator").status_code == 303
     page = site.client.get(f"/persons/{WITNESS}?lang=en")
-    token = form_token(page.text)
+    token = form_token(page.text.split(f'action="/persons/{WITNESS}/reveal"', 1)[1])
+    assert token
     empty = site.client.post(f"/persons/{WITNESS}/reveal?lang=en",
                              data={"csrf": token, "reason": "  "})
     assert empty.status_code == 422 and "Say why you need to see this identity." in empty.text

@@ -16,6 +16,7 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from khavaran.errors import DateError, ValidationError
 from khavaran.model.types.fuzzy_date import parse_date, to_jalali
@@ -25,13 +26,17 @@ from khavaran.services.protection import identifies
 from khavaran.services.registry import Registry
 from khavaran.storage import queries, reading_queries
 
-__all__ = ["AGE_GROUPS", "MAX_PAGE", "PROTECTED_CELL", "Filters", "Finding", "PersonHit",
-           "date_range", "find", "served"]
+__all__ = ["AGE_GROUPS", "CANDIDATES", "MAX_PAGE", "PROTECTED_CELL", "Filters", "Finding",
+           "PersonHit", "date_range", "find", "served"]
 
 # The fewest people a facet cell must hold before a protected person counts in it.
 PROTECTED_CELL = 5
 
 MAX_PAGE = 100
+# Records ranked per search for the pages: totals and facets count the persons
+# among them.  More would cost more than the page's time budget (docs/
+# benchmarks.md); a query matching more says so (``capped``), to be narrowed.
+CANDIDATES = 100
 AGE_GROUPS = ("under_18", "over_60")
 _PROPS = ("name", "city", "prison", "affiliation", "age", "death_date", "birth_year",
           "sentence")
@@ -40,6 +45,11 @@ _PROPS = ("name", "city", "prison", "affiliation", "age", "death_date", "birth_y
 _SERVED = re.compile(r"served|completed|finished|expired|ended|past (?:its|the) end|"
                      r"re-?arrest|ملی ?‌?کش|پایان|تمام|سپری|بازداشت (?:مجدد|دوباره)",
                      re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def _jalali(day: dt.date) -> tuple[int, int, int]:
+    return to_jalali(day)
 
 
 def served(sentence: str) -> bool:
@@ -82,18 +92,18 @@ class PersonHit:
     sentences: list[str] = field(default_factory=list)
     spans: list[tuple[dt.date, dt.date]] = field(default_factory=list, repr=False)
 
-    @property
+    @cached_property
     def served(self) -> bool:
         return any(served(s) for s in self.sentences)
 
-    @property
+    @cached_property
     def months(self) -> set[str]:
         """The Solar Hijri months (Y/MM) this person died in, by the dates of
         death known to the day or the month."""
         out = set()
         for s, e in self.spans:
-            month = to_jalali(s)[:2]
-            if month == to_jalali(e)[:2]:
+            month = _jalali(s)[:2]
+            if month == _jalali(e)[:2]:
                 out.add(f"{month[0]}/{month[1]:02d}")
         return out
 
@@ -160,16 +170,17 @@ def _check(filters: Filters, limit: int, offset: int) -> None:
 
 
 def _group(registry: Registry, hits: list[search_service.Hit]) -> list[PersonHit]:
-    """Hits grouped by merged person, best first, with what tells them apart."""
+    """Hits grouped by merged person, best first, with what the facets and
+    filters need; ``_detail`` adds the rest for the hits shown."""
     with registry.read() as conn:
         heads = reading_queries.heads_of(conn, [h.id for h in hits])
         members = reading_queries.members_of(conn, set(heads.values()))
         every = [m for ms in members.values() for m in ms]
-        rows = queries.entities(conn, every)
-        claims = queries.claims_for(conn, every, _PROPS)
-        records = queries.records_for(conn, every)
-        titles = display_names(conn, list(members))
-    shut = {h for h, ms in members.items() if any(rows[m]["protected"] for m in ms if m in rows)}
+        merged = [m for ms in members.values() if len(ms) > 1 for m in ms]
+        protected = {m for m, row in queries.entities(conn, merged).items() if row["protected"]}
+        claims = reading_queries.telling_claims(conn, every, _PROPS)
+    protected |= {h.id for h in hits if h.protected}
+    shut = {h for h, ms in members.items() if any(m in protected for m in ms)}
     out: dict[str, PersonHit] = {}
     for h in hits:
         head = heads[h.id]
@@ -178,34 +189,54 @@ def _group(registry: Registry, hits: list[search_service.Hit]) -> list[PersonHit
         if head in out:
             out[head].score = max(out[head].score, h.score)
             continue
-        title = titles.get(head, h.title).removesuffix(" [fictional]")
-        out[head] = PersonHit(head, title, head in shut, h.fictional, h.score,
-                              h.matched if not h.protected else title,
+        out[head] = PersonHit(head, h.title, head in shut, h.fictional, h.score,
+                              h.matched if not h.protected else h.title,
                               members=members[head] if len(members[head]) > 1 else [])
     of = {m: head for head in out for m in members[head]}
     for c in claims:
-        owner = of.get(c["entity_id"])
-        if owner is None or (owner in shut and identifies("Person", c)):
+        owner = of.get(c.entity_id)
+        if owner is None or (owner in shut and identifies("Person", c._mapping)):
             continue
-        hit, value = out[owner], c["value"]
-        if c["property"] == "name" and c["qualifier"] == "father":
+        hit, prop, value = out[owner], c.property, c.value
+        if prop == "name":
             _add(hit.fathers, value)
-        elif c["property"] in ("city", "prison", "sentence", "birth_year"):
-            _add(getattr(hit, {"city": "cities", "prison": "prisons",
-                               "sentence": "sentences", "birth_year": "birth_years"}
-                         [c["property"]]), value)
-        elif c["property"] == "affiliation":
+        elif prop == "city":
+            _add(hit.cities, value)
+        elif prop == "prison":
+            _add(hit.prisons, value)
+        elif prop == "affiliation":
             _add(hit.affiliations, value)
-        elif c["property"] == "age" and value.isdigit():
+        elif prop == "sentence":
+            _add(hit.sentences, value)
+        elif prop == "birth_year":
+            _add(hit.birth_years, value)
+        elif prop == "age" and value.isdigit():
             _add(hit.ages, int(value))
-        elif c["property"] == "death_date" and c["date_start"] is not None:
-            _add(hit.dates, parse_date(value, c["date_calendar"]).both())
-            hit.spans.append((c["date_start"], c["date_end"] or c["date_start"]))
+        elif prop == "death_date" and c.date_start is not None:
+            hit.spans.append((c.date_start, c.date_end or c.date_start))
+            hit.dates.append(f"{c.date_calendar or ''}\x00{value}")
+    return sorted(out.values(), key=lambda p: (-p.score, p.id))
+
+
+def _detail(registry: Registry, people: list[PersonHit]) -> None:
+    """What only the hits shown need: their list rows, dates of death in both
+    calendars, and the names of merged persons."""
+    with registry.read() as conn:
+        records = queries.records_for(conn, [m for p in people for m in p.members or [p.id]])
+        titles = display_names(conn, [p.id for p in people if p.members and not p.protected])
+    of = {m: p for p in people for m in p.members or [p.id]}
     for r in records:
         owner = of.get(r["person_id"])
-        if owner is not None and owner not in shut:
-            _add(out[owner].lists, f"{r['source_id']} {r['record_id']}")
-    return sorted(out.values(), key=lambda p: (-p.score, p.id))
+        if owner is not None and not owner.protected:
+            _add(owner.lists, f"{r['source_id']} {r['record_id']}")
+    for p in people:
+        if p.id in titles:
+            p.title = titles[p.id].removesuffix(" [fictional]")
+        shown: list[str] = []
+        for raw in p.dates:
+            calendar, _, value = raw.partition("\x00")
+            _add(shown, parse_date(value, calendar or None).both())
+        p.dates = shown
 
 
 def _add(values: list, value: object) -> None:  # type: ignore[type-arg]
@@ -283,9 +314,10 @@ def find(registry: Registry, query: str, filters: Filters | None = None, *,
     """People whose names match ``query`` in either script, one hit per merged
     person, narrowed by ``filters``; the page from ``offset`` of ``limit``.
 
-    The facets count the persons matching the name (and the other filters)
-    among the best ``search.CANDIDATES`` records ranked; ``capped`` says when
-    more matched.  Protected people are found only by pseudonym.
+    The total and the facets count the persons matching the name (and the
+    other filters) among the best ``CANDIDATES`` records ranked; ``capped``
+    says when more may have matched.  Protected people are found only by
+    pseudonym.
     """
     filters = filters or Filters()
     _check(filters, limit, offset)
@@ -293,9 +325,11 @@ def find(registry: Registry, query: str, filters: Filters | None = None, *,
     if not text:
         raise ValidationError("give a name or id to search for", field="q")
     span = date_range(filters.date_from, filters.date_to)
-    hits = search_service.search(registry, text, limit=search_service.CANDIDATES,
-                                 schema="Person")
+    hits = search_service.search(registry, text, limit=CANDIDATES, schema="Person")
     people = _group(registry, list(hits))
     kept = [p for p in people if _keeps(p, filters, span)]
-    return Finding(text, filters, kept[offset:offset + limit], len(kept), offset, limit,
-                   _facets(people, filters, span), hits.capped, span)
+    page = kept[offset:offset + limit]
+    _detail(registry, page)
+    return Finding(text, filters, page, len(kept), offset, limit,
+                   _facets(people, filters, span), hits.capped or len(hits) >= CANDIDATES,
+                   span)

@@ -148,22 +148,24 @@ def chart_svg(line: Timeline, lang: str = "en", *, width: int = 720,
     Persian the days run right to left."""
     words = _words(lang)
     num = persian_digits if lang == "fa" else str
-    left, right, top, bottom = 40, 10, 24, 40
+    # The counts' axis stands where reading starts: on the right in Persian.
+    rtl = lang == "fa"
+    left, right, top, bottom = (10, 40, 24, 40) if rtl else (40, 10, 24, 40)
     plot_w, plot_h = width - left - right, height - top - bottom
     n = max(len(line.days), 1)
     step = plot_w / n
     peak = max(line.peak, 1)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-           f'role="img" aria-label="{escape(words["title"])}" class="timeline-chart" '
-           f'direction="{"rtl" if lang == "fa" else "ltr"}">',
+           f'role="img" aria-label="{escape(words["title"])}" class="timeline-chart">',
            f"<title>{escape(words['title'])}</title>"]
     # y axis: 0, half and the peak
     for value in sorted({0, peak // 2, peak}):
         y = top + plot_h - plot_h * value / peak
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
                    'stroke="#ccc" stroke-width="1"/>')
-        out.append(f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="11" '
-                   f'text-anchor="end">{num(str(value))}</text>')
+        out.append(f'<text x="{width - right + 4 if rtl else left - 4}" y="{y + 4:.1f}" '
+                   f'font-size="11" text-anchor="{"start" if rtl else "end"}">'
+                   f"{num(str(value))}</text>")
     for i, d in enumerate(line.days):
         slot = (n - 1 - i) if lang == "fa" else i
         x = left + slot * step
@@ -177,6 +179,8 @@ def chart_svg(line: Timeline, lang: str = "en", *, width: int = 720,
             short = escape(d.label(lang, year=False))
             out.append(f'<text x="{x + step / 2:.1f}" y="{height - bottom + 16}" '
                        f'font-size="11" text-anchor="middle">{short}</text>')
-    out.append(f'<text x="4" y="{top - 8}" font-size="11">{escape(words["axis"])}</text>')
+    # Centred over the axis: an anchor at either end flips with the text's script.
+    out.append(f'<text x="{width - right / 2 if rtl else left / 2}" y="{top - 8}" '
+               f'font-size="11" text-anchor="middle">{escape(words["axis"])}</text>')
     out.append("</svg>")
     return "\n".join(out)

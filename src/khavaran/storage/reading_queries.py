@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, func, select
+from sqlalchemy import Connection, RowMapping, and_, func, or_, select
 
 from khavaran.storage.case_tables import legal_case
 from khavaran.storage.repo import chunks
@@ -23,7 +23,8 @@ from khavaran.storage.tables import (
 from khavaran.storage.vault_tables import evidence_item, evidence_link, evidence_purge
 
 __all__ = ["claims_citing", "death_dates_of_victims", "evidence_for_claims",
-           "evidence_of_source", "heads_of", "home_counts", "members_of", "recent_history"]
+           "evidence_of_source", "heads_of", "home_counts", "members_of", "recent_history",
+           "telling_claims"]
 
 
 def _scalar(conn: Connection, q: Any) -> int:
@@ -90,6 +91,25 @@ def members_of(conn: Connection, heads: Iterable[str]) -> dict[str, list[str]]:
         for r in conn.execute(q):
             out[r.person_id].append(r.member_id)
     return {h: m or [h] for h, m in out.items()}
+
+
+def telling_claims(conn: Connection, entity_ids: Iterable[str],
+                   properties: Iterable[str]) -> list[Any]:
+    """The claims of ``properties`` that tell people apart (names only when a
+    father's name), as light rows: entity_id, property, qualifier, value,
+    date_calendar, date_start, date_end, record_id."""
+    out: list[Any] = []
+    props = [p for p in properties if p != "name"]
+    for part in chunks(sorted(set(entity_ids))):
+        q = (select(claim.c.entity_id, claim.c.property, claim.c.qualifier, claim.c.value,
+                    claim.c.date_calendar, claim.c.date_start, claim.c.date_end,
+                    claim.c.record_id)
+             .where(claim.c.entity_id.in_(part),
+                    or_(claim.c.property.in_(props),
+                        and_(claim.c.property == "name", claim.c.qualifier == "father")))
+             .order_by(claim.c.entity_id, claim.c.property, claim.c.created_at, claim.c.id))
+        out.extend(conn.execute(q).all())
+    return out
 
 
 def claims_citing(conn: Connection, source_id: str, *, limit: int,
