@@ -1,9 +1,12 @@
 # The two commands that set everything up from a fresh clone:
 #   make run    create .venv, install, initialise ./khavaran-data, load the demo and its
-#               case, show them, build the case's dossier in ./dossiers and verify it
-#   make test   install test tools and PostgreSQL if absent, run the linters and the
-#               type checker, then the whole suite on SQLite and on a throw-away
-#               PostgreSQL server
+#               case (idempotent), then serve the web app on http://127.0.0.1:8000 until
+#               Ctrl-C, printing where the demo accounts are
+#   make test   install test tools, PostgreSQL and chromium if absent, run the linters
+#               and the type checker, then the whole suite on SQLite and on a throw-away
+#               PostgreSQL server, the browser tests in chromium included
+# And:
+#   make demo   the command-line tour: the demo case shown, its dossier built and verified
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -11,7 +14,7 @@ KHAVARAN := $(BIN)/khavaran
 # Two workers fit the 2-core machines we run on.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test bench docs check clean system-packages
+.PHONY: run demo test bench docs check clean system-packages assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +27,16 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python system-packages
 
 DOSSIER := dossiers/demo-commission
 
-run: $(VENV)/.installed system-packages
+# htmx and the Vazirmatn font, from the npm registry (checked digests), served locally.
+assets: | $(BIN)/python
+	$(BIN)/python scripts/fetch_assets.py
+
+run: $(VENV)/.installed system-packages assets
+	$(KHAVARAN) init
+	$(KHAVARAN) demo --case
+	$(KHAVARAN) serve --host 127.0.0.1 --port 8000
+
+demo: $(VENV)/.installed system-packages
 	$(KHAVARAN) init
 	$(KHAVARAN) demo --case
 	$(KHAVARAN) overview
@@ -44,7 +56,8 @@ check: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/mypy
 
-test: check system-packages
+test: check system-packages assets
+	scripts/system-packages.sh --test
 	KHAVARAN_REQUIRE_PG=1 scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
 
 $(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed

@@ -9,11 +9,14 @@
 #   poppler-utils                        pdffonts, pdftotext, pdftoppm: tests check the PDF with them
 #   libicu-dev, pkg-config, g++          to build PyICU, which the followthemoney library (the
 #                                        FtM export's verifier in tests) needs: it has no wheel
+#   chromium (only with --test)          the browser of the end-to-end tests (Playwright
+#                                        launches it by its path)
 #   wrk (only with --bench)              the HTTP load generator of bench/bench_api.py
 set -euo pipefail
 PACKAGES=(libmagic1 tesseract-ocr tesseract-ocr-fas fonts-dejavu-core openssl libpango-1.0-0
           libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils libicu-dev pkg-config g++)
 if [ "${1:-}" = "--bench" ]; then PACKAGES+=(wrk); fi
+if [ "${1:-}" = "--test" ]; then PACKAGES+=(chromium); fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -10,6 +10,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -171,3 +172,41 @@ def vault_registry(registry: Registry) -> Iterator[Registry]:
     sources = Path(__file__).parent / "fixtures" / "sources.csv"
     import_files(registry, [(sources, "source")], actor="tester")
     yield registry
+
+
+# The browser tests' fixtures (tests/live_site.py): here, so that every module
+# shares one chromium and one server per database for the whole run.
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One chromium for the run (Playwright's sync API allows one at a time)."""
+    from playwright.sync_api import sync_playwright
+
+    from live_site import FLAGS, chromium
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=chromium(), args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def live(request: pytest.FixtureRequest, templates: Templates, browser: Any,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The demo served by `khavaran serve` on each database, once for the run."""
+    from live_site import live_site
+
+    backend = request.param
+    home = tmp_path_factory.mktemp(f"live-{backend}")
+    url = templates.copy(backend, True, home)
+    registry = Registry(Settings(home=home, db_url=url, actor="tester"), make_engine(url))
+    yield from live_site(registry, browser)
+    registry.close()
+    if backend == "postgres":
+        _pg_execute(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    from live_site import SHOTS
+
+    if SHOTS.exists():
+        terminalreporter.write_line(f"browser screenshots: {SHOTS}")

@@ -4,8 +4,10 @@ each with a second factor and an API token."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pyotp
 import pytest
@@ -77,3 +79,23 @@ def site(demo_registry: Registry) -> Iterator[Site]:
     app = create_app(demo_registry.settings, registry=demo_registry)
     with TestClient(app, base_url="https://testserver") as client:
         yield Site(demo_registry, client, made, secrets)
+
+
+def page_sign_in(site: Site, role: str, *, next_url: str = "/account",
+                 code: str | None = None, lang: str = "en") -> Any:
+    """Sign in through the sign-in page's form, as a browser would."""
+    form = site.client.get(f"/login?lang={lang}&next={next_url}")
+    assert form.status_code == 200
+    token = form.text.split('name="login_csrf" value="')[1].split('"')[0]
+    a = site.accounts[role]
+    return site.client.post("/login", data={
+        "login_csrf": token, "next": next_url, "name": a.name, "password": PASSWORD,
+        "code": code if code is not None else a.code()}, follow_redirects=False)
+
+
+def form_token(html: str) -> str:
+    """The hidden form token of a page, the same in every form of it."""
+    tokens = re.findall(r'name="csrf" value="([^"]*)"', html)
+    assert tokens and tokens[0], "no form token on the page"
+    assert set(tokens) == {tokens[0]}, f"forms with different or empty tokens: {set(tokens)}"
+    return tokens[0]

@@ -1,4 +1,4 @@
-"""`user add|list|disable|role|token|revoke-token`, `access-log` and `serve`:
+"""`user add|list|disable|role|token|demo-code|revoke-token`, `access-log` and `serve`:
 administration of a team's accounts, and the web server."""
 
 from __future__ import annotations
@@ -104,6 +104,16 @@ def token(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME"
                                     actor=settings_of(ctx).require_actor()))
 
 
+@group.command("demo-code")
+def demo_code(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")]) -> None:
+    """Print the current sign-in code of a demo account (from demo-accounts.txt),
+    for trying the web app without an authenticator app.
+
+    Example: khavaran user demo-code demo-investigator
+    """
+    typer.echo(accounts.demo_code(settings_of(ctx).home, name))
+
+
 @group.command("revoke-token")
 def revoke_token(ctx: typer.Context, token_id: Annotated[str, typer.Argument(
         metavar="TOKEN", help="The token, or its id (the part before the dot).")]) -> None:
@@ -147,7 +157,8 @@ def serve(ctx: typer.Context,
           host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
           workers: Annotated[int, typer.Option(min=1, max=64)] = 1) -> None:
-    """Serve the JSON API on the data home.  TLS belongs in a reverse proxy.
+    """Serve the web app (pages and JSON API) on the data home.  TLS belongs in a
+    reverse proxy.
 
     Example: khavaran serve --port 8000
     """
@@ -161,7 +172,13 @@ def serve(ctx: typer.Context,
                    "clear)", err=True)
     os.environ["KHAVARAN_HOME"] = str(settings.home)
     os.environ["KHAVARAN_DB"] = settings.db_url
-    sys.stderr.write(f"serving {settings.home} on http://{host}:{port}/api/v1/\n")
+    sys.stderr.write(f"Khavaran: serving {settings.home}\n"
+                     f"  open http://{host}:{port}/ in a browser "
+                     f"(the JSON API is under /api/v1/); Ctrl-C stops it\n")
+    demo = settings.home / "demo-accounts.txt"
+    if demo.exists():
+        sys.stderr.write(f"  demo accounts (name, role, password, TOTP secret): {demo}\n"
+                         f"  a sign-in code for one: khavaran user demo-code NAME\n")
     # No access log: a query string may hold a name someone searched for.
     uvicorn.run("khavaran.web.app:from_environment", factory=True, host=host, port=port,
                 workers=workers, access_log=False, server_header=False, proxy_headers=True)

@@ -30,7 +30,7 @@ __all__ = ["ACTIONS", "Access", "LogPage", "read_log", "record", "record_in"]
 ACTIONS = frozenset({
     "sign-in", "sign-out", "view-protected", "reveal", "export", "denied",
     "account-add", "account-disable", "account-role", "token-issue", "token-revoke",
-    "totp-enrol", "totp-confirm",
+    "totp-enrol", "totp-confirm", "password-change",
 })
 OUTCOMES = frozenset({"ok", "refused", "failed"})
 

@@ -25,9 +25,10 @@ from khavaran.services.access_log import record_in
 from khavaran.services.registry import Registry
 from khavaran.storage import accounts as store
 
-__all__ = ["AccountInfo", "NewSecrets", "add_account", "check_password", "disable", "enrol_totp",
-           "hasher", "issue_token", "new_password",
-           "list_accounts", "revoke_token", "set_role", "sha256", "write_demo_accounts"]
+__all__ = ["AccountInfo", "NewSecrets", "TokenInfo", "add_account", "check_password",
+           "demo_code", "disable", "enrol_totp", "hasher", "issue_token", "list_accounts",
+           "new_password", "revoke_token", "set_language", "set_role", "sha256", "tokens",
+           "write_demo_accounts"]
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 MIN_PASSWORD = 12
@@ -64,6 +65,15 @@ class AccountInfo:
     disabled: bool
     second_factor: bool
     active_tokens: int
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: str
+    account: str
+    created_at: object
+    created_by: str
+    revoked_at: object | None
 
 
 def new_password() -> str:
@@ -145,6 +155,14 @@ def list_accounts(registry: Registry) -> list[AccountInfo]:
                 for r in store.accounts(conn)]
 
 
+def tokens(registry: Registry) -> list[TokenInfo]:
+    """Every API token's id, holder and state (never the token itself)."""
+    with registry.read() as conn:
+        return [TokenInfo(t["id"], t["account"], t["created_at"], t["created_by"],
+                          t["revoked_at"])
+                for r in store.accounts(conn) for t in store.tokens_of(conn, r["name"])]
+
+
 def disable(registry: Registry, name: str, *, actor: str) -> None:
     """Refuse the account from now on: its sessions end, its tokens stop working."""
     with registry.write() as conn:
@@ -169,6 +187,16 @@ def set_role(registry: Registry, name: str, role_name: str, *, actor: str) -> Ne
         record_in(conn, registry, actor=actor, action="account-role", target=name,
                   reason=f"role {r.name}")
     return out
+
+
+def set_language(registry: Registry, name: str, language: str | None) -> None:
+    """The language ``name`` reads the pages in ("fa", "en"), or None for the
+    browser's own."""
+    if language not in (None, "fa", "en"):
+        raise ValidationError("the language is 'fa' or 'en'", field="language")
+    with registry.write() as conn:
+        _account(conn, name)
+        store.set_account(conn, name, language=language)
 
 
 def issue_token(registry: Registry, name: str, *, actor: str) -> str:
@@ -235,3 +263,18 @@ def write_demo_accounts(registry: Registry, home: Path) -> Path | None:
     with path.open("a", encoding="utf-8") as f:
         f.writelines(lines)
     return path
+
+
+def demo_code(home: Path, name: str) -> str:
+    """The current sign-in code of a demo account, read from the home's
+    demo-accounts.txt: the fictional demo's accounts only, so that trying the
+    web app needs no authenticator app."""
+    path = home / "demo-accounts.txt"
+    if not path.exists():
+        raise NotFoundError(f"{path} does not exist: only a home with the demo "
+                            "(khavaran demo) has demo accounts")
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[0] == name:
+            return str(pyotp.TOTP(parts[3]).now())
+    raise NotFoundError(f"'{name}' is not a demo account in {path}")

@@ -19,14 +19,14 @@ from sqlalchemy import Connection
 from khavaran.errors import AuthError, RateLimitError, ValidationError
 from khavaran.model.roles import Role, role
 from khavaran.services.access_log import record, record_in
-from khavaran.services.accounts import hasher, sha256
+from khavaran.services.accounts import check_password, hasher, sha256
 from khavaran.services.registry import Registry
 from khavaran.services.totp import matching_step, normalise_code
 from khavaran.storage import accounts as store
 
 __all__ = ["SESSION_HOURS", "Principal", "SignedIn", "confirm_totp", "csrf_token",
            "delay_after", "end_session", "principal_for_session", "principal_for_token",
-           "same", "sign_in", "sign_out"]
+           "change_password", "same", "sign_in", "sign_out"]
 
 SESSION_HOURS = 8
 FREE_FAILURES = 3  # failed sign-ins allowed before delays start
@@ -45,6 +45,7 @@ class Principal:
     role: Role
     via: str  # "token" or "session"
     session: str | None = None  # the session's digest, to end it
+    language: str | None = None  # of the pages, when the account chose one
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,8 @@ def sign_in(registry: Registry, name: str, password: str, code: str | None = Non
         record(registry, actor=name, action="sign-in", outcome="failed", client=client,
                via="web")
         raise AuthError(REFUSED)
-    principal = Principal(name, role(row["role"]), "session", sha256(session_id))
+    principal = Principal(name, role(row["role"]), "session", sha256(session_id),
+                          row["language"])
     return SignedIn(principal, session_id, csrf_token(session_id), expires)
 
 
@@ -192,7 +194,8 @@ def principal_for_token(registry: Registry, token: str, *, client: str | None = 
         raise _refuse(registry, "revoked token", client, row["account"])
     if account["disabled"]:
         raise _refuse(registry, "account disabled", client, row["account"])
-    return Principal(account["name"], role(account["role"]), "token")
+    return Principal(account["name"], role(account["role"]), "token",
+                     language=account["language"])
 
 
 def principal_for_session(registry: Registry, session_id: str, *,
@@ -212,7 +215,8 @@ def principal_for_session(registry: Registry, session_id: str, *,
                       row["account"])
     if account["disabled"]:
         raise _refuse(registry, "account disabled", client, row["account"])
-    return Principal(account["name"], role(account["role"]), "session", digest)
+    return Principal(account["name"], role(account["role"]), "session", digest,
+                     account["language"])
 
 
 def confirm_totp(registry: Registry, name: str, code: str, *, client: str | None = None
@@ -239,3 +243,28 @@ def confirm_totp(registry: Registry, name: str, code: str, *, client: str | None
 
 def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
+
+
+def change_password(registry: Registry, name: str, current: str, new: str, *,
+                    keep_session: str | None = None,
+                    client: str | None = None) -> None:
+    """Replace an account's password, given the current one.  Every other
+    session of the account ends: whoever else held one must sign in again."""
+    check_password(new)
+    with registry.write() as conn:
+        row = store.account_row(conn, name)
+        try:
+            hasher().verify(row["password_hash"] if row else _DUMMY, current)
+            ok = row is not None and not row["disabled"]
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if ok:
+            now = registry.now()
+            store.set_account(conn, name, password_hash=hasher().hash(new))
+            store.end_sessions_of(conn, name, now, keep=keep_session)
+            record_in(conn, registry, actor=name, action="password-change", target=name,
+                      client=client, via="web")
+    if not ok:
+        record(registry, actor=name, action="password-change", outcome="failed",
+               client=client, via="web")
+        raise ValidationError("the current password is wrong", field="current")

@@ -37,9 +37,10 @@ account = Table(
     Column("password_hash", Text, nullable=False),
     Column("totp_secret", Text),
     Column("totp_pending", Text),  # enrolled but not confirmed with a first code
-    # The last TOTP time step used: a code of it or an earlier one is refused (0007).
+    # The last TOTP time step used: a code of it or an earlier one is refused (0008).
     Column("totp_last_step", BigInteger),
     Column("disabled", Boolean, nullable=False, server_default=text("false")),
+    Column("language", String(8)),  # of the pages: "fa", "en"; none = the browser's
     *_stamp(),
 )
 

@@ -96,10 +96,14 @@ def end_session(conn: Connection, digest: str, at: dt.datetime) -> None:
                  .values(ended_at=at))
 
 
-def end_sessions_of(conn: Connection, name: str, at: dt.datetime) -> None:
-    conn.execute(update(web_session).where(web_session.c.account == name,
-                                           web_session.c.ended_at.is_(None))
-                 .values(ended_at=at))
+def end_sessions_of(conn: Connection, name: str, at: dt.datetime, *,
+                    keep: str | None = None) -> None:
+    """End every open session of ``name`` but the one whose digest is ``keep``."""
+    query = update(web_session).where(web_session.c.account == name,
+                                      web_session.c.ended_at.is_(None))
+    if keep is not None:
+        query = query.where(web_session.c.digest != keep)
+    conn.execute(query.values(ended_at=at))
 
 
 def append_access(conn: Connection, row: dict[str, Any]) -> None:

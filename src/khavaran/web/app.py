@@ -1,9 +1,10 @@
 """The app factory: nothing is built at import time.
 
 ``create_app(settings)`` opens the registry and returns the ASGI app; uvicorn
-calls ``from_environment`` (a factory) in each worker.  Pages added later
-reuse the same dependencies (web/deps.py), error handler (web/errors.py) and
-security layer (web/security.py).
+calls ``from_environment`` (a factory) in each worker.  Pages
+(web/pages.py and the *_pages.py routers) reuse the same dependencies
+(web/deps.py), error handlers (web/errors.py) and security layer
+(web/security.py).
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from khavaran.services.registry import Registry, open_registry
 from khavaran.settings import Settings
-from khavaran.web import api, auth
+from khavaran.web import account_pages, admin_pages, api, auth
 from khavaran.web.errors import install_error_handlers
 from khavaran.web.security import MAX_BODY, Guard
 
@@ -62,6 +64,10 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
     install_error_handlers(app)
     app.include_router(auth.router)
     app.include_router(api.router)
+    # Pages.  A fixed path (/persons/new) must come before a pattern (/persons/{id}).
+    app.include_router(account_pages.router)
+    app.include_router(admin_pages.router)
+    app.mount("/static", StaticFiles(packages=[("khavaran.web", "static")]), name="static")
     return app
 
 

@@ -1,6 +1,7 @@
 """One handler for every error: a status code and one JSON shape,
 ``{"error": {"code", "message", "field", "line"}}`` (tests/web/test_errors.py
-pins it).  Messages are our own: nothing from a crash reaches the client."""
+pins it), or on a page's address an error page in the user's language.
+Messages are our own: nothing from a crash reaches the client."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from khavaran.errors import (
@@ -20,6 +21,8 @@ from khavaran.errors import (
     RateLimitError,
     ValidationError,
 )
+from khavaran.web.i18n import N_, catalogue
+from khavaran.web.pages import LoginRequired, language, login_redirect, render
 from khavaran.web.security import error_body
 
 __all__ = ["install_error_handlers", "status_of"]
@@ -46,7 +49,30 @@ def status_of(exc: KhavaranError) -> tuple[int, str]:
     return 409, "refused"
 
 
-def _ours(request: Request, exc: Exception) -> JSONResponse:
+# The title of an error page, by status.
+_TITLES = {400: N_("The request is not valid"), 401: N_("Please sign in"),
+           403: N_("Not allowed"), 404: N_("Page not found"), 405: N_("Not allowed"),
+           413: N_("Too large"), 422: N_("Please check what you entered"),
+           429: N_("Too many attempts"), 500: N_("Something went wrong")}
+
+
+def _page(request: Request) -> bool:
+    """Is this the address of a page (not of the API)?"""
+    return not request.url.path.startswith("/api/")
+
+
+def _html(request: Request, status: int, message: str, headers: dict[str, str] | None = None
+          ) -> Response:
+    words = catalogue(language(request))
+    title = words.gettext(_TITLES.get(status, "Something went wrong"))
+    response = render(request, "error.html", {"title": title,
+                                              "message": words.gettext(message)},
+                      status=status)
+    response.headers.update(headers or {})
+    return response
+
+
+def _ours(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, KhavaranError)
     status, code = status_of(exc)
     field = line = None
@@ -56,13 +82,21 @@ def _ours(request: Request, exc: Exception) -> JSONResponse:
     headers = {"www-authenticate": "Bearer"} if status == 401 else {}
     if isinstance(exc, RateLimitError):
         headers["retry-after"] = str(exc.retry_after)
+    if _page(request):
+        if status == 401:
+            return login_redirect(request, LoginRequired(request.url.path))
+        return _html(request, status, message, headers)
     return JSONResponse(error_body(code, message, field, line), status, headers=headers)
 
 
-def _http(request: Request, exc: Exception) -> JSONResponse:
+def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = _HTTP_CODES.get(exc.status_code, "error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    if _page(request):
+        if exc.status_code == 404:
+            message = N_("There is no page at this address.")
+        return _html(request, exc.status_code, message, dict(exc.headers or {}))
     return JSONResponse(error_body(code, message), exc.status_code, headers=exc.headers)
 
 
@@ -75,13 +109,19 @@ def _invalid(request: Request, exc: Exception) -> JSONResponse:
                                    ".".join(loc) or None), 422)
 
 
-def _crash(request: Request, exc: Exception) -> JSONResponse:
+def _crash(request: Request, exc: Exception) -> Response:
     log.error("internal error on %s %s: %s", request.method, request.url.path,
               type(exc).__name__)
+    if _page(request):
+        try:
+            return _html(request, 500, N_("internal error: nothing was written"))
+        except Exception:  # the error page itself failed: answer plainly
+            log.exception("the error page failed")
     return JSONResponse(error_body("server_error", "internal error: nothing was written"), 500)
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(LoginRequired, login_redirect)
     app.add_exception_handler(KhavaranError, _ours)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(RequestValidationError, _invalid)

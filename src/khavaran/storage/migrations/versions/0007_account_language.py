@@ -1,8 +1,8 @@
-"""the last TOTP time step each account used, so a code is accepted once only
+"""the language each account reads the pages in
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-12-06 02:00:00
+Create Date: 2026-12-06 01:50:00
 """
 from alembic import op
 import sqlalchemy as sa
@@ -14,9 +14,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column('account', sa.Column('totp_last_step', sa.BigInteger(), nullable=True))
+    with op.batch_alter_table('account') as batch:
+        batch.add_column(sa.Column('language', sa.String(length=8), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('account') as batch:
-        batch.drop_column('totp_last_step')
+        batch.drop_column('language')

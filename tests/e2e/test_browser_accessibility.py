@@ -1,0 +1,31 @@
+"""axe-core's rules on the main pages, in both languages: no serious or
+critical violation.  Each page is also kept as a screenshot."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from live_site import Live
+
+# (path, who looks at it): every main page, anonymous or signed in.
+PAGES = [("/login", None), ("/no-such-page", None), ("/account", "investigator"),
+         ("/admin", "admin"), ("/admin/log", "admin")]
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+@pytest.mark.parametrize(("path", "role"), PAGES)
+def test_no_serious_accessibility_problem(live: Live, path: str, role: str | None,
+                                          lang: str) -> None:
+    ctx = live.context(role, lang=lang)
+    page = ctx.new_page()
+    page.goto(f"{live.url}{path}")
+    assert page.locator("html").get_attribute("lang") == lang
+    name = path.strip("/").replace("/", "-") or "home"
+    live.shot(page, f"page-{name}-{lang}")
+    results = Axe().run(page)
+    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+               for v in results.response["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert serious == [], f"{path} in {lang}: {serious}"
+    ctx.close()

@@ -1,0 +1,135 @@
+"""The authorisation matrix of the pages: every page and fragment route, every
+role and anonymous, signed in with a session as a browser is; a form without
+its token refused; no protected string to anyone without clearance.
+
+Areas add their routes to PAGES; test_every_page_route_is_in_the_matrix fails
+when a route is served but not listed here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from web_site import ROLES, WITNESS, Site, form_token, page_sign_in, site  # noqa: F401
+
+OK, LOGIN, DENIED, GONE = 200, 303, 403, 303
+READ = {None: LOGIN, "admin": OK, "investigator": OK, "analyst": OK, "viewer": OK}
+ADMIN = {None: LOGIN, "admin": OK, "investigator": DENIED, "analyst": DENIED,
+         "viewer": DENIED}
+OPEN = dict.fromkeys((None, *ROLES), OK)
+# An admin's change redirects back to /admin (303) or shows what to hand over (200).
+ADMIN_CHANGE = {None: LOGIN, "admin": (OK, 303), "investigator": DENIED,
+                "analyst": DENIED, "viewer": DENIED}
+SIGNED = {None: LOGIN, "admin": 303, "investigator": 303, "analyst": 303, "viewer": 303}
+
+Form = Callable[[str], dict[str, str]] | dict[str, str] | None
+
+# (method, path, form, expected status by role)
+PAGES: list[tuple[str, str, Form, dict[str | None, Any]]] = [
+    ("GET", "/login", None, OPEN),
+    ("GET", "/account", None, READ),
+    ("GET", "/admin", None, ADMIN),
+    ("GET", "/admin/log?actor=t-viewer", None, ADMIN),
+    ("POST", "/admin/users", lambda r: {"name": f"new-{r}", "role": "viewer"}, ADMIN_CHANGE),
+    ("POST", "/admin/users/new-admin/role", {"role": "analyst"}, ADMIN_CHANGE),
+    ("POST", "/admin/users/new-admin/token", {}, ADMIN_CHANGE),
+    ("POST", "/account/two-factor", {}, READ),
+    ("POST", "/account/language", {"language": "en"}, SIGNED),
+    ("POST", "/account/password", {"current": "x", "new": "y", "again": "z"},
+     {None: LOGIN, **dict.fromkeys(ROLES, 422)}),
+    ("POST", "/logout", {}, SIGNED),  # last: it ends the sessions
+]
+# Routes a browser does not open by a link, listed so that the check below
+# knows they are covered elsewhere (with the test that covers them).
+ELSEWHERE = {
+    ("POST", "/login"): "test_web_account_pages.py",
+    ("POST", "/account/two-factor/confirm"): "test_web_account_pages.py",
+    ("POST", "/admin/users/{name}/disable"): "test_web_admin_pages.py",
+    ("POST", "/admin/tokens/{token_id}/revoke"): "test_web_admin_pages.py",
+}
+
+
+def _clients(site: Site) -> dict[str | None, TestClient]:
+    made: dict[str | None, TestClient] = {None: TestClient(site.client.app,
+                                                           base_url="https://testserver")}
+    for role in ROLES:
+        client = TestClient(site.client.app, base_url="https://testserver")
+        site.client, keep = client, site.client
+        assert page_sign_in(site, role, code=site.accounts[role].recovery[0]
+                            ).status_code == 303
+        site.client = keep
+        made[role] = client
+    return made
+
+
+def _token(client: TestClient) -> str:
+    page = client.get("/account", follow_redirects=False)
+    return form_token(page.text) if page.status_code == 200 else ""
+
+
+def _served(site: Site) -> set[tuple[str, str]]:
+    found = set()
+    for route in site.client.app.router.routes:
+        candidates = getattr(route, "effective_candidates", None)
+        for c in candidates() if candidates else [route]:
+            path = getattr(c, "path", "")
+            if path.startswith(("/api/", "/static")) or not path:
+                continue
+            for method in getattr(c, "methods", None) or ():
+                if method != "HEAD":
+                    found.add((method, path))
+    return found
+
+
+def test_every_page_route_is_in_the_matrix(site: Site) -> None:
+    listed = {(m, p.split("?")[0]) for m, p, _, _ in PAGES}
+    templated = _served(site)
+    assert ("GET", "/account") in templated and len(templated) > 10
+    missing = []
+    for method, path in templated:
+        if (method, path) in ELSEWHERE:
+            continue
+        pattern = path.replace("{", "").replace("}", "")
+        if not any(m == method and (p == path or _fits(path, p)) for m, p in listed):
+            missing.append(f"{method} {path} ({pattern})")
+    assert missing == [], "page routes missing from PAGES: " + ", ".join(sorted(missing))
+
+
+def _fits(template: str, path: str) -> bool:
+    a, b = template.strip("/").split("/"), path.strip("/").split("/")
+    return len(a) == len(b) and all(x == y or x.startswith("{") for x, y in zip(a, b,
+                                                                             strict=True))
+
+
+def test_page_for_every_role(site: Site) -> None:
+    clients = _clients(site)
+    tokens = {role: _token(c) for role, c in clients.items()}
+    for method, path, form, expected in PAGES:
+        for role, client in clients.items():
+            data = form(role or "anon") if callable(form) else form
+            if method == "POST":
+                data = {**(data or {}), "csrf": tokens[role]}
+            r = client.request(method, path, data=data, follow_redirects=False)
+            want = expected[role]
+            assert r.status_code in (want if isinstance(want, tuple) else (want,)), (
+                method, path, role, r.status_code)
+            if role is None and r.status_code == 303 and path != "/logout":
+                assert r.headers["location"].startswith("/login?next=")
+            leaked = [s for s in site.secrets if s in r.text]
+            assert not leaked, (path, role, leaked)
+
+
+@pytest.mark.parametrize(("method", "path", "form"),
+                         [(m, p, f) for m, p, f, _ in PAGES if m == "POST"],
+                         ids=[p for m, p, _, _ in PAGES if m == "POST"])
+def test_a_form_without_its_token_is_refused(site: Site, method: str, path: str,
+                                             form: Form) -> None:
+    page_sign_in(site, "admin")
+    data = form("admin") if callable(form) else form
+    r = site.client.post(path, data={**(data or {}), "csrf": "forged"},
+                         follow_redirects=False)
+    assert r.status_code == DENIED, (path, r.status_code)
+    assert WITNESS not in r.text
