@@ -1,13 +1,11 @@
-"""Reading the registry in chromium: search across scripts, a person's page,
-and the reveal of a protected identity with its access-log entry."""
+"""Reading the registry in chromium: search across scripts and a person's page
+(test_browser_read.py has the reveal and the accessibility check)."""
 
 from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from khavaran.services.access_log import read_log
 from live_site import Live
-from web_site import WITNESS, protected_strings
 
 
 def test_search_finds_both_scripts_from_either(live: Live) -> None:
@@ -37,34 +35,6 @@ def test_search_in_persian_shows_persian_digits_and_dates(live: Live) -> None:
     expect(page.locator("#results")).to_contain_text("مرداد ۱۳۶۷")
     live.shot(page, "search-fa")
     ctx.close()
-
-
-def test_a_cleared_user_reveals_a_protected_identity_and_it_is_logged(live: Live) -> None:
-    secrets = protected_strings(live.registry)
-    viewer = live.context("viewer", lang="en")
-    page = viewer.new_page()
-    page.goto(f"{live.url}/persons/{WITNESS}")
-    expect(page.locator("main")).to_contain_text("This person is protected")
-    assert page.locator("form.reveal").count() == 0  # a viewer may not reveal
-    html = page.content()
-    assert not [s for s in secrets if s in html]
-    live.shot(page, "person-protected-viewer-en")
-    viewer.close()
-
-    cleared = live.context("investigator", lang="fa")
-    page = cleared.new_page()
-    page.goto(f"{live.url}/persons/{WITNESS}")
-    assert not [s for s in secrets if s in page.content()]  # the pseudonym until asked
-    page.click("form.reveal button[type=submit]")  # no reason: refused beside the field
-    expect(page.locator("form.reveal")).to_be_visible()
-    page.fill("#f-reason", "preparing the hearing of 12 March (fictional)")
-    page.click("form.reveal button[type=submit]")
-    expect(page.locator("main")).to_contain_text(secrets[0])
-    live.shot(page, "person-revealed-fa")
-    entry = read_log(live.registry, actor=live.accounts["investigator"].name,
-                     action="reveal").entries[0]
-    assert entry.target == WITNESS and "hearing of 12 March" in (entry.reason or "")
-    cleared.close()
 
 
 def test_a_persons_page_shows_each_fact_with_its_sources_in_both_languages(live: Live) -> None:
