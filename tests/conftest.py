@@ -41,6 +41,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "[postgres" in item.nodeid or "-postgres" in item.nodeid:
             item.add_marker(pytest.mark.postgres)
+    # The browser tests last: Playwright's sync API keeps an event loop running in
+    # the worker until the session ends, and asyncio.run() in any later test of
+    # that worker would fail.  xdist hands tests out in this order.
+    items.sort(key=lambda item: "/e2e/" in f"/{item.nodeid}")
 
 
 def _admin_url() -> str:

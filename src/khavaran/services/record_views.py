@@ -159,12 +159,14 @@ def person_view(registry: Registry, person_id: str, *, actor: str,
         reveal_reason = (reveal_reason or "").strip()
         if not reveal_reason:
             raise ValidationError("say why you need to see this identity", field="reason")
+    # A reveal is recorded by profiles.show itself, with the reason (once).
     profile = profiles.show(registry, person_id, schema="Person", include_protected=reveal,
-                            actor=actor if reveal else None)
-    if profile.protected:
-        record(registry, actor=actor, action="reveal" if reveal else "view-protected",
-               target=profile.id, client=client, via=via,
-               reason=(reveal_reason or "")[:1000] if reveal else None)
+                            actor=actor if reveal else None,
+                            reason=(reveal_reason or "")[:1000] if reveal else None,
+                            via=via, client=client)
+    if profile.protected and not reveal:
+        record(registry, actor=actor, action="view-protected", target=profile.id,
+               client=client, via=via)
     base = _view(registry, profile)
     return PersonView(base.profile, base.properties, base.evidence, base.related,
                       base.allegations, career=career_of(profile))
