@@ -10,7 +10,12 @@ from live_site import Live
 
 # (path, who looks at it): every main page, anonymous or signed in.
 PAGES = [("/login", None), ("/no-such-page", None), ("/account", "investigator"),
-         ("/admin", "admin"), ("/admin/log", "admin")]
+         ("/admin", "admin"), ("/admin/log", "admin"),
+         # data entry (test_browser_read.py checks the reading pages)
+         ("/sources/new", "analyst"), ("/persons/new", "analyst"),
+         ("/persons/v-demo-001/claims/new", "analyst"), ("/persons/v-demo-002/protect",
+                                                         "investigator"),
+         ("/persons/v-demo-001/consents", "investigator"), ("/import", "analyst")]
 
 
 @pytest.mark.parametrize("lang", ["fa", "en"])
