@@ -116,6 +116,17 @@ def _is_text(code: str) -> bool:
     return True
 
 
+def _password_ok(row: object, password: str) -> bool:
+    """Whether ``password`` is the enabled account's; an unknown account costs
+    the same Argon2id check, so that timing does not tell it apart."""
+    try:
+        hasher().verify(row["password_hash"] if row else _DUMMY,  # type: ignore[index]
+                        password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return row is not None and not row["disabled"]  # type: ignore[index]
+
+
 def sign_in(registry: Registry, name: str, password: str, code: str | None = None, *,
             client: str | None = None) -> SignedIn:
     """Check name, password and (for accounts that have one) a TOTP code or an
@@ -135,11 +146,7 @@ def sign_in(registry: Registry, name: str, password: str, code: str | None = Non
         raise RateLimitError(f"too many failed sign-ins: try again in {wait} s", wait)
     with registry.write() as conn:
         row = store.account_row(conn, name)
-        try:
-            hasher().verify(row["password_hash"] if row else _DUMMY, password)
-            ok = row is not None and not row["disabled"]
-        except (VerificationError, InvalidHashError):
-            ok = False
+        ok = _password_ok(row, password)
         needs = row is not None and role(row["role"]).needs_totp
         if ok and needs and row["totp_secret"] is None:
             ok = False  # a role that may reveal never signs in on a password alone
@@ -253,11 +260,7 @@ def change_password(registry: Registry, name: str, current: str, new: str, *,
     check_password(new)
     with registry.write() as conn:
         row = store.account_row(conn, name)
-        try:
-            hasher().verify(row["password_hash"] if row else _DUMMY, current)
-            ok = row is not None and not row["disabled"]
-        except (VerificationError, InvalidHashError):
-            ok = False
+        ok = _password_ok(row, current)
         if ok:
             now = registry.now()
             store.set_account(conn, name, password_hash=hasher().hash(new))
