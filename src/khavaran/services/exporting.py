@@ -16,11 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from khavaran.errors import ValidationError
 from khavaran.services.protection import HiddenSet, hidden_set
 from khavaran.services.registry import Registry, require_actor
-from khavaran.services.reveals import record_export
-from khavaran.services.staging import atomic_file
+from khavaran.services.reveals import export_to_file, record_export
 from khavaran.storage import queries
 from khavaran.storage.repo import person_key
 from khavaran.storage.tables import consent, entity, history, source_record
@@ -141,16 +139,8 @@ def export(registry: Registry, out: IO[str] | Path, *, include_protected: bool =
     report = ExportReport()
     what = "export" + (" --include-protected" if include_protected else "")
     if isinstance(out, Path):
-        with atomic_file(registry.settings.home, out) as (path, area):
-            try:
-                with path.open("w", encoding="utf-8") as fh:
-                    _write(registry, fh, include_protected, report)
-            except OSError as exc:
-                raise ValidationError(f"cannot write the export: {exc.strerror}",
-                                      file=str(out)) from None
-            area.publish([(path, out)], lambda tag: record_export(
-                registry, actor=actor, what=what, revealed=report.protected, tag=tag),
-                replace=True)
+        export_to_file(registry, out, lambda fh: _write(registry, fh, include_protected, report),
+                       actor=actor, what=what, revealed=lambda: report.protected)
         return report
     _write(registry, out, include_protected, report)
     record_export(registry, actor=actor, what=what, revealed=report.protected)

@@ -31,14 +31,13 @@ from typing import IO, Any
 
 from sqlalchemy import Connection, RowMapping, select
 
-from khavaran.errors import DateError, ValidationError
+from khavaran.errors import DateError
 from khavaran.model.loader import load_model
 from khavaran.model.types.fuzzy_date import parse_date
 from khavaran.services import actions as actions_service
 from khavaran.services.profiles import display_names
 from khavaran.services.registry import Registry, require_actor
-from khavaran.services.reveals import record_export
-from khavaran.services.staging import atomic_file
+from khavaran.services.reveals import export_to_file, record_export
 from khavaran.storage import queries
 from khavaran.storage.repo import chunks
 from khavaran.storage.tables import entity
@@ -426,14 +425,6 @@ def export_ftm_to(registry: Registry, out: IO[str] | Path, *, include_protected:
         require_actor(actor)
     report = FtmReport()
     what = WHAT + (" --include-protected" if include_protected else "")
-    with atomic_file(registry.settings.home, out) as (path, area):
-        try:
-            with path.open("w", encoding="utf-8") as fh:
-                _write(registry, fh, include_protected, report)
-        except OSError as exc:
-            raise ValidationError(f"cannot write the export: {exc.strerror}",
-                                  file=str(out)) from None
-        area.publish([(path, out)], lambda tag: record_export(
-            registry, actor=actor, what=what, revealed=report.protected, tag=tag),
-            replace=True)
+    export_to_file(registry, out, lambda fh: _write(registry, fh, include_protected, report),
+                   actor=actor, what=what, revealed=lambda: report.protected)
     return report

@@ -11,15 +11,19 @@ the transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO
 
 from sqlalchemy import Connection
 
+from khavaran.errors import ValidationError
 from khavaran.services.access_log import record_in
 from khavaran.services.registry import Registry, require_actor
+from khavaran.services.staging import atomic_file
 from khavaran.storage.repo import append_history
 
-__all__ = ["record_export", "record_reveals"]
+__all__ = ["export_to_file", "record_export", "record_reveals"]
 
 
 def record_reveals(conn: Connection, registry: Registry, *, actor: str | None, ids: Iterable[str],
@@ -64,3 +68,19 @@ def record_export(registry: Registry, *, actor: str | None, what: str, target: s
     record_reveals(conn, registry, actor=who, ids=revealed, reason=what)
     record_in(conn, registry, actor=who, action="export", target=target,
               reason=what + (f" {tag}" if tag else ""))
+
+
+def export_to_file(registry: Registry, out: Path, write: Callable[[IO[str]], None], *,
+                   actor: str | None, what: str, revealed: Callable[[], Iterable[str]]
+                   ) -> None:
+    """Write an export through the staging area and publish it under ``out``
+    together with its access-log record (``revealed`` is asked once written)."""
+    with atomic_file(registry.settings.home, out) as (path, area):
+        try:
+            with path.open("w", encoding="utf-8") as fh:
+                write(fh)
+        except OSError as exc:
+            raise ValidationError(f"cannot write the export: {exc.strerror}",
+                                  file=str(out)) from None
+        area.publish([(path, out)], lambda tag: record_export(
+            registry, actor=actor, what=what, revealed=revealed(), tag=tag), replace=True)
