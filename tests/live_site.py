@@ -23,10 +23,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from khavaran.services import accounts
 from khavaran.services.registry import Registry
 from khavaran.settings import Settings
-from web_site import PASSWORD, ROLES, Account
+from web_site import PASSWORD, Account, make_accounts
 
 SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
 # Without the background-networking flags chromium keeps calling Google's
@@ -115,13 +114,7 @@ def _wait_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
 
 def live_site(registry: Registry, browser: Browser) -> Iterator[Live]:
     """Serve ``registry`` (a throw-away copy) with accounts for every role."""
-    made = {}
-    for role in ROLES:
-        new = accounts.add_account(registry, f"e-{role}", role, actor="test-setup",
-                                   password=PASSWORD, second_factor=True)
-        token = accounts.issue_token(registry, new.name, actor="test-setup")
-        assert new.totp_secret
-        made[role] = Account(new.name, role, token, new.totp_secret, new.recovery_codes)
+    made = make_accounts(registry, "e")
     settings: Settings = registry.settings
     port = free_port()
     url = f"http://127.0.0.1:{port}"

@@ -65,16 +65,21 @@ def protected_strings(registry: Registry) -> list[str]:
     return values
 
 
-@pytest.fixture
-
-def site(demo_registry: Registry) -> Iterator[Site]:
+def make_accounts(registry: Registry, prefix: str) -> dict[str, Account]:
+    """One account per role (PREFIX-ROLE), each with a second factor and a token."""
     made = {}
     for role in ROLES:
-        new = accounts.add_account(demo_registry, f"t-{role}", role, actor="test-setup",
+        new = accounts.add_account(registry, f"{prefix}-{role}", role, actor="test-setup",
                                    password=PASSWORD, second_factor=True)
-        token = accounts.issue_token(demo_registry, new.name, actor="test-setup")
+        token = accounts.issue_token(registry, new.name, actor="test-setup")
         assert new.totp_secret
         made[role] = Account(new.name, role, token, new.totp_secret, new.recovery_codes)
+    return made
+
+
+@pytest.fixture
+def site(demo_registry: Registry) -> Iterator[Site]:
+    made = make_accounts(demo_registry, "t")
     secrets = protected_strings(demo_registry)
     app = create_app(demo_registry.settings, registry=demo_registry)
     with TestClient(app, base_url="https://testserver") as client:
