@@ -150,3 +150,20 @@ def test_an_account_keeps_its_language_for_the_next_sign_in(site: Site) -> None:
     assert 'lang="en"' in elsewhere.get("/account").text
     bad = site.client.post("/account/language", data={"csrf": token, "language": "xx"})
     assert bad.status_code == 422
+
+
+def test_markup_typed_into_a_name_stays_text_in_the_window_title(site: Site) -> None:
+    """A title ending the <title> early would let a writer send every reader
+    elsewhere (a <meta refresh>): the window title is escaped after its tags go."""
+    page_sign_in(site, "analyst")
+    token = form_token(site.client.get("/sources/new").text)
+    hostile = 'T</title><meta http-equiv="refresh" content="0;url=https://evil.example/">'
+    made = site.client.post("/sources/new", follow_redirects=False, data={
+        "csrf": token, "title": hostile, "kind": "report", "reliability": "C",
+        "reason": "test"})
+    assert made.status_code == 303, made.text
+    page = site.client.get(made.headers["location"])
+    assert page.status_code == 200
+    assert "<meta http-equiv" not in page.text
+    head = page.text.split("</head>")[0]
+    assert head.count("</title>") == 1 and "&lt;/title&gt;" in head
