@@ -24,7 +24,7 @@ from sqlalchemy import Connection, select
 
 from khavaran.services import verification
 from khavaran.services.registry import Registry
-from khavaran.storage.sealing import GONE, SEALED, digest_row, key_of, registry_seal
+from khavaran.storage.sealing import GONE, SEALED, digester, key_of, registry_seal
 from khavaran.storage.triggers import trigger_problems
 from khavaran.storage.vault_tables import ledger_entry
 from khavaran.vault.ledger import data_of
@@ -109,17 +109,19 @@ def registry_problems(conn: Connection) -> tuple[list[str], int, int]:
 def _row_problems(conn: Connection, name: str, newest: dict[str, tuple[str, int]]) -> list[str]:
     table = SEALED[name]
     dialect = conn.dialect.name
-    keys = [c.name for c in table.primary_key.columns]
+    cols = list(table.columns)
+    at = [cols.index(c) for c in table.primary_key.columns]
+    digest = digester(table, dialect)
     problems = []
     left = {k for k, (d, _) in newest.items() if d != GONE}
-    for r in conn.execute(select(table).execution_options(yield_per=10_000)).mappings():
-        key = key_of([r[k] for k in keys])
+    for r in conn.execute(select(table).execution_options(yield_per=10_000)):
+        key = key_of([r[i] for i in at])
         sealed = newest.get(key)
         if sealed is None or sealed[0] == GONE:
             problems.append(f"{name} row {key}: not in the ledger (added past Khavaran)")
             continue
         left.discard(key)
-        if digest_row(table, r, dialect) != sealed[0]:
+        if digest(list(r)) != sealed[0]:
             problems.append(f"{name} row {key}: differs from what ledger entry {sealed[1]} "
                             "committed to (it was changed past Khavaran)")
     for key in sorted(left):
