@@ -67,6 +67,7 @@ $(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
 bench: $(VENV)/.bench-installed system-packages
 	scripts/system-packages.sh --bench
 	scripts/with-postgres.sh $(BIN)/python bench/bench_registry.py
+	$(BIN)/python bench/bench_seal.py
 	$(BIN)/python bench/bench_vault.py
 	$(BIN)/python bench/bench_backup.py
 	$(BIN)/python bench/bench_linkage.py
@@ -74,6 +75,7 @@ bench: $(VENV)/.bench-installed system-packages
 	$(BIN)/python bench/bench_dossier.py
 	$(BIN)/python bench/bench_ftm.py
 	$(BIN)/python bench/bench_api.py
+	$(BIN)/python bench/bench_pages.py
 
 docs: $(VENV)/.installed
 	$(BIN)/python scripts/cli_reference.py > docs/cli.md
