@@ -14,7 +14,7 @@ from typing import Any
 
 from khavaran.errors import NotFoundError, ValidationError
 from khavaran.services import history as history_service
-from khavaran.services import profiles
+from khavaran.services import profiles, versioned
 from khavaran.services import search as search_service
 from khavaran.services.access_log import record
 from khavaran.services.history import Change
@@ -54,6 +54,12 @@ def search_page(registry: Registry, query: str, *, limit: int = 20, offset: int 
     if offset + limit > search_service.CANDIDATES:
         raise ValidationError(f"only the best {search_service.CANDIDATES} results are ranked: "
                               "narrow the query instead of paging further", field="offset")
+    return versioned.cached(registry, ("search-page", query, limit, offset, schema),
+                            lambda: _search_page(registry, query, limit, offset, schema))
+
+
+def _search_page(registry: Registry, query: str, limit: int, offset: int,
+                 schema: str | None) -> Page:
     hits: list[Hit] = search_service.search(registry, query, limit=offset + limit + 1,
                                             schema=schema)
     return Page([dataclasses.asdict(h) for h in hits[offset:offset + limit]], limit, offset,
@@ -73,11 +79,18 @@ def person(registry: Registry, person_id: str, *, actor: str, client: str | None
            via: str = "web") -> dict[str, Any]:
     """A person's profile as data, a protected person under their pseudonym;
     a view of a protected person is written to the access log."""
-    shown = profiles.show(registry, person_id, schema="Person")
-    if shown.protected:
-        record(registry, actor=actor, action="view-protected", target=shown.id,
+    protected, shown_id, data = versioned.cached(
+        registry, ("person-data", person_id), lambda: _person_data(registry, person_id))
+    if protected:
+        # On every request, cached or not: the access log misses no view.
+        record(registry, actor=actor, action="view-protected", target=shown_id,
                client=client, via=via)
-    return dataclasses.asdict(shown)
+    return data
+
+
+def _person_data(registry: Registry, person_id: str) -> tuple[bool, str, dict[str, Any]]:
+    shown = profiles.show(registry, person_id, schema="Person")
+    return shown.protected, shown.id, dataclasses.asdict(shown)
 
 
 def reveal_person(registry: Registry, person_id: str, *, actor: str, reason: str,

@@ -17,6 +17,7 @@ from khavaran.errors import ValidationError
 from khavaran.model.loader import load_model
 from khavaran.model.types.persian_name import phonetic_key, tokens, transliterate
 from khavaran.model.values import own_name
+from khavaran.services import versioned
 from khavaran.services.profiles import display_names
 from khavaran.services.registry import Registry, require_actor
 from khavaran.services.reveals import record_reveals
@@ -103,6 +104,18 @@ def search(registry: Registry, query: str, *, limit: int = 20, schema: str | Non
     text = query.strip()
     if not text:
         raise ValidationError("empty search", field="query")
+    if include_protected:
+        return _search(registry, text, limit, schema, include_protected=True, actor=actor)
+    # The same for every caller: kept per registry version (services/versioned.py).
+    kept = versioned.cached(registry, ("search", text, limit, schema),
+                            lambda: _search(registry, text, limit, schema))
+    out = Results(kept)  # a copy: the kept list is shared
+    out.capped = kept.capped
+    return out
+
+
+def _search(registry: Registry, text: str, limit: int, schema: str | None, *,
+            include_protected: bool = False, actor: str | None = None) -> Results:
     keys = [phonetic_key(t) for t in tokens(text)]
     keys = [k for k in dict.fromkeys(keys) if k]
     if len(keys) > 1:
