@@ -9,6 +9,7 @@ each view of a protected record and each reveal to the access log.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,8 +78,8 @@ def _log_if_protected(registry: Registry, entity_id: str, actor: str, client: st
 
 def person(registry: Registry, person_id: str, *, actor: str, client: str | None = None,
            via: str = "web") -> dict[str, Any]:
-    """A person's profile as data, a protected person under their pseudonym;
-    a view of a protected person is written to the access log."""
+    """A person's profile as data in JSON's own types, a protected person under
+    their pseudonym; a view of a protected person is written to the access log."""
     protected, shown_id, data = versioned.cached(
         registry, ("person-data", person_id), lambda: _person_data(registry, person_id))
     if protected:
@@ -90,7 +91,19 @@ def person(registry: Registry, person_id: str, *, actor: str, client: str | None
 
 def _person_data(registry: Registry, person_id: str) -> tuple[bool, str, dict[str, Any]]:
     shown = profiles.show(registry, person_id, schema="Person")
-    return shown.protected, shown.id, dataclasses.asdict(shown)
+    return shown.protected, shown.id, _plain(dataclasses.asdict(shown))
+
+
+def _plain(value: Any) -> Any:
+    """``value`` in JSON's own types (times and dates as ISO 8601 text), so that
+    a front end can write it out as it is."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):  # datetimes too
+        return value.isoformat()
+    return value
 
 
 def reveal_person(registry: Registry, person_id: str, *, actor: str, reason: str,
