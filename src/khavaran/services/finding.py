@@ -21,6 +21,7 @@ from functools import cached_property, lru_cache
 from khavaran.errors import DateError, ValidationError
 from khavaran.model.types.fuzzy_date import parse_date, to_jalali
 from khavaran.services import search as search_service
+from khavaran.services import versioned
 from khavaran.services.profiles import display_names
 from khavaran.services.protection import identifies
 from khavaran.services.registry import Registry
@@ -325,6 +326,13 @@ def find(registry: Registry, query: str, filters: Filters | None = None, *,
     if not text:
         raise ValidationError("give a name or id to search for", field="q")
     span = date_range(filters.date_from, filters.date_to)
+    # The same for every caller: kept per registry version (services/versioned.py).
+    return versioned.cached(registry, ("find", text, filters, limit, offset),
+                            lambda: _find(registry, text, filters, span, limit, offset))
+
+
+def _find(registry: Registry, text: str, filters: Filters,
+          span: tuple[dt.date | None, dt.date | None], limit: int, offset: int) -> Finding:
     hits = search_service.search(registry, text, limit=CANDIDATES, schema="Person")
     people = _group(registry, list(hits))
     kept = [p for p in people if _keeps(p, filters, span)]

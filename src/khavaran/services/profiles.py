@@ -20,6 +20,7 @@ from khavaran.errors import NotFoundError
 from khavaran.model.loader import Model, load_model
 from khavaran.model.types.fuzzy_date import parse_date
 from khavaran.model.types.persian_name import script
+from khavaran.services import versioned
 from khavaran.services.plausibility import DATED, DatedFact, date_warnings
 from khavaran.services.protection import identifies, identifying_properties
 from khavaran.services.registry import Registry, require_actor
@@ -251,6 +252,17 @@ def show(registry: Registry, entity_id: str, *, schema: str | None = None,
     """
     if include_protected:
         require_actor(actor)
+    else:
+        # The same for every caller: kept per registry version (services/versioned.py).
+        return versioned.cached(registry, ("profile", entity_id, schema),
+                                lambda: _show(registry, entity_id, schema))
+    return _show(registry, entity_id, schema, include_protected=True, actor=actor,
+                 reason=reason, via=via, client=client)
+
+
+def _show(registry: Registry, entity_id: str, schema: str | None, *,
+          include_protected: bool = False, actor: str | None = None,
+          reason: str | None = None, via: str = "cli", client: str | None = None) -> Profile:
     model = load_model()
     with registry.read() as conn:
         row = queries.entity_row(conn, entity_id)

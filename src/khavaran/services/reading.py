@@ -9,12 +9,13 @@ each view of a protected record and each reveal to the access log.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from khavaran.errors import NotFoundError, ValidationError
 from khavaran.services import history as history_service
-from khavaran.services import profiles
+from khavaran.services import profiles, versioned
 from khavaran.services import search as search_service
 from khavaran.services.access_log import record
 from khavaran.services.history import Change
@@ -54,6 +55,12 @@ def search_page(registry: Registry, query: str, *, limit: int = 20, offset: int 
     if offset + limit > search_service.CANDIDATES:
         raise ValidationError(f"only the best {search_service.CANDIDATES} results are ranked: "
                               "narrow the query instead of paging further", field="offset")
+    return versioned.cached(registry, ("search-page", query, limit, offset, schema),
+                            lambda: _search_page(registry, query, limit, offset, schema))
+
+
+def _search_page(registry: Registry, query: str, limit: int, offset: int,
+                 schema: str | None) -> Page:
     hits: list[Hit] = search_service.search(registry, query, limit=offset + limit + 1,
                                             schema=schema)
     return Page([dataclasses.asdict(h) for h in hits[offset:offset + limit]], limit, offset,
@@ -71,13 +78,32 @@ def _log_if_protected(registry: Registry, entity_id: str, actor: str, client: st
 
 def person(registry: Registry, person_id: str, *, actor: str, client: str | None = None,
            via: str = "web") -> dict[str, Any]:
-    """A person's profile as data, a protected person under their pseudonym;
-    a view of a protected person is written to the access log."""
-    shown = profiles.show(registry, person_id, schema="Person")
-    if shown.protected:
-        record(registry, actor=actor, action="view-protected", target=shown.id,
+    """A person's profile as data in JSON's own types, a protected person under
+    their pseudonym; a view of a protected person is written to the access log."""
+    protected, shown_id, data = versioned.cached(
+        registry, ("person-data", person_id), lambda: _person_data(registry, person_id))
+    if protected:
+        # On every request, cached or not: the access log misses no view.
+        record(registry, actor=actor, action="view-protected", target=shown_id,
                client=client, via=via)
-    return dataclasses.asdict(shown)
+    return data
+
+
+def _person_data(registry: Registry, person_id: str) -> tuple[bool, str, dict[str, Any]]:
+    shown = profiles.show(registry, person_id, schema="Person")
+    return shown.protected, shown.id, _plain(dataclasses.asdict(shown))
+
+
+def _plain(value: Any) -> Any:
+    """``value`` in JSON's own types (times and dates as ISO 8601 text), so that
+    a front end can write it out as it is."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):  # datetimes too
+        return value.isoformat()
+    return value
 
 
 def reveal_person(registry: Registry, person_id: str, *, actor: str, reason: str,

@@ -18,7 +18,7 @@ from typing import Any
 
 from khavaran.errors import NotFoundError, ValidationError
 from khavaran.model.loader import load_model
-from khavaran.services import profiles
+from khavaran.services import profiles, versioned
 from khavaran.services import reading as reading_service
 from khavaran.services.access_log import record
 from khavaran.services.careers import Career, career_of
@@ -159,14 +159,27 @@ def person_view(registry: Registry, person_id: str, *, actor: str,
         reveal_reason = (reveal_reason or "").strip()
         if not reveal_reason:
             raise ValidationError("say why you need to see this identity", field="reason")
+    if not reveal:
+        # The same for every caller: kept per registry version (services/versioned.py).
+        view = versioned.cached(registry, ("person-view", person_id),
+                                lambda: _person_view(registry, person_id))
+        if view.profile.protected:
+            # On every request, cached or not: the access log misses no view.
+            record(registry, actor=actor, action="view-protected", target=view.profile.id,
+                   client=client, via=via)
+        return view
     # A reveal is recorded by profiles.show itself, with the reason (once).
-    profile = profiles.show(registry, person_id, schema="Person", include_protected=reveal,
-                            actor=actor if reveal else None,
-                            reason=(reveal_reason or "")[:1000] if reveal else None,
-                            via=via, client=client)
-    if profile.protected and not reveal:
-        record(registry, actor=actor, action="view-protected", target=profile.id,
-               client=client, via=via)
+    profile = profiles.show(registry, person_id, schema="Person", include_protected=True,
+                            actor=actor, reason=(reveal_reason or "")[:1000], via=via,
+                            client=client)
+    return _person_view_of(registry, profile)
+
+
+def _person_view(registry: Registry, person_id: str) -> PersonView:
+    return _person_view_of(registry, profiles.show(registry, person_id, schema="Person"))
+
+
+def _person_view_of(registry: Registry, profile: Profile) -> PersonView:
     base = _view(registry, profile)
     return PersonView(base.profile, base.properties, base.evidence, base.related,
                       base.allegations, career=career_of(profile))

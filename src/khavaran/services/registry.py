@@ -54,8 +54,10 @@ class Registry:
             sealing.begin(conn)
             try:
                 yield conn
+                journal = conn.info.get(sealing.JOURNAL)
                 sealing.seal(conn, lambda: LedgerWriter(conn, load_key(self.settings.home)),
                              self.settings.actor or "khavaran", self.now())
+                sealing.count_change(conn, journal)
             finally:
                 conn.info.pop(sealing.JOURNAL, None)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, func, intersect, select
+from sqlalchemy import Connection, RowMapping, func, intersect, literal, select
 
 from khavaran.storage.repo import chunks
 from khavaran.storage.tables import (
@@ -24,8 +24,8 @@ from khavaran.storage.tables import (
 
 __all__ = [
     "citations_for", "claim_pages", "claims_for", "consents_for", "counts", "entities",
-    "entities_by_pseudonym", "entities_with_keys", "entity_row", "first_with_role",
-    "group_members", "history_rows", "iter_table", "person_of", "protected_entities",
+    "entities_by_pseudonym", "entities_with_keys", "entity_flags", "entity_row", "first_with_role",
+    "group_members", "history_rows", "iter_table", "names_of", "person_of", "protected_entities",
     "records_for", "referring_entities",
     "source_bases", "source_rows", "statuses_for",
 ]
@@ -45,6 +45,28 @@ def entities(conn: Connection, ids: Iterable[str]) -> dict[str, RowMapping]:
     for part in chunks(sorted(set(ids))):
         out.update({r["id"]: r for r in
                     conn.execute(select(entity).where(entity.c.id.in_(part))).mappings()})
+    return out
+
+
+def entity_flags(conn: Connection, ids: Iterable[str]) -> dict[str, Any]:
+    """Id, kind, protection, pseudonym and fictional mark of each record: what a
+    search ranks and shows, without the rest of the row."""
+    out: dict[str, Any] = {}
+    cols = (entity.c.id, entity.c.schema, entity.c.protected, entity.c.pseudonym,
+            entity.c.fictional)
+    for part in chunks(sorted(set(ids))):
+        out.update({r.id: r._mapping
+                    for r in conn.execute(select(*cols).where(entity.c.id.in_(part)))})
+    return out
+
+
+def names_of(conn: Connection, entity_ids: Iterable[str]) -> list[tuple[str, str]]:
+    """(entity id, name) of each name claim of the records, in no order."""
+    out: list[tuple[str, str]] = []
+    for part in chunks(sorted(set(entity_ids))):
+        q = select(claim.c.entity_id, claim.c.value).where(claim.c.entity_id.in_(part),
+                                                           claim.c.property == "name")
+        out.extend((r.entity_id, r.value) for r in conn.execute(q))
     return out
 
 
@@ -99,7 +121,11 @@ def person_of(conn: Connection, entity_id: str) -> str:
 
 def group_members(conn: Connection, entity_id: str) -> list[str]:
     """Every list person merged with ``entity_id`` (itself included), sorted."""
-    head = person_of(conn, entity_id)
+    # One statement: the members of the merged person that ``entity_id`` is in
+    # (or that it heads).
+    head = func.coalesce(select(person_member.c.person_id)
+                         .where(person_member.c.member_id == entity_id).scalar_subquery(),
+                         literal(entity_id, person_member.c.person_id.type))
     rows = conn.execute(select(person_member.c.member_id)
                         .where(person_member.c.person_id == head)).scalars().all()
     return sorted(rows) if rows else [entity_id]

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, RowMapping, and_, func, or_, select
 
 from khavaran.storage.case_tables import legal_case
 from khavaran.storage.repo import chunks
+from khavaran.storage.sealing import registry_version as registry_version_table
 from khavaran.storage.tables import (
     citation,
     claim,
@@ -20,11 +21,15 @@ from khavaran.storage.tables import (
     source,
     source_record,
 )
-from khavaran.storage.vault_tables import evidence_item, evidence_link, evidence_purge
+from khavaran.storage.vault_tables import (
+    evidence_item,
+    evidence_link,
+    evidence_purge,
+)
 
 __all__ = ["claims_citing", "death_dates_of_victims", "evidence_for_claims",
            "evidence_of_source", "heads_of", "home_counts", "members_of", "recent_history",
-           "telling_claims"]
+           "registry_version", "telling_claims"]
 
 
 def _scalar(conn: Connection, q: Any) -> int:
@@ -153,3 +158,12 @@ def evidence_of_source(conn: Connection, source_id: str) -> list[RowMapping]:
          .where(evidence_item.c.source_id == source_id, evidence_purge.c.item_id.is_(None))
          .order_by(evidence_item.c.id))
     return list(conn.execute(q).mappings())
+
+
+def registry_version(conn: Connection) -> str | None:
+    """The registry's version: a random stamp set anew by every write transaction
+    that changes what readers see (storage/sealing.py ``count_change``); a
+    registry restored to an older state has that state's stamp.  None before
+    the table exists (then nothing is cached)."""
+    return conn.execute(select(registry_version_table.c.stamp)
+                        .where(registry_version_table.c.id == 1)).scalar()

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
@@ -49,6 +50,7 @@ from sqlalchemy import (
     insert,
     select,
     tuple_,
+    update,
 )
 
 from khavaran.errors import StorageError
@@ -82,9 +84,9 @@ from khavaran.storage.tables import (
 )
 from khavaran.vault.ledger import LedgerWriter, iso
 
-__all__ = ["GONE", "JOURNAL", "SEALED", "Journal", "begin", "digest_row", "digester",
-           "journal_rows", "journal_statement", "key_of", "registry_seal",
-           "seal", "seal_everything", "values_of"]
+__all__ = ["GONE", "JOURNAL", "QUIET", "SEALED", "Journal", "begin", "count_change",
+           "digest_row", "digester", "journal_rows", "journal_statement", "key_of",
+           "registry_seal", "registry_version", "seal", "seal_everything", "values_of"]
 
 # The registry tables whose every row is sealed.  Derived tables (search_token,
 # person_member) are rebuilt from these and are not listed.  The account tables
@@ -103,6 +105,20 @@ registry_seal = Table(
     Column("table_name", String(64), primary_key=True),
     Column("rows", Text, nullable=False),
 )
+
+# The registry's version (services/versioned.py): a count and a random stamp, set
+# anew by each write transaction that changes what readers may see.
+registry_version = Table(
+    "registry_version", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("changes", BigInteger, nullable=False),
+    Column("stamp", String(32), nullable=False),
+)
+# Tables whose writes change nothing a reader is shown: the access log, sign-in
+# state, accounts, and the ledger itself.
+QUIET = frozenset({"access_log", "web_session", "api_token", "recovery_code", "account",
+                   "ledger_entry", "ledger_lock", "ledger_timestamp", "registry_seal",
+                   "registry_version"})
 
 JOURNAL = "khavaran.journal"
 GONE = "-"  # the digest of a row deleted by the transaction
@@ -239,6 +255,7 @@ class Journal:
     # table -> key -> the row's values as written, or None to read it at the seal
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     marks: dict[str, int] = field(default_factory=dict)  # autoincrement tables' highest id
+    tables: set[str] = field(default_factory=set)  # every table written, sealed or not
 
     def note(self, table: str, key: str, row: Any = None) -> None:
         self.rows.setdefault(table, {})[key] = row
@@ -258,6 +275,8 @@ def begin(conn: Connection) -> None:
 def journal_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Note rows inserted by a bulk path that no engine event sees."""
     journal: Journal | None = conn.info.get(JOURNAL)
+    if journal is not None:
+        journal.tables.add(table.name)
     if journal is None or table.name not in SEALED or _auto_key(table) is not None:
         return
     keys = _shape(table, conn.dialect.name).keys
@@ -279,6 +298,8 @@ def journal_statement(conn: Connection, statement: Any, multiparams: Any, params
         return
     journal: Journal | None = conn.info.get(JOURNAL)
     table = statement.table
+    if journal is not None and isinstance(table, Table):
+        journal.tables.add(table.name)
     if journal is None or not isinstance(table, Table) or table.name not in SEALED:
         return
     keys = _shape(table, conn.dialect.name).keys
@@ -401,3 +422,13 @@ def seal_everything(conn: Connection, writer: Callable[[], LedgerWriter], actor:
         return None
     return _write(conn, writer(), pages, actor, at,
                   note="rows present before the registry was sealed in the ledger")
+
+
+def count_change(conn: Connection, journal: Journal | None) -> None:
+    """Set the registry's version anew if the transaction wrote a table that
+    readers see (after the seal: the ledger lock is always taken first)."""
+    if journal is None or not journal.tables - QUIET:
+        return
+    conn.execute(update(registry_version).where(registry_version.c.id == 1)
+                 .values(changes=registry_version.c.changes + 1,
+                         stamp=secrets.token_hex(16)))
