@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from files import text_pdf
 from khavaran.services.access_log import read_log
 from khavaran.storage.tables import source_record
 
@@ -107,4 +108,46 @@ def test_consent_records_are_shown_only_on_request(demo_cli, tmp_path) -> None:
     assert not any(scope in line for line in _export(demo_cli, tmp_path))
     done = demo_cli("history", WITNESS, "--include-protected", user="ana")
     assert scope in done.output
-    assert read_log(demo_cli.registry, action="reveal", target=WITNESS).total == 1
+    reveals = read_log(demo_cli.registry, action="reveal", target=WITNESS).entries
+    assert reveals[0].actor == "ana" and reveals[0].reason == "history --include-protected"
+
+
+def _testimony(cli, tmp_path: Path) -> tuple[str, str]:
+    """A protected witness's testimony PDF and its text copy, as the vault holds them."""
+    pdf = tmp_path / "testimony.pdf"
+    pdf.write_bytes(text_pdf(["I was held in ward 3."], title="Testimony of Esmail Fictional",
+                             author="Esmail Fictional"))
+    done = cli("evidence", "add", str(pdf), "--source", "demo-testimony-01")
+    assert done.exit_code == 0, done.output
+    item = done.output.split()[0]
+    done = cli("evidence", "derive", item, "--kind", "text")
+    assert done.exit_code == 0, done.output
+    return item, done.output.split()[0]
+
+
+def test_a_protected_witness_testimony_answers_as_an_unknown_item(demo_cli, tmp_path) -> None:
+    items = _testimony(demo_cli, tmp_path)
+    unknown = "ev-" + "0" * 32
+    for args in (("show",), ("lineage",), ("log",), ("get", "--out", str(tmp_path / "c"))):
+        want = demo_cli("evidence", args[0], unknown, *args[1:])
+        for item in items:
+            got = demo_cli("evidence", args[0], item, *args[1:])
+            assert got.exit_code == want.exit_code == 1
+            assert got.output.replace(item, unknown) == want.output
+    assert not (tmp_path / "c").exists()
+    assert read_log(demo_cli.registry, action="reveal").total == 0
+
+
+def test_a_protected_witness_testimony_is_shown_on_request_and_recorded(demo_cli,
+                                                                        tmp_path) -> None:
+    item, copy = _testimony(demo_cli, tmp_path)
+    shown = demo_cli("evidence", "show", item, "--include-protected", user="ana")
+    assert shown.exit_code == 0 and "Esmail Fictional" in shown.output
+    out = tmp_path / "copy.pdf"
+    got = demo_cli("evidence", "get", copy, "--out", str(out), "--include-protected",
+                   user="ana")
+    assert got.exit_code == 0 and out.exists()
+    reasons = [e.reason for e in read_log(demo_cli.registry, action="reveal",
+                                          target=WITNESS).entries]
+    assert reasons == [f"evidence get {copy} --include-protected",
+                       f"evidence show {item} --include-protected"]
