@@ -39,6 +39,8 @@ app.add_typer(group, name="evidence")
 app.add_typer(ledger_group, name="ledger")
 
 ITEM = typer.Argument(metavar="ITEM", help="An evidence item id (ev-...).")
+INCLUDE = typer.Option("--include-protected",
+                       help="A protected witness's testimony (needs --as; recorded).")
 LEDGER = " Kept in the ledger for ever, also after a purge: name no protected person."
 
 
@@ -71,12 +73,14 @@ def add(
 
 @group.command("show")
 def show(ctx: typer.Context, item_id: Annotated[str, ITEM],
-         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+         include_protected: Annotated[bool, INCLUDE] = False) -> None:
     """Show an item's record: hashes, media type, metadata, intakes, copies, links.
 
     Example: khavaran evidence show ev-5891b5b522d5df086d0ff0b110fbd9d2
     """
-    info = custody.item_info(registry_of(ctx), item_id)
+    info = custody.item_info(registry_of(ctx), item_id, include_protected=include_protected,
+                             actor=settings_of(ctx).actor)
     if as_json:
         echo_json(info)
         return
@@ -136,7 +140,8 @@ def derive(
 
 
 @group.command("lineage")
-def lineage(ctx: typer.Context, item_id: Annotated[str, ITEM]) -> None:
+def lineage(ctx: typer.Context, item_id: Annotated[str, ITEM],
+            include_protected: Annotated[bool, INCLUDE] = False) -> None:
     """Show the tree of originals and working copies an item belongs to.
 
     Example: khavaran evidence lineage ev-5891b5b522d5df086d0ff0b110fbd9d2
@@ -152,19 +157,23 @@ def lineage(ctx: typer.Context, item_id: Annotated[str, ITEM]) -> None:
         for child in node.children:
             walk(child, depth + 1)
 
-    for root in custody.lineage(registry_of(ctx), item_id):
+    for root in custody.lineage(registry_of(ctx), item_id, include_protected=include_protected,
+                                actor=settings_of(ctx).actor):
         walk(root, 0)
     typer.echo("\n".join(lines))
 
 
 @group.command("log")
 def log(ctx: typer.Context, item_id: Annotated[str, ITEM],
-        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+        include_protected: Annotated[bool, INCLUDE] = False) -> None:
     """Print an item's custody history from the ledger.
 
     Example: khavaran evidence log ev-5891b5b522d5df086d0ff0b110fbd9d2
     """
-    entries = custody.custody_log(registry_of(ctx), item_id)
+    entries = custody.custody_log(registry_of(ctx), item_id,
+                                  include_protected=include_protected,
+                                  actor=settings_of(ctx).actor)
     if as_json:
         echo_json(entries)
         return
@@ -183,13 +192,14 @@ def _describe(data: dict[str, Any]) -> str:
 def get(ctx: typer.Context, item_id: Annotated[str, ITEM],
         out: Annotated[Path, typer.Option("--out", help="Where to write the copy.")],
         purpose: Annotated[str | None, typer.Option(help="Why." + LEDGER)] = None,
-        ) -> None:
+        include_protected: Annotated[bool, INCLUDE] = False) -> None:
     """Download an exact copy of an item, checked against its hashes (on the ledger).
 
     Example: khavaran --as ana evidence get ITEM --out copy.pdf --purpose review
     """
     actor = settings_of(ctx).require_actor()
-    custody.download(registry_of(ctx), item_id, out, actor=actor, purpose=purpose)
+    custody.download(registry_of(ctx), item_id, out, actor=actor, purpose=purpose,
+                     include_protected=include_protected)
     typer.echo(f"{item_id} written to {out}")
 
 

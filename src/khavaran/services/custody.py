@@ -1,6 +1,11 @@
 """Reading items and recording what is done with them: show, lineage, custody
 log, download, transfer of custody, link to a claim.  Every use of an item's
 content is written to the ledger; showing its record is not.
+
+A protected witness's testimony (the original and its working copies: they
+keep its source) is the witness's as much as their name is: its record, tree,
+log and file answer as an unknown item unless asked for with
+``include_protected``, and every such access is recorded as a reveal.
 """
 
 from __future__ import annotations
@@ -11,14 +16,17 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from khavaran.errors import IntegrityError, ValidationError
+from khavaran.errors import IntegrityError, NotFoundError, ValidationError
 from khavaran.services.editing import _claim
 from khavaran.services.evidence import new_file, purged, require_item
-from khavaran.services.registry import Registry
-from khavaran.storage.tables import citation
+from khavaran.services.registry import Registry, require_actor
+from khavaran.services.reveals import record_reveals
+from khavaran.storage import queries
+from khavaran.storage.tables import citation, source
 from khavaran.storage.vault_tables import (
     evidence_derivation,
     evidence_intake,
+    evidence_item,
     evidence_link,
     evidence_meta,
     evidence_purge,
@@ -28,12 +36,45 @@ from khavaran.vault.ledger import LedgerWriter, body_of, data_of, iter_entries
 from khavaran.vault.streaming import copy_and_hash
 
 __all__ = ["Node", "custodian", "custody_log", "download", "item_info", "lineage",
-           "link_claim", "transfer"]
+           "link_claim", "protected_witness", "transfer"]
 
 
-def item_info(registry: Registry, item_id: str) -> dict[str, Any]:
-    """Everything recorded about an item (its record, not its content)."""
+def protected_witness(conn: Connection, item_id: str) -> str | None:
+    """The protected witness whose testimony the item is (or a copy of), if any."""
+    q = (select(source.c.witness_id).join(evidence_item, evidence_item.c.source_id == source.c.id)
+         .where(evidence_item.c.id == item_id))
+    witness = conn.execute(q).scalar()
+    row = queries.entity_row(conn, witness) if witness else None
+    return witness if row is not None and row["protected"] else None
+
+
+def _witness_of(conn: Connection, item_id: str, include_protected: bool,
+                actor: str | None) -> str | None:
+    """The item's protected witness; an item of one answers as unknown unless
+    ``include_protected`` (which needs ``actor``)."""
+    if include_protected:
+        require_actor(actor)
+    witness = protected_witness(conn, item_id)
+    if witness is not None and not include_protected:
+        raise NotFoundError(f"no evidence item with id '{item_id}'")
+    return witness
+
+
+def _record(registry: Registry, witness: str | None, actor: str | None, what: str) -> None:
+    if witness is not None:
+        with registry.write() as conn:
+            record_reveals(conn, registry, actor=actor, ids=[witness],
+                           reason=f"{what} --include-protected")
+
+
+def item_info(registry: Registry, item_id: str, *, include_protected: bool = False,
+              actor: str | None = None) -> dict[str, Any]:
+    """Everything recorded about an item (its record, not its content).
+
+    Parameters: ``include_protected`` show a protected witness's testimony
+    (needs ``actor``; recorded)."""
     with registry.read() as conn:
+        witness = _witness_of(conn, item_id, include_protected, actor)
         item = require_item(conn, item_id, live=False)
         t = evidence_intake.c
         intakes = [dict(r._mapping) for r in conn.execute(
@@ -50,6 +91,7 @@ def item_info(registry: Registry, item_id: str) -> dict[str, Any]:
         purge = conn.execute(select(evidence_purge).where(
             evidence_purge.c.item_id == item_id)).first()
         holder = custodian(conn, item_id)
+    _record(registry, witness, actor, f"evidence show {item_id}")
     return {"item": dict(item._mapping), "intakes": intakes, "metadata": meta,
             "parents": parents, "children": children, "links": links,
             "purge": dict(purge._mapping) if purge else None, "custodian": holder}
@@ -65,9 +107,12 @@ class Node:
     children: list[Node] = field(default_factory=list)
 
 
-def lineage(registry: Registry, item_id: str) -> list[Node]:
-    """The whole tree ``item_id`` belongs to, from its original(s) down."""
+def lineage(registry: Registry, item_id: str, *, include_protected: bool = False,
+            actor: str | None = None) -> list[Node]:
+    """The whole tree ``item_id`` belongs to, from its original(s) down
+    (``include_protected`` as for item_info)."""
     with registry.read() as conn:
+        witness = _witness_of(conn, item_id, include_protected, actor)
         require_item(conn, item_id, live=False)
         roots, seen, todo = set(), set(), [item_id]
         while todo:  # up to the originals
@@ -80,7 +125,9 @@ def lineage(registry: Registry, item_id: str) -> list[Node]:
             todo.extend(ups)
             if not ups:
                 roots.add(current)
-        return [_subtree(conn, root, "original", None, set()) for root in sorted(roots)]
+        trees = [_subtree(conn, root, "original", None, set()) for root in sorted(roots)]
+    _record(registry, witness, actor, f"evidence lineage {item_id}")
+    return trees
 
 
 def _subtree(conn: Connection, item_id: str, kind: str, tool: str | None,
@@ -96,11 +143,16 @@ def _subtree(conn: Connection, item_id: str, kind: str, tool: str | None,
     return node
 
 
-def custody_log(registry: Registry, item_id: str) -> list[dict[str, Any]]:
-    """The item's ledger entries, oldest first, as their bodies say."""
+def custody_log(registry: Registry, item_id: str, *, include_protected: bool = False,
+                actor: str | None = None) -> list[dict[str, Any]]:
+    """The item's ledger entries, oldest first, as their bodies say
+    (``include_protected`` as for item_info)."""
     with registry.read() as conn:
+        witness = _witness_of(conn, item_id, include_protected, actor)
         require_item(conn, item_id, live=False)
-        return [body_of(e.body) | {"hash": e.hash} for e in iter_entries(conn, item_id)]
+        out = [body_of(e.body) | {"hash": e.hash} for e in iter_entries(conn, item_id)]
+    _record(registry, witness, actor, f"evidence log {item_id}")
+    return out
 
 
 def custodian(conn: Connection, item_id: str) -> str | None:
@@ -115,10 +167,13 @@ def custodian(conn: Connection, item_id: str) -> str | None:
 
 
 def download(registry: Registry, item_id: str, out: Path, *, actor: str,
-             purpose: str | None = None) -> Path:
-    """Write an exact copy of the stored file to ``out``, checked as it is copied."""
+             purpose: str | None = None, include_protected: bool = False) -> Path:
+    """Write an exact copy of the stored file to ``out``, checked as it is copied
+    (``include_protected`` as for item_info: the reveal is recorded with the
+    download)."""
     key = load_key(registry.settings.home)
     with registry.read() as conn:
+        witness = _witness_of(conn, item_id, include_protected, actor)
         item = require_item(conn, item_id)
     with new_file(out, registry.settings.home) as dst:
         with registry.vault.open(item.sha256) as src:
@@ -131,6 +186,9 @@ def download(registry: Registry, item_id: str, out: Path, *, actor: str,
             LedgerWriter(conn, key).append("download", item=item_id, actor=actor,
                                            at=registry.now(), data={"purpose": purpose,
                                                                     "sha256": item.sha256})
+            if witness is not None:
+                record_reveals(conn, registry, actor=actor, ids=[witness],
+                               reason=f"evidence get {item_id} --include-protected")
     return out
 
 

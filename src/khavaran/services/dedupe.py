@@ -32,6 +32,7 @@ from khavaran.linkage.lists import LinkRecord
 from khavaran.model import ids
 from khavaran.services.registry import Registry, require_actor
 from khavaran.services.reveals import record_reveals
+from khavaran.storage import queries
 from khavaran.storage.repo import append_history
 from khavaran.storage.tables import entity, link_judgement, person_member, source_record
 
@@ -100,13 +101,14 @@ def _views(conn: Connection, include_protected: bool) -> list[RecordView]:
          .join(entity, entity.c.id == source_record.c.person_id)
          .order_by(source_record.c.source_id, source_record.c.record_id))
     out = []
+    merged = queries.shielded(conn)  # merged with a protected person: protected too
     for r in conn.execute(q):
-        if r.protected and not include_protected:
+        protected = bool(r.protected) or r.person_id in merged
+        if protected and not include_protected:
             continue
         raw = json.loads(r.raw)
         fields = {k: str(raw.get(k) or "").strip() for k in FIELDS}
-        out.append(RecordView(r.id, r.source_id, r.record_id, r.person_id, fields,
-                              bool(r.protected)))
+        out.append(RecordView(r.id, r.source_id, r.record_id, r.person_id, fields, protected))
     return out
 
 
@@ -357,6 +359,10 @@ def judgements(registry: Registry, ref: str | None = None) -> list[Judgement]:
             q = q.where((link_judgement.c.record_a == rid) | (link_judgement.c.record_b == rid))
         rows = list(conn.execute(q).mappings())
         recs = _record_rows(conn, [r[k] for r in rows for k in ("record_a", "record_b")])
+        # A protected person's list rows point at them: their judgements are left out.
+        shut = queries.protected_entities(conn)
+        rows = [r for r in rows if not any(recs[r[k]].person_id in shut
+                                           for k in ("record_a", "record_b"))]
 
     def ref_of(r: str) -> str:
         return f"{recs[r].source_id}:{recs[r].record_id}"

@@ -66,10 +66,12 @@ def _lines(conn: Any, reveal: bool, report: ExportReport) -> Iterator[dict[str, 
             report.withheld += 1
         yield line
     for e in queries.iter_table(conn, entity, entity.c.id):
+        # A list person merged with a protected one is protected as a whole.
+        shut = e["id"] in hidden.people
         yield {"type": "entity", "id": e["id"], "schema": e["schema"],
-               "fictional": bool(e["fictional"]), "protected": bool(e["protected"]),
-               "pseudonym": e["pseudonym"], "created_at": _iso(e["created_at"]),
-               "created_by": e["created_by"]}
+               "fictional": bool(e["fictional"]), "protected": bool(e["protected"]) or shut,
+               "pseudonym": pseudonyms[e["id"]] if shut else e["pseudonym"],
+               "created_at": _iso(e["created_at"]), "created_by": e["created_by"]}
     record_keys: dict[str, dict[str, str]] = {}
     for r in queries.iter_table(conn, source_record, source_record.c.id):
         if r["person_id"] in hidden.people:

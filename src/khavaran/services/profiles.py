@@ -227,8 +227,10 @@ def _profile(conn: Connection, model: Model, row: RowMapping, reveal: bool,
         secret = identifying_properties()
         for other, prop in referring:
             o = rows[other]
-            if o["protected"] and not reveal and prop in secret[o["schema"]]:
-                profile.withheld += 1  # e.g. a protected relative: the link identifies them
+            if (o["protected"] or hidden) and not reveal and prop in secret[o["schema"]]:
+                # A relation identifies both sides: a protected relative, or the
+                # relatives of a protected person.
+                profile.withheld += 1
                 continue
             profile.related.append((prop, _profile(conn, model, o, reveal, False, revealed)))
         if schema == "Person" and not hidden:

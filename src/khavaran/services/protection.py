@@ -37,34 +37,57 @@ def identifies(kind: str, claim: Any) -> bool:
 
 
 def is_hidden_claim(conn: Connection, claim: Any) -> bool:
-    """Whether ``claim`` (a claim row) identifies a protected person."""
+    """Whether ``claim`` (a claim row) identifies a protected person: one of
+    their identifying facts, or a relation to them ("sibling of" the witness)."""
     row = queries.entity_row(conn, claim["entity_id"])
-    return bool(row and row["protected"] and identifies(row["schema"], claim))
+    if row is None:
+        return False
+    if row["protected"] and identifies(row["schema"], claim):
+        return True
+    if claim["ref_id"] and claim["property"] in identifying_properties()[row["schema"]]:
+        target = queries.entity_row(conn, claim["ref_id"])
+        return bool(target and target["protected"])
+    return False
 
 
 class HiddenSet:
     """The protected people among some records, and every claim id that would
     identify them: ids of identifying claims are hashes of names and dates."""
 
-    def __init__(self, people: dict[str, str], claims: set[str]) -> None:
+    def __init__(self, people: dict[str, str], claims: set[str],
+                 merged: frozenset[str] = frozenset()) -> None:
         self.people = people  # id -> kind
         self.claims = claims
+        self.merged = merged  # every protected person and list person merged with one
 
     def hides_history(self, row: Any) -> bool:
         """Whether a history row would identify a protected person, directly or
-        through the id of a hidden claim or of a list row."""
+        through the id of a hidden claim or of a list row; a merge or split
+        names the list persons that make up the person, and consent records
+        are shown only on request."""
         if row["claim_id"] in self.claims:
+            return True
+        if row["action"] in ("merge", "split") and self.merged & set(
+                (row["new_value"] or "").split(", ")):
             return True
         kind = self.people.get(row["entity_id"])
         return kind is not None and (row["field"] in identifying_properties()[kind]
-                                     or row["action"] == "add-source-record")
+                                     or row["field"] == "consent"
+                                     or row["action"] in ("add-source-record", "merge",
+                                                          "split"))
 
 
 def hidden_set(conn: Connection, entity_ids: Iterable[str] | None = None) -> HiddenSet:
-    """Protected people (among ``entity_ids``, or all) and their hidden claim ids."""
+    """Protected people (among ``entity_ids``, or all; a person merged with a
+    protected one is protected) and their hidden claim ids, relations to them
+    from anyone included."""
+    everyone = queries.protected_entities(conn)
     people = {eid: row["schema"] for eid, row in
               (queries.entities(conn, entity_ids) if entity_ids is not None
-               else queries.protected_entities(conn)).items() if row["protected"]}
+               else everyone).items() if row["protected"]}
     claims = {c["id"] for c in queries.claims_for(conn, people)
               if identifies(people[c["entity_id"]], c)}
-    return HiddenSet(people, claims)
+    secret = identifying_properties()
+    claims |= {c["id"] for c in queries.relation_claims(conn, everyone)
+               if c["property"] in secret[c["schema"]]}
+    return HiddenSet(people, claims, frozenset(everyone))

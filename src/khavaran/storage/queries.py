@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, RowMapping, func, intersect, literal, select
+from sqlalchemy.orm import aliased
 
 from khavaran.storage.repo import chunks
 from khavaran.storage.tables import (
@@ -24,27 +25,68 @@ from khavaran.storage.tables import (
 
 __all__ = [
     "citations_for", "claim_pages", "claims_for", "consents_for", "counts", "entities",
-    "entities_by_pseudonym", "entities_with_keys", "entity_flags", "entity_row", "first_with_role",
-    "group_members", "history_rows", "iter_table", "names_of", "person_of", "protected_entities",
-    "records_for", "referring_entities",
+    "entities_by_pseudonym", "entities_with_keys", "entity_flags", "entity_row",
+    "first_with_role", "group_members", "history_rows", "iter_table", "names_of", "person_of",
+    "protected_entities", "records_for", "referring_entities", "relation_claims", "shielded",
     "source_bases", "source_rows", "statuses_for",
 ]
 
 
+def shielded(conn: Connection, ids: Iterable[str] | None = None) -> dict[str, RowMapping]:
+    """Protection follows the person: every list person merged with a protected
+    one (among ``ids``, or all), mapped to that protected member's row."""
+    mine, theirs = aliased(person_member), aliased(person_member)
+    q = (select(mine.c.member_id, entity)
+         .join(theirs, theirs.c.person_id == mine.c.person_id)
+         .join(entity, entity.c.id == theirs.c.member_id)
+         .where(entity.c.protected.is_(True)).order_by(mine.c.member_id, entity.c.id))
+    out: dict[str, RowMapping] = {}
+    parts = [None] if ids is None else list(chunks(sorted(set(ids))))
+    for part in parts:
+        query = q if part is None else q.where(mine.c.member_id.in_(part))
+        for r in conn.execute(query).mappings():
+            out.setdefault(r["member_id"], r)
+    return out
+
+
+def _as_protected(row: RowMapping, by: RowMapping | None) -> RowMapping:
+    """``row``, shown protected under ``by``'s pseudonym when merged with ``by``."""
+    if by is None or row["protected"]:
+        return row
+    return cast(RowMapping, {**row, "protected": True, "pseudonym": by["pseudonym"]})
+
+
 def entity_row(conn: Connection, entity_id: str) -> RowMapping | None:
-    return conn.execute(select(entity).where(entity.c.id == entity_id)).mappings().first()
+    row = conn.execute(select(entity).where(entity.c.id == entity_id)).mappings().first()
+    return None if row is None else _as_protected(row, shielded(conn, [entity_id]).get(entity_id))
 
 
 def protected_entities(conn: Connection) -> dict[str, RowMapping]:
+    """Protected people, and every list person merged with one."""
     q = select(entity).where(entity.c.protected.is_(True))
-    return {r["id"]: r for r in conn.execute(q).mappings()}
+    out = {r["id"]: r for r in conn.execute(q).mappings()}
+    merged = shielded(conn)
+    out.update({eid: row for eid, row in entities(conn, merged).items()})
+    return out
 
 
 def entities(conn: Connection, ids: Iterable[str]) -> dict[str, RowMapping]:
     out: dict[str, RowMapping] = {}
-    for part in chunks(sorted(set(ids))):
+    wanted = sorted(set(ids))
+    for part in chunks(wanted):
         out.update({r["id"]: r for r in
                     conn.execute(select(entity).where(entity.c.id.in_(part))).mappings()})
+    merged = shielded(conn, wanted)
+    return {eid: _as_protected(row, merged.get(eid)) for eid, row in out.items()}
+
+
+def relation_claims(conn: Connection, ref_ids: Iterable[str]) -> list[RowMapping]:
+    """Claims that point at any of ``ref_ids``, with their record's kind."""
+    out: list[RowMapping] = []
+    for part in chunks(sorted(set(ref_ids))):
+        q = (select(claim, entity.c.schema).join(entity, entity.c.id == claim.c.entity_id)
+             .where(claim.c.ref_id.in_(part)))
+        out.extend(conn.execute(q).mappings())
     return out
 
 

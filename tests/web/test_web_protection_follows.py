@@ -1,0 +1,51 @@
+"""Protection follows the person on the web too (issue 12, point 2): a person
+merged with a protected one, and a relative of a protected witness."""
+
+from __future__ import annotations
+
+from conftest import Cli
+from web_site import WITNESS, Site, site  # noqa: F401
+
+NAME = "Masoud Ebrahimi"
+
+
+def _person_of(site: Site, record_id: str) -> str:
+    with site.registry.read() as conn:
+        return str(conn.exec_driver_sql("select person_id from source_record where "
+                                        f"record_id = '{record_id}'").scalar_one())
+
+
+def test_a_person_merged_with_a_protected_one_is_protected_on_the_web(site: Site) -> None:
+    cli = Cli(site.registry)
+    secret, other = _person_of(site, "C0149"), _person_of(site, "B0106")
+    found = site.client.get("/search?q=Masoud+Ebrahimi&lang=en", headers=site.as_("viewer"))
+    assert other in found.text
+    assert cli("person", "protect", secret, "--pseudonym", "Witness W-9", "--reason",
+               "at risk").exit_code == 0
+    assert cli("dedupe", "judge", "demo-list-c:C0149", "demo-list-b:B0106", "same",
+               "--yes").exit_code == 0
+    for path in ("/search?q=Masoud+Ebrahimi", "/api/v1/search?q=Masoud+Ebrahimi"):
+        found = site.client.get(path, headers=site.as_("viewer"))
+        assert found.status_code == 200 and other not in found.text, path
+    for path in (f"/persons/{other}", f"/persons/{other}/history", f"/api/v1/persons/{other}",
+                 f"/api/v1/history/{other}"):
+        page = site.client.get(path, headers=site.as_("viewer"))
+        assert page.status_code == 200, path
+        assert NAME not in page.text and "B0106" not in page.text, path
+
+
+def test_a_relative_of_a_protected_witness_is_not_shown_with_them_on_the_web(
+        site: Site) -> None:
+    cli = Cli(site.registry)
+    done = cli("person", "add", "--name", "Fatemeh Fictional-Relative", "--source",
+               "demo-testimony-01", "--fictional")
+    relative = done.output.split()[0]
+    assert cli("claim", "add", relative, "relative_of", WITNESS, "--qualifier", "sibling",
+               "--source", "demo-testimony-01", "--include-protected").exit_code == 0
+    for path in (f"/persons/{WITNESS}", f"/api/v1/persons/{WITNESS}"):
+        page = site.client.get(path, headers=site.as_("viewer"))
+        assert page.status_code == 200 and "Fatemeh" not in page.text, path
+    for path in (f"/persons/{relative}", f"/persons/{relative}/history",
+                 f"/api/v1/persons/{relative}", f"/api/v1/history/{relative}"):
+        page = site.client.get(path, headers=site.as_("viewer"))
+        assert page.status_code == 200 and WITNESS not in page.text, path
