@@ -176,7 +176,8 @@ def test_history_cannot_confirm_a_protected_persons_name(demo_cli, demo_registry
     names = profiles.show(demo_registry, "p-demo-witness-01", include_protected=True,
                           actor="lawyer-1").facts["name"]
     guess = ids.claim_id("p-demo-witness-01", "name", "full", names[0].value, None)
-    assert guess == names[0].claim_id  # the id is a hash of the value: it must not be shown
+    keyed = names[0].claim_id  # shown under a keyed id: the plain one is a hash of the value
+    assert guess != keyed
     for args in (["history", "p-demo-witness-01"], ["history", "--limit", "0"]):
         out = demo_cli(*args, user=None).output
         assert guess not in out and names[0].value not in out
@@ -186,8 +187,11 @@ def test_history_cannot_confirm_a_protected_persons_name(demo_cli, demo_registry
                  ["claim", "prefer", guess, "--reason", "x"]):
         result = demo_cli(*args)
         assert result.exit_code == 1 and f"no claim with id '{guess}'" in result.output
-    revealed = demo_cli("history", guess, "--include-protected", user="lawyer-1")
-    assert names[0].value in revealed.output
+    # Even to a caller allowed to see it, the plain id answers as unknown.
+    unknown = demo_cli("history", guess, "--include-protected", user="lawyer-1")
+    assert unknown.output.strip() == f"no history for {guess}"
+    revealed = demo_cli("history", keyed, "--include-protected", user="lawyer-1")
+    assert names[0].value in revealed.output and keyed in revealed.output
     assert "lawyer-1  reveal-protected" in demo_cli("history", "p-demo-witness-01",
                                                     user=None).output
 

@@ -89,11 +89,16 @@ def test_claim_commands_answer_alike_for_hidden_and_unknown_ids(
     name = profiles.show(demo_registry, "p-demo-witness-01", include_protected=True,
                          actor="lawyer-1").facts["name"][0]
     hidden = ids.claim_id("p-demo-witness-01", "name", "full", name.value, None)
-    for claim_id in (hidden, "c-000000000000000000000000"):
+    for claim_id in (hidden, name.claim_id, "c-000000000000000000000000"):
         with pytest.raises(NotFoundError, match=f"no claim with id '{claim_id}'"):
             editing.assess(demo_registry, claim_id, actor="x", reason="r",
                            assessment="contested")
-    assert editing.assess(demo_registry, hidden, actor="x", reason="r",
+    # The plain id (a hash of the name) is unknown even to a caller who may see it;
+    # the keyed id it is shown under finds it.
+    with pytest.raises(NotFoundError, match=f"no claim with id '{hidden}'"):
+        editing.assess(demo_registry, hidden, actor="x", reason="r", assessment="contested",
+                       include_protected=True)
+    assert editing.assess(demo_registry, name.claim_id, actor="x", reason="r",
                           assessment="contested", include_protected=True) == 1
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from hashlib import blake2b
 
-__all__ = ["citation_id", "claim_id", "consent_id", "record_id", "record_person_id", "status_id"]
+__all__ = ["citation_id", "claim_id", "consent_id", "keyed_id", "record_id", "record_person_id",
+           "status_id"]
 
 
 def _digest(joined: str) -> str:
@@ -30,6 +31,19 @@ def record_person_id(source: str, record: str, key: bytes) -> str:
     """
     joined = f"{source}\x1f{record}".encode()
     return "p-" + blake2b(joined, digest_size=12, key=key).hexdigest()
+
+
+def keyed_id(plain: str, key: bytes) -> str:
+    """The id a protected person's claim is shown and found under, in place of ``plain``.
+
+    A plain claim id is a hash of the fact it states, so anyone could compute the
+    id of "this witness's name is X" and ask for it.  The keyed id is a hash of
+    the plain one keyed with the registry's secret (as ``record_person_id``): it
+    cannot be computed without the secret.  It keeps the plain id's prefix.
+    """
+    prefix = plain.split("-", 1)[0]
+    return f"{prefix}-" + blake2b(f"keyed\x1f{plain}".encode(), digest_size=12,
+                                  key=key).hexdigest()
 
 
 def claim_id(entity: str, prop: str, qualifier: str | None, value: str, record: str | None) -> str:

@@ -27,9 +27,10 @@ from khavaran.errors import NotFoundError, ValidationError
 from khavaran.legal.assessment import SourceFacts, independent_groups, status
 from khavaran.legal.frameworks import Element, Framework, framework
 from khavaran.services.evidence import require_item
+from khavaran.services.keyed_ids import claim_by_id
 from khavaran.services.protection import is_hidden_claim
 from khavaran.services.registry import Registry, require_actor
-from khavaran.storage import queries, repo
+from khavaran.storage import queries
 from khavaran.storage.case_tables import (
     case_charge,
     case_charge_act,
@@ -240,6 +241,8 @@ def link_evidence(registry: Registry, case_id: str, number: int, element: str, *
                 f"charge {number} ({charge.crime} by {charge.mode}) has no element "
                 f"'{element}'; its elements are: {', '.join(keys)}", field="ELEMENT")
         _same_world(conn, case, *_target_world(conn, claim_id, item_id, testimony))
+        if claim_id:  # stored by its plain id, as every row that refers to a claim
+            claim_id = claim_by_id(conn, claim_id)["id"]
         now = registry.now()
         row = {"case_id": case_id, "number": number, "element": element, "stance": stance,
                "claim_id": claim_id, "item_id": item_id, "source_id": testimony,
@@ -254,7 +257,7 @@ def link_evidence(registry: Registry, case_id: str, number: int, element: str, *
 def _target_world(conn: Connection, claim_id: str | None, item_id: str | None,
                   testimony: str | None) -> tuple[str, bool]:
     if claim_id:
-        row = repo.claim_row(conn, claim_id)
+        row = claim_by_id(conn, claim_id)
         if row is None or is_hidden_claim(conn, row):
             # A claim that identifies a protected person answers as one that does not
             # exist: its id is a hash of the fact, so a guess must not be confirmed.

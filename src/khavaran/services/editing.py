@@ -15,6 +15,7 @@ from khavaran.model.loader import load_model
 from khavaran.model.records import ClaimIn, Where
 from khavaran.services.access_log import record_in
 from khavaran.services.ingest import Batch, IngestReport, ingest
+from khavaran.services.keyed_ids import claim_by_id, key_protected, shown_id, shown_ids
 from khavaran.services.protection import is_hidden_claim
 from khavaran.services.registry import Registry
 from khavaran.services.rows import date_cols, mixed
@@ -42,7 +43,7 @@ def _history(registry: Registry, actor: str, action: str, *, entity_id: str,
 def _claim(conn: Any, claim_id: str, include_protected: bool,
            revealed: list[dict[str, Any]] | None = None, actor: str = "",
            registry: Registry | None = None) -> Any:
-    row = repo.claim_row(conn, claim_id)
+    row = claim_by_id(conn, claim_id)
     hidden = row is not None and is_hidden_claim(conn, row)
     if row is None or (hidden and not include_protected):
         # The same answer for a hidden claim as for none: no confirming guesses.
@@ -68,8 +69,9 @@ def add_claim(registry: Registry, claim: ClaimIn, *, actor: str, reason: str | N
     with registry.write() as conn:
         report = ingest(conn, Batch(claims=[claim]), actor=actor, now=registry.now(),
                         label=label, include_protected=include_protected)
-    return ids.claim_id(claim.entity, claim.property, claim.qualifier, claim.value.strip(),
-                        claim.record), report
+        # A claim that identifies a protected person is known by its keyed id.
+        return shown_id(conn, ids.claim_id(claim.entity, claim.property, claim.qualifier,
+                                           claim.value.strip(), claim.record)), report
 
 
 def prefer(registry: Registry, claim_id: str, *, actor: str, reason: str,
@@ -89,12 +91,15 @@ def prefer(registry: Registry, claim_id: str, *, actor: str, reason: str,
             hist.append(_history(registry, actor, "unprefer", entity_id=row["entity_id"],
                                  claim_id=other, field="preferred", old=True, new=False,
                                  reason=why))
-        repo.update_claim(conn, claim_id, preferred=True, preferred_by=actor, preferred_at=now)
+        repo.update_claim(conn, row["id"], preferred=True, preferred_by=actor,
+                          preferred_at=now)
         hist.append(_history(registry, actor, "prefer", entity_id=row["entity_id"],
-                             claim_id=claim_id, field="preferred", old=False, new=True,
+                             claim_id=row["id"], field="preferred", old=False, new=True,
                              reason=why))
         repo.append_history(conn, hist)
-    return [h["claim_id"] for h in hist if h["action"] in ("prefer", "unprefer")]
+        changed = [h["claim_id"] for h in hist if h["action"] in ("prefer", "unprefer")]
+        shown = shown_ids(conn, changed)
+    return [shown[c] for c in changed]
 
 
 def assess(registry: Registry, claim_id: str, *, actor: str, reason: str,
@@ -112,9 +117,9 @@ def assess(registry: Registry, claim_id: str, *, actor: str, reason: str,
         row = _claim(conn, claim_id, include_protected, hist, actor, registry)
         for name, new in (("assessment", assessment), ("credibility", credibility)):
             if new is not None and row[name] != new:
-                repo.update_claim(conn, claim_id, **{name: new})
+                repo.update_claim(conn, row["id"], **{name: new})
                 hist.append(_history(registry, actor, "assess", entity_id=row["entity_id"],
-                                     claim_id=claim_id, field=name, old=row[name], new=new,
+                                     claim_id=row["id"], field=name, old=row[name], new=new,
                                      reason=why))
         repo.append_history(conn, hist)
     return sum(1 for h in hist if h["action"] == "assess")
@@ -143,16 +148,16 @@ def add_status(registry: Registry, claim_id: str, *, status: str, asserted_by: s
             if known[source] != fictional:
                 raise ValidationError(mixed(f"source '{source}'", known[source],
                                             "the claim's record"), field="source")
-        sid = ids.status_id(claim_id, status, date, asserted_by.strip())
+        sid = ids.status_id(row["id"], status, date, asserted_by.strip())
         if repo.existing_ids(conn, claim_status, [sid]):
             return False
         repo.insert_rows(conn, claim_status, [{
-            "id": sid, "claim_id": claim_id, "status": status,
+            "id": sid, "claim_id": row["id"], "status": status,
             **date_cols("date", date, None, "date", Where()), "asserted_by": asserted_by.strip(),
             "source_id": source, "locator": locator, "created_at": registry.now(),
             "created_by": actor}])
         repo.append_history(conn, [_history(registry, actor, "add-status",
-                                            entity_id=row["entity_id"], claim_id=claim_id,
+                                            entity_id=row["entity_id"], claim_id=row["id"],
                                             field="status", old=None,
                                             new=f"{status} {date or ''}".strip(),
                                             reason=f"asserted by {asserted_by.strip()}")])
@@ -174,3 +179,5 @@ def protect(registry: Registry, person_id: str, *, pseudonym: str, actor: str,
             registry, actor, "protect", entity_id=person_id, claim_id=None, field="protected",
             old=f"{bool(row['protected'])} {row['pseudonym'] or ''}".strip(),
             new=f"True {pseudonym.strip()}", reason=why)])
+        # Its claims that identify it are known by keyed ids from now on.
+        key_protected(conn, [person_id])

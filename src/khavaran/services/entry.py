@@ -32,6 +32,7 @@ from khavaran.model.records import CitationIn, ClaimIn, ConsentIn, EntityIn, Sou
 from khavaran.model.types.fuzzy_date import parse_date
 from khavaran.services import editing
 from khavaran.services.ingest import Batch, ingest
+from khavaran.services.keyed_ids import claim_by_id
 from khavaran.services.protection import is_hidden_claim
 from khavaran.services.registry import Registry
 from khavaran.storage import queries, repo
@@ -369,7 +370,7 @@ def protect_person(registry: Registry, person_id: str, *, pseudonym: str, actor:
 def claim_entity(registry: Registry, claim_id: str, *, include_protected: bool = False) -> str:
     """The record a claim is about; a hidden claim is not found, as in editing."""
     with registry.read() as conn:
-        row = repo.claim_row(conn, claim_id)
+        row = claim_by_id(conn, claim_id)
         if row is None or (is_hidden_claim(conn, row) and not include_protected):
             raise NotFoundError(f"no claim with id '{claim_id}'")
         return str(row["entity_id"])

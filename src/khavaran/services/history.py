@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from khavaran.services.keyed_ids import claim_by_id, shown_ids
 from khavaran.services.protection import hidden_set
 from khavaran.services.registry import Registry, require_actor
 from khavaran.services.reveals import record_reveals
@@ -39,17 +40,22 @@ def history(registry: Registry, record_id: str | None = None, *,
         require_actor(actor)
     with registry.read() as conn:
         if record_id and record_id.startswith("c-"):
-            rows = queries.history_rows(conn, claim_id=record_id, limit=limit)
+            # A keyed id finds its claim; the plain id of a keyed claim finds nothing.
+            known = claim_by_id(conn, record_id)
+            rows = (queries.history_rows(conn, claim_id=known["id"], limit=limit)
+                    if known is not None else [])
         else:
             rows = queries.history_rows(conn, entity_id=record_id, limit=limit)
         hidden = hidden_set(conn, {r["entity_id"] for r in rows if r["entity_id"]})
+        shown = shown_ids(conn, {r["claim_id"] for r in rows if r["claim_id"]})
     out, revealed = [], set()
     for r in rows:
         if hidden.hides_history(r):
             if not include_protected:
                 continue
             revealed.add(r["entity_id"])
-        out.append(Change(r["at"], r["actor"], r["action"], r["entity_id"], r["claim_id"],
+        out.append(Change(r["at"], r["actor"], r["action"], r["entity_id"],
+                          shown.get(r["claim_id"]) if r["claim_id"] else None,
                           r["field"], r["old_value"], r["new_value"], r["reason"]))
     if revealed:
         with registry.write() as conn:

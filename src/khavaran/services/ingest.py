@@ -31,6 +31,7 @@ from khavaran.model.records import (
     Where,
 )
 from khavaran.services.claims import ClaimChecker
+from khavaran.services.keyed_ids import key_protected
 from khavaran.services.plausibility import batch_warnings
 from khavaran.services.rows import date_cols, mixed, parse_time, stamp
 from khavaran.storage import repo
@@ -575,6 +576,13 @@ class _Ingest:
                 repo.set_installation(self.conn, row_id, values["value"])
             else:
                 repo.update_consent(self.conn, row_id, **values)
+        # Claims that identify a protected person are known by keyed ids.
+        touched = {r["id"] for r in self.rows.get("entity", [])}
+        touched |= {r[k] for r in self.rows.get("claim", []) for k in ("entity_id", "ref_id")
+                    if r.get(k)}
+        touched |= {row_id for kind, row_id, _ in self.updates if kind == "entity"}
+        if touched:
+            key_protected(self.conn, touched)
         for eid in sorted(self.revealed):
             self.log("reveal-protected", entity_id=eid, field_name="identity")
         if self.batch.history and self.report.added["history rows restored"]:

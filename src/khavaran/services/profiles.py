@@ -21,6 +21,7 @@ from khavaran.model.loader import Model, load_model
 from khavaran.model.types.fuzzy_date import parse_date
 from khavaran.model.types.persian_name import script
 from khavaran.services import versioned
+from khavaran.services.keyed_ids import shown_ids
 from khavaran.services.plausibility import DATED, DatedFact, date_warnings
 from khavaran.services.protection import identifies, identifying_properties
 from khavaran.services.registry import Registry, require_actor
@@ -168,10 +169,11 @@ def _facts(conn: Connection, model: Model, schema: str, claim_rows: list[RowMapp
                                            date, r["asserted_by"], r["source_id"], r["locator"]))
     facts: dict[str, list[Fact]] = defaultdict(list)
     props = model.schemas[schema].properties
+    shown = shown_ids(conn, ids)  # a protected person's identifying claims: keyed ids
     for c in claim_rows:
         is_name = c["property"] in props and props[c["property"]].type == "name"
         facts[c["property"]].append(Fact(
-            c["id"], c["property"], c["qualifier"], c["value"],
+            shown[c["id"]], c["property"], c["qualifier"], c["value"],
             _shown_value(model, schema, c, names), c["credibility"], c["assessment"],
             bool(c["allegation"]), bool(c["preferred"]), c["preferred_by"], c["preferred_at"],
             cites[c["id"]], stats[c["id"]], script(c["value"]) if is_name else None,

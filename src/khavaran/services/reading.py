@@ -19,6 +19,7 @@ from khavaran.services import profiles, versioned
 from khavaran.services import search as search_service
 from khavaran.services.access_log import record
 from khavaran.services.history import Change
+from khavaran.services.keyed_ids import claim_by_id
 from khavaran.services.protection import hidden_set
 from khavaran.services.registry import Registry
 from khavaran.services.search import Hit
@@ -125,10 +126,10 @@ def record_history(registry: Registry, record_id: str, *, actor: str, limit: int
     if not 1 <= limit <= 1000:
         raise ValidationError("limit must be between 1 and 1000", field="limit")
     with registry.read() as conn:
-        known = (repo.claim_row(conn, record_id) if record_id.startswith("c-")
+        known = (claim_by_id(conn, record_id) if record_id.startswith("c-")
                  else queries.entity_row(conn, record_id))
         hidden = record_id.startswith("c-") and known is not None and \
-            record_id in hidden_set(conn, {known["entity_id"]}).claims
+            known["id"] in hidden_set(conn, {known["entity_id"]}).claims
     if known is None or hidden:
         # The same answer for a hidden claim as for none: no confirming guesses.
         raise NotFoundError(f"no record or claim with id '{record_id}'")

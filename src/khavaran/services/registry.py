@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import OperationalError
 
 from khavaran.errors import ConfigError, StorageError
+from khavaran.services.keyed_ids import key_protected
 from khavaran.services.staging import STAGING, sweep
 from khavaran.settings import Settings
 from khavaran.storage import sealing
@@ -122,6 +123,15 @@ def init_registry(settings: Settings) -> tuple[Registry, bool]:
                 if seq is not None and before is not None:
                     notes.append(f"the registry's rows are now sealed in the ledger "
                                  f"(entry {seq})")
+        with engine.begin() as conn:
+            # Claims that identify a protected person, written before keyed ids
+            # existed, take theirs now (sealed like any other write).
+            sealing.begin(conn)
+            keyed = key_protected(conn)
+            if keyed:
+                sealing.seal(conn, lambda: LedgerWriter(conn, key),
+                             settings.actor or "khavaran init", dt.datetime.now(dt.UTC))
+                notes.append(f"{keyed} claims of protected people are now known by keyed ids")
         Vault(settings.home / "vault").create()
     return (_swept(Registry(settings, engine, notes)),
             before != head_revision() or key_created)

@@ -71,6 +71,7 @@ from khavaran.storage.case_tables import (
 from khavaran.storage.tables import (
     citation,
     claim,
+    claim_alias,
     claim_status,
     consent,
     entity,
@@ -93,8 +94,8 @@ __all__ = ["GONE", "JOURNAL", "QUIET", "SEALED", "Journal", "begin", "count_chan
 # are here too: a role raised, a second factor cleared, a token added or an
 # access-log row removed past Khavaran is found by `khavaran verify`.
 SEALED: dict[str, Table] = {t.name: t for t in (
-    entity, source, source_basis, source_record, claim, citation, claim_status, consent,
-    history, link_judgement, installation,
+    entity, source, source_basis, source_record, claim, claim_alias, citation, claim_status,
+    consent, history, link_judgement, installation,
     legal_case, case_charge, case_charge_act, case_link, case_link_withdrawal,
     account, api_token, recovery_code, web_session, access_log,
 )}

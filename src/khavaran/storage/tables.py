@@ -28,8 +28,8 @@ from sqlalchemy import (
 )
 
 __all__ = [
-    "citation", "claim", "claim_status", "consent", "entity", "history", "installation",
-    "link_judgement", "metadata", "person_member",
+    "citation", "claim", "claim_alias", "claim_status", "consent", "entity", "history",
+    "installation", "link_judgement", "metadata", "person_member",
     "search_token", "source", "source_basis", "source_record",
 ]
 
@@ -182,6 +182,14 @@ consent = Table(
     Column("note", Text),
     *_stamp(),
     Index(None, "person_id"),
+)
+
+# The keyed id a claim that would identify a protected person is known by: its
+# plain id (a hash of the fact) answers as unknown (model/ids.keyed_id).
+claim_alias = Table(
+    "claim_alias", metadata,
+    Column("id", ID, primary_key=True),
+    Column("claim_id", ID, ForeignKey("claim.id"), nullable=False, unique=True),
 )
 
 search_token = Table(
