@@ -10,6 +10,8 @@ import sys
 import pytest
 
 HEAVY = ("numpy", "scipy", "weasyprint", "pandas")
+# Not heavy, but more than `khavaran date` or `--help` should pay for.
+STORAGE = ("sqlalchemy", "alembic", "fastapi", "argon2", "pyotp")
 
 
 def _modules_after(statement: str) -> set[str]:
@@ -23,6 +25,27 @@ def test_importing_the_command_line_imports_no_heavy_library() -> None:
     loaded = _modules_after("import khavaran.cli")
     assert "khavaran.cli.registry" in loaded  # the commands are registered
     assert not [m for m in loaded if m.split(".")[0] in HEAVY]
+
+
+def test_importing_the_command_line_imports_no_storage_or_web_library() -> None:
+    # The account, report and tracker commands once imported their services
+    # (SQLAlchemy, Argon2, pyotp), and storage/ddl.py imported Alembic.
+    loaded = _modules_after("import khavaran.cli")
+    assert not [m for m in loaded if m.split(".")[0] in STORAGE]
+
+
+def test_khavaran_date_runs_without_the_storage_layer(tmp_path) -> None:
+    # Typer reads every command's options when it runs one: an option's help
+    # that names a service constant would import the service for every command.
+    code = ("import json, sys\nsys.argv = ['khavaran', 'date', '1367/05/06']\n"
+            "from khavaran.cli import app\n"
+            "try:\n    app()\nexcept SystemExit:\n    pass\n"
+            "print(json.dumps(sorted(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                         text=True, env={"KHAVARAN_HOME": str(tmp_path), "PATH": ""}).stdout
+    assert "6 Mordad 1367 SH" in out
+    loaded = set(json.loads(out.splitlines()[-1]))
+    assert not [m for m in loaded if m.split(".")[0] in STORAGE + HEAVY]
 
 
 @pytest.mark.parametrize("statement", ["import numpy", "import scipy.special"])

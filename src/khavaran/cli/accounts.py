@@ -6,16 +6,23 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from khavaran.cli import app
 from khavaran.cli.context import registry_of, settings_of
+from khavaran.cli.lazy import lazy_module
+from khavaran.model.access_actions import ACTIONS
 from khavaran.model.roles import load_roles
-from khavaran.services import access_log, accounts
-from khavaran.services.accounts import NewSecrets
 from khavaran.settings import parse_size
+
+if TYPE_CHECKING:
+    from khavaran.services import access_log, accounts
+    from khavaran.services.accounts import NewSecrets
+else:
+    access_log = lazy_module("khavaran.services.access_log")
+    accounts = lazy_module("khavaran.services.accounts")
 
 group = typer.Typer(help="Accounts of the team that uses the web app and API.",
                     no_args_is_help=True)
@@ -132,7 +139,7 @@ def access_log_(
     ctx: typer.Context,
     actor: Annotated[str | None, typer.Option(help="Only this account or name.")] = None,
     action: Annotated[str | None, typer.Option(
-        help=f"Only one action: {', '.join(sorted(access_log.ACTIONS))}.")] = None,
+        help=f"Only one action: {', '.join(sorted(ACTIONS))}.")] = None,
     target: Annotated[str | None, typer.Option(help="Only this record, account or token."
                                                )] = None,
     since: Annotated[dt.datetime | None, typer.Option(help="From this time (UTC).")] = None,

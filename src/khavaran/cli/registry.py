@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from khavaran.services import (
         accounts,
         exporting,
+        finding,
         ftm_export,
         importing,
         integrity,
@@ -41,6 +42,7 @@ else:
     overview_service = lazy_module("khavaran.services.overview")
     registries = lazy_module("khavaran.services.registry")
     search_service = lazy_module("khavaran.services.search")
+    finding = lazy_module("khavaran.services.finding")
 
 # What `import --kind` accepts (services/readers.py CSV_KINDS; a test keeps them equal).
 CSV_KINDS = ("list", "source", "consent", "action", "Person", "Unit", "Posting", "Place", "Event",
@@ -230,17 +232,66 @@ def search(
     actor = settings.require_actor() if include_protected else None
     if kind:
         kind = kind[:1].upper() + kind[1:].lower()  # person, PERSON and Person alike
-    hits = search_service.search(registry_of(ctx), query, limit=limit, schema=kind,
-                                 include_protected=include_protected, actor=actor)
-    if not hits:
+    if include_protected:
+        hits = search_service.search(registry_of(ctx), query, limit=limit, schema=kind,
+                                     include_protected=include_protected, actor=actor)
+        if not hits:
+            typer.echo("no match")
+        for h in hits:
+            tag = " [fictional]" if h.fictional else ""
+            typer.echo(f"{h.score:5.1f}  {h.schema:<7} {h.id:<28} {h.title}{tag}")
+        if hits.capped:
+            typer.echo(f"more than {search_service.CANDIDATES} records match: only that many "
+                       "were ranked; add a word (given name, father's name) to narrow it",
+                       err=True)
+        return
+    found = finding.find_everything(registry_of(ctx), query, limit=limit, schema=kind)
+    people = found.people
+    if people is not None and people.hits:
+        more = "more than " if people.capped else ""
+        typer.echo(f"{len(people.hits)} of {more}{people.total} "
+                   f"{'person' if people.total == 1 else 'people'} named like "
+                   f"\"{people.query}\", closest first:")
+        for p in people.hits:
+            typer.echo("\n".join(_person_hit(p)))
+        if people.capped:
+            typer.echo(f"more than {finding.CANDIDATES} records match: only that many were "
+                       "ranked; add a word (given name, father's name) to narrow it", err=True)
+        elif people.more:
+            typer.echo(f"(--limit {min(people.total, finding.MAX_PAGE)} to see "
+                       f"{'them all' if people.total <= finding.MAX_PAGE else 'more'})")
+    if found.others:
+        if people is not None and people.hits:
+            typer.echo("")
+        typer.echo("Other records:" if kind is None else f"{kind} records:")
+        for h in found.others:
+            tag = " [fictional]" if h.fictional else ""
+            typer.echo(f"{h.score:5.1f}  {h.schema:<7} {h.id:<28} {h.title}{tag}")
+    if not found.others and (people is None or not people.hits):
         typer.echo("no match")
-    for h in hits:
-        tag = " [fictional]" if h.fictional else ""
-        typer.echo(f"{h.score:5.1f}  {h.schema:<7} {h.id:<28} {h.title}{tag}")
-    if hits.capped:
-        typer.echo(f"more than {search_service.CANDIDATES} records match: only that many "
-                   "were ranked; add a word (given name, father's name) to narrow it",
-                   err=True)
+
+
+def _person_hit(p: finding.PersonHit) -> list[str]:
+    """A person found, and what tells them apart from the others of that name."""
+    tag = " [fictional]" if p.fictional else ""
+    told: list[str] = []
+    if p.fathers:
+        told.append("father " + ", ".join(p.fathers))
+    if p.birth_years:
+        told.append("born " + ", ".join(p.birth_years))
+    if p.ages:
+        told.append("age " + ", ".join(str(a) for a in p.ages))
+    told += p.cities + p.prisons + p.affiliations
+    told += [f"died {d}" for d in p.dates]
+    if p.members:
+        told.append(f"merged from {len(p.members)} records")
+    told += [f"list {r}" for r in p.lists]
+    if p.protected:
+        told.append("protected: identifying details withheld")
+    lines = [f"{p.score:5.1f}  {p.id:<28} {p.title}{tag}"]
+    if told:
+        lines.append(f"       {' · '.join(told)}")
+    return lines
 
 
 @app.command()

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from khavaran.cli import app
 from khavaran.cli.context import registry_of
+from khavaran.cli.lazy import lazy_module
 from khavaran.errors import ValidationError
-from khavaran.services import accountability, impunity
+
+if TYPE_CHECKING:
+    from khavaran.services import accountability, impunity
+else:
+    accountability = lazy_module("khavaran.services.accountability")
+    impunity = lazy_module("khavaran.services.impunity")
 
 report = typer.Typer(help="The accountability tracker's reports, in English or Persian, as "
                           "text or PDF.", no_args_is_help=True)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from khavaran.cli import app
 from khavaran.cli.context import registry_of, settings_of
+from khavaran.cli.lazy import lazy_module
 from khavaran.cli.records import INCLUDE, JSON, person
 from khavaran.cli.render import FICTIONAL, echo_json
-from khavaran.services import actions as actions_service
-from khavaran.services import careers
-from khavaran.services.actions import ActionIn, ActionView
-from khavaran.services.profiles import Fact
+
+if TYPE_CHECKING:
+    from khavaran.services import actions as actions_service
+    from khavaran.services import careers
+    from khavaran.services.actions import ActionView
+    from khavaran.services.profiles import Fact
+else:
+    actions_service = lazy_module("khavaran.services.actions")
+    careers = lazy_module("khavaran.services.careers")
 
 action = typer.Typer(help="Actions taken about the killings and the alleged perpetrators: "
                           "resolutions, sanctions, complaints, trials...", no_args_is_help=True)
@@ -70,7 +76,7 @@ def add(
     --date 2013-06-05 --subject killings_1988 --source my-source
     """
     who = settings_of(ctx).require_actor()
-    rid, report = actions_service.add_action(registry_of(ctx), ActionIn(
+    rid, report = actions_service.add_action(registry_of(ctx), actions_service.ActionIn(
         action_type=action_type, actor=actor, date=date, source=source, locator=locator,
         id=action_id, targets=target or [], target_units=unit or [], subjects=subject or [],
         addressee=addressee, follows=follows, outcome=outcome, document=document,

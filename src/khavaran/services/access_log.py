@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from khavaran.errors import ValidationError
+from khavaran.model.access_actions import ACTIONS, OUTCOMES
 from khavaran.services.registry import Registry
 from khavaran.storage import accounts as store
 from khavaran.vault.keys import SigningKey, load_key
@@ -27,12 +28,6 @@ from khavaran.vault.verify_ledger import canonical
 
 __all__ = ["ACTIONS", "Access", "LogPage", "read_log", "record", "record_in"]
 
-ACTIONS = frozenset({
-    "sign-in", "sign-out", "view-protected", "reveal", "export", "denied",
-    "account-add", "account-disable", "account-role", "token-issue", "token-revoke",
-    "totp-enrol", "totp-confirm", "password-change", "backup", "restore",
-})
-OUTCOMES = frozenset({"ok", "refused", "failed"})
 
 
 @dataclass(frozen=True)

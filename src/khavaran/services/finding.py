@@ -27,8 +27,8 @@ from khavaran.services.protection import identifies
 from khavaran.services.registry import Registry
 from khavaran.storage import queries, reading_queries
 
-__all__ = ["AGE_GROUPS", "CANDIDATES", "MAX_PAGE", "PROTECTED_CELL", "Filters", "Finding",
-           "PersonHit", "date_range", "find", "served"]
+__all__ = ["AGE_GROUPS", "CANDIDATES", "MAX_PAGE", "PROTECTED_CELL", "Everything", "Filters",
+           "Finding", "PersonHit", "date_range", "find", "find_everything", "served"]
 
 # The fewest people a facet cell must hold before a protected person counts in it.
 PROTECTED_CELL = 5
@@ -341,3 +341,34 @@ def _find(registry: Registry, text: str, filters: Filters,
     return Finding(text, filters, page, len(kept), offset, limit,
                    _facets(people, filters, span), hits.capped or len(hits) >= CANDIDATES,
                    span)
+
+
+@dataclass
+class Everything:
+    """What `khavaran search` prints: the persons (one per merged person, with
+    what tells them apart, and how many match), then the other records."""
+
+    people: Finding | None  # None when another kind was asked for
+    others: list[search_service.Hit]  # places, units... best first
+
+
+def find_everything(registry: Registry, query: str, *, limit: int = 20,
+                    schema: str | None = None) -> Everything:
+    """Records whose names match ``query`` in either script, for the command line.
+
+    Parameters: ``limit`` at most this many persons (1 to MAX_PAGE counted;
+    up to search.CANDIDATES accepted) and as many other records; ``schema``
+    one kind only (Person, Place, Unit...).  Protected people are found only by
+    pseudonym, as in ``find``.
+    """
+    if not 1 <= limit <= search_service.CANDIDATES:
+        raise ValidationError(f"limit must be 1 to {search_service.CANDIDATES}",
+                              field="limit")
+    others: list[search_service.Hit] = []
+    if schema != "Person":
+        others = [h for h in search_service.search(registry, query, limit=limit, schema=schema)
+                  if h.schema != "Person"]
+    people = None
+    if schema in (None, "Person"):
+        people = find(registry, query, limit=min(limit, MAX_PAGE))
+    return Everything(people, others)

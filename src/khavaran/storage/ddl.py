@@ -8,7 +8,7 @@ released, is never edited.  Its statements are the same as these.
 
 from __future__ import annotations
 
-from alembic import op
+from types import ModuleType
 
 __all__ = ["APPEND_ONLY_MESSAGE", "NO_DELETE_MESSAGE", "PURGE_ONLY_MESSAGE", "Trigger",
            "drop_triggers", "protect_append_only", "protect_no_delete", "protect_until_purged",
@@ -22,8 +22,16 @@ NO_DELETE_MESSAGE = "rows cannot be deleted"
 Trigger = str  # "append-only", "until-purged" or "no-delete"
 
 
+def _op() -> ModuleType:
+    # Imported here, not at the top: storage/triggers.py (and so every command)
+    # uses this module without running a migration, and Alembic is slow to import.
+    from alembic import op
+
+    return op
+
+
 def _sqlite() -> bool:
-    return bool(op.get_bind().dialect.name == "sqlite")
+    return bool(_op().get_bind().dialect.name == "sqlite")
 
 
 def trigger_sql(table: str, kind: Trigger, dialect: str) -> dict[str, str]:
@@ -76,8 +84,8 @@ def _sqlite_sql(table: str, kind: Trigger) -> dict[str, str]:
 
 
 def _create(table: str, kind: Trigger) -> None:
-    for sql in trigger_sql(table, kind, op.get_bind().dialect.name).values():
-        op.execute(sql)
+    for sql in trigger_sql(table, kind, _op().get_bind().dialect.name).values():
+        _op().execute(sql)
 
 
 def protect_append_only(table: str) -> None:
@@ -97,9 +105,9 @@ def protect_no_delete(table: str) -> None:
 
 def drop_triggers(table: str) -> None:
     if _sqlite():
-        op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
-        op.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+        _op().execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
+        _op().execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
         return
-    op.execute(f"DROP TRIGGER {table}_no_change ON {table}")
-    op.execute(f"DROP TRIGGER {table}_no_truncate ON {table}")
-    op.execute(f"DROP FUNCTION {table}_append_only()")
+    _op().execute(f"DROP TRIGGER {table}_no_change ON {table}")
+    _op().execute(f"DROP TRIGGER {table}_no_truncate ON {table}")
+    _op().execute(f"DROP FUNCTION {table}_append_only()")
