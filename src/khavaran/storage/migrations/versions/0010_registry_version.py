@@ -1,7 +1,7 @@
 """the registry's version: what readers see, changed by each write to it
 
-Revision ID: perf_0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-06 17:30:00
 
 One row, set by every write transaction that changes what a reader may see (not
@@ -13,8 +13,8 @@ import secrets
 from alembic import op
 import sqlalchemy as sa
 
-revision = 'perf_0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
