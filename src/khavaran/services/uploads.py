@@ -314,17 +314,20 @@ def start_import(registry: Registry, item: Staged, *, reason: str | None = None)
             _write_state(folder, ImportState("running", item.name, done, total))
 
     def run() -> None:
+        # The file goes before the outcome is told: whoever reads "done" or
+        # "failed" finds nothing of the upload left behind.
         try:
             report = _import(registry, item, reason, progress)
-            _write_state(folder, ImportState("done", item.name, added={
-                k: n for k, n in report.added.items() if n}, notes=report.notes))
+            outcome = ImportState("done", item.name, added={
+                k: n for k, n in report.added.items() if n}, notes=report.notes)
         except ValidationError as exc:
-            _write_state(folder, ImportState("failed", item.name, problems=_problems(exc)))
+            outcome = ImportState("failed", item.name, problems=_problems(exc))
         except Exception:  # noqa: BLE001 - the outcome must be told, and nothing was written
-            _write_state(folder, ImportState("failed", item.name, problems=[
-                Problem(None, None, "internal error: nothing was written")]))
+            outcome = ImportState("failed", item.name, problems=[
+                Problem(None, None, "internal error: nothing was written")])
         finally:
             item.path.unlink(missing_ok=True)
+        _write_state(folder, outcome)
 
     threading.Thread(target=run, name=f"import-{item.token}", daemon=True).start()
 
