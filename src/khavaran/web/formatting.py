@@ -4,6 +4,7 @@ calendars, times in the team's clock."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from khavaran.errors import KhavaranError
 from khavaran.model.types.fuzzy_date import parse_date
@@ -28,7 +29,12 @@ def day(value: object, lang: str) -> str:
     Text that is not a date is shown as it was recorded."""
     if value is None or value == "":
         return ""
-    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    return _day(value.isoformat() if isinstance(value, dt.date) else str(value), lang)
+
+
+@lru_cache(maxsize=8192)
+def _day(text: str, lang: str) -> str:
+    # Pages show the same dates again and again (a search page some fifty).
     try:
         fd = parse_date(text)
     except (KhavaranError, ValueError):
