@@ -114,3 +114,28 @@ def test_a_relation_naming_a_protected_person_is_keyed(registry: Registry,
 def _relation() -> ClaimIn:
     return ClaimIn(entity="p-r", property="relative_of", value="p-w", qualifier="sibling",
                    citations=[CitationIn(source="t-report", locator="p. 2")])
+
+
+def test_a_protected_persons_list_row_is_known_by_its_keyed_id(
+        demo_registry: Registry) -> None:
+    from khavaran.services import dedupe
+    from khavaran.storage.tables import source_record
+
+    with demo_registry.read() as conn:
+        rows = conn.execute(select(source_record).where(
+            source_record.c.source_id == "demo-list-a").order_by(
+            source_record.c.record_id).limit(2)).mappings().all()
+    mine, other = rows
+    editing.protect(demo_registry, mine["person_id"], pseudonym="R-9", actor="a", reason="r")
+    plain = f"demo-list-a:{mine['record_id']}"
+    for ref in (plain, "demo-list-a:Z9999"):
+        with pytest.raises(NotFoundError, match="no record '.*' in source 'demo-list-a'"):
+            dedupe.judgements(demo_registry, ref)
+    with demo_registry.read() as conn:
+        keyed = ids.keyed_id(mine["id"], repo.person_key(conn))
+    outcome = dedupe.judge(demo_registry, keyed, f"demo-list-a:{other['record_id']}",
+                           "different", actor="a")
+    assert outcome.applied
+    logged = dedupe.judgements(demo_registry, keyed)
+    assert {logged[0].a, logged[0].b} == {keyed, f"demo-list-a:{other['record_id']}"}
+    assert plain not in repr(logged)

@@ -30,6 +30,7 @@ from khavaran.linkage.features import Features, prepare
 from khavaran.linkage.link import candidate_pairs
 from khavaran.linkage.lists import LinkRecord
 from khavaran.model import ids
+from khavaran.services.keyed_ids import keyed_records
 from khavaran.services.registry import Registry, require_actor
 from khavaran.services.reveals import record_reveals
 from khavaran.storage import queries
@@ -52,10 +53,7 @@ class RecordView:
     member: str       # the record's own (list) person
     fields: dict[str, str]
     protected: bool
-
-    @property
-    def ref(self) -> str:
-        return f"{self.source}:{self.record_id}"
+    ref: str          # SOURCE:RECORD, or a protected person's row: its keyed id
 
 
 @dataclass(frozen=True)
@@ -102,13 +100,15 @@ def _views(conn: Connection, include_protected: bool) -> list[RecordView]:
          .order_by(source_record.c.source_id, source_record.c.record_id))
     out = []
     merged = queries.shielded(conn)  # merged with a protected person: protected too
+    keyed = {rid: ref for ref, rid in keyed_records(conn).items()}
     for r in conn.execute(q):
         protected = bool(r.protected) or r.person_id in merged
         if protected and not include_protected:
             continue
         raw = json.loads(r.raw)
         fields = {k: str(raw.get(k) or "").strip() for k in FIELDS}
-        out.append(RecordView(r.id, r.source_id, r.record_id, r.person_id, fields, protected))
+        out.append(RecordView(r.id, r.source_id, r.record_id, r.person_id, fields, protected,
+                              keyed.get(r.id, f"{r.source_id}:{r.record_id}")))
     return out
 
 
@@ -156,14 +156,26 @@ def _record_rows(conn: Connection, record_ids: Iterable[str]) -> dict[str, Any]:
 
 
 def resolve_record(conn: Connection, ref: str) -> str:
-    """The source_record id of "SOURCE:RECORD_ID"."""
+    """The source_record id of "SOURCE:RECORD_ID", or of the keyed id a protected
+    person's row is shown under (its SOURCE:RECORD_ID answers as unknown)."""
+    keyed = keyed_records(conn)
+    if ref in keyed:
+        return keyed[ref]
     src, sep, rec = ref.partition(":")
     if not sep or not src or not rec:
         raise ValidationError(f"'{ref}' is not SOURCE:RECORD_ID", field="record")
     rid = ids.record_id(src, rec)
-    if conn.execute(select(source_record.c.id).where(source_record.c.id == rid)).first() is None:
+    if rid in keyed.values() or conn.execute(
+            select(source_record.c.id).where(source_record.c.id == rid)).first() is None:
         raise NotFoundError(f"no record '{rec}' in source '{src}'")
     return rid
+
+
+def _ref_names(conn: Connection, record_ids: Iterable[str]) -> dict[str, str]:
+    """source_record id -> the reference it is shown under."""
+    rows = _record_rows(conn, record_ids)
+    keyed = {rid: ref for ref, rid in keyed_records(conn).items()}
+    return {r: keyed.get(r, f"{row.source_id}:{row.record_id}") for r, row in rows.items()}
 
 
 def _groups(latest: dict[tuple[str, str], Judgement]) -> dict[str, str]:
@@ -224,8 +236,8 @@ def queue(registry: Registry, *, limit: int = 20, include_unsure: bool = False,
 
 
 def _refs(conn: Connection, groups: Sequence[Sequence[str]]) -> list[list[str]]:
-    rows = _record_rows(conn, [r for g in groups for r in g])
-    return [sorted(f"{rows[r].source_id}:{rows[r].record_id}" for r in g) for g in groups]
+    names = _ref_names(conn, [r for g in groups for r in g])
+    return [sorted(names[r] for r in g) for g in groups]
 
 
 def _path(same: Iterable[tuple[str, str]], start: str, goal: str) -> list[str]:
@@ -301,10 +313,10 @@ def _outcome(conn: Connection, decision: str, a_ref: str, b_ref: str, pair: tupl
     implied = len(changed) - (frozenset((a, b)) in changed)
     out = Outcome(decision, a_ref, b_ref, sorted(_refs(conn, old_groups)),
                   sorted(_refs(conn, new_groups)), implied)
-    rows = _record_rows(conn, [x for k in latest for x in k])
+    names = _ref_names(conn, [x for k in latest for x in k])
 
     def ref(r: str) -> str:
-        return f"{rows[r].source_id}:{rows[r].record_id}"
+        return names[r]
 
     for (x, y), j in latest.items():
         if j.decision == "different" and after.get(x, x) == after.get(y, y):
@@ -363,9 +375,10 @@ def judgements(registry: Registry, ref: str | None = None) -> list[Judgement]:
         shut = queries.protected_entities(conn)
         rows = [r for r in rows if not any(recs[r[k]].person_id in shut
                                            for k in ("record_a", "record_b"))]
+        names = _ref_names(conn, [r[k] for r in rows for k in ("record_a", "record_b")])
 
     def ref_of(r: str) -> str:
-        return f"{recs[r].source_id}:{recs[r].record_id}"
+        return names[r]
 
     return [Judgement(r["id"], ref_of(r["record_a"]), ref_of(r["record_b"]), r["decision"],
                       r["weight"], r["note"], r["created_by"], r["created_at"]) for r in rows]

@@ -7,6 +7,10 @@ of theirs, or a relation naming them) is given a keyed id, a hash of the plain
 one keyed with the registry's secret, and is shown and found under it only.
 Its plain id answers, to everyone, as an unknown id does.
 
+A protected person's list rows are known the same way: the reference
+SOURCE:RECORD (which anyone holding the list can write) answers as unknown, and
+the row is shown and found under the keyed hash of its id (``keyed_records``).
+
 Stored rows keep the plain id: citations, history, case and evidence links and
 the ledger's seals refer to it.  The keyed id lives beside it (claim_alias),
 given when such a claim is written, when its person is protected, and by
@@ -24,7 +28,7 @@ from khavaran.model import ids
 from khavaran.services.protection import identifies, identifying_properties
 from khavaran.storage import aliases, queries, repo
 
-__all__ = ["claim_by_id", "key_protected", "shown_id", "shown_ids"]
+__all__ = ["claim_by_id", "key_protected", "keyed_records", "shown_id", "shown_ids"]
 
 
 def key_protected(conn: Connection, entity_ids: Iterable[str] | None = None) -> int:
@@ -74,3 +78,16 @@ def shown_ids(conn: Connection, claim_ids: Iterable[str]) -> dict[str, str]:
 def shown_id(conn: Connection, claim_id: str) -> str:
     """The id ``claim_id`` (plain) is shown under."""
     return shown_ids(conn, [claim_id])[claim_id]
+
+
+def keyed_records(conn: Connection) -> dict[str, str]:
+    """Keyed reference -> source_record id, for every list row of a protected person.
+
+    Computed, not stored: protected people are few, and a row's keyed reference
+    follows its person's protection without a write."""
+    people = queries.protected_entities(conn)
+    rows = aliases.records_of(conn, people) if people else []
+    if not rows:
+        return {}
+    key = repo.person_key(conn)
+    return {ids.keyed_id(r["id"], key): r["id"] for r in rows}

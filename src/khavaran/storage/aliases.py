@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, RowMapping, select
 
 from khavaran.storage.repo import chunks, insert_rows
-from khavaran.storage.tables import claim, claim_alias
+from khavaran.storage.tables import claim, claim_alias, source_record
 
-__all__ = ["add_aliases", "claims_referring", "keyed_of", "plain_of"]
+__all__ = ["add_aliases", "claims_referring", "keyed_of", "plain_of", "records_of"]
 
 
 def keyed_of(conn: Connection, claim_ids: Iterable[str]) -> dict[str, str]:
@@ -39,3 +39,14 @@ def claims_referring(conn: Connection, targets: Iterable[str]) -> list[RowMappin
 def add_aliases(conn: Connection, keyed: dict[str, str]) -> None:
     """Record ``keyed`` (plain claim id -> keyed id)."""
     insert_rows(conn, claim_alias, [{"id": k, "claim_id": p} for p, k in sorted(keyed.items())])
+
+
+def records_of(conn: Connection, person_ids: Iterable[str]) -> list[RowMapping]:
+    """The list rows (id, source_id, record_id, person_id) of ``person_ids``."""
+    out: list[RowMapping] = []
+    cols = (source_record.c.id, source_record.c.source_id, source_record.c.record_id,
+            source_record.c.person_id)
+    for part in chunks(sorted(set(person_ids))):
+        out.extend(conn.execute(select(*cols).where(
+            source_record.c.person_id.in_(part))).mappings())
+    return out
