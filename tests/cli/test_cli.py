@@ -22,7 +22,7 @@ def test_overview_shows_counts_and_two_cited_profiles(demo_cli) -> None:
         from khavaran.storage import queries
 
         victims = queries.counts(conn)["victims"]
-    assert victims > 300 and f"victims: {victims}," in out and "sources: 42 (" in out
+    assert victims > 300 and f"victims: {victims} persons" in out and "sources: 42 (" in out
     assert "Sample victim" in out and "Sample alleged perpetrator" in out
     assert "FICTIONAL" in out and "source:" in out and "status: reported by NGO" in out
 

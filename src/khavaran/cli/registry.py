@@ -333,8 +333,13 @@ def overview(ctx: typer.Context) -> None:
     c = ov.counts
     typer.echo("Registry overview")
     typer.echo("  records: " + ", ".join(f"{n} {k}" for k, n in sorted(c["by_schema"].items())))
-    typer.echo(f"  victims: {c['victims']}, alleged perpetrators: "
-               f"{c['alleged_perpetrators']}, protected people: {c['protected']}")
+    merged = c["victim_records"] - c["victims"]
+    typer.echo(f"  victims: {c['victims']} {'person' if c['victims'] == 1 else 'persons'}"
+               + (f" ({c['victim_records']} records, {merged} merged as duplicates)" if merged
+                  else " (no duplicates merged yet: khavaran dedupe lists likely ones)"
+                  if c["records"] else ""))
+    typer.echo(f"  alleged perpetrators: {c['alleged_perpetrators']}, "
+               f"protected people: {c['protected']}")
     typer.echo(f"  sources: {c['sources']} (" + ", ".join(
         f"{n} {k or 'unknown'}" for k, n in sorted(c["sources_by_publisher"].items(),
                                                    key=lambda kv: str(kv[0]))) + ")")

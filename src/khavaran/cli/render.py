@@ -62,7 +62,12 @@ def _fact_lines(schema: str, fact: Fact, indent: str) -> list[str]:
     if fact.preferred:
         when = fact.preferred_at.date().isoformat() if fact.preferred_at else ""
         flags.append(f"preferred by {fact.preferred_by} {when}".rstrip())
+    flags.append(f"claim {fact.claim_id}")
     lines = [f"{indent}{_label(schema, fact.property)}{qual}: {fact.shown}   [{' · '.join(flags)}]"]
+    prop = loader.load_model().schemas[schema].properties.get(fact.property)
+    if prop is not None and prop.type == "date" and fact.value.strip() not in fact.shown:
+        # Two claims of one date in different words print alike: the wording tells them apart.
+        lines.append(f"{indent}    as written: {fact.value}")
     for st in fact.statuses:
         src = f", source {st.source_id}" if st.source_id else ""
         lines.append(f"{indent}    status: {st.label}, {st.date or 'undated'} "

@@ -240,8 +240,17 @@ def counts(conn: Connection) -> dict[str, Any]:
         "records_by_source": dict(conn.execute(
             select(source_record.c.source_id, func.count())
             .group_by(source_record.c.source_id)).all()),
-        "victims": scalar(select(func.count(func.distinct(claim.c.entity_id)))
-                          .where(claim.c.property == "role", claim.c.value == "victim")),
+        # Persons, merged ones once: a list record makes a person of its own
+        # until `dedupe judge` merges it with the others that name the same one.
+        "victims": scalar(
+            select(func.count(func.distinct(func.coalesce(person_member.c.person_id,
+                                                          claim.c.entity_id))))
+            .select_from(claim.outerjoin(person_member,
+                                         person_member.c.member_id == claim.c.entity_id))
+            .where(claim.c.property == "role", claim.c.value == "victim")),
+        "victim_records": scalar(select(func.count(func.distinct(claim.c.entity_id)))
+                                 .where(claim.c.property == "role",
+                                        claim.c.value == "victim")),
         "alleged_perpetrators": scalar(
             select(func.count(func.distinct(claim.c.entity_id)))
             .where(claim.c.property == "role", claim.c.value == "alleged_perpetrator")),

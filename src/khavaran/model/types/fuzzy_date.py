@@ -489,6 +489,9 @@ def _parse(text: str, calendar: str | Calendar | None) -> tuple[FuzzyDate, str, 
     s = " ".join(text.translate(_NORMALISE).casefold().split()).replace("اردی بهشت", "اردیبهشت")
     if not s:
         raise DateError("no date given: the text is empty")
+    part = _read_part(text, s, arg)
+    if part is not None:
+        return part
     qualifier, s = _strip_qualifier(s)
     if not s:
         raise DateError(f"'{text}' has a qualifier but no date")
@@ -534,6 +537,54 @@ def _parse(text: str, calendar: str | Calendar | None) -> tuple[FuzzyDate, str, 
         rules.append(f"'{qualifier}' leaves one side open and excludes the date itself")
     fd = FuzzyDate(text, cal, qualifier, points[0], points[1] if len(points) == 2 else None)
     return fd, why, rules
+
+
+# "early/mid/late Mordad 1367": days 1-10, 11-20, 21 to the month's end.
+_THIRDS = {"early": 0, "mid": 1, "middle": 1, "late": 2, "end": 2,
+           "اوایل": 0, "اوائل": 0, "اواسط": 1, "اواخر": 2}
+# Seasons as the Iranian calendar has them: spring is Farvardin to Khordad, so
+# "summer 1367" is Tir to Shahrivar (22 June to 22 September 1988).  A Gregorian
+# year Y is read as the Solar Hijri year that starts in it (Y - 621).
+_SEASONS = {"spring": 1, "summer": 4, "autumn": 7, "fall": 7, "winter": 10,
+            "بهار": 1, "تابستان": 4, "پاییز": 7, "پائیز": 7, "زمستان": 10}
+
+
+def _read_part(text: str, s: str, arg: Calendar | None
+               ) -> tuple[FuzzyDate, str, list[str]] | None:
+    """Part of a month or a season, read as a range; None when ``s`` is neither."""
+    word, _, rest = s.partition(" ")
+    word = word.removesuffix("-")
+    if word in ("of", "ی") or not rest:
+        return None
+    rest = rest.removeprefix("of ").strip()
+    if word in _THIRDS:
+        month, why, rules = _parse(rest, arg)
+        p = month.point
+        if month.qualifier != "exact" or p.precision != "month" or p.month is None:
+            raise DateError(f"'{text}': '{word}' needs a month and year, e.g. 'late Mordad "
+                            "1367'")
+        third = _THIRDS[word]
+        last = _month_days(p.calendar, p.year, p.month) if third == 2 else 10 * third + 10
+        fd = FuzzyDate(text, p.calendar, "range", replace(p, day=10 * third + 1),
+                       replace(p, day=last))
+        return fd, why, rules + [f"'{word}' reads days {10 * third + 1} to {last} "
+                                 "of the month"]
+    if word in _SEASONS:
+        year, why, rules = _parse(rest, arg)
+        p = year.point
+        if year.qualifier != "exact" or p.precision != "year":
+            raise DateError(f"'{text}': '{word}' needs a year only, e.g. 'summer 1367'")
+        sh = p.year if p.calendar is _J else p.year - 621
+        first = _SEASONS[word]
+        fd = FuzzyDate(text, _J, "range", DatePoint(_J, sh, first),
+                       DatePoint(_J, sh, first + 2))
+        if p.calendar is _G:
+            why = "the season, which the Iranian calendar defines"
+        return fd, why, rules + [
+            f"'{word}' is the Iranian calendar's season: {_SH_MONTHS[first - 1]} to "
+            f"{_SH_MONTHS[first + 1]} {sh} SH"
+            + (f" (the Solar Hijri year that starts in {p.year})" if p.calendar is _G else "")]
+    return None
 
 
 def parse_date(text: str, calendar: str | Calendar | None = None) -> FuzzyDate:
