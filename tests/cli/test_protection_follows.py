@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from files import text_pdf
+from keyed_refs import keyed_ref
 from khavaran.services.access_log import read_log
 from khavaran.storage.tables import source_record
 
@@ -30,7 +31,8 @@ def _merge_with_protected(cli) -> tuple[str, str]:
     secret, other = _person(cli, SECRET), _person(cli, OTHER)
     done = cli("person", "protect", secret, "--pseudonym", "Witness W-9", "--reason", "at risk")
     assert done.exit_code == 0, done.output
-    done = cli("dedupe", "judge", ":".join(SECRET), ":".join(OTHER), "same", "--yes")
+    done = cli("dedupe", "judge", keyed_ref(cli.registry, SECRET), ":".join(OTHER), "same",
+               "--yes")
     assert done.exit_code == 0, done.output
     return secret, other
 

@@ -4,6 +4,7 @@ merged with a protected one, and a relative of a protected witness."""
 from __future__ import annotations
 
 from conftest import Cli
+from keyed_refs import keyed_ref
 from web_site import WITNESS, Site, site  # noqa: F401
 
 NAME = "Masoud Ebrahimi"
@@ -22,7 +23,8 @@ def test_a_person_merged_with_a_protected_one_is_protected_on_the_web(site: Site
     assert other in found.text
     assert cli("person", "protect", secret, "--pseudonym", "Witness W-9", "--reason",
                "at risk").exit_code == 0
-    assert cli("dedupe", "judge", "demo-list-c:C0149", "demo-list-b:B0106", "same",
+    assert cli("dedupe", "judge", keyed_ref(site.registry, ("demo-list-c", "C0149")),
+               "demo-list-b:B0106", "same",
                "--yes").exit_code == 0
     for path in ("/search?q=Masoud+Ebrahimi", "/api/v1/search?q=Masoud+Ebrahimi"):
         found = site.client.get(path, headers=site.as_("viewer"))

@@ -96,10 +96,13 @@ def entity_flags(conn: Connection, ids: Iterable[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     cols = (entity.c.id, entity.c.schema, entity.c.protected, entity.c.pseudonym,
             entity.c.fictional)
-    for part in chunks(sorted(set(ids))):
+    wanted = sorted(set(ids))
+    for part in chunks(wanted):
         out.update({r.id: r._mapping
                     for r in conn.execute(select(*cols).where(entity.c.id.in_(part)))})
-    return out
+    # Protection follows the person: one merged with a protected member is protected.
+    merged = shielded(conn, wanted)
+    return {eid: _as_protected(row, merged.get(eid)) for eid, row in out.items()}
 
 
 def names_of(conn: Connection, entity_ids: Iterable[str]) -> list[tuple[str, str]]:
