@@ -150,8 +150,8 @@ def test_broken_lists_are_refused_without_strict_too(
 
 MESSY = HEADER.replace("gender", "gender,notes") + (
     "press,1,Ali Rezaei,,,about thirty,32 Mordad 1367,,,x,\n"
-    "press,2,Reza Alavi,,,,summer 1988,,,m,seen twice\n"
-    "press,3,Hassan Alavi,,,,summer 1988,,,f?,\n"
+    "press,2,Reza Alavi,,,,after the war,,,m,seen twice\n"
+    "press,3,Hassan Alavi,,,,after the war,,,f?,\n"
 )
 
 
@@ -166,7 +166,7 @@ def test_without_strict_unreadable_values_become_unknown_and_are_reported(
     assert "column 'notes' of " in out and "was not used" in out
     assert "6 value(s) could not be read and were taken as unknown" in out
     messy = str(tmp_path / "messy.csv")
-    assert "death_date 'summer 1988': 2 record(s), now unknown" in out
+    assert "death_date 'after the war': 2 record(s), now unknown" in out
     assert f"first at {messy}:3, {messy}:4" in out
     assert "age 'about thirty': 1 record(s)" in out and f"{messy}:2" in out
     assert "gender 'x': 1 record(s)" in out and "gender 'f?': 1 record(s)" in out
