@@ -14,16 +14,12 @@ from khavaran.cli.render import FICTIONAL
 from khavaran.legal.assessment import STATUSES
 
 if TYPE_CHECKING:
-    from khavaran.export import disclosure
     from khavaran.legal import frameworks
-    from khavaran.services import case_views, cases, profiles, protection
+    from khavaran.services import case_reading, cases
 else:
-    disclosure = lazy_module("khavaran.export.disclosure")
     frameworks = lazy_module("khavaran.legal.frameworks")
-    case_views = lazy_module("khavaran.services.case_views")
+    case_reading = lazy_module("khavaran.services.case_reading")
     cases = lazy_module("khavaran.services.cases")
-    profiles = lazy_module("khavaran.services.profiles")
-    protection = lazy_module("khavaran.services.protection")
 
 frameworks_group = typer.Typer(help="Legal frameworks: crimes, elements, modes of liability.",
                                no_args_is_help=True)
@@ -160,13 +156,10 @@ def list_cases(ctx: typer.Context) -> None:
 
     Example: khavaran case list
     """
-    reg = registry_of(ctx)
-    with reg.read() as conn:
-        found = [cases.load_case(conn, cid) for cid in cases.case_ids(reg)]
-        names = profiles.display_names(conn, [c.suspect_id for c in found])
+    found = case_reading.case_list(registry_of(ctx))
     for c in found:
-        typer.echo(f"{c.id}: {c.title} (suspect {names.get(c.suspect_id, c.suspect_id)}; "
-                   f"{c.framework.id}; {len(c.charges)} charge(s))")
+        typer.echo(f"{c.id}: {c.title} (suspect {c.suspect}; {c.framework}; "
+                   f"{c.charges} charge(s))")
     if not found:
         typer.echo("No cases yet (khavaran case new).")
 
@@ -177,13 +170,8 @@ def show(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
 
     Example: khavaran case show gd-88
     """
-    reg = registry_of(ctx)
-    with reg.read() as conn:
-        case = cases.load_case(conn, case_id)
-        suspect = case_views.suspect_view(conn, case, reveal=False)
-        acts = {ch.number: case_views.act_views(conn, ch.acts, reveal=False) for ch in case.charges}
-    fw = case.framework
-    warnings = case_views.timing_warnings(case, acts)
+    sheet = case_reading.case_sheet(registry_of(ctx), case_id)
+    case, suspect, fw = sheet.case, sheet.suspect, sheet.case.framework
     typer.echo(f"Case {case.id}: {case.title}")
     if case.fictional:
         typer.echo(f"  {FICTIONAL}")
@@ -191,40 +179,34 @@ def show(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
     if case.framework_changed:
         typer.echo("  NOTE: the framework file changed since the case was opened")
     typer.echo(f"  {frameworks.DISCLAIMER}")
-    _warn_framework(case, indent="  ")
+    _warn(sheet.warnings, indent="  ")
     typer.echo(f"Suspect {suspect.id}: {suspect.name}")
     for f in suspect.names + suspect.standing:
         typer.echo(f"  {f.label}: {f.value}  [sources: {'; '.join(f.sources)}]")
-    if not any(f.label in ("death date", "alive as of") for f in suspect.standing):
+    if not sheet.alive_recorded:
         typer.echo("  alive or deceased: not recorded")
     for office in suspect.offices:
         typer.echo(f"  {'current office' if office.current else 'office'}: {office.posting}")
         for f in office.facts:
             tag = "ALLEGATION, " if f.allegation else ""
             typer.echo(f"    {f.label}: {f.value}  [{tag}sources: {'; '.join(f.sources)}]")
-    for ch in case.charges:
-        notes: list[str] = []
-        if ch.missing:  # the framework lost its crime or mode: see the warning above
-            typer.echo(f"Charge {ch.number}: {ch.crime} by {ch.mode}")
+    for ch in sheet.charges:
+        if ch.crime is None or ch.mode is None:  # see the framework warning above
+            typer.echo(f"Charge {ch.charge.number}: {ch.charge.crime} by {ch.charge.mode}")
         else:
-            crime, mode = fw.crimes[ch.crime], fw.modes[ch.mode]
-            notes = [*crime.notes, *mode.notes]
-            typer.echo(f"Charge {ch.number}: {crime.label.en} ({crime.article}) by "
-                       f"{mode.label.en} ({mode.article})")
-        for warning in warnings.get(ch.number, []):
+            typer.echo(f"Charge {ch.charge.number}: {ch.crime.label.en} ({ch.crime.article}) "
+                       f"by {ch.mode.label.en} ({ch.mode.article})")
+        for warning in ch.warnings:
             typer.echo(f"  WARNING: {warning}")
-        for note in notes:
-            typer.echo(f"  jurisdiction ({note}): {fw.jurisdiction_notes[note].en}")
-        for a in acts[ch.number]:
+        for key, note in ch.notes:
+            typer.echo(f"  jurisdiction ({key}): {note.en}")
+        for a in ch.acts:
             typer.echo(f"  count {a.label}" + (f"; victim {a.victim}" if a.victim else ""))
-        if ch.missing:
-            typer.echo(f"  elements: none, {ch.missing} (see the warning above)")
+        if ch.charge.missing:
+            typer.echo(f"  elements: none, {ch.charge.missing} (see the warning above)")
             continue
-        counts: dict[str, int] = {}
-        for ev in ch.elements:
-            counts[ev.status] = counts.get(ev.status, 0) + 1
         typer.echo("  elements: " + ", ".join(f"{n} {STATUSES[s]}" for s, n in
-                                               sorted(counts.items())))
+                                               sorted(ch.counts.items())))
     if not case.charges:
         typer.echo("No charges yet (khavaran case charge).")
     if case.withdrawn:
@@ -237,35 +219,26 @@ def matrix(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
 
     Example: khavaran case matrix gd-88
     """
-    reg = registry_of(ctx)
-    with reg.read() as conn:
-        case = cases.load_case(conn, case_id)
-        hidden = protection.hidden_set(conn)
-        targets = case_views.target_views(conn, case, hidden, reveal=False)
-        # Free text (reasons, locators) may name a protected person: filtered as for
-        # a prosecutor's dossier.
-        shown = disclosure.Disclosure.build(conn, "prosecutor", hidden, [])
-    typer.echo(f"Case {case.id}: element matrix. {frameworks.DISCLAIMER}")
-    _warn_framework(case)
-    for ch in case.charges:
-        typer.echo(f"\nCharge {ch.number}: {ch.crime} by {ch.mode}")
-        if ch.missing:
-            typer.echo(f"  elements: none, {ch.missing} (see the warning above)")
+    sheet = case_reading.case_sheet(registry_of(ctx), case_id)
+    typer.echo(f"Case {sheet.case.id}: element matrix. {frameworks.DISCLAIMER}")
+    _warn(sheet.warnings)
+    for ch in sheet.charges:
+        typer.echo(f"\nCharge {ch.charge.number}: {ch.charge.crime} by {ch.charge.mode}")
+        if ch.charge.missing:
+            typer.echo(f"  elements: none, {ch.charge.missing} (see the warning above)")
             continue
         typer.echo(f"  {'element':<34} {'kind':<10} {'status':<14} {'for':>3} {'against':>7}")
-        for ev in ch.elements:
-            against = sum(1 for lk in ev.links if lk.stance == "contradicts")
-            typer.echo(f"  {ev.element.id:<34} {ev.element.kind:<10} "
-                       f"{STATUSES[ev.status]:<14} {ev.independent:>3} {against:>7}")
-            for lk in [*ev.links, *[w for w in case.withdrawn if w.number == ch.number
-                                     and w.element == ev.element.id]]:
-                if lk.withdrawn is not None:
-                    typer.echo(f"      x [{lk.id}] WITHDRAWN: {shown.clean(lk.withdrawn)}")
+        for row in ch.rows:
+            typer.echo(f"  {row.element.id:<34} {row.element.kind:<10} "
+                       f"{STATUSES[row.status]:<14} {row.independent:>3} {row.against:>7}")
+            for lk in row.links:
+                if lk.stance == "withdrawn":
+                    typer.echo(f"      x [{lk.id}] WITHDRAWN: {lk.reasoning}")
                     continue
                 sign = "+" if lk.stance == "supports" else "-"
-                typer.echo(f"      {sign} [{lk.id}] {shown.clean(targets[lk.id].label)}")
-                typer.echo(f"          {shown.clean(lk.reasoning)} ({lk.created_by}; sources: "
-                           f"{', '.join(shown.source_id(s) for s in lk.sources)})")
+                typer.echo(f"      {sign} [{lk.id}] {lk.target}")
+                typer.echo(f"          {lk.reasoning} ({lk.created_by}; sources: "
+                           f"{', '.join(lk.sources)})")
 
 
 @group.command("gaps")
@@ -274,32 +247,26 @@ def gaps(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
 
     Example: khavaran case gaps gd-88
     """
-    case = cases.read_case(registry_of(ctx), case_id)
-    proofs = frameworks.means_of_proof()
-    unread = _warn_framework(case)
-    found = 0
-    for ch in case.charges:
-        for ev in ch.elements:
-            if ev.status == "corroborated":
-                continue
-            found += 1
-            e = ev.element
-            typer.echo(f"charge {ch.number} {e.id} [{e.kind}]: {STATUSES[ev.status]}")
-            typer.echo(textwrap.indent(textwrap.fill(e.text.en, 90), "    "))
-            typer.echo("    would be proved by: " + ", ".join(proofs[p].en for p in e.proof))
+    sheet = case_reading.case_sheet(registry_of(ctx), case_id)
+    unread = _warn(sheet.warnings)
+    found = sheet.gaps
+    for ch, row in found:
+        e = row.element
+        typer.echo(f"charge {ch.charge.number} {e.id} [{e.kind}]: {STATUSES[row.status]}")
+        typer.echo(textwrap.indent(textwrap.fill(e.text.en, 90), "    "))
+        typer.echo("    would be proved by: " + ", ".join(p.en for p in row.proof))
     if unread:
-        typer.echo(f"{found} element(s) not corroborated, and {unread} charge(s) or link(s) "
-                   "the framework can no longer read (see the warnings above). "
+        typer.echo(f"{len(found)} element(s) not corroborated, and {unread} charge(s) or "
+                   "link(s) the framework can no longer read (see the warnings above). "
                    f"{frameworks.DISCLAIMER}")
     else:
-        typer.echo(f"{found} element(s) not corroborated. {frameworks.DISCLAIMER}" if found else
-                   f"Every element is corroborated. {frameworks.DISCLAIMER}")
+        typer.echo(f"{len(found)} element(s) not corroborated. {frameworks.DISCLAIMER}"
+                   if found else f"Every element is corroborated. {frameworks.DISCLAIMER}")
 
 
-def _warn_framework(case: cases.Case, indent: str = "") -> int:
-    """Print a warning for each charge or link the current framework no longer has;
+def _warn(warnings: list[str], indent: str = "") -> int:
+    """Print each warning about a charge or link the framework no longer has;
     returns how many."""
-    warnings = cases.framework_warnings(case)
     for warning in warnings:
         typer.echo(f"{indent}WARNING: {warning}")
     return len(warnings)
