@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from khavaran.demo.case import build_demo_case
 from khavaran.services.registry import Registry
 from khavaran.settings import Settings
 from web_site import PASSWORD, Account, make_accounts
@@ -115,6 +116,7 @@ def _wait_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
 def live_site(registry: Registry, browser: Browser) -> Iterator[Live]:
     """Serve ``registry`` (a throw-away copy) with accounts for every role."""
     made = make_accounts(registry, "e")
+    build_demo_case(registry)  # as `make run` does: the case and evidence pages have data
     settings: Settings = registry.settings
     port = free_port()
     url = f"http://127.0.0.1:{port}"

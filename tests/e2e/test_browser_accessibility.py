@@ -8,6 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from live_site import Live
 
+JUDGMENT = "ev-8b1420023d6fa5685034ff54292c188d"  # the demo case's court judgment
 # (path, who looks at it): every main page, anonymous or signed in.
 PAGES = [("/login", None), ("/no-such-page", None), ("/account", "investigator"),
          ("/admin", "admin"), ("/admin/log", "admin"),
@@ -15,7 +16,10 @@ PAGES = [("/login", None), ("/no-such-page", None), ("/account", "investigator")
          ("/sources/new", "analyst"), ("/persons/new", "analyst"),
          ("/persons/v-demo-001/claims/new", "analyst"), ("/persons/v-demo-002/protect",
                                                          "investigator"),
-         ("/persons/v-demo-001/consents", "investigator"), ("/import", "analyst")]
+         ("/persons/v-demo-001/consents", "investigator"), ("/import", "analyst"),
+         # cases and evidence (the demo case's judgment and its working copy)
+         ("/cases", "viewer"), ("/cases/demo-commission", "viewer"),
+         (f"/evidence/{JUDGMENT}", "viewer")]
 
 
 @pytest.mark.parametrize("lang", ["fa", "en"])

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import select
+
 from khavaran.services import cases
+from khavaran.services.custody import protected_witness
+from khavaran.storage.vault_tables import evidence_item
 
 
 def test_demo_case_opens_once_and_exports_without_the_protected_witness(cli, tmp_path):
@@ -22,6 +26,13 @@ def test_demo_case_opens_once_and_exports_without_the_protected_witness(cli, tmp
     # 1988 acts under the Rome Statute (from 1 July 2002): said, with the notes.
     assert "WARNING: 6 of 6 acts took place before 2002-07-01" in show.output
     assert "jurisdiction (temporal-limit):" in show.output
+    matrix = cli("case", "matrix", "demo-commission").output
+    # The witness's testimony is linked, but its item ids answer as unknown: not named.
+    assert "an exhibit identifying a protected person (withheld), at line 3" in matrix
+    with cli.registry.read() as conn:
+        testimony = [i for i in conn.execute(select(evidence_item.c.id)).scalars()
+                     if protected_witness(conn, i)]
+    assert testimony and [i for i in testimony if i[:11] in matrix] == []
     gaps = cli("case", "gaps", "demo-commission")
     assert gaps.exit_code == 0 and "would be proved by" in gaps.output
     out = tmp_path / "bag"

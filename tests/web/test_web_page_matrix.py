@@ -63,6 +63,10 @@ PAGES: list[tuple[str, str, Form, dict[str | None, Any]]] = [
     ("GET", "/units/u-demo-commission-1", None, READ),
     ("GET", "/places/pl-demo-golzar", None, READ),
     ("GET", "/events/e-demo-arrest-000", None, READ),
+    # Cases and evidence (test_web_case_pages.py has what they show).
+    ("GET", "/cases", None, READ),
+    ("GET", "/cases/no-such-case", None, {None: LOGIN, **dict.fromkeys(ROLES, 404)}),
+    ("GET", "/evidence/ev-" + "0" * 32, None, {None: LOGIN, **dict.fromkeys(ROLES, 404)}),
     # Without a reason: refused to who may not reveal, asked again of who may.
     ("POST", "/persons/v-demo-001/reveal", {"reason": ""},
      {None: LOGIN, "admin": 422, "investigator": 422, "analyst": DENIED, "viewer": DENIED}),

@@ -15,8 +15,8 @@ from khavaran.export import disclosure
 from khavaran.legal import frameworks
 from khavaran.legal.frameworks import Crime, Element, Mode, Note, ProofKind
 from khavaran.services import case_views, cases, profiles, protection
-from khavaran.services.case_views import ActView, SuspectView
-from khavaran.services.cases import Case, Charge
+from khavaran.services.case_views import ActView, SuspectView, TargetView
+from khavaran.services.cases import Case, Charge, Link
 from khavaran.services.registry import Registry
 
 __all__ = ["CaseRow", "CaseSheet", "ChargeSheet", "LinkLine", "MatrixRow", "case_list",
@@ -64,6 +64,7 @@ class ChargeSheet:
     notes: list[tuple[str, Note]]  # jurisdiction notes, by key
     acts: list[ActView]
     warnings: list[str]
+    early: int  # acts that took place before the framework applies
     counts: dict[str, int]  # status -> how many elements
     rows: list[MatrixRow] = field(default_factory=list)
 
@@ -81,6 +82,21 @@ class CaseSheet:
         """Every element not corroborated, charge by charge."""
         return [(ch, row) for ch in self.charges for row in ch.rows
                 if row.status != "corroborated"]
+
+
+def _line(lk: Link, target: TargetView, shown: disclosure.Disclosure) -> LinkLine:
+    label = shown.clean(target.label)
+    if target.hidden:
+        # The exhibits of a protected witness answer as unknown items everywhere
+        # (services/custody.py): naming their ids here would confirm them.
+        if lk.kind == "evidence":
+            label = f"an exhibit identifying a protected person (withheld), at " \
+                    f"{shown.clean(lk.locator)}"
+        items: list[str] = []
+    else:
+        items = target.item_ids
+    return LinkLine(lk.id, lk.stance, label, shown.clean(lk.reasoning), lk.created_by,
+                    [shown.source_id(s) for s in lk.sources], items, target.hidden)
 
 
 def case_list(registry: Registry) -> list[CaseRow]:
@@ -117,17 +133,14 @@ def case_sheet(registry: Registry, case_id: str) -> CaseSheet:
             counts[ev.status] = counts.get(ev.status, 0) + 1
             withdrawn = [w for w in case.withdrawn
                          if w.number == ch.number and w.element == ev.element.id]
-            lines = [LinkLine(lk.id, lk.stance, shown.clean(targets[lk.id].label),
-                              shown.clean(lk.reasoning), lk.created_by,
-                              [shown.source_id(s) for s in lk.sources],
-                              targets[lk.id].item_ids, targets[lk.id].hidden)
-                     for lk in ev.links]
+            lines = [_line(lk, targets[lk.id], shown) for lk in ev.links]
             lines += [LinkLine(w.id, "withdrawn", "", shown.clean(w.withdrawn or ""),
                                w.created_by, [], [], False) for w in withdrawn]
             rows.append(MatrixRow(ev.element, ev.status, ev.independent,
                                   sum(1 for lk in ev.links if lk.stance == "contradicts"),
                                   lines, [proofs[p] for p in ev.element.proof]))
+        early = len(case_views.early_acts(case, acts[ch.number]))
         sheets.append(ChargeSheet(ch, crime, mode, notes, acts[ch.number],
-                                  timing.get(ch.number, []), counts, rows))
+                                  timing.get(ch.number, []), early, counts, rows))
     alive = any(f.label in ("death date", "alive as of") for f in suspect.standing)
     return CaseSheet(case, suspect, sheets, cases.framework_warnings(case), alive)

@@ -21,7 +21,7 @@ from khavaran.storage.vault_tables import evidence_item, evidence_link, ledger_e
 from khavaran.vault.ledger import data_of
 
 __all__ = ["ActView", "CitedFact", "Office", "SuspectView", "TargetView", "act_views",
-           "suspect_view", "target_views", "timing_warnings"]
+           "early_acts", "suspect_view", "target_views", "timing_warnings"]
 
 # The facts about a suspect that decide where and whether a case can be brought.
 STANDING = ("role", "death_date", "alive_as_of", "immunity", "residence", "travel")
@@ -124,12 +124,17 @@ def act_views(conn: Connection, act_ids: list[str], *, reveal: bool,
     return out
 
 
+def early_acts(case: Case, views: list[ActView]) -> list[ActView]:
+    """The acts that took place before the case's framework applies."""
+    return [a for a in views if a.latest is not None and a.latest < case.framework.applies_from]
+
+
 def timing_warnings(case: Case, acts: dict[int, list[ActView]]) -> dict[int, list[str]]:
     """For each charge, a warning when acts took place before the framework applies."""
     fw = case.framework
     out: dict[int, list[str]] = {}
     for number, views in acts.items():
-        early = [a for a in views if a.latest is not None and a.latest < fw.applies_from]
+        early = early_acts(case, views)
         if early:
             out[number] = [
                 f"{len(early)} of {len(views)} acts took place before {fw.applies_from}, the "

@@ -18,7 +18,15 @@ from fastapi.staticfiles import StaticFiles
 
 from khavaran.services.registry import Registry, open_registry
 from khavaran.settings import Settings
-from khavaran.web import account_pages, admin_pages, api, auth, entry_pages, reading_pages
+from khavaran.web import (
+    account_pages,
+    admin_pages,
+    api,
+    auth,
+    case_pages,
+    entry_pages,
+    reading_pages,
+)
 from khavaran.web.errors import install_error_handlers
 from khavaran.web.security import MAX_BODY, Guard
 
@@ -72,6 +80,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
     app.include_router(admin_pages.router)
     app.include_router(entry_pages.router)
     app.include_router(reading_pages.router)  # after /persons/new, /sources/new
+    app.include_router(case_pages.router)
     app.mount("/static", StaticFiles(packages=[("khavaran.web", "static")]), name="static")
     return app
 
