@@ -7,6 +7,7 @@ page shows names the witness."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -14,8 +15,9 @@ from sqlalchemy import select
 from khavaran.demo.case import build_demo_case
 from khavaran.services import cases
 from khavaran.services.custody import protected_witness
+from khavaran.storage import queries
 from khavaran.storage.vault_tables import evidence_derivation, evidence_item
-from web_site import Site, site  # noqa: F401
+from web_site import WITNESS, Site, form_token, page_sign_in, site  # noqa: F401
 
 CASE = "demo-commission"
 
@@ -143,3 +145,115 @@ def test_a_protected_witness_testimony_answers_as_an_unknown_item(case_site: Sit
                    for i in (hidden[0], unknown)]
         assert [a.status_code for a in answers] == [404, 404]
         assert answers[0].text.replace(hidden[0], unknown) == answers[1].text
+
+
+# -- writing: link, withdraw, review --------------------------------------------
+
+
+def _signed_in(site: Site, role: str, lang: str = "en") -> None:
+    assert page_sign_in(site, role, lang=lang).status_code == 303
+
+
+def _post(site: Site, page: str, path: str, data: dict[str, str], lang: str = "en") -> Any:
+    shown = site.client.get(f"{page}?lang={lang}")
+    assert shown.status_code == 200, shown.text
+    return site.client.post(f"{path}?lang={lang}", data={"csrf": form_token(shown.text),
+                                                         **data}, follow_redirects=False)
+
+
+def _a_death_date_claim(site: Site) -> str:
+    with site.registry.read() as conn:
+        rows = queries.claims_for(conn, ["v-demo-001"], ["death_date"])
+    return str(rows[0]["id"])
+
+
+def _links(site: Site) -> list[cases.Link]:
+    case = cases.read_case(site.registry, CASE)
+    return [lk for ch in case.charges for ev in ch.elements for lk in ev.links]
+
+
+def test_a_writer_links_a_claim_to_an_element_and_withdraws_it(case_site: Site) -> None:
+    _signed_in(case_site, "analyst")
+    before = len(_links(case_site))
+    claim = _a_death_date_claim(case_site)
+    r = _post(case_site, f"/cases/{CASE}", f"/cases/{CASE}/links", {
+        "element": "1:murder-intent", "stance": "supports", "kind": "claim",
+        "target": claim, "reasoning": "dated by the family"})
+    assert r.status_code == 303 and r.headers["location"] == f"/cases/{CASE}#matrix"
+    made = [lk for lk in _links(case_site) if lk.reasoning == "dated by the family"]
+    assert len(_links(case_site)) == before + 1
+    assert (made[0].target, made[0].created_by) == (claim, "t-analyst")
+    page = case_site.client.get(f"/cases/{CASE}?lang=en")
+    assert "dated by the family" in page.text
+    # Withdrawn with a reason: it stays on the page, marked, and stops counting.
+    r = _post(case_site, f"/cases/{CASE}", f"/cases/{CASE}/links/{made[0].id}/withdraw",
+              {"withdraw": "wrong element"})
+    assert r.status_code == 303
+    assert len(_links(case_site)) == before
+    assert "withdrawn: wrong element" in _text(case_site.client.get(f"/cases/{CASE}").text)
+
+
+def test_bad_link_forms_come_back_with_the_error_beside_the_field(case_site: Site) -> None:
+    _signed_in(case_site, "analyst", lang="fa")
+    before = len(_links(case_site))
+    claim = _a_death_date_claim(case_site)
+    base = {"element": "1:murder-intent", "stance": "supports", "kind": "claim",
+            "target": claim, "reasoning": "x"}
+    no_reason = _post(case_site, f"/cases/{CASE}", f"/cases/{CASE}/links",
+                      base | {"reasoning": ""}, lang="fa")
+    assert no_reason.status_code == 422, no_reason.text
+    assert 'id="e-reasoning"' in no_reason.text and "تاریخچه دلیل هر تغییر" in no_reason.text
+    assert 'value="' + claim + '"' in no_reason.text  # the input kept
+    no_locator = _post(case_site, f"/cases/{CASE}", f"/cases/{CASE}/links",
+                       base | {"kind": "evidence", "target": "ev-" + "0" * 32}, lang="fa")
+    assert no_locator.status_code == 422 and 'id="e-locator"' in no_locator.text
+    assert "بگویید کجای آن" in no_locator.text
+    # A claim identifying the protected witness reads as an unknown one.
+    answers = []
+    for target in (_witness_claim(case_site), "c-" + "0" * 24):
+        r = _post(case_site, f"/cases/{CASE}", f"/cases/{CASE}/links",
+                  base | {"target": target}, lang="fa")
+        assert r.status_code == 422 and 'id="e-target"' in r.text
+        answers.append(_text(r.text.split('id="e-target">')[1].split("</p>")[0]))
+    assert answers[0] == answers[1]
+    assert len(_links(case_site)) == before
+
+
+def _witness_claim(site: Site) -> str:
+    """The id of a name claim of the protected witness, as an insider might compute it."""
+    from khavaran.storage.tables import claim
+
+    with site.registry.read() as conn:
+        return str(conn.execute(select(claim.c.id).where(
+            claim.c.entity_id == WITNESS, claim.c.property == "name")).scalars().first())
+
+
+def test_a_viewer_may_read_a_case_but_not_change_it(case_site: Site) -> None:
+    page = case_site.client.get(f"/cases/{CASE}?lang=en", headers=case_site.as_("viewer"))
+    assert 'action="/cases/' not in page.text  # no forms for a reader
+    r = case_site.client.post(f"/cases/{CASE}/links", headers=case_site.as_("viewer"),
+                              data={"element": "1:murder-intent"})
+    assert r.status_code == 403
+
+
+def test_a_writer_reviews_an_item_for_disclosure(case_site: Site) -> None:
+    from khavaran.vault.ledger import body_of, iter_entries
+
+    shown, hidden = _items(case_site)
+    item = shown[0]
+    _signed_in(case_site, "investigator")
+    bad = _post(case_site, f"/evidence/{item}", f"/evidence/{item}/review",
+                {"level": "everyone", "reason": "read"})
+    assert bad.status_code == 422 and 'id="e-level"' in bad.text
+    r = _post(case_site, f"/evidence/{item}", f"/evidence/{item}/review",
+              {"level": "public", "reason": "read in full, names no one"})
+    assert r.status_code == 303
+    with case_site.registry.read() as conn:
+        last = [body_of(e.body) for e in iter_entries(conn, item)][-1]
+    assert last["kind"] == "review" and last["actor"] == "t-investigator"
+    assert last["data"]["level"] == "public"
+    # A hidden item's review form answers as an unknown item's.
+    token = form_token(case_site.client.get(f"/evidence/{item}").text)
+    answers = [case_site.client.post(f"/evidence/{i}/review", data={
+        "csrf": token, "level": "public", "reason": "r"}) for i in (hidden[0], "ev-" + "0" * 32)]
+    assert [a.status_code for a in answers] == [404, 404]

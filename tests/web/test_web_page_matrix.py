@@ -67,6 +67,10 @@ PAGES: list[tuple[str, str, Form, dict[str | None, Any]]] = [
     ("GET", "/cases", None, READ),
     ("GET", "/cases/no-such-case", None, {None: LOGIN, **dict.fromkeys(ROLES, 404)}),
     ("GET", "/evidence/ev-" + "0" * 32, None, {None: LOGIN, **dict.fromkeys(ROLES, 404)}),
+    ("POST", "/cases/no-such-case/links", {"element": "1:x", "kind": "claim"}, _writes(404)),
+    ("POST", "/cases/no-such-case/links/1/withdraw", {"withdraw": "x"}, _writes(404)),
+    ("POST", "/evidence/ev-" + "0" * 32 + "/review", {"level": "public", "reason": "x"},
+     _writes(404)),
     # Without a reason: refused to who may not reveal, asked again of who may.
     ("POST", "/persons/v-demo-001/reveal", {"reason": ""},
      {None: LOGIN, "admin": 422, "investigator": 422, "analyst": DENIED, "viewer": DENIED}),

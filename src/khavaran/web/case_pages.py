@@ -1,23 +1,33 @@
 """The case and evidence pages: the list of cases, a case (suspect, charges,
 the element matrix, the gaps), and an evidence item (record, lineage, custody
-log).  Reading only: what may be seen is decided by services/case_reading.py
-and services/evidence_views.py."""
+log).  What may be seen is decided by services/case_reading.py and
+services/evidence_views.py.
+
+Roles that may write also link evidence to an element, withdraw a link and
+review an item for disclosure, through the services the CLI uses
+(services/cases.py, services/review.py).  A form with bad values comes back
+with each error beside its field, in the page's language (status 422)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from khavaran.errors import NotFoundError, ValidationError
 from khavaran.legal.assessment import STATUSES
 from khavaran.legal.frameworks import DISCLAIMER
-from khavaran.services import case_reading, evidence_views
+from khavaran.services import case_reading, cases, evidence_views, review
 from khavaran.web.deps import Reg
-from khavaran.web.i18n import N_
-from khavaran.web.pages import SignedIn, may, render
+from khavaran.web.entry_pages import NO_RECORD, NOT_LISTED, field_errors
+from khavaran.web.i18n import N_, catalogue
+from khavaran.web.pages import SignedIn, form_of, language, may, render
 from khavaran.web.reading_view import helpers
 
-__all__ = ["case_page", "cases_page", "evidence_page", "router"]
+__all__ = ["case_page", "cases_page", "evidence_page", "link_evidence", "review_item",
+           "router", "withdraw_link"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,8 +41,15 @@ WORDS = [
     N_("redaction"), N_("transcript"), N_("transcode"), N_("excerpt"),
     N_("intake"), N_("view"), N_("download"), N_("copy"), N_("derive"),
     N_("derivation"), N_("export"), N_("transfer"), N_("verify"), N_("link"),
-    N_("purge"), N_("timestamp"), N_("review"), N_("access"),
+    N_("purge"), N_("timestamp"), N_("review"), N_("access"), N_("claim"),
+    N_("testimony"), N_("prosecutor"), N_("public"),
 ]
+LINK_FIELDS = ("element", "stance", "kind", "target", "locator", "reasoning")
+# The services name the CLI's options; the forms name their fields.
+FORM_FIELD = {"--claim": "target", "--stance": "stance", "--reason": "reasoning",
+              "--locator": "locator", "ELEMENT": "element", "--level": "level",
+              "LINK": "form"}
+MAX_FIELD = 10_000
 
 
 @router.get("/cases")
@@ -42,20 +59,116 @@ async def cases_page(request: Request, registry: Reg, who: SignedIn) -> HTMLResp
     return render(request, "case_list.html", {"cases": rows, **helpers()})
 
 
+async def _case(request: Request, registry: Reg, who: SignedIn, case_id: str, *,
+                values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                status: int = 200) -> HTMLResponse:
+    sheet = await run_in_threadpool(case_reading.case_sheet, registry, case_id)
+    return render(request, "case_page.html", {
+        "sheet": sheet, "case": sheet.case, "disclaimer": DISCLAIMER, "statuses": STATUSES,
+        "may_write": who.role.may("write"), "values": values or {}, "errors": errors or {},
+        "stances": cases.STANCES, **helpers()}, status=status)
+
+
 @router.get("/cases/{case_id}")
 async def case_page(request: Request, registry: Reg, who: SignedIn,
                     case_id: str) -> HTMLResponse:
     await may(request, registry, who, "read")
-    sheet = await run_in_threadpool(case_reading.case_sheet, registry, case_id)
-    return render(request, "case_page.html", {"sheet": sheet, "case": sheet.case,
-                                              "disclaimer": DISCLAIMER, "statuses": STATUSES,
-                                              **helpers()})
+    return await _case(request, registry, who, case_id)
+
+
+def _values(form: Any, names: tuple[str, ...]) -> dict[str, str]:
+    return {n: str(form.get(n) or "").strip()[:MAX_FIELD] for n in names}
+
+
+def _errors(exc: ValidationError, request: Request, fields: set[str]) -> dict[str, str]:
+    exc.field = FORM_FIELD.get(exc.field or "", exc.field)
+    return field_errors(exc, language(request), fields)
+
+
+@router.post("/cases/{case_id}/links")
+async def link_evidence(request: Request, registry: Reg, who: SignedIn,
+                        case_id: str) -> Response:
+    """Link a claim, an evidence item or a testimony to one element of a charge."""
+    form = await form_of(request, registry, who)
+    await may(request, registry, who, "write")
+    v = _values(form, LINK_FIELDS)
+    number, _, element = v["element"].partition(":")
+    target: dict[str, str | None] = {"claim_id": None, "item_id": None, "testimony": None}
+    key = {"claim": "claim_id", "evidence": "item_id", "testimony": "testimony"}.get(v["kind"])
+    errors: dict[str, str] = {}
+    words = catalogue(language(request))
+    if key is None:
+        errors["kind"] = words.gettext(NOT_LISTED)
+    if not number.isdigit():
+        errors["element"] = words.gettext(NOT_LISTED)
+    if not errors:
+        assert key is not None
+        target[key] = v["target"] or None
+        try:
+            await run_in_threadpool(
+                lambda: cases.link_evidence(registry, case_id, int(number), element,
+                                            stance=v["stance"], reasoning=v["reasoning"],
+                                            actor=who.name, locator=v["locator"], **target))
+        except ValidationError as exc:
+            errors = _errors(exc, request, set(LINK_FIELDS))
+        except NotFoundError:
+            # An unknown target and one that would identify a protected person
+            # read alike (services/keyed_ids.py): the form says the same for both.
+            errors = {"target": words.gettext(NO_RECORD)}
+    if errors:
+        return await _case(request, registry, who, case_id, values=v, errors=errors,
+                           status=422)
+    return RedirectResponse(f"/cases/{case_id}#matrix", status_code=303)
+
+
+@router.post("/cases/{case_id}/links/{link_id}/withdraw")
+async def withdraw_link(request: Request, registry: Reg, who: SignedIn, case_id: str,
+                        link_id: int) -> Response:
+    """Withdraw a link made in error: it stops counting and stays on record."""
+    form = await form_of(request, registry, who)
+    await may(request, registry, who, "write")
+    v = _values(form, ("withdraw",))
+    try:
+        await run_in_threadpool(lambda: cases.withdraw_link(
+            registry, case_id, link_id, reason=v["withdraw"], actor=who.name))
+    except ValidationError as exc:
+        exc.field = "withdraw" if exc.field == "--reason" else exc.field
+        return await _case(request, registry, who, case_id, errors=_errors(
+            exc, request, {"withdraw"}) | {"link": str(link_id)}, status=422)
+    return RedirectResponse(f"/cases/{case_id}#matrix", status_code=303)
+
+
+async def _item(request: Request, registry: Reg, who: SignedIn, item_id: str, *,
+                values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                status: int = 200) -> HTMLResponse:
+    view = await run_in_threadpool(evidence_views.item_view, registry, item_id)
+    return render(request, "evidence_item.html", {
+        "view": view, "it": view.item, "may_write": who.role.may("write"),
+        "levels": review.REVIEW_LEVELS, "values": values or {}, "errors": errors or {},
+        **helpers()}, status=status)
 
 
 @router.get("/evidence/{item_id}")
 async def evidence_page(request: Request, registry: Reg, who: SignedIn,
                         item_id: str) -> HTMLResponse:
     await may(request, registry, who, "read")
-    view = await run_in_threadpool(evidence_views.item_view, registry, item_id)
-    return render(request, "evidence_item.html", {"view": view, "it": view.item,
-                                                  **helpers()})
+    return await _item(request, registry, who, item_id)
+
+
+@router.post("/evidence/{item_id}/review")
+async def review_item(request: Request, registry: Reg, who: SignedIn,
+                      item_id: str) -> Response:
+    """Record that the user reviewed the item for disclosure at a level (the
+    ledger keeps who, when and the item's hash)."""
+    form = await form_of(request, registry, who)
+    await may(request, registry, who, "write")
+    # Checked first, so that a hidden item answers as an unknown one.
+    await run_in_threadpool(evidence_views.item_view, registry, item_id)
+    v = _values(form, ("level", "reason"))
+    try:
+        await run_in_threadpool(lambda: review.review_item(
+            registry, item_id, level=v["level"], reason=v["reason"], actor=who.name))
+    except ValidationError as exc:
+        return await _item(request, registry, who, item_id, values=v,
+                           errors=_errors(exc, request, {"level", "reason"}), status=422)
+    return RedirectResponse(f"/evidence/{item_id}#reviews", status_code=303)

@@ -67,6 +67,7 @@ MIXED = N_("Demo (fictional) and real records must not be mixed.")
 NO_PROPERTY = N_("This record has no such property.")
 NOT_ACCEPTED = N_("This value cannot be accepted.")
 NO_RECORD = N_("There is no record with this id.")
+NEEDS_LOCATOR = N_("Say where in it: a page, a paragraph or a time.")
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^required"), REQUIRED),
@@ -75,7 +76,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"needs its source|no citation|without a source"), NEEDS_SOURCE),
     (re.compile(r"no source with id"), NO_SOURCE),
     (re.compile(r"needs a pseudonym"), NEEDS_PSEUDONYM),
-    (re.compile(r"say why"), NEEDS_REASON),
+    (re.compile(r"say (briefly )?why"), NEEDS_REASON),
+    (re.compile(r"say where in it"), NEEDS_LOCATOR),
     (re.compile(r"^at most .* characters"), TOO_LONG),
     (re.compile(r"NUL character"), NUL),
     (re.compile(r"who assert"), NEEDS_ASSERTER),
