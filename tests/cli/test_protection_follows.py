@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from files import text_pdf
 from keyed_refs import keyed_ref
 from khavaran.services.access_log import read_log
-from khavaran.storage.tables import source_record
+from khavaran.storage.tables import history, source_record
 
 WITNESS = "p-demo-witness-01"
 # Two demo list rows of one fictional name, each its own person before a merge.
@@ -100,6 +100,33 @@ def test_a_relation_of_a_protected_person_is_hidden_on_both_sides(demo_cli, tmp_
     assert not any(relative in line and WITNESS in line for line in lines)
     revealed = demo_cli("person", "show", WITNESS, "--include-protected", user="ana").output
     assert "Fatemeh Fictional-Relative" in revealed
+
+
+def test_a_relation_to_a_protected_person_answers_as_one_to_nobody(demo_cli) -> None:
+    """Tying a relative to a protected witness would confirm that the id exists:
+    without --include-protected it answers as for an unknown person."""
+    done = demo_cli("person", "add", "--name", "Fatemeh Fictional-Relative", "--source",
+                    "demo-testimony-01", "--fictional")
+    relative = done.output.split()[0]
+    unknown = "p-demo-witness-77"
+    answers = []
+    for target in (WITNESS, unknown):
+        with demo_cli.registry.read() as conn:
+            before = conn.execute(select(func.count()).select_from(history)).scalar_one()
+        got = demo_cli("claim", "add", relative, "relative_of", target, "--qualifier",
+                       "sibling", "--source", "demo-testimony-01")
+        with demo_cli.registry.read() as conn:
+            after = conn.execute(select(func.count()).select_from(history)).scalar_one()
+        answers.append((got.exit_code, got.output.replace(target, "ID"), after - before))
+    assert answers[0] == answers[1] and answers[0][0] != 0, answers
+    done = demo_cli("claim", "add", relative, "relative_of", WITNESS, "--qualifier",
+                    "sibling", "--source", "demo-testimony-01", "--include-protected",
+                    user="ana")
+    assert done.exit_code == 0, done.output
+    with demo_cli.registry.read() as conn:
+        reveals = conn.execute(select(history.c.actor).where(
+            history.c.action == "reveal-protected", history.c.entity_id == WITNESS)).all()
+    assert [r.actor for r in reveals] == ["ana"]
 
 
 def test_consent_records_are_shown_only_on_request(demo_cli, tmp_path) -> None:
