@@ -152,7 +152,7 @@ def build(registry: Registry, tmp: Path, *, framework_id: str = "rome-statute") 
     redacted.write_text("I, [REDACTED], saw the commission (fictional).\n", encoding="utf-8")
     sc.items["redaction"] = evidence.derive(
         registry, sc.items["testimony"], kind="redaction", actor="tester", file=redacted,
-        tool="manual redaction").item_id
+        tool="manual redaction", include_protected=True).item_id
     photo_with_gps(tmp / "grave-site-photo.jpg")
     sc.items["photo"] = add("grave-site-photo.jpg", None, "s-fx-report")
 
@@ -197,10 +197,11 @@ def build(registry: Registry, tmp: Path, *, framework_id: str = "rome-statute") 
          reasoning="Shirin Fictional-Namdar heard the judge say he knew")
     link(mental, testimony="s-fx-testimony-a2", locator="para 1", reasoning="same witness")
     link(mental, item_id=sc.items["testimony"], locator="line 1",
-         reasoning="the witness's own words")
+         reasoning="the witness's own words", include_protected=True)
     # A documenter read the files that name nobody and cleared them for disclosure.
     for name in REVIEWED:
         for level in REVIEW_LEVELS:
             review_item(registry, sc.items[name], level=level, actor="tester",
-                        reason="read in full: names no protected person")
+                        reason="read in full: names no protected person",
+                        include_protected=True)
     return sc

@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from files import text_pdf
 from keyed_refs import keyed_ref
 from khavaran.services.access_log import read_log
-from khavaran.storage.tables import source_record
+from khavaran.storage.tables import history, source_record
 
 WITNESS = "p-demo-witness-01"
 # Two demo list rows of one fictional name, each its own person before a merge.
@@ -102,6 +102,33 @@ def test_a_relation_of_a_protected_person_is_hidden_on_both_sides(demo_cli, tmp_
     assert "Fatemeh Fictional-Relative" in revealed
 
 
+def test_a_relation_to_a_protected_person_answers_as_one_to_nobody(demo_cli) -> None:
+    """Tying a relative to a protected witness would confirm that the id exists:
+    without --include-protected it answers as for an unknown person."""
+    done = demo_cli("person", "add", "--name", "Fatemeh Fictional-Relative", "--source",
+                    "demo-testimony-01", "--fictional")
+    relative = done.output.split()[0]
+    unknown = "p-demo-witness-77"
+    answers = []
+    for target in (WITNESS, unknown):
+        with demo_cli.registry.read() as conn:
+            before = conn.execute(select(func.count()).select_from(history)).scalar_one()
+        got = demo_cli("claim", "add", relative, "relative_of", target, "--qualifier",
+                       "sibling", "--source", "demo-testimony-01")
+        with demo_cli.registry.read() as conn:
+            after = conn.execute(select(func.count()).select_from(history)).scalar_one()
+        answers.append((got.exit_code, got.output.replace(target, "ID"), after - before))
+    assert answers[0] == answers[1] and answers[0][0] != 0, answers
+    done = demo_cli("claim", "add", relative, "relative_of", WITNESS, "--qualifier",
+                    "sibling", "--source", "demo-testimony-01", "--include-protected",
+                    user="ana")
+    assert done.exit_code == 0, done.output
+    with demo_cli.registry.read() as conn:
+        reveals = conn.execute(select(history.c.actor).where(
+            history.c.action == "reveal-protected", history.c.entity_id == WITNESS)).all()
+    assert [r.actor for r in reveals] == ["ana"]
+
+
 def test_consent_records_are_shown_only_on_request(demo_cli, tmp_path) -> None:
     scope = "recorded testimony may be quoted"
     assert scope not in demo_cli("person", "show", WITNESS).output
@@ -122,13 +149,14 @@ def _testimony(cli, tmp_path: Path) -> tuple[str, str]:
     done = cli("evidence", "add", str(pdf), "--source", "demo-testimony-01")
     assert done.exit_code == 0, done.output
     item = done.output.split()[0]
-    done = cli("evidence", "derive", item, "--kind", "text")
+    done = cli("evidence", "derive", item, "--kind", "text", "--include-protected")
     assert done.exit_code == 0, done.output
     return item, done.output.split()[0]
 
 
 def test_a_protected_witness_testimony_answers_as_an_unknown_item(demo_cli, tmp_path) -> None:
     items = _testimony(demo_cli, tmp_path)
+    before = read_log(demo_cli.registry, action="reveal").total
     unknown = "ev-" + "0" * 32
     for args in (("show",), ("lineage",), ("log",), ("get", "--out", str(tmp_path / "c"))):
         want = demo_cli("evidence", args[0], unknown, *args[1:])
@@ -137,7 +165,7 @@ def test_a_protected_witness_testimony_answers_as_an_unknown_item(demo_cli, tmp_
             assert got.exit_code == want.exit_code == 1
             assert got.output.replace(item, unknown) == want.output
     assert not (tmp_path / "c").exists()
-    assert read_log(demo_cli.registry, action="reveal").total == 0
+    assert read_log(demo_cli.registry, action="reveal").total == before
 
 
 def test_a_protected_witness_testimony_is_shown_on_request_and_recorded(demo_cli,
@@ -149,7 +177,7 @@ def test_a_protected_witness_testimony_is_shown_on_request_and_recorded(demo_cli
     got = demo_cli("evidence", "get", copy, "--out", str(out), "--include-protected",
                    user="ana")
     assert got.exit_code == 0 and out.exists()
-    reasons = [e.reason for e in read_log(demo_cli.registry, action="reveal",
+    reasons = [e.reason for e in read_log(demo_cli.registry, action="reveal", actor="ana",
                                           target=WITNESS).entries]
     assert reasons == [f"evidence get {copy} --include-protected",
                        f"evidence show {item} --include-protected"]

@@ -51,3 +51,33 @@ def test_a_relative_of_a_protected_witness_is_not_shown_with_them_on_the_web(
                  f"/api/v1/persons/{relative}", f"/api/v1/history/{relative}"):
         page = site.client.get(path, headers=site.as_("viewer"))
         assert page.status_code == 200 and WITNESS not in page.text, path
+
+
+def test_a_protected_witness_testimony_is_listed_nowhere_on_the_web(site: Site,
+                                                                    tmp_path) -> None:
+    """The commands answer a protected witness's testimony as an unknown item; the
+    pages that list items (the source's, and a person's whose claim it supports)
+    leave it out, and the item's history answers as an unknown id's."""
+    cli = Cli(site.registry)
+    note = tmp_path / "testimony.txt"
+    note.write_text("A fictional testimony: I was held in ward 3.\n", encoding="utf-8")
+    done = cli("evidence", "add", str(note), "--source", "demo-testimony-01")
+    assert done.exit_code == 0, done.output
+    item = done.output.split()[0]
+    victim = cli("claim", "add", "v-demo-001", "residence", "Somewhere fictional", "--source",
+                 "demo-testimony-01", "--locator", "p. 1")
+    assert victim.exit_code == 0, victim.output
+    claim = victim.output.split()[0].rstrip(":")
+    done = cli("evidence", "link", item, "--claim", claim, "--locator", "line 1",
+               "--include-protected")
+    assert done.exit_code == 0, done.output
+    for path in ("/sources/demo-testimony-01", "/persons/v-demo-001",
+                 "/api/v1/sources/demo-testimony-01", "/api/v1/persons/v-demo-001"):
+        page = site.client.get(path, headers=site.as_("investigator"))
+        assert page.status_code == 200 and item not in page.text, path
+    unknown = "ev-" + "0" * 32
+    for path in ("/history/{}", "/api/v1/history/{}"):
+        got = site.client.get(path.format(item), headers=site.as_("viewer"))
+        want = site.client.get(path.format(unknown), headers=site.as_("viewer"))
+        assert (got.status_code, got.text.replace(item, unknown)) == (want.status_code,
+                                                                      want.text), path

@@ -118,6 +118,10 @@ def link(
     locator: Annotated[str, typer.Option(help="Where in it: page, paragraph, time.")] = "",
     contradicts: Annotated[bool, typer.Option(
         "--contradicts", help="The evidence contradicts the element (it is kept).")] = False,
+    include_protected: Annotated[bool, typer.Option(
+        "--include-protected",
+        help="A protected witness's testimony as --evidence (needs --as; recorded).")]
+    = False,
 ) -> None:
     """Link a claim, an evidence item or a testimony passage to one element of a charge.
 
@@ -128,7 +132,8 @@ def link(
     link_id = cases.link_evidence(
         registry_of(ctx), case_id, number, element, claim_id=claim, item_id=evidence,
         testimony=testimony, locator=locator, reasoning=reason, actor=actor,
-        stance="contradicts" if contradicts else "supports")
+        stance="contradicts" if contradicts else "supports",
+        include_protected=include_protected)
     typer.echo(f"link {link_id}: {'contradicts' if contradicts else 'supports'} {element} "
                f"of charge {number}")
 

@@ -128,6 +128,7 @@ def derive(
     = None,
     lang: Annotated[str, typer.Option(help="Tesseract languages for --kind ocr.")]
     = "fas+eng",
+    include_protected: Annotated[bool, INCLUDE] = False,
 ) -> None:
     """Store a working copy of an item (OCR, translation, redaction...) with its lineage.
 
@@ -135,7 +136,8 @@ def derive(
     """
     actor = settings_of(ctx).require_actor()
     made = evidence.derive(registry_of(ctx), item_id, kind=kind, actor=actor, file=file,
-                           tool=tool, params=params, languages=lang)
+                           tool=tool, params=params, languages=lang,
+                           include_protected=include_protected)
     typer.echo(f"{made.item_id}  {kind} of {item_id}  {made.size:,} bytes")
 
 
@@ -208,7 +210,8 @@ def review(ctx: typer.Context, item_id: Annotated[str, ITEM],
            level: Annotated[str, typer.Option(
                "--level", help="The dossier level it may go into: public or prosecutor.")],
            reason: Annotated[str, typer.Option("--reason", help="Why it may be disclosed."
-                                               + LEDGER)]) -> None:
+                                               + LEDGER)],
+           include_protected: Annotated[bool, INCLUDE] = False) -> None:
     """Record that you reviewed an item for disclosure in dossiers at a level (on the ledger).
 
     At public and prosecutor level a dossier includes only reviewed exhibits. The
@@ -218,7 +221,7 @@ def review(ctx: typer.Context, item_id: Annotated[str, ITEM],
     """
     actor = settings_of(ctx).require_actor()
     done = reviewing.review_item(registry_of(ctx), item_id, level=level, reason=reason,
-                                 actor=actor)
+                                 actor=actor, include_protected=include_protected)
     for flag in done.flags:
         typer.echo(f"  flagged: {flag}")
     typer.echo(f"{item_id} reviewed for {level} disclosure (ledger entry {done.seq})"
@@ -228,14 +231,16 @@ def review(ctx: typer.Context, item_id: Annotated[str, ITEM],
 @group.command("transfer")
 def transfer(ctx: typer.Context, item_id: Annotated[str, ITEM],
              to: Annotated[str, typer.Option("--to", help="Who takes custody." + LEDGER)],
-             reason: Annotated[str, typer.Option(help="Why." + LEDGER)]) -> None:
+             reason: Annotated[str, typer.Option(help="Why." + LEDGER)],
+             include_protected: Annotated[bool, INCLUDE] = False) -> None:
     """Record a transfer of custody of an item.
 
     Example: khavaran --as ana evidence transfer ITEM --to "Legal team"
     --reason "case review"
     """
     actor = settings_of(ctx).require_actor()
-    before = custody.transfer(registry_of(ctx), item_id, to=to, reason=reason, actor=actor)
+    before = custody.transfer(registry_of(ctx), item_id, to=to, reason=reason, actor=actor,
+                              include_protected=include_protected)
     typer.echo(f"custody of {item_id} passed from {before or 'nobody'} to {to}")
 
 
@@ -244,13 +249,14 @@ def link(ctx: typer.Context, item_id: Annotated[str, ITEM],
          claim: Annotated[str, typer.Option("--claim", help="The claim it supports.")],
          locator: Annotated[str, typer.Option(
              help="Where in the item: page, time, region." + LEDGER)],
-         ) -> None:
+         include_protected: Annotated[bool, INCLUDE] = False) -> None:
     """Record that an item is the evidence for a claim, at a locator.
 
     Example: khavaran --as ana evidence link ITEM --claim CLAIM --locator "p. 3"
     """
     actor = settings_of(ctx).require_actor()
-    custody.link_claim(registry_of(ctx), item_id, claim, locator=locator, actor=actor)
+    custody.link_claim(registry_of(ctx), item_id, claim, locator=locator, actor=actor,
+                       include_protected=include_protected)
     typer.echo(f"{item_id} ({locator}) linked to claim {claim}")
 
 
@@ -259,6 +265,7 @@ def verify(
     ctx: typer.Context,
     item_id: Annotated[str | None, typer.Argument(metavar="[ITEM]")] = None,
     all_items: Annotated[bool, typer.Option("--all", help="Verify the whole vault.")] = False,
+    include_protected: Annotated[bool, INCLUDE] = False,
 ) -> None:
     """Re-hash stored files, check both ledger chains, signatures and timestamps.
 
@@ -270,7 +277,7 @@ def verify(
     if (item_id is None) == (not all_items):
         raise ConfigError("give an ITEM or --all")
     report = verification.verify(registry_of(ctx), None if all_items else item_id,
-                                 actor=actor)
+                                 actor=actor, include_protected=include_protected)
     for problem in report.problems:
         typer.echo(f"FAILED: {problem}")
     typer.echo(f"{report.items} item(s), {report.blobs} file(s) re-hashed, {report.entries} "
@@ -286,15 +293,16 @@ def purge(ctx: typer.Context, item_id: Annotated[str, ITEM],
           reason: Annotated[str, typer.Option(
               help="Why: consent withdrawn, court order..." + LEDGER)],
           approved_by: Annotated[str, typer.Option(
-              "--approved-by", help="The second person who approved it.")]) -> None:
+              "--approved-by", help="The second person who approved it.")],
+          include_protected: Annotated[bool, INCLUDE] = False) -> None:
     """Delete an item's file and its working copies, keeping a tombstone on the ledger.
 
     Example: khavaran --as ana evidence purge ITEM --reason "consent withdrawn"
     --approved-by "Bahar (director)"
     """
     actor = settings_of(ctx).require_actor()
-    gone = purging.purge(registry_of(ctx), item_id, reason=reason,
-                              approved_by=approved_by, actor=actor)
+    gone = purging.purge(registry_of(ctx), item_id, reason=reason, approved_by=approved_by,
+                         actor=actor, include_protected=include_protected)
     typer.echo(f"purged {len(gone)} item(s): {', '.join(gone)}")
 
 
@@ -304,19 +312,24 @@ def export(ctx: typer.Context,
                "--out", help="The JSON Lines file to write (default: standard output).")]
            = None,
            item: Annotated[str | None, typer.Option("--item", help="Only this item's entries.")]
-           = None) -> None:
+           = None,
+           include_protected: Annotated[bool, INCLUDE] = False) -> None:
     """Write the ledger (or one item's extract) for third-party verification.
 
     Example: khavaran ledger export --item ev-5891b5b522d5df086d0ff0b110fbd9d2 --out extract.jsonl
     """
     if out is None:
         try:
-            ledger_io.write_extract(registry_of(ctx), sys.stdout, item_id=item)
+            ledger_io.print_extract(registry_of(ctx), sys.stdout, item_id=item,
+                                    include_protected=include_protected,
+                                    actor=settings_of(ctx).actor)
             sys.stdout.flush()
         except OSError as exc:
             raise ConfigError(f"cannot write to standard output: {exc.strerror}") from None
         return
-    count = ledger_io.export_ledger(registry_of(ctx), out, item_id=item)
+    count = ledger_io.export_ledger(registry_of(ctx), out, item_id=item,
+                                    include_protected=include_protected,
+                                    actor=settings_of(ctx).actor)
     typer.echo(f"{count} entries written to {out}; verify with: python3 verify_ledger.py {out} "
                "--public-key KEY (khavaran ledger key prints KEY; khavaran ledger verifier "
                "--out DIR writes the script)")

@@ -88,15 +88,18 @@ def _build(registry: Registry, folder: Path) -> bool:
                                   file=files["judgment-fa.txt"],
                                   tool="demo translator (human)").item_id
     testimony = take("testimony-01.txt", "demo-testimony-01")
+    # The demo's documenter works on the protected witness's testimony openly,
+    # as a user would with --include-protected: the access log shows it.
     redaction = evidence.derive(registry, testimony, kind="redaction", actor=ACTOR,
                                 file=files["testimony-01-redacted.txt"],
-                                tool="demo redactor (human)").item_id
+                                tool="demo redactor (human)", include_protected=True).item_id
     # Dossiers disclose only reviewed exhibits: the judgment, its translation and the
     # testimony's redaction are safe; the testimony itself stays in the sealed annex.
     for item in (judgment, translation, redaction):
         for level in review.REVIEW_LEVELS:
             review.review_item(registry, item, level=level, actor=ACTOR,
-                               reason="demo: read in full, names no protected person")
+                               reason="demo: read in full, names no protected person",
+                               include_protected=item == redaction)
     custody.link_claim(registry, judgment, convicted, locator="section 4", actor=ACTOR)
 
     fw = framework("rome-statute")
@@ -106,10 +109,16 @@ def _build(registry: Registry, folder: Path) -> bool:
                               acts=acts, actor=ACTOR)
     elements = {e.kind: e.id for e in reversed(fw.crime_elements("cah-murder"))}
     mode = fw.modes["co-perpetration"].elements
+    testimony_item = testimony
 
-    def link(element: str, reason: str, **target: str) -> None:
+    def link(element: str, reason: str, *, claim_id: str | None = None,
+             item_id: str | None = None, testimony: str | None = None,
+             locator: str = "") -> None:
+        # The protected witness's testimony is linked openly, as with --include-protected.
         cases.link_evidence(registry, CASE_ID, number, element, stance="supports",
-                            reasoning=reason, actor=ACTOR, **target)
+                            reasoning=reason, actor=ACTOR, claim_id=claim_id, item_id=item_id,
+                            testimony=testimony, locator=locator,
+                            include_protected=item_id == testimony_item)
 
     for cid in deaths[:3]:
         link(elements["material"], "a listed victim of the commission's sentences, dated",

@@ -30,6 +30,7 @@ from khavaran.services.evidence import require_item
 from khavaran.services.keyed_ids import claim_by_id
 from khavaran.services.protection import is_hidden_claim
 from khavaran.services.registry import Registry, require_actor
+from khavaran.services.witness_items import guard_item, record_item_reveal
 from khavaran.storage import queries
 from khavaran.storage.case_tables import (
     case_charge,
@@ -213,8 +214,12 @@ def charge_elements(fw: Framework, crime: str, mode: str) -> list[tuple[str, Ele
 def link_evidence(registry: Registry, case_id: str, number: int, element: str, *,
                   stance: str, reasoning: str, actor: str | None, claim_id: str | None = None,
                   item_id: str | None = None, testimony: str | None = None,
-                  locator: str = "") -> int:
-    """Link one piece of evidence to one element of one charge; returns the link's id."""
+                  locator: str = "", include_protected: bool = False) -> int:
+    """Link one piece of evidence to one element of one charge; returns the link's id.
+
+    Parameters: ``include_protected`` allow a protected witness's testimony as
+    ``item_id`` (services/witness_items.py; recorded).
+    """
     actor = require_actor(actor)
     targets = [t for t in (claim_id, item_id, testimony) if t]
     if len(targets) != 1:
@@ -240,6 +245,7 @@ def link_evidence(registry: Registry, case_id: str, number: int, element: str, *
             raise ValidationError(
                 f"charge {number} ({charge.crime} by {charge.mode}) has no element "
                 f"'{element}'; its elements are: {', '.join(keys)}", field="ELEMENT")
+        witness = guard_item(conn, item_id, include_protected, actor) if item_id else None
         _same_world(conn, case, *_target_world(conn, claim_id, item_id, testimony))
         if claim_id:  # stored by its plain id, as every row that refers to a claim
             claim_id = claim_by_id(conn, claim_id)["id"]
@@ -249,6 +255,7 @@ def link_evidence(registry: Registry, case_id: str, number: int, element: str, *
                "locator": locator, "reasoning": reasoning.strip(), "created_at": now,
                "created_by": actor}
         seq = _record(registry, conn, actor, now, case_id, "link", row)
+        record_item_reveal(conn, registry, witness, actor, f"case link --evidence {item_id}")
         key = conn.execute(insert(case_link).values(**row, seq=seq)).inserted_primary_key
         assert key is not None
         return int(key[0])

@@ -66,6 +66,7 @@ class ClaimChecker:
             at = f"{w.file}, line {w.line}: " if w.file else ""
             run.report.warnings.extend(f"{at}{c.entity}: {text}" for text in clean.warnings)
         if clean.ref_id is not None:
+            run.gate_reference(clean.ref_id, w, c.property)
             target, target_fictional = run.entity(clean.ref_id, w, c.property)
             if target != prop.range:
                 raise DanglingReferenceError(

@@ -16,17 +16,15 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from khavaran.errors import IntegrityError, NotFoundError, ValidationError
+from khavaran.errors import IntegrityError, ValidationError
 from khavaran.services.editing import _claim
 from khavaran.services.evidence import new_file, purged, require_item
-from khavaran.services.registry import Registry, require_actor
-from khavaran.services.reveals import record_reveals
-from khavaran.storage import queries
-from khavaran.storage.tables import citation, source
+from khavaran.services.registry import Registry
+from khavaran.services.witness_items import guard_item, protected_witness, record_item_reveal
+from khavaran.storage.tables import citation
 from khavaran.storage.vault_tables import (
     evidence_derivation,
     evidence_intake,
-    evidence_item,
     evidence_link,
     evidence_meta,
     evidence_purge,
@@ -39,32 +37,10 @@ __all__ = ["Node", "custodian", "custody_log", "download", "item_info", "lineage
            "link_claim", "protected_witness", "transfer"]
 
 
-def protected_witness(conn: Connection, item_id: str) -> str | None:
-    """The protected witness whose testimony the item is (or a copy of), if any."""
-    q = (select(source.c.witness_id).join(evidence_item, evidence_item.c.source_id == source.c.id)
-         .where(evidence_item.c.id == item_id))
-    witness = conn.execute(q).scalar()
-    row = queries.entity_row(conn, witness) if witness else None
-    return witness if row is not None and row["protected"] else None
-
-
-def _witness_of(conn: Connection, item_id: str, include_protected: bool,
-                actor: str | None) -> str | None:
-    """The item's protected witness; an item of one answers as unknown unless
-    ``include_protected`` (which needs ``actor``)."""
-    if include_protected:
-        require_actor(actor)
-    witness = protected_witness(conn, item_id)
-    if witness is not None and not include_protected:
-        raise NotFoundError(f"no evidence item with id '{item_id}'")
-    return witness
-
-
 def _record(registry: Registry, witness: str | None, actor: str | None, what: str) -> None:
     if witness is not None:
         with registry.write() as conn:
-            record_reveals(conn, registry, actor=actor, ids=[witness],
-                           reason=f"{what} --include-protected")
+            record_item_reveal(conn, registry, witness, actor, what)
 
 
 def item_info(registry: Registry, item_id: str, *, include_protected: bool = False,
@@ -74,7 +50,7 @@ def item_info(registry: Registry, item_id: str, *, include_protected: bool = Fal
     Parameters: ``include_protected`` show a protected witness's testimony
     (needs ``actor``; recorded)."""
     with registry.read() as conn:
-        witness = _witness_of(conn, item_id, include_protected, actor)
+        witness = guard_item(conn, item_id, include_protected, actor)
         item = require_item(conn, item_id, live=False)
         t = evidence_intake.c
         intakes = [dict(r._mapping) for r in conn.execute(
@@ -112,7 +88,7 @@ def lineage(registry: Registry, item_id: str, *, include_protected: bool = False
     """The whole tree ``item_id`` belongs to, from its original(s) down
     (``include_protected`` as for item_info)."""
     with registry.read() as conn:
-        witness = _witness_of(conn, item_id, include_protected, actor)
+        witness = guard_item(conn, item_id, include_protected, actor)
         require_item(conn, item_id, live=False)
         roots, seen, todo = set(), set(), [item_id]
         while todo:  # up to the originals
@@ -148,7 +124,7 @@ def custody_log(registry: Registry, item_id: str, *, include_protected: bool = F
     """The item's ledger entries, oldest first, as their bodies say
     (``include_protected`` as for item_info)."""
     with registry.read() as conn:
-        witness = _witness_of(conn, item_id, include_protected, actor)
+        witness = guard_item(conn, item_id, include_protected, actor)
         require_item(conn, item_id, live=False)
         out = [body_of(e.body) | {"hash": e.hash} for e in iter_entries(conn, item_id)]
     _record(registry, witness, actor, f"evidence log {item_id}")
@@ -173,7 +149,7 @@ def download(registry: Registry, item_id: str, out: Path, *, actor: str,
     download)."""
     key = load_key(registry.settings.home)
     with registry.read() as conn:
-        witness = _witness_of(conn, item_id, include_protected, actor)
+        witness = guard_item(conn, item_id, include_protected, actor)
         item = require_item(conn, item_id)
     with new_file(out, registry.settings.home) as dst:
         with registry.vault.open(item.sha256) as src:
@@ -186,37 +162,41 @@ def download(registry: Registry, item_id: str, out: Path, *, actor: str,
             LedgerWriter(conn, key).append("download", item=item_id, actor=actor,
                                            at=registry.now(), data={"purpose": purpose,
                                                                     "sha256": item.sha256})
-            if witness is not None:
-                record_reveals(conn, registry, actor=actor, ids=[witness],
-                               reason=f"evidence get {item_id} --include-protected")
+            record_item_reveal(conn, registry, witness, actor, f"evidence get {item_id}")
     return out
 
 
-def transfer(registry: Registry, item_id: str, *, to: str, reason: str, actor: str) -> str:
-    """Record that custody of the item passes to ``to``; returns who held it."""
+def transfer(registry: Registry, item_id: str, *, to: str, reason: str, actor: str,
+             include_protected: bool = False) -> str:
+    """Record that custody of the item passes to ``to``; returns who held it
+    (``include_protected`` as for item_info)."""
     if not to.strip() or not reason.strip():
         raise ValidationError("a transfer needs --to and --reason", field="--to")
     key = load_key(registry.settings.home)
     with registry.write() as conn:
         ledger = LedgerWriter(conn, key)
+        witness = guard_item(conn, item_id, include_protected, actor)
         require_item(conn, item_id)
         holder = custodian(conn, item_id)
         if holder == to.strip():
             raise ValidationError(f"{to} holds {item_id} already", field="--to")
         ledger.append("transfer", item=item_id, actor=actor, at=registry.now(),
                       data={"from": holder, "to": to.strip(), "reason": reason.strip()})
+        record_item_reveal(conn, registry, witness, actor, f"evidence transfer {item_id}")
     return holder or ""
 
 
 def link_claim(registry: Registry, item_id: str, claim_id: str, *, locator: str,
-               actor: str) -> None:
-    """Record that the item (at ``locator``) is the evidence for a claim."""
+               actor: str, include_protected: bool = False) -> None:
+    """Record that the item (at ``locator``) is the evidence for a claim
+    (``include_protected`` as for item_info)."""
     if not locator.strip():
         raise ValidationError("say where in the item with --locator (page, time, region)",
                               field="--locator")
     key = load_key(registry.settings.home)
     with registry.write() as conn:
         ledger = LedgerWriter(conn, key)
+        witness = guard_item(conn, item_id, include_protected, actor)
         item = require_item(conn, item_id)
         claim = _claim(conn, claim_id, include_protected=False)
         sources = {r.source_id for r in conn.execute(select(evidence_intake.c.source_id)
@@ -234,4 +214,5 @@ def link_claim(registry: Registry, item_id: str, claim_id: str, *, locator: str,
                                                   created_by=actor))
         ledger.append("link", item=item_id, actor=actor, at=now,
                       data={"claim": claim["id"], "locator": locator.strip()})
+        record_item_reveal(conn, registry, witness, actor, f"evidence link {item_id}")
 

@@ -26,6 +26,7 @@ from khavaran.errors import EvidenceError, NotFoundError, ValidationError
 from khavaran.model.records import NOWHERE
 from khavaran.services.registry import Registry
 from khavaran.services.rows import date_cols
+from khavaran.services.witness_items import guard_item, record_item_reveal
 from khavaran.storage.tables import source
 from khavaran.storage.vault_tables import (
     evidence_derivation,
@@ -302,13 +303,19 @@ def _commit_intake(registry: Registry, key: Any, staged: list[tuple[Path, Staged
 
 def derive(registry: Registry, item_id: str, *, kind: str, actor: str,
            file: Path | None = None, tool: str | None = None,
-           params: str | None = None, languages: str = "fas+eng") -> Intake:
-    """Store a working copy of ``item_id``: given as a file, or made by Khavaran."""
+           params: str | None = None, languages: str = "fas+eng",
+           include_protected: bool = False) -> Intake:
+    """Store a working copy of ``item_id``: given as a file, or made by Khavaran.
+
+    Parameters: ``include_protected`` copy a protected witness's testimony
+    (services/witness_items.py; recorded with the copy).
+    """
     if kind not in DERIVED_KINDS:
         raise ValidationError(f"unknown kind '{kind}' (use one of {', '.join(DERIVED_KINDS)})",
                               field="--kind")
     key = load_key(registry.settings.home)
     with registry.read() as conn:
+        witness = guard_item(conn, item_id, include_protected, actor)
         parent = require_item(conn, item_id)
     with registry.vault.staging() as area:
         if file is None:
@@ -319,7 +326,8 @@ def derive(registry: Registry, item_id: str, *, kind: str, actor: str,
             path = area.folder / f"{kind}.txt"
             path.write_bytes(made.content)
             return _store_copy(registry, area, key, parent, path, kind=kind, actor=actor,
-                               tool=made.tool, params=made.params, shown=f"the {kind} copy")
+                               tool=made.tool, params=made.params, shown=f"the {kind} copy",
+                               witness=witness)
         if not tool or not tool.strip():
             raise ValidationError("say which tool made the copy with --tool", field="--tool")
         try:
@@ -333,7 +341,8 @@ def derive(registry: Registry, item_id: str, *, kind: str, actor: str,
             raise ValidationError(f"{file}: --file must be one file, not a folder",
                                   field="--file")
         return _store_copy(registry, area, key, parent, file, kind=kind, actor=actor,
-                           tool=tool.strip(), params=parsed, shown=display_path(file))
+                           tool=tool.strip(), params=parsed, shown=display_path(file),
+                           witness=witness)
 
 
 def _make(registry: Registry, parent: Any, kind: str, languages: str) -> Made:
@@ -353,7 +362,8 @@ def _make(registry: Registry, parent: Any, kind: str, languages: str) -> Made:
 
 
 def _store_copy(registry: Registry, area: Staging, key: Any, parent: Any, path: Path, *,
-                kind: str, actor: str, tool: str, params: dict[str, Any], shown: str) -> Intake:
+                kind: str, actor: str, tool: str, params: dict[str, Any], shown: str,
+                witness: str | None) -> Intake:
     staged = _stage(area, path)
     d = staged.digests
     if d.size == 0:
@@ -385,6 +395,7 @@ def _store_copy(registry: Registry, area: Staging, key: Any, parent: Any, path: 
                 "source": parent.source_id, "repeat": exists})
             ledger.append("derivation", item=parent.id, actor=actor, at=now, data={
                 "child": child_id, "child_sha256": d.sha256, "kind": kind})
+            record_item_reveal(conn, registry, witness, actor, f"evidence derive {parent.id}")
     return Intake(shown, child_id, d.sha256, d.size, mime, exists)
 
 

@@ -108,6 +108,7 @@ class _Ingest:
         # (table, id, new values) of rows already in the registry that change
         self.updates: list[tuple[str, str, dict[str, Any]]] = []
         self.revealed: set[str] = set()
+        self.referred: set[str] = set()  # protected people a new fact refers to
         self.prepared: list[Any] = []  # the checked claims (PreparedClaim)
 
     def add(self, table: str, row: dict[str, Any]) -> None:
@@ -115,10 +116,10 @@ class _Ingest:
 
     def log(self, action: str, *, entity_id: str | None = None, claim_id: str | None = None,
             field_name: str | None = None, new: str | None = None,
-            old: str | None = None) -> None:
+            old: str | None = None, reason: str | None = None) -> None:
         self.hist.append({"at": self.now, "actor": self.actor, "action": action,
                           "entity_id": entity_id, "claim_id": claim_id, "field": field_name,
-                          "old_value": old, "new_value": new, "reason": self.label})
+                          "old_value": old, "new_value": new, "reason": reason or self.label})
 
     # -- lookups that see both this batch and the registry --------------------
     def load_known(self) -> None:
@@ -167,6 +168,17 @@ class _Ingest:
                 f"'{entity_id}' is a protected person: adding identifying facts needs "
                 "--include-protected (and the access is recorded)", field=field_name)
         self.revealed.add(entity_id)
+
+    def gate_reference(self, entity_id: str, where: Where, field_name: str) -> None:
+        """A fact that refers to a person protected before this batch (a relative
+        of theirs) would confirm that the id exists and tie someone to them:
+        without include_protected it answers as a reference to no record."""
+        if not self.was_protected(entity_id):
+            return
+        if not self.include_protected:
+            raise DanglingReferenceError(f"no record with id '{entity_id}'", field=field_name,
+                                         file=where.file, line=where.line)
+        self.referred.add(entity_id)
 
     def was_protected(self, entity_id: str) -> bool:
         """Protected in the registry before this batch."""
@@ -585,6 +597,11 @@ class _Ingest:
             key_protected(self.conn, touched)
         for eid in sorted(self.revealed):
             self.log("reveal-protected", entity_id=eid, field_name="identity")
+        for eid in sorted(self.referred - self.revealed):
+            # The batch's label names the record that refers to them, which their
+            # own history must not tie to them.
+            self.log("reveal-protected", entity_id=eid, field_name="identity",
+                     reason="a fact referring to them, added with --include-protected")
         if self.batch.history and self.report.added["history rows restored"]:
             # The restored history already holds how each row came to be.
             keep = {"restore-history", "restore-setting", "reveal-protected"}

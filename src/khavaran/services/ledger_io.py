@@ -15,12 +15,13 @@ from sqlalchemy import insert, select
 from khavaran.errors import EvidenceError, ValidationError
 from khavaran.services.evidence import new_file, require_item
 from khavaran.services.registry import Registry
+from khavaran.services.witness_items import guard_item, record_item_reveal
 from khavaran.storage.vault_tables import ledger_timestamp
 from khavaran.vault.keys import load_key, public_keys, trusted_keys
 from khavaran.vault.ledger import LedgerWriter, head, iso, iter_entries
 from khavaran.vault.verify_ledger import FORMAT, canonical, key_id
 
-__all__ = ["export_ledger", "timestamp_ledger", "trust_key", "write_extract"]
+__all__ = ["export_ledger", "print_extract", "timestamp_ledger", "trust_key", "write_extract"]
 
 
 def trust_key(registry: Registry, public_key: str, *, actor: str, reason: str) -> str:
@@ -41,19 +42,55 @@ def trust_key(registry: Registry, public_key: str, *, actor: str, reason: str) -
     return key_id(public_key.lower())
 
 
-def export_ledger(registry: Registry, out: Path, *, item_id: str | None = None) -> int:
-    """Write a JSON Lines extract (see verify_ledger.py); returns the entry count."""
+def export_ledger(registry: Registry, out: Path, *, item_id: str | None = None,
+                  include_protected: bool = False, actor: str | None = None) -> int:
+    """Write a JSON Lines extract (see verify_ledger.py); returns the entry count.
+
+    Parameters: ``item_id`` only this item's entries; ``include_protected``
+    allow a protected witness's testimony (services/witness_items.py: needs
+    ``actor``, recorded before the file appears at ``out``).
+    """
+    witness = _guard(registry, item_id, include_protected, actor)
     with new_file(out, registry.settings.home) as raw:
         fh = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
         count = write_extract(registry, fh, item_id=item_id)
         fh.flush()
         fh.detach()  # new_file closes and syncs the file itself
+        _record(registry, witness, actor, item_id)
     return count
+
+
+def print_extract(registry: Registry, fh: TextIO, *, item_id: str | None = None,
+                  include_protected: bool = False, actor: str | None = None) -> int:
+    """Write the extract to an open stream (standard output), as export_ledger
+    does to a file; a reveal is recorded before the first line is written."""
+    witness = _guard(registry, item_id, include_protected, actor)
+    _record(registry, witness, actor, item_id)
+    return write_extract(registry, fh, item_id=item_id)
+
+
+def _guard(registry: Registry, item_id: str | None, include_protected: bool,
+           actor: str | None) -> str | None:
+    if item_id is None:
+        return None
+    with registry.read() as conn:
+        return guard_item(conn, item_id, include_protected, actor)
+
+
+def _record(registry: Registry, witness: str | None, actor: str | None,
+            item_id: str | None) -> None:
+    if witness is not None:
+        with registry.write() as conn:
+            record_item_reveal(conn, registry, witness, actor, f"ledger export --item {item_id}")
 
 
 def write_extract(registry: Registry, fh: TextIO, *, item_id: str | None = None,
                   upto: tuple[int, str] | None = None, at: dt.datetime | None = None) -> int:
     """Write the extract's lines to ``fh``; returns the entry count.
+
+    It shows any item's entries, a protected witness's testimony too: it is for
+    callers that decided what may be shown (a dossier's exhibits); commands
+    use export_ledger or print_extract.
 
     ``upto`` (seq, hash) ends it at an earlier ledger head and ``at`` dates it:
     the same head and date give the same bytes (Ed25519 signs deterministically).

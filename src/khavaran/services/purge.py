@@ -10,6 +10,7 @@ from khavaran.errors import ValidationError
 from khavaran.services.evidence import live_digests, require_item
 from khavaran.services.registry import Registry
 from khavaran.services.verification import items_with_copies
+from khavaran.services.witness_items import guard_item, record_item_reveal
 from khavaran.storage.vault_tables import evidence_intake, evidence_meta, evidence_purge
 from khavaran.vault.keys import load_key
 from khavaran.vault.ledger import LedgerWriter
@@ -18,8 +19,11 @@ __all__ = ["purge"]
 
 
 def purge(registry: Registry, item_id: str, *, reason: str, approved_by: str,
-          actor: str) -> list[str]:
-    """Delete the item's file and its working copies, leaving tombstones; returns ids."""
+          actor: str, include_protected: bool = False) -> list[str]:
+    """Delete the item's file and its working copies, leaving tombstones; returns ids.
+
+    Parameters: ``include_protected`` purge a protected witness's testimony
+    (services/witness_items.py; recorded)."""
     if not reason.strip():
         raise ValidationError("a purge needs --reason", field="--reason")
     if not _person(approved_by) or _person(approved_by) == _person(actor):
@@ -27,6 +31,7 @@ def purge(registry: Registry, item_id: str, *, reason: str, approved_by: str,
                               "names someone other than --as", field="--approved-by")
     key = load_key(registry.settings.home)
     with registry.read() as conn:
+        witness = guard_item(conn, item_id, include_protected, actor)
         root = require_item(conn, item_id)
         doomed = items_with_copies(conn, item_id)
         gone = {r.item_id for r in conn.execute(select(evidence_purge.c.item_id))}
@@ -46,6 +51,7 @@ def purge(registry: Registry, item_id: str, *, reason: str, approved_by: str,
                     "sha256": item.sha256, "sha512": item.sha512, "size": item.size,
                     "reason": reason.strip(), "approved_by": approved_by.strip(),
                     "with": root.id if item.id != root.id else None})
+            record_item_reveal(conn, registry, witness, actor, f"evidence purge {item_id}")
     return [r.id for r in doomed]
 
 

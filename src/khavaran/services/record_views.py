@@ -26,6 +26,7 @@ from khavaran.services.history import Change
 from khavaran.services.profiles import Fact, Profile, display_names
 from khavaran.services.protection import hidden_set
 from khavaran.services.registry import Registry
+from khavaran.services.witness_items import withheld_items
 from khavaran.storage import queries, reading_queries
 
 __all__ = ["PAGES", "Allegation", "Evidence", "Member", "PersonView", "PropertyView",
@@ -127,6 +128,8 @@ def _claim_ids(profile: Profile) -> list[str]:
 def _view(registry: Registry, profile: Profile) -> RecordView:
     with registry.read() as conn:
         rows = reading_queries.evidence_for_claims(conn, _claim_ids(profile))
+        withheld = withheld_items(conn, [r["item_id"] for r in rows])
+    rows = [r for r in rows if r["item_id"] not in withheld]
     evidence: dict[str, list[Evidence]] = defaultdict(list)
     for r in rows:
         evidence[r["claim_id"]].append(Evidence(r["item_id"], r["locator"], r["media_type"],
@@ -239,6 +242,8 @@ def source_view(registry: Registry, source_id: str, *, limit: int = 50,
         kept = [r for r in rows if r["id"] not in hidden.claims]
         names = display_names(conn, [r["entity_id"] for r in kept])
         items = [dict(r) for r in reading_queries.evidence_of_source(conn, source_id)]
+        withheld = withheld_items(conn, [i["id"] for i in items])
+        items = [i for i in items if i["id"] not in withheld]
     model = load_model()
     claims = []
     for r in kept:

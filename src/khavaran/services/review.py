@@ -29,6 +29,7 @@ from khavaran.export.screening import screen
 from khavaran.services.evidence import require_item
 from khavaran.services.protection import hidden_set
 from khavaran.services.registry import Registry, require_actor
+from khavaran.services.witness_items import guard_item, record_item_reveal
 from khavaran.storage.vault_tables import evidence_derivation, ledger_entry
 from khavaran.vault.keys import load_key
 from khavaran.vault.ledger import LedgerWriter, body_of, head
@@ -85,12 +86,14 @@ def flags_of(registry: Registry, conn: Connection, item_id: str, level: str) -> 
 
 
 def review_item(registry: Registry, item_id: str, *, level: str, reason: str,
-                actor: str | None) -> Review:
+                actor: str | None, include_protected: bool = False) -> Review:
     """Record that ``actor`` reviewed ``item_id`` for disclosure at ``level``.
 
     :param level: ``public`` or ``prosecutor``.
     :param reason: why it may be disclosed; kept in the ledger for ever, so it must
         name no protected person.
+    :param include_protected: review a protected witness's testimony
+        (services/witness_items.py; recorded).
     :returns: the review, with the flags the screen raised, which it now covers.
     """
     actor = require_actor(actor)
@@ -101,6 +104,7 @@ def review_item(registry: Registry, item_id: str, *, level: str, reason: str,
         raise ValidationError("say why the item may be disclosed (--reason)", field="--reason")
     key = load_key(registry.settings.home)
     with registry.read() as conn:
+        witness = guard_item(conn, item_id, include_protected, actor)
         item = require_item(conn, item_id)
         flags = flags_of(registry, conn, item_id, level)
     with registry.write() as conn:
@@ -108,6 +112,7 @@ def review_item(registry: Registry, item_id: str, *, level: str, reason: str,
             "review", item=item_id, actor=actor, at=registry.now(),
             data={"level": level, "sha256": item.sha256, "reason": reason.strip(),
                   "flags_seen": flags})
+        record_item_reveal(conn, registry, witness, actor, f"evidence review {item_id}")
     return Review(item_id, level, item.sha256, reason.strip(), flags, entry.seq, actor)
 
 

@@ -14,6 +14,7 @@ from khavaran.errors import TimestampError
 from khavaran.services.evidence import live_digests, require_item
 from khavaran.services.record_checks import record_problems
 from khavaran.services.registry import Registry
+from khavaran.services.witness_items import guard_item, record_item_reveal
 from khavaran.settings import Settings
 from khavaran.storage.engine import make_engine
 from khavaran.storage.vault_tables import (
@@ -53,12 +54,20 @@ class Report:
 
 
 def verify(registry: Registry, item_id: str | None, *, actor: str,
-           check_signatures_too: bool = True) -> Report:
-    """Re-hash files, check both chains, signatures and timestamps; record the result."""
+           check_signatures_too: bool = True, include_protected: bool = False) -> Report:
+    """Re-hash files, check both chains, signatures and timestamps; record the result.
+
+    Parameters: ``item_id`` one item and its copies (None: the whole vault);
+    ``include_protected`` verify a protected witness's testimony
+    (services/witness_items.py; recorded).
+    """
     key = load_key(registry.settings.home)
     report = Report()
     registry.vault.settle(live_digests(registry))
+    witness = None
     with registry.read() as conn:
+        if item_id is not None:
+            witness = guard_item(conn, item_id, include_protected, actor)
         items = items_with_copies(conn, item_id)
         _check_blobs(registry, conn, items, report, whole=item_id is None)
         report.problems += record_problems(conn, items)
@@ -74,6 +83,7 @@ def verify(registry: Registry, item_id: str | None, *, actor: str,
                                              "problems": len(report.problems),
                                              "items": report.items, "entries": report.entries,
                                              "head_seq": seq, "head": last})
+        record_item_reveal(conn, registry, witness, actor, f"evidence verify {item_id}")
     return report
 
 
