@@ -108,7 +108,10 @@ async def link_evidence(request: Request, registry: Reg, who: SignedIn,
             await run_in_threadpool(
                 lambda: cases.link_evidence(registry, case_id, int(number), element,
                                             stance=v["stance"], reasoning=v["reasoning"],
-                                            actor=who.name, locator=v["locator"], **target))
+                                            actor=who.name, locator=v["locator"],
+                                            claim_id=target["claim_id"],
+                                            item_id=target["item_id"],
+                                            testimony=target["testimony"]))
         except ValidationError as exc:
             errors = _errors(exc, request, set(LINK_FIELDS))
         except NotFoundError:
