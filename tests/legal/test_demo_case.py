@@ -55,3 +55,25 @@ def test_the_demo_redaction_goes_into_a_prosecutor_dossier(cli, tmp_path):
     doc = json.loads((out / "data" / "case.json").read_text("utf-8"))
     redaction = next(e for e in doc["exhibits"] if e["kind"] == "redaction")
     assert redaction["file"] and b"[REDACTED]" in (out / redaction["file"]).read_bytes()
+
+
+def test_a_linked_fact_tying_a_relative_to_a_witness_protected_later_names_neither(
+        cli) -> None:
+    """A link made before the witness was protected stays in the matrix, but as a
+    withheld fact: the relative's name would lead to the witness."""
+    assert cli("demo", "--case", user=None).exit_code == 0
+    witness, relative = (cli("person", "add", "--name", name, "--source", "demo-testimony-01",
+                             "--fictional").output.split()[0]
+                         for name in ("Parvin Fictional-Witness", "Fatemeh Fictional-Relative"))
+    added = cli("claim", "add", relative, "relative_of", witness, "--qualifier", "sibling",
+                "--source", "demo-testimony-01")
+    claim = added.output.split(":")[0]
+    linked = cli("case", "link", "demo-commission", "1", "murder-intent", "--claim", claim,
+                 "--reason", "the sibling saw the transfer")
+    assert linked.exit_code == 0, linked.output
+    assert "Fatemeh" in cli("case", "matrix", "demo-commission").output
+    assert cli("person", "protect", witness, "--pseudonym", "Witness W-77",
+               "--reason", "at risk").exit_code == 0
+    matrix = cli("case", "matrix", "demo-commission").output
+    assert "a fact identifying a protected person (withheld)" in matrix
+    assert "Fatemeh" not in matrix and "Parvin" not in matrix and relative not in matrix

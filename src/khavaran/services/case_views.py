@@ -189,9 +189,10 @@ def _target(conn: Connection, lk: Link, hidden: HiddenSet, reveal: bool,
         row = conn.execute(select(claim).where(claim.c.id == lk.target)).mappings().one()
         secret = lk.target in hidden.claims
         items = _linked_items(conn, lk.target, upto)
-        who = display_names(conn, [row["entity_id"]], reveal=reveal).get(row["entity_id"], "")
         if secret and not reveal:
-            return TargetView(f"a fact identifying {who} (withheld)", items, True)
+            # Not even whose fact it is: a relative's name ties them to the witness.
+            return TargetView("a fact identifying a protected person (withheld)", items, True)
+        who = display_names(conn, [row["entity_id"]], reveal=reveal).get(row["entity_id"], "")
         return TargetView(f"claim {lk.target}: {who}, {row['property'].replace('_', ' ')}: "
                           f"{row['value']}", items, secret)
     if lk.kind == "evidence":
