@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from khavaran.cli import app
 from khavaran.cli.context import registry_of, settings_of
 from khavaran.cli.lazy import lazy_module
 from khavaran.cli.render import echo_json
+from khavaran.cli.root import app
 from khavaran.errors import ConfigError
 from khavaran.vault.derive import DERIVED_KINDS
 

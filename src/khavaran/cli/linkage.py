@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 import click
 import typer
 
-from khavaran.cli import KhavaranGroup, app
 from khavaran.cli.context import MAX_INT, registry_of, settings_of
 from khavaran.cli.lazy import lazy_module
+from khavaran.cli.root import KhavaranGroup, app
 from khavaran.errors import ValidationError
 
 if TYPE_CHECKING:
