@@ -16,12 +16,13 @@ from khavaran.legal.assessment import STATUSES
 if TYPE_CHECKING:
     from khavaran.export import disclosure
     from khavaran.legal import frameworks
-    from khavaran.services import case_views, cases, profiles, protection
+    from khavaran.services import case_views, cases, custody, profiles, protection
 else:
     disclosure = lazy_module("khavaran.export.disclosure")
     frameworks = lazy_module("khavaran.legal.frameworks")
     case_views = lazy_module("khavaran.services.case_views")
     cases = lazy_module("khavaran.services.cases")
+    custody = lazy_module("khavaran.services.custody")
     profiles = lazy_module("khavaran.services.profiles")
     protection = lazy_module("khavaran.services.protection")
 
@@ -117,7 +118,8 @@ def link(
     element: Annotated[str, typer.Argument(metavar="ELEMENT", help="An element id.")],
     reason: Annotated[str, typer.Option(help="Briefly, why it bears on the element.")],
     claim: Annotated[str | None, typer.Option(help="A claim id.")] = None,
-    evidence: Annotated[str | None, typer.Option(help="An evidence item id.")] = None,
+    evidence: Annotated[str | None, typer.Option(
+        help="An evidence item id, or its start if only one item's id starts so.")] = None,
     testimony: Annotated[str | None, typer.Option(help="A testimony (source id).")] = None,
     locator: Annotated[str, typer.Option(help="Where in it: page, paragraph, time.")] = "",
     contradicts: Annotated[bool, typer.Option(
@@ -129,8 +131,11 @@ def link(
     --locator "p. 3" --reason "names the victim as executed"
     """
     actor = settings_of(ctx).require_actor()
+    registry = registry_of(ctx)
+    if evidence is not None:
+        evidence = custody.resolve_item(registry, evidence)
     link_id = cases.link_evidence(
-        registry_of(ctx), case_id, number, element, claim_id=claim, item_id=evidence,
+        registry, case_id, number, element, claim_id=claim, item_id=evidence,
         testimony=testimony, locator=locator, reasoning=reason, actor=actor,
         stance="contradicts" if contradicts else "supports")
     typer.echo(f"link {link_id}: {'contradicts' if contradicts else 'supports'} {element} "

@@ -35,8 +35,11 @@ from khavaran.vault.keys import load_key
 from khavaran.vault.ledger import LedgerWriter, body_of, data_of, iter_entries
 from khavaran.vault.streaming import copy_and_hash
 
-__all__ = ["Node", "custodian", "custody_log", "download", "item_info", "lineage",
-           "link_claim", "protected_witness", "transfer"]
+__all__ = ["MIN_PREFIX", "Node", "custodian", "custody_log", "download", "item_info",
+           "lineage", "link_claim", "protected_witness", "resolve_item", "transfer"]
+
+MIN_PREFIX = 4  # hex digits after "ev-" that a shortened id must give, as git asks
+SHOWN = 10  # candidates listed when a prefix names more than one item
 
 
 def protected_witness(conn: Connection, item_id: str) -> str | None:
@@ -46,6 +49,42 @@ def protected_witness(conn: Connection, item_id: str) -> str | None:
     witness = conn.execute(q).scalar()
     row = queries.entity_row(conn, witness) if witness else None
     return witness if row is not None and row["protected"] else None
+
+
+def resolve_item(registry: Registry, ref: str, *, include_protected: bool = False) -> str:
+    """The id of the evidence item ``ref`` names: its whole id, or a prefix of
+    it (``ev-`` may be left out) of at least MIN_PREFIX hex digits that only one
+    item's id starts with.
+
+    A prefix is matched only among the items the caller may see: a protected
+    witness's testimony counts only with ``include_protected``.  A prefix that
+    matches none of those answers exactly as an unknown id, so that it tells
+    nothing of a hidden item; one that matches several lists those.  A whole
+    id is returned as given: the command it is for decides what it may see.
+
+    Parameters: ``include_protected`` also match a protected witness's items.
+    """
+    unknown = NotFoundError(f"no evidence item with id '{ref}'")
+    text = ref.strip().lower()
+    prefix = text if text.startswith("ev-") else f"ev-{text}"
+    with registry.read() as conn:
+        if conn.execute(select(evidence_item.c.id)
+                        .where(evidence_item.c.id == ref)).first() is not None:
+            return ref
+        if len(prefix) - 3 < MIN_PREFIX:
+            raise unknown
+        found = conn.execute(select(evidence_item.c.id)
+                             .where(evidence_item.c.id.startswith(prefix, autoescape=True))
+                             .order_by(evidence_item.c.id)).scalars().all()
+        visible: list[str] = [i for i in found
+                   if include_protected or protected_witness(conn, i) is None]
+    if not visible:
+        raise unknown
+    if len(visible) > 1:
+        listed = ", ".join(visible[:SHOWN]) + (" ..." if len(visible) > SHOWN else "")
+        raise ValidationError(f"'{ref}' is the start of {len(visible)} evidence item ids "
+                              f"({listed}): give more of it", field="item")
+    return visible[0]
 
 
 def _witness_of(conn: Connection, item_id: str, include_protected: bool,
