@@ -110,10 +110,12 @@ def show(ctx: typer.Context, item_id: Annotated[str, ITEM],
         what = "repeat intake" if i["repeat"] else "intake"
         lines.append(f"  {what} {n}: {i['created_at']:%Y-%m-%d %H:%M} by {i['created_by']}, "
                      f"file '{i['original_name']}' (sensitive)")
-        for label, key in (("collected by", "collected_by"), ("collected at", "collected_text"),
+        for label, key in (("collected by", "collected_by"), ("collected at", "collected_shown"),
                            ("collected where", "collected_where"), ("note", "note")):
             if i[key]:
                 lines.append(f"    {label:<16} {i[key]}")
+            if key == "collected_shown" and i[key] and i["collected_text"] not in i[key]:
+                lines.append(f"    {'as written':<16} {i['collected_text']}")
     for d in info["parents"]:
         lines.append(f"  {d['kind']} of {d['parent_id']} by {d['tool']}")
     for d in info["children"]:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from khavaran.errors import IntegrityError, NotFoundError, ValidationError
+from khavaran.model.types.fuzzy_date import show_date
 from khavaran.services.editing import _claim
 from khavaran.services.evidence import new_file, purged, require_item
 from khavaran.services.registry import Registry, require_actor
@@ -116,7 +117,7 @@ def item_info(registry: Registry, item_id: str, *, include_protected: bool = Fal
         witness = _witness_of(conn, item_id, include_protected, actor)
         item = require_item(conn, item_id, live=False)
         t = evidence_intake.c
-        intakes = [dict(r._mapping) for r in conn.execute(
+        intakes = [_intake(r._mapping) for r in conn.execute(
             select(evidence_intake).where(t.item_id == item_id).order_by(t.id))]
         meta = [dict(r._mapping) for r in conn.execute(
             select(evidence_meta).where(evidence_meta.c.item_id == item_id)
@@ -134,6 +135,13 @@ def item_info(registry: Registry, item_id: str, *, include_protected: bool = Fal
     return {"item": dict(item._mapping), "intakes": intakes, "metadata": meta,
             "parents": parents, "children": children, "links": links,
             "purge": dict(purge._mapping) if purge else None, "custodian": holder}
+
+
+def _intake(row: Any) -> dict[str, Any]:
+    """An intake, with its date of collection as every view prints dates."""
+    text = row["collected_text"]
+    return {**row, "collected_shown": show_date(text, row["collected_calendar"])
+            if text else None}
 
 
 @dataclass
