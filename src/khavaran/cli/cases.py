@@ -257,11 +257,14 @@ def matrix(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
         if ch.missing:
             typer.echo(f"  elements: none, {ch.missing} (see the warning above)")
             continue
-        typer.echo(f"  {'element':<34} {'kind':<10} {'status':<14} {'for':>3} {'against':>7}")
+        # The status follows from how many independent sources support an element
+        # (links to one source, or to sources based on one another, count once).
+        typer.echo(f"  {'element':<34} {'kind':<10} {'status':<14} "
+                   f"{'independent sources for':>23} {'links against':>13}")
         for ev in ch.elements:
             against = sum(1 for lk in ev.links if lk.stance == "contradicts")
             typer.echo(f"  {ev.element.id:<34} {ev.element.kind:<10} "
-                       f"{STATUSES[ev.status]:<14} {ev.independent:>3} {against:>7}")
+                       f"{STATUSES[ev.status]:<14} {ev.independent:>23} {against:>13}")
             for lk in [*ev.links, *[w for w in case.withdrawn if w.number == ch.number
                                      and w.element == ev.element.id]]:
                 if lk.withdrawn is not None:
