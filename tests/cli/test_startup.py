@@ -93,6 +93,9 @@ def test_search_and_person_show_read_without_keys_orm_or_numpy(demo_cli) -> None
     out, loaded = _run_main(["person", "show", "v-demo-001"], env)
     assert "v-demo-001" in out
     assert not [m for m in loaded if m in NOT_FOR_READING or m.split(".")[0] in NOT_FOR_READING]
+    if settings.db_url.startswith("sqlite"):
+        # A table's PostgreSQL-only index option once loaded that dialect for everyone.
+        assert "sqlalchemy.dialects.postgresql" not in loaded
 
 
 def test_every_command_is_found_in_the_family_that_registers_it() -> None:
