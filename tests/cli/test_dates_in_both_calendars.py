@@ -55,3 +55,10 @@ def test_the_case_matrix_gives_a_claimed_date_in_both_calendars(cli, tmp_path) -
     out = cli("case", "matrix", "fx-case").output
     assert "death date: 12 Mordad 1367 SH (3 Aug 1988)" in out
     assert "death date: 1367/05/12" not in out
+
+
+def test_source_show_gives_its_date_in_both_calendars(demo_cli) -> None:
+    lines = demo_cli("source", "show", "demo-court-1").output.splitlines()
+    at = lines.index("  date: 11 Oct 2021 (19 Mehr 1400 SH)")
+    assert lines[at + 1] == "    as written: 2021-10-11"
+    assert not any(line.startswith("  date_calendar") for line in lines)
