@@ -26,8 +26,18 @@ import tempfile
 import time
 from pathlib import Path
 
-BIN = Path(sys.executable).parent
-KHAVARAN = str(BIN / "khavaran")
+# `python -m khavaran` rather than the installed script, so that PYTHONPATH
+# chooses the sources measured (a worktree's, say).
+KHAVARAN = [sys.executable, "-m", "khavaran"]
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ, **extra)
+    env.pop("KHAVARAN_DB", None)
+    # An installed package has its bytecode compiled; with this set, every run
+    # would compile our modules from source and measure that instead.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def _best(cmd: list[str], env: dict[str, str], rounds: int) -> float:
@@ -40,14 +50,15 @@ def _best(cmd: list[str], env: dict[str, str], rounds: int) -> float:
 
 
 def startup(root: Path, rounds: int) -> None:
-    env = dict(os.environ, KHAVARAN_HOME=str(root / "home"), KHAVARAN_USER="bench")
-    env.pop("KHAVARAN_DB", None)
-    subprocess.run([KHAVARAN, "demo"], env=env, check=True, stdout=subprocess.DEVNULL)
+    env = _env(KHAVARAN_HOME=str(root / "home"), KHAVARAN_USER="bench")
+    subprocess.run([*KHAVARAN, "demo"], env=env, check=True, stdout=subprocess.DEVNULL)
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average {load} on {os.cpu_count()} cores")
     base = _best([sys.executable, "-c", "pass"], env, rounds)
     print(f"start-up, best of {rounds} (python -c pass: {base:.3f} s)")
     for args in (["date", "1367/05/06"], ["search", "Hosseini"],
                  ["person", "show", "v-demo-001"]):
-        t = _best([KHAVARAN, *args], env, rounds)
+        t = _best([*KHAVARAN, *args], env, rounds)
         print(f"  khavaran {' '.join(args):<28} {t:6.3f} s  ({t / base:5.1f} x python -c pass)")
 
 
@@ -61,14 +72,13 @@ def intake(root: Path, megabytes: int, rounds: int) -> None:
     best = float("inf")
     for n in range(rounds):
         home = root / f"intake-{n}"
-        env = dict(os.environ, KHAVARAN_HOME=str(home), KHAVARAN_USER="bench")
-        env.pop("KHAVARAN_DB", None)
-        subprocess.run([KHAVARAN, "init"], env=env, check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([KHAVARAN, "import", str(Path(__file__).parent.parent / "tests" /
+        env = _env(KHAVARAN_HOME=str(home), KHAVARAN_USER="bench")
+        subprocess.run([*KHAVARAN, "init"], env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([*KHAVARAN, "import", str(Path(__file__).parent.parent / "tests" /
                                               "fixtures" / "sources.csv"), "--kind", "source"],
                        env=env, check=True, stdout=subprocess.DEVNULL)
         start = time.perf_counter()
-        subprocess.run([KHAVARAN, "evidence", "add", str(big), "--source", "t-list"],
+        subprocess.run([*KHAVARAN, "evidence", "add", str(big), "--source", "t-list"],
                        env=env, check=True, stdout=subprocess.DEVNULL)
         best = min(best, time.perf_counter() - start)
         shutil.rmtree(home)

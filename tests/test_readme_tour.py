@@ -4,6 +4,7 @@ database: a newcomer's first steps must not fail."""
 from __future__ import annotations
 
 import os
+import pty
 import re
 import subprocess
 import sys
@@ -52,10 +53,22 @@ def test_every_command_of_the_readme_tour_runs_as_written(registry: Registry,
     env.update(PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
                KHAVARAN_HOME=str(registry.settings.home), KHAVARAN_DB=registry.settings.db_url)
 
-    def run(command: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["bash", "-c", f"set -o pipefail; {command}"], cwd=work,
-                              env=env, input=stdin, capture_output=True, text=True,
-                              timeout=300)
+    def run(command: str, answer: str | None = None) -> subprocess.CompletedProcess[str]:
+        if answer is None:
+            return subprocess.run(["bash", "-c", f"set -o pipefail; {command}"], cwd=work,
+                                  env=env, input="", capture_output=True, text=True,
+                                  timeout=300)
+        # A command that asks first asks only at a terminal: the user's, here a
+        # pseudo-terminal on which the answer is typed.
+        main, side = pty.openpty()
+        try:
+            os.write(main, answer.encode())
+            return subprocess.run(["bash", "-c", f"set -o pipefail; {command}"], cwd=work,
+                                  env=env, stdin=side, capture_output=True, text=True,
+                                  timeout=300)
+        finally:
+            os.close(side)
+            os.close(main)
 
     for setup in ("khavaran init", "khavaran demo --case"):  # what `make run` does first
         assert run(setup).returncode == 0, setup
@@ -70,7 +83,7 @@ def test_every_command_of_the_readme_tour_runs_as_written(registry: Registry,
             command = command.replace("ev-…", item)
         assert "ev-…" not in command, f"no evidence id printed before: {command}"
         # Commands that ask first get the user's answer.
-        result = run(command, stdin="y\n" if "asks first" in command else "")
+        result = run(command, "y\n" if "asks first" in command else None)
         out = result.stdout + result.stderr
         assert "Traceback" not in out, f"{command}\n{out}"
         if "# refused" in command:

@@ -300,3 +300,39 @@ def test_a_changed_framework_is_said_in_the_dossier_and_never_drops_a_charge(
     with pytest.raises(ValidationError, match="charge.s. 2 name a crime or mode"):
         build_dossier(registry, "fx-case", tmp_path / "b", actor="tester")
     assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.parametrize("level", ["internal", "prosecutor", "public"])
+def test_the_bags_readme_checks_custody_with_an_extract_the_bag_holds(
+        cli, scenario, tmp_path, level):
+    # A prosecutor's or the public's bag may withhold E001's extract: its README
+    # must not send the reader to a file that is not there.
+    out = tmp_path / "bag"
+    assert cli("dossier", "build", "fx-case", "--out", str(out), "--disclosure",
+               level).exit_code == 0
+    readme = (out / "data" / "README.txt").read_text("utf-8")
+    held = sorted(p.name for p in (out / "data" / "custody").glob("*.jsonl"))
+    step = readme.split("3. Custody:", 1)[1].split("4. Signature:", 1)[0]
+    if not held:
+        assert "no custody extract is in this bag" in step
+        return
+    named = step.split("verify_ledger.py ", 1)[1].split()[0]
+    assert Path(named).name in held
+    key = load_key(cli.registry.settings.home).public_hex
+    # Run as the README says, from the bag's folder.
+    done = subprocess.run([sys.executable, "data/custody/verify_ledger.py", named,
+                           "--public-key", key], cwd=out, capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_build_and_verify_count_the_same_files(cli, scenario, tmp_path):
+    out = tmp_path / "bag"
+    built = cli("dossier", "build", "fx-case", "--out", str(out), "--disclosure", "public")
+    payload = sum(1 for p in (out / "data").rglob("*") if p.is_file())
+    exhibits = sum(1 for p in (out / "data" / "exhibits").iterdir())
+    assert (f"{payload} payload files under data/ (" in built.output
+            and f"; {exhibits} of them exhibit files), disclosure public" in built.output)
+    key = load_key(cli.registry.settings.home).public_hex
+    checked = cli("dossier", "verify", str(out), "--public-key", key)
+    assert f"bag valid: {payload} payload files under data/ and " in checked.output

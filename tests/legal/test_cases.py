@@ -78,6 +78,15 @@ def test_matrix_lists_every_element_with_its_evidence(cli, scenario) -> None:
     assert "Shirin" not in out.output and "withheld" in out.output
 
 
+def test_the_matrix_counts_independent_sources_and_says_so(cli, scenario) -> None:
+    # Three links to the mental element come from one witness: one source.
+    out = cli("case", "matrix", "fx-case").output
+    assert "independent sources for links against" in out
+    mental = scenario.elements["mental"]
+    row = next(line.split() for line in out.splitlines() if line.split()[:1] == [mental])
+    assert row[-2:] == ["1", "0"]
+
+
 def test_gaps_list_what_is_not_corroborated_with_means_of_proof(cli, scenario) -> None:
     out = cli("case", "gaps", "fx-case")
     assert out.exit_code == 0, out.output

@@ -225,3 +225,24 @@ def test_cli_shows_consequences_and_asks_before_applying(cli, linked: Registry) 
     shown = cli("person", "show", person)
     assert "MERGED by linkage judgements from 2 list records" in shown.output
     assert "Muhammad Husayni" in shown.output and "محمد حسيني" in shown.output
+
+
+def test_judge_shows_both_records_names_and_key_fields(demo_cli) -> None:
+    shown = demo_cli("dedupe", "judge", "demo-list-a:A0016", "demo-list-c:C0014", "same")
+    lines = shown.output.splitlines()
+    assert lines[0].startswith("demo-list-a:A0016: name=بهروز بهرامی | father_name=جعفر | "
+                               "birth_year=1340 | death_date=1367/05/18")
+    assert lines[1].startswith("demo-list-c:C0014: name=Behrouz Bahrami | age=27 | "
+                               "death_date=Mordad 1367")
+
+
+def test_judge_without_a_terminal_asks_for_yes_and_writes_nothing(demo_cli) -> None:
+    # CliRunner's input is not a terminal, as a script's or a pipe's is not: even a
+    # "y" on it does not apply a merge nobody saw.
+    done = demo_cli("dedupe", "judge", "demo-list-a:A0016", "demo-list-c:C0014", "same",
+                    input="y\n")
+    assert done.exit_code == 1
+    assert "Aborted" not in done.output
+    assert ("nothing written: there is no terminal to ask whether to apply; pass --yes to "
+            "apply") in done.output
+    assert dedupe.judgements(demo_cli.registry) == []

@@ -3,85 +3,87 @@
 Each command parses its arguments, opens the registry, calls one service
 function and prints the result.  Errors of ours become a one-line message and
 a non-zero exit, never a traceback.
+
+Typer reads the signature of every registered command each time it runs one,
+and each family's module costs its imports: ``main`` registers only the family
+of the command asked for (``FAMILY_OF``), so `khavaran date` does not pay for
+the hundred other commands.  ``app``, taken from this package, has them all.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import click
-import typer
+if TYPE_CHECKING:
+    import typer
 
-from khavaran.errors import KhavaranError
-from khavaran.settings import SETTINGS, Settings
+__all__ = ["FAMILIES", "FAMILY_OF", "app", "main"]
 
-__all__ = ["app", "main"]
+# Every command family, in the order their commands are listed in --help.
+FAMILIES = ("accounts", "backup", "cases", "claims", "dossiers", "entry", "evidence",
+            "linkage", "records", "registry", "reports", "tracker")
 
+# The families that register each top-level command or group (tests/cli/
+# test_startup.py checks this against the commands all families register).
+FAMILY_OF: dict[str, tuple[str, ...]] = {
+    "access-log": ("accounts",), "serve": ("accounts",), "user": ("accounts",),
+    "restore": ("backup",), "backup": ("backup",),
+    "frameworks": ("cases",), "case": ("cases",),
+    "claim": ("claims",),
+    "dossier": ("dossiers",),
+    "person": ("entry", "records", "tracker"), "source": ("entry",),
+    "unit": ("records",), "place": ("records",), "event": ("records",),
+    "evidence": ("evidence",), "ledger": ("evidence",),
+    "link": ("linkage",), "estimate": ("linkage",), "lists": ("linkage",),
+    "dedupe": ("linkage",),
+    **{name: ("registry",) for name in ("init", "verify", "demo", "import", "export",
+                                        "search", "history", "overview", "date")},
+    "report": ("reports",),
+    "action": ("tracker",),
+}
 
-class KhavaranGroup(typer.core.TyperGroup):
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except KhavaranError as exc:
-            raise click.ClickException(str(exc)) from None
-        except UnicodeEncodeError:
-            # Arguments and names reach us as text with undecodable bytes kept
-            # aside; they cannot be stored as UTF-8.  Every write is one
-            # transaction, so nothing was written.
-            raise click.ClickException(
-                "an argument or name holds bytes that are not UTF-8 text: nothing was "
-                "written") from None
-        except KeyboardInterrupt:
-            raise click.ClickException("interrupted: nothing was written") from None
-        except Exception as exc:
-            # SQLAlchemy is imported only by commands that open the database.
-            sa_exc = sys.modules.get("sqlalchemy.exc")
-            if sa_exc is not None and isinstance(exc, sa_exc.DBAPIError):
-                raise click.ClickException(
-                    f"the database refused the change, nothing was written: {exc.orig}"
-                ) from None
-            raise
-
-
-app = typer.Typer(
-    cls=KhavaranGroup, no_args_is_help=True, add_completion=False,
-    help="Khavaran: a cited registry of the 1988 prison massacres in Iran.",
-    pretty_exceptions_enable=False, rich_markup_mode=None,
-)
+# The root's own options that take a value (cli/root.py).
+_VALUED = ("--home", "--db", "--as")
 
 
-def _help(name: str) -> str:
-    s = next(s for s in SETTINGS if s.name == name)
-    return f"{s.help} [env: {s.env}]"
+def _families_for(args: Sequence[str]) -> tuple[str, ...]:
+    """The families the command in ``args`` needs: all of them for --help, no
+    command, or a name we do not know (click then lists them or says so)."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _VALUED:
+            skip = True
+        elif arg.startswith(tuple(f"{o}=" for o in _VALUED)):
+            continue
+        elif arg.startswith("-"):
+            return FAMILIES
+        else:
+            return FAMILY_OF.get(arg, FAMILIES)
+    return FAMILIES
 
 
-@app.callback()
-def _global(
-    ctx: typer.Context,
-    home: Annotated[str | None, typer.Option("--home", help=_help("home"))] = None,
-    db: Annotated[str | None, typer.Option("--db", help=_help("db"))] = None,
-    actor: Annotated[str | None, typer.Option("--as", help=_help("user"))] = None,
-) -> None:
-    ctx.obj = Settings.resolve(home=home, db=db, actor=actor)
+def _register(families: Sequence[str]) -> None:
+    for name in FAMILIES:  # in the listed order, whatever the order asked
+        if name in families:
+            importlib.import_module(f"khavaran.cli.{name}")
 
 
 def main() -> None:
-    app()
+    _register(_families_for(sys.argv[1:]))
+    from khavaran.cli.root import app as root
+
+    root()
 
 
-# Command families register themselves on `app` when imported.
-from khavaran.cli import (  # noqa: E402,F401
-    accounts,
-    backup,
-    cases,
-    claims,
-    dossiers,
-    entry,
-    evidence,
-    linkage,
-    records,
-    registry,
-    reports,
-    tracker,
-)
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":
+        _register(FAMILIES)
+        from khavaran.cli.root import app as root
+
+        return root
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

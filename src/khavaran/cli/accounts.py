@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from khavaran.cli import app
 from khavaran.cli.context import registry_of, settings_of
 from khavaran.cli.lazy import lazy_module
+from khavaran.cli.root import app
 from khavaran.model.access_actions import ACTIONS
 from khavaran.model.roles import load_roles
 from khavaran.settings import parse_size

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from khavaran.cli import app
 from khavaran.cli.context import registry_of, settings_of
+from khavaran.cli.root import app
 
 if TYPE_CHECKING:
     from khavaran.services import backup as backups

@@ -7,19 +7,20 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from khavaran.cli import app
 from khavaran.cli.context import MAX_INT, registry_of, settings_of
 from khavaran.cli.lazy import lazy_module
 from khavaran.cli.render import FICTIONAL
+from khavaran.cli.root import app
 from khavaran.legal.assessment import STATUSES
 
 if TYPE_CHECKING:
     from khavaran.legal import frameworks
-    from khavaran.services import case_reading, cases
+    from khavaran.services import case_reading, cases, custody
 else:
     frameworks = lazy_module("khavaran.legal.frameworks")
     case_reading = lazy_module("khavaran.services.case_reading")
     cases = lazy_module("khavaran.services.cases")
+    custody = lazy_module("khavaran.services.custody")
 
 frameworks_group = typer.Typer(help="Legal frameworks: crimes, elements, modes of liability.",
                                no_args_is_help=True)
@@ -113,7 +114,8 @@ def link(
     element: Annotated[str, typer.Argument(metavar="ELEMENT", help="An element id.")],
     reason: Annotated[str, typer.Option(help="Briefly, why it bears on the element.")],
     claim: Annotated[str | None, typer.Option(help="A claim id.")] = None,
-    evidence: Annotated[str | None, typer.Option(help="An evidence item id.")] = None,
+    evidence: Annotated[str | None, typer.Option(
+        help="An evidence item id, or its start if only one item's id starts so.")] = None,
     testimony: Annotated[str | None, typer.Option(help="A testimony (source id).")] = None,
     locator: Annotated[str, typer.Option(help="Where in it: page, paragraph, time.")] = "",
     contradicts: Annotated[bool, typer.Option(
@@ -129,8 +131,12 @@ def link(
     --locator "p. 3" --reason "names the victim as executed"
     """
     actor = settings_of(ctx).require_actor()
+    registry = registry_of(ctx)
+    if evidence is not None:
+        evidence = custody.resolve_item(registry, evidence,
+                                         include_protected=include_protected)
     link_id = cases.link_evidence(
-        registry_of(ctx), case_id, number, element, claim_id=claim, item_id=evidence,
+        registry, case_id, number, element, claim_id=claim, item_id=evidence,
         testimony=testimony, locator=locator, reasoning=reason, actor=actor,
         stance="contradicts" if contradicts else "supports",
         include_protected=include_protected)
@@ -232,10 +238,13 @@ def matrix(ctx: typer.Context, case_id: Annotated[str, CASE]) -> None:
         if ch.charge.missing:
             typer.echo(f"  elements: none, {ch.charge.missing} (see the warning above)")
             continue
-        typer.echo(f"  {'element':<34} {'kind':<10} {'status':<14} {'for':>3} {'against':>7}")
+        # The status follows from how many independent sources support an element
+        # (links to one source, or to sources based on one another, count once).
+        typer.echo(f"  {'element':<34} {'kind':<10} {'status':<14} "
+                   f"{'independent sources for':>23} {'links against':>13}")
         for row in ch.rows:
             typer.echo(f"  {row.element.id:<34} {row.element.kind:<10} "
-                       f"{STATUSES[row.status]:<14} {row.independent:>3} {row.against:>7}")
+                       f"{STATUSES[row.status]:<14} {row.independent:>23} {row.against:>13}")
             for lk in row.links:
                 if lk.stance == "withdrawn":
                     typer.echo(f"      x [{lk.id}] WITHDRAWN: {lk.reasoning}")

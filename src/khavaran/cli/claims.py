@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from khavaran.cli import app
 from khavaran.cli.context import registry_of, settings_of
 from khavaran.cli.lazy import lazy_module
+from khavaran.cli.root import app
 
 if TYPE_CHECKING:
     from khavaran.model import records

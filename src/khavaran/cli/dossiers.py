@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from khavaran.cli import app
 from khavaran.cli.context import registry_of, settings_of
 from khavaran.cli.lazy import lazy_module
+from khavaran.cli.root import app
 
 if TYPE_CHECKING:
     from khavaran.export import dossier
@@ -41,8 +41,9 @@ def build(
     actor = settings_of(ctx).require_actor()
     built = dossier.build_dossier(registry_of(ctx), case_id, out, level=disclosure, as_of=as_of,
                           actor=actor)
-    typer.echo(f"dossier {built.out}: {built.files} files, {built.octets} bytes, "
-               f"{built.exhibits} exhibit file(s), disclosure {built.level}")
+    typer.echo(f"dossier {built.out}: {built.files} payload files under data/ "
+               f"({built.octets:,} bytes; {built.exhibits} of them exhibit files), "
+               f"disclosure {built.level}")
     typer.echo(f"as of ledger entry {built.seq} ({built.head})")
     typer.echo(f"tag manifest sha256: {built.tagmanifest_sha256}")
     if built.annex:

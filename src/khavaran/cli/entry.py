@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from khavaran.cli import app
 from khavaran.cli.context import registry_of, settings_of
 from khavaran.cli.lazy import lazy_module
 from khavaran.cli.records import person
 from khavaran.cli.render import echo_json
+from khavaran.cli.root import app
 
 if TYPE_CHECKING:
     from khavaran.services import entry, reading
@@ -79,10 +79,12 @@ def source_show(ctx: typer.Context,
         return
     typer.echo(f"{shown['id']}  {shown['title']}" + ("  (fictional)" if shown["fictional"]
                                                      else ""))
-    for key in ("kind", "reliability", "author", "publisher", "publisher_type", "date",
-                "date_calendar", "language", "witness", "url", "note"):
+    for key in ("kind", "reliability", "author", "publisher", "publisher_type", "date_shown",
+                "language", "witness", "url", "note"):
         if shown[key]:
-            typer.echo(f"  {key}: {shown[key]}")
+            typer.echo(f"  {key.removesuffix('_shown')}: {shown[key]}")
+        if key == "date_shown" and shown["date"] and shown["date"] not in shown[key]:
+            typer.echo(f"    as written: {shown['date']}")
     if shown["interested_party"]:
         typer.echo("  interested party: yes")
     if shown["based_on"]:

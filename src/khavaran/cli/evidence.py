@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from khavaran.cli import app
 from khavaran.cli.context import registry_of, settings_of
 from khavaran.cli.lazy import lazy_module
 from khavaran.cli.render import echo_json
+from khavaran.cli.root import app
 from khavaran.errors import ConfigError
 from khavaran.vault.derive import DERIVED_KINDS
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from khavaran.services import custody, evidence, ledger_io, verification
     from khavaran.services import purge as purging
     from khavaran.services import review as reviewing
+    from khavaran.services.registry import Registry
     from khavaran.vault import keys, ledger, verify_ledger
 else:
     custody = lazy_module("khavaran.services.custody")
@@ -38,10 +39,18 @@ ledger_group = typer.Typer(help="The custody ledger: export, timestamp, head.",
 app.add_typer(group, name="evidence")
 app.add_typer(ledger_group, name="ledger")
 
-ITEM = typer.Argument(metavar="ITEM", help="An evidence item id (ev-...).")
+ITEM = typer.Argument(metavar="ITEM", help="An evidence item id (ev-...), or its start if "
+                      "only one item's id starts so (at least 4 digits after ev-).")
 INCLUDE = typer.Option("--include-protected",
                        help="A protected witness's testimony (needs --as; recorded).")
 LEDGER = " Kept in the ledger for ever, also after a purge: name no protected person."
+
+
+def _item(ctx: typer.Context, ref: str,
+          include_protected: bool = False) -> tuple[Registry, str]:
+    """The registry, and the whole id of the item ``ref`` names (a prefix will do)."""
+    registry = registry_of(ctx)
+    return registry, custody.resolve_item(registry, ref, include_protected=include_protected)
 
 
 @group.command("add")
@@ -79,7 +88,8 @@ def show(ctx: typer.Context, item_id: Annotated[str, ITEM],
 
     Example: khavaran evidence show ev-5891b5b522d5df086d0ff0b110fbd9d2
     """
-    info = custody.item_info(registry_of(ctx), item_id, include_protected=include_protected,
+    registry, item_id = _item(ctx, item_id, include_protected)
+    info = custody.item_info(registry, item_id, include_protected=include_protected,
                              actor=settings_of(ctx).actor)
     if as_json:
         echo_json(info)
@@ -100,10 +110,12 @@ def show(ctx: typer.Context, item_id: Annotated[str, ITEM],
         what = "repeat intake" if i["repeat"] else "intake"
         lines.append(f"  {what} {n}: {i['created_at']:%Y-%m-%d %H:%M} by {i['created_by']}, "
                      f"file '{i['original_name']}' (sensitive)")
-        for label, key in (("collected by", "collected_by"), ("collected at", "collected_text"),
+        for label, key in (("collected by", "collected_by"), ("collected at", "collected_shown"),
                            ("collected where", "collected_where"), ("note", "note")):
             if i[key]:
                 lines.append(f"    {label:<16} {i[key]}")
+            if key == "collected_shown" and i[key] and i["collected_text"] not in i[key]:
+                lines.append(f"    {'as written':<16} {i['collected_text']}")
     for d in info["parents"]:
         lines.append(f"  {d['kind']} of {d['parent_id']} by {d['tool']}")
     for d in info["children"]:
@@ -135,7 +147,8 @@ def derive(
     Example: khavaran --as ana evidence derive ev-1a2b... --kind ocr
     """
     actor = settings_of(ctx).require_actor()
-    made = evidence.derive(registry_of(ctx), item_id, kind=kind, actor=actor, file=file,
+    registry, item_id = _item(ctx, item_id, include_protected)
+    made = evidence.derive(registry, item_id, kind=kind, actor=actor, file=file,
                            tool=tool, params=params, languages=lang,
                            include_protected=include_protected)
     typer.echo(f"{made.item_id}  {kind} of {item_id}  {made.size:,} bytes")
@@ -148,6 +161,7 @@ def lineage(ctx: typer.Context, item_id: Annotated[str, ITEM],
 
     Example: khavaran evidence lineage ev-5891b5b522d5df086d0ff0b110fbd9d2
     """
+    registry, item_id = _item(ctx, item_id, include_protected)
     lines: list[str] = []
 
     def walk(node: custody.Node, depth: int) -> None:
@@ -159,7 +173,7 @@ def lineage(ctx: typer.Context, item_id: Annotated[str, ITEM],
         for child in node.children:
             walk(child, depth + 1)
 
-    for root in custody.lineage(registry_of(ctx), item_id, include_protected=include_protected,
+    for root in custody.lineage(registry, item_id, include_protected=include_protected,
                                 actor=settings_of(ctx).actor):
         walk(root, 0)
     typer.echo("\n".join(lines))
@@ -173,7 +187,8 @@ def log(ctx: typer.Context, item_id: Annotated[str, ITEM],
 
     Example: khavaran evidence log ev-5891b5b522d5df086d0ff0b110fbd9d2
     """
-    entries = custody.custody_log(registry_of(ctx), item_id,
+    registry, item_id = _item(ctx, item_id, include_protected)
+    entries = custody.custody_log(registry, item_id,
                                   include_protected=include_protected,
                                   actor=settings_of(ctx).actor)
     if as_json:
@@ -200,7 +215,8 @@ def get(ctx: typer.Context, item_id: Annotated[str, ITEM],
     Example: khavaran --as ana evidence get ITEM --out copy.pdf --purpose review
     """
     actor = settings_of(ctx).require_actor()
-    custody.download(registry_of(ctx), item_id, out, actor=actor, purpose=purpose,
+    registry, item_id = _item(ctx, item_id, include_protected)
+    custody.download(registry, item_id, out, actor=actor, purpose=purpose,
                      include_protected=include_protected)
     typer.echo(f"{item_id} written to {out}")
 
@@ -220,7 +236,8 @@ def review(ctx: typer.Context, item_id: Annotated[str, ITEM],
     Example: khavaran --as ana evidence review ITEM --level public --reason "redacted, checked"
     """
     actor = settings_of(ctx).require_actor()
-    done = reviewing.review_item(registry_of(ctx), item_id, level=level, reason=reason,
+    registry, item_id = _item(ctx, item_id, include_protected)
+    done = reviewing.review_item(registry, item_id, level=level, reason=reason,
                                  actor=actor, include_protected=include_protected)
     for flag in done.flags:
         typer.echo(f"  flagged: {flag}")
@@ -239,7 +256,8 @@ def transfer(ctx: typer.Context, item_id: Annotated[str, ITEM],
     --reason "case review"
     """
     actor = settings_of(ctx).require_actor()
-    before = custody.transfer(registry_of(ctx), item_id, to=to, reason=reason, actor=actor,
+    registry, item_id = _item(ctx, item_id, include_protected)
+    before = custody.transfer(registry, item_id, to=to, reason=reason, actor=actor,
                               include_protected=include_protected)
     typer.echo(f"custody of {item_id} passed from {before or 'nobody'} to {to}")
 
@@ -255,7 +273,8 @@ def link(ctx: typer.Context, item_id: Annotated[str, ITEM],
     Example: khavaran --as ana evidence link ITEM --claim CLAIM --locator "p. 3"
     """
     actor = settings_of(ctx).require_actor()
-    custody.link_claim(registry_of(ctx), item_id, claim, locator=locator, actor=actor,
+    registry, item_id = _item(ctx, item_id, include_protected)
+    custody.link_claim(registry, item_id, claim, locator=locator, actor=actor,
                        include_protected=include_protected)
     typer.echo(f"{item_id} ({locator}) linked to claim {claim}")
 
@@ -276,7 +295,10 @@ def verify(
     actor = settings_of(ctx).require_actor()
     if (item_id is None) == (not all_items):
         raise ConfigError("give an ITEM or --all")
-    report = verification.verify(registry_of(ctx), None if all_items else item_id,
+    registry = registry_of(ctx)
+    if item_id is not None:
+        item_id = custody.resolve_item(registry, item_id, include_protected=include_protected)
+    report = verification.verify(registry, None if all_items else item_id,
                                  actor=actor, include_protected=include_protected)
     for problem in report.problems:
         typer.echo(f"FAILED: {problem}")
@@ -301,7 +323,8 @@ def purge(ctx: typer.Context, item_id: Annotated[str, ITEM],
     --approved-by "Bahar (director)"
     """
     actor = settings_of(ctx).require_actor()
-    gone = purging.purge(registry_of(ctx), item_id, reason=reason, approved_by=approved_by,
+    registry, item_id = _item(ctx, item_id, include_protected)
+    gone = purging.purge(registry, item_id, reason=reason, approved_by=approved_by,
                          actor=actor, include_protected=include_protected)
     typer.echo(f"purged {len(gone)} item(s): {', '.join(gone)}")
 
@@ -318,16 +341,19 @@ def export(ctx: typer.Context,
 
     Example: khavaran ledger export --item ev-5891b5b522d5df086d0ff0b110fbd9d2 --out extract.jsonl
     """
+    registry = registry_of(ctx)
+    if item is not None:
+        item = custody.resolve_item(registry, item, include_protected=include_protected)
     if out is None:
         try:
-            ledger_io.print_extract(registry_of(ctx), sys.stdout, item_id=item,
+            ledger_io.print_extract(registry, sys.stdout, item_id=item,
                                     include_protected=include_protected,
                                     actor=settings_of(ctx).actor)
             sys.stdout.flush()
         except OSError as exc:
             raise ConfigError(f"cannot write to standard output: {exc.strerror}") from None
         return
-    count = ledger_io.export_ledger(registry_of(ctx), out, item_id=item,
+    count = ledger_io.export_ledger(registry, out, item_id=item,
                                     include_protected=include_protected,
                                     actor=settings_of(ctx).actor)
     typer.echo(f"{count} entries written to {out}; verify with: python3 verify_ledger.py {out} "

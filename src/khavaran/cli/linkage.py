@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import click
 import typer
 
-from khavaran.cli import KhavaranGroup, app
 from khavaran.cli.context import MAX_INT, registry_of, settings_of
 from khavaran.cli.lazy import lazy_module
+from khavaran.cli.root import KhavaranGroup, app
 from khavaran.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -192,6 +193,11 @@ def dedupe_judge(
     registry = registry_of(ctx)
     actor = settings_of(ctx).actor
     preview = dedupe.judge(registry, a, b, decision, actor=actor, note=note, apply=False)
+    shown = {v.ref: v for v in preview.records}
+    for ref in (a, b):
+        view = shown.get(ref)
+        typer.echo(f"{ref}: {_fields(view)}" if view else
+                   f"{ref}: a protected person's record (its fields are withheld)")
     _groups("before", preview.before)
     _groups("after", preview.after)
     if preview.implied:
@@ -201,7 +207,6 @@ def dedupe_judge(
             typer.echo(f"conflict: {c}", err=True)
         raise typer.Exit(1)
     if not yes and not _confirmed():
-        typer.echo("nothing written")
         raise typer.Exit(1)
     done = dedupe.judge(registry, a, b, decision, actor=actor, note=note)
     if done.conflicts:  # someone judged in between
@@ -212,13 +217,18 @@ def dedupe_judge(
 
 
 def _confirmed() -> bool:
-    try:
-        return typer.confirm("apply?", default=False)
-    except click.Abort:
-        # No terminal (a script, a pipe): nothing to answer the question.
-        typer.echo("\ncould not ask for confirmation (no terminal): pass --yes to apply",
-                   err=True)
+    if not sys.stdin.isatty():
+        # A script or a pipe: nobody to see the consequences above before they apply.
+        typer.echo("nothing written: there is no terminal to ask whether to apply; "
+                   "pass --yes to apply", err=True)
         return False
+    try:
+        if typer.confirm("apply?", default=False):
+            return True
+    except click.Abort:
+        pass
+    typer.echo("nothing written")
+    return False
 
 
 @dedupe_app.command("log")

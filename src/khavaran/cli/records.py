@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from khavaran.cli import app
 from khavaran.cli.context import registry_of, settings_of
 from khavaran.cli.lazy import lazy_module
 from khavaran.cli.render import echo_json, render_profile
+from khavaran.cli.root import app
 
 if TYPE_CHECKING:
     from khavaran.services import editing, profiles

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from khavaran.cli import app
 from khavaran.cli.context import MAX_INT, registry_of, settings_of
 from khavaran.cli.lazy import lazy_module
 from khavaran.cli.render import FICTIONAL, render_profile
+from khavaran.cli.root import app
 
 if TYPE_CHECKING:
     from khavaran.model.types import fuzzy_date

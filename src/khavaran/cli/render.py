@@ -116,8 +116,9 @@ def render_profile(p: Profile, indent: str = "", *, compact: bool = False,
                      + json.dumps(r["raw"], ensure_ascii=False, sort_keys=True))
     for c in p.consents:
         state = "WITHDRAWN" if c["withdrawn"] else "in force"
+        withdrawn = f", withdrawn {c['withdrawn_shown']}" if c["withdrawn_shown"] else ""
         lines.append(f"{indent}  consent: {c['scope']} for {c['purpose']}, given "
-                     f"{c['given_text'] or 'undated'} ({state})")
+                     f"{c['given_shown'] or 'undated'}{withdrawn} ({state})")
     related = p.related if max_related is None else p.related[:max_related]
     for prop, other in related:
         lines.append(f"{indent}  -- as {prop} in:")

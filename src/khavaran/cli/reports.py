@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from khavaran.cli import app
 from khavaran.cli.context import registry_of
 from khavaran.cli.lazy import lazy_module
+from khavaran.cli.root import app
 from khavaran.errors import ValidationError
 
 if TYPE_CHECKING:

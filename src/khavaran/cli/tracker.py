@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from khavaran.cli import app
 from khavaran.cli.context import registry_of, settings_of
 from khavaran.cli.lazy import lazy_module
 from khavaran.cli.records import INCLUDE, JSON, person
 from khavaran.cli.render import FICTIONAL, echo_json
+from khavaran.cli.root import app
 
 if TYPE_CHECKING:
     from khavaran.services import actions as actions_service

@@ -191,10 +191,7 @@ What is here
 How to check it without Khavaran
   1. The bag:    bagit.py --validate THIS_FOLDER   (Library of Congress bagit)
   2. Exhibits:   sha256sum / sha512sum of each file = manifest and case.json
-  3. Custody:    python3 data/custody/verify_ledger.py data/custody/E001.jsonl \\
-                     --public-key KEY
-                 with KEY obtained from the installation independently; the
-                 key in public-key.txt only says which key to ask for.
+  3. Custody:    {custody}
   4. Signature:  dossier-statement.json names the SHA-256 of bag-info.txt and of
                  both payload manifests, and is signed with the same KEY
                  (Ed25519, dossier-signature.txt in hex):
@@ -208,6 +205,21 @@ How to check it without Khavaran
 
 Built as of custody-ledger entry {seq}, head {head} ({at}).
 """
+
+
+# Step 3 of the README names an extract that is in the bag: at prosecutor and
+# public level an exhibit's extract may be withheld (case.json says which).
+CUSTODY_STEP = """\
+python3 data/custody/verify_ledger.py {path} \\
+                     --public-key KEY
+                 and so each .jsonl in data/custody/, with KEY obtained from
+                 the installation independently; the key in public-key.txt
+                 only says which key to ask for. Extracts withheld at this
+                 level are listed under "withheld" in case.json."""
+NO_CUSTODY_STEP = """\
+no custody extract is in this bag at this disclosure level (each
+                 is listed under "withheld" in case.json, with why); the
+                 signature (4) still vouches for every exhibit's bytes."""
 
 
 def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "internal",
@@ -324,8 +336,10 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
         doc["withheld"] = withheld
         started = time.perf_counter()
         page = render_html(doc, withheld)
+        extracts = [p["custody"] for p in included.values() if p["custody"]]
+        custody = (CUSTODY_STEP.format(path=extracts[0]) if extracts else NO_CUSTODY_STEP)
         readme = README.format(case=case.id, level=level, disclaimer=doc["disclaimer"],
-                               seq=seq, head=head_hash, at=at_text)
+                               seq=seq, head=head_hash, at=at_text, custody=custody)
         texts = {"case.json": _json(doc), "README.txt": readme}
         if not d.reveal:
             for name, text in [*texts.items(), ("report.pdf", page)]:

@@ -55,7 +55,10 @@ def verify_dossier(path: Path, public_keys: list[str] | None = None) -> DossierC
     except bagit.BagError as exc:
         check.problems.append(f"{path} is not a readable BagIt bag: {exc}")
         return check
-    check.notes.append(f"bag valid: {len(bag.entries)} files, manifests "
+    # Counted as `dossier build` counts them: the payload, the files under data/.
+    payload = len(bag.payload_entries())
+    check.notes.append(f"bag valid: {payload} payload files under data/ and "
+                       f"{len(bag.entries) - payload} tag files, manifests "
                        f"{', '.join(sorted(bag.algorithms))} all match (bagit "
                        f"{bagit.VERSION})")
     sealed = (path / "data" / "sealed.json").exists() and not (

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
 from khavaran.errors import ValidationError
 from khavaran.linkage.lists import LinkRecord
 from khavaran.linkage.names import Word, link_key, parse_name
 from khavaran.linkage.values import read_age, read_birth_year, read_death, read_gender
+from khavaran.model import safe_yaml
 from khavaran.model.types.persian_name import compact, normalize
 
 __all__ = ["Features", "canonical_place", "prepare", "prepare_all", "splink_columns"]
@@ -64,7 +63,7 @@ class Features:
 @lru_cache(maxsize=1)
 def _places() -> dict[str, dict[str, str]]:
     text = resources.files("khavaran.linkage").joinpath("places.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = safe_yaml.load(text)
     out: dict[str, dict[str, str]] = {}
     for kind, entries in data.items():
         table: dict[str, str] = {}

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from khavaran.errors import ValidationError
+from khavaran.model import safe_yaml
 
 __all__ = ["Model", "Property", "Schema", "VocabEntry", "load_model", "load_model_from"]
 
@@ -96,7 +97,7 @@ def _fail(file: str, path: str, message: str) -> ValidationError:
 def _read(root: Traversable, name: str) -> Any:
     text = root.joinpath(name).read_text(encoding="utf-8")
     try:
-        return yaml.safe_load(text)
+        return safe_yaml.load(text)
     except yaml.YAMLError as exc:
         raise ValidationError(f"not valid YAML: {exc}", file=name) from None
 

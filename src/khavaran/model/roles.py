@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-import yaml
-
 from khavaran.errors import ValidationError
+from khavaran.model import safe_yaml
 
 __all__ = ["PERMISSIONS", "Role", "load_roles", "parse_roles", "role"]
 
@@ -37,7 +36,7 @@ class Role:
 
 def parse_roles(text: str, name: str = FILE) -> dict[str, Role]:
     """Read roles from YAML text; any mistake names the file and the role."""
-    data = yaml.safe_load(text)
+    data = safe_yaml.load(text)
     if not isinstance(data, dict) or not data:
         raise ValidationError("expected a mapping of role names", file=name)
     out = {}

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, select
 
-from khavaran.model.types.fuzzy_date import parse_date
+from khavaran.model.types.fuzzy_date import parse_date, show_date
 from khavaran.services.cases import Case, Link
 from khavaran.services.profiles import Fact, display_names, profile_in
 from khavaran.services.protection import HiddenSet
@@ -193,8 +193,11 @@ def _target(conn: Connection, lk: Link, hidden: HiddenSet, reveal: bool,
             # Not even whose fact it is: a relative's name ties them to the witness.
             return TargetView("a fact identifying a protected person (withheld)", items, True)
         who = display_names(conn, [row["entity_id"]], reveal=reveal).get(row["entity_id"], "")
+        # Only a date's claim is stored with its calendar.
+        value = (show_date(row["value"], row["date_calendar"]) if row["date_calendar"]
+                 else row["value"])
         return TargetView(f"claim {lk.target}: {who}, {row['property'].replace('_', ' ')}: "
-                          f"{row['value']}", items, secret)
+                          f"{value}", items, secret)
     if lk.kind == "evidence":
         item = conn.execute(select(evidence_item).where(evidence_item.c.id == lk.target)).one()
         return TargetView(f"{item.id} ({item.media_type}), at {lk.locator}", [item.id],

@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from khavaran.errors import IntegrityError, ValidationError
+from khavaran.errors import IntegrityError, NotFoundError, ValidationError
+from khavaran.model.types.fuzzy_date import show_date
 from khavaran.services.editing import _claim
 from khavaran.services.evidence import new_file, purged, require_item
 from khavaran.services.registry import Registry
@@ -25,6 +26,7 @@ from khavaran.storage.tables import citation
 from khavaran.storage.vault_tables import (
     evidence_derivation,
     evidence_intake,
+    evidence_item,
     evidence_link,
     evidence_meta,
     evidence_purge,
@@ -33,8 +35,47 @@ from khavaran.vault.keys import load_key
 from khavaran.vault.ledger import LedgerWriter, body_of, data_of, iter_entries
 from khavaran.vault.streaming import copy_and_hash
 
-__all__ = ["Node", "custodian", "custody_log", "download", "item_info", "lineage",
-           "link_claim", "protected_witness", "transfer"]
+__all__ = ["MIN_PREFIX", "Node", "custodian", "custody_log", "download", "item_info",
+           "lineage", "link_claim", "protected_witness", "resolve_item", "transfer"]
+
+MIN_PREFIX = 4  # hex digits after "ev-" that a shortened id must give, as git asks
+SHOWN = 10  # candidates listed when a prefix names more than one item
+
+
+def resolve_item(registry: Registry, ref: str, *, include_protected: bool = False) -> str:
+    """The id of the evidence item ``ref`` names: its whole id, or a prefix of
+    it (``ev-`` may be left out) of at least MIN_PREFIX hex digits that only one
+    item's id starts with.
+
+    A prefix is matched only among the items the caller may see: a protected
+    witness's testimony counts only with ``include_protected``.  A prefix that
+    matches none of those answers exactly as an unknown id, so that it tells
+    nothing of a hidden item; one that matches several lists those.  A whole
+    id is returned as given: the command it is for decides what it may see.
+
+    Parameters: ``include_protected`` also match a protected witness's items.
+    """
+    unknown = NotFoundError(f"no evidence item with id '{ref}'")
+    text = ref.strip().lower()
+    prefix = text if text.startswith("ev-") else f"ev-{text}"
+    with registry.read() as conn:
+        if conn.execute(select(evidence_item.c.id)
+                        .where(evidence_item.c.id == ref)).first() is not None:
+            return ref
+        if len(prefix) - 3 < MIN_PREFIX:
+            raise unknown
+        found = conn.execute(select(evidence_item.c.id)
+                             .where(evidence_item.c.id.startswith(prefix, autoescape=True))
+                             .order_by(evidence_item.c.id)).scalars().all()
+        visible: list[str] = [i for i in found
+                   if include_protected or protected_witness(conn, i) is None]
+    if not visible:
+        raise unknown
+    if len(visible) > 1:
+        listed = ", ".join(visible[:SHOWN]) + (" ..." if len(visible) > SHOWN else "")
+        raise ValidationError(f"'{ref}' is the start of {len(visible)} evidence item ids "
+                              f"({listed}): give more of it", field="item")
+    return visible[0]
 
 
 def _record(registry: Registry, witness: str | None, actor: str | None, what: str) -> None:
@@ -53,7 +94,7 @@ def item_info(registry: Registry, item_id: str, *, include_protected: bool = Fal
         witness = guard_item(conn, item_id, include_protected, actor)
         item = require_item(conn, item_id, live=False)
         t = evidence_intake.c
-        intakes = [dict(r._mapping) for r in conn.execute(
+        intakes = [_intake(r._mapping) for r in conn.execute(
             select(evidence_intake).where(t.item_id == item_id).order_by(t.id))]
         meta = [dict(r._mapping) for r in conn.execute(
             select(evidence_meta).where(evidence_meta.c.item_id == item_id)
@@ -71,6 +112,13 @@ def item_info(registry: Registry, item_id: str, *, include_protected: bool = Fal
     return {"item": dict(item._mapping), "intakes": intakes, "metadata": meta,
             "parents": parents, "children": children, "links": links,
             "purge": dict(purge._mapping) if purge else None, "custodian": holder}
+
+
+def _intake(row: Any) -> dict[str, Any]:
+    """An intake, with its date of collection as every view prints dates."""
+    text = row["collected_text"]
+    return {**row, "collected_shown": show_date(text, row["collected_calendar"])
+            if text else None}
 
 
 @dataclass

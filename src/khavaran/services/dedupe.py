@@ -91,13 +91,22 @@ class Outcome:
     implied: int                       # pairs that change state without a judgement of their own
     conflicts: list[str] = field(default_factory=list)
     applied: bool = False
+    # The two records judged, in the order given, with their names and key
+    # fields; a protected person's record is left out (its fields are withheld).
+    records: list[RecordView] = field(default_factory=list)
 
 
-def _views(conn: Connection, include_protected: bool) -> list[RecordView]:
-    q = (select(source_record.c.id, source_record.c.source_id, source_record.c.record_id,
+_VIEW = (select(source_record.c.id, source_record.c.source_id, source_record.c.record_id,
                 source_record.c.person_id, source_record.c.raw, entity.c.protected)
          .join(entity, entity.c.id == source_record.c.person_id)
          .order_by(source_record.c.source_id, source_record.c.record_id))
+
+
+def _views(conn: Connection, include_protected: bool,
+           record_ids: Sequence[str] | None = None) -> list[RecordView]:
+    """The records (all, or ``record_ids``) as a reviewer sees them; a protected
+    person's only with ``include_protected``."""
+    q = _VIEW if record_ids is None else _VIEW.where(source_record.c.id.in_(record_ids))
     out = []
     merged = queries.shielded(conn)  # merged with a protected person: protected too
     keyed = {rid: ref for ref, rid in keyed_records(conn).items()}
@@ -313,6 +322,8 @@ def _outcome(conn: Connection, decision: str, a_ref: str, b_ref: str, pair: tupl
     implied = len(changed) - (frozenset((a, b)) in changed)
     out = Outcome(decision, a_ref, b_ref, sorted(_refs(conn, old_groups)),
                   sorted(_refs(conn, new_groups)), implied)
+    shown = {v.id: v for v in _views(conn, False, [a, b])}
+    out.records = [shown[r] for r in (a, b) if r in shown]
     names = _ref_names(conn, [x for k in latest for x in k])
 
     def ref(r: str) -> str:

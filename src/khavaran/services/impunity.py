@@ -13,11 +13,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
 from sqlalchemy import Connection, select
 
 from khavaran.errors import NotFoundError, ValidationError
 from khavaran.legal.frameworks import framework
+from khavaran.model import safe_yaml
 from khavaran.model.loader import load_model
 from khavaran.services import cases as cases_service
 from khavaran.services.actions import ActionView, actions_in, label_of
@@ -36,7 +36,7 @@ KINDS = {"peer_designation", "presence_without_case", "call_without_follow_up"}
 def rules() -> dict[str, dict[str, Any]]:
     """The rules, checked at load: each needs a known kind and both texts."""
     file = "legal/impunity_rules.yaml"
-    data = yaml.safe_load(resources.files("khavaran.legal").joinpath(
+    data = safe_yaml.load(resources.files("khavaran.legal").joinpath(
         "impunity_rules.yaml").read_text("utf-8"))
     for rid, rule in data.items():
         if not isinstance(rule, dict) or rule.get("kind") not in KINDS:

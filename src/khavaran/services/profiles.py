@@ -18,7 +18,7 @@ from sqlalchemy import Connection, RowMapping
 
 from khavaran.errors import NotFoundError
 from khavaran.model.loader import Model, load_model
-from khavaran.model.types.fuzzy_date import parse_date
+from khavaran.model.types.fuzzy_date import parse_date, show_date
 from khavaran.model.types.persian_name import script
 from khavaran.services import versioned
 from khavaran.services.keyed_ids import shown_ids
@@ -91,6 +91,15 @@ class Profile:
     withheld: int = 0
     members: list[str] = field(default_factory=list)  # list persons merged into this one
     warnings: list[str] = field(default_factory=list)  # dates that cannot all be true
+
+
+def _consent(row: RowMapping) -> dict[str, Any]:
+    """A consent record, with its dates as every view prints dates (``*_shown``)."""
+    out = dict(row)
+    for when in ("given", "withdrawn"):
+        text = row[f"{when}_text"]
+        out[f"{when}_shown"] = show_date(text, row[f"{when}_calendar"]) if text else None
+    return out
 
 
 def _shown_value(model: Model, schema: str, row: RowMapping, names: dict[str, str]) -> str:
@@ -240,7 +249,7 @@ def _profile(conn: Connection, model: Model, row: RowMapping, reveal: bool,
                 profile.records.append({"source": r["source_id"], "record_id": r["record_id"],
                                         "raw": json.loads(r["raw"])})
         if schema == "Person" and (reveal or not row["protected"]):
-            profile.consents = [dict(c) for c in queries.consents_for(conn, eid)]
+            profile.consents = [_consent(c) for c in queries.consents_for(conn, eid)]
     return profile
 
 

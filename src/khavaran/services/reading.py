@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from khavaran.errors import NotFoundError, ValidationError
+from khavaran.model.types.fuzzy_date import show_date
 from khavaran.services import history as history_service
 from khavaran.services import profiles, versioned
 from khavaran.services import search as search_service
@@ -153,7 +154,10 @@ def source(registry: Registry, source_id: str) -> dict[str, Any]:
            "reliability": row["reliability"], "author": row["author"],
            "publisher": row["publisher"], "publisher_type": row["publisher_type"],
            "interested_party": bool(row["interested_party"]), "date": row["date_text"],
-           "date_calendar": row["date_calendar"], "language": row["language"],
+           "date_calendar": row["date_calendar"],
+           "date_shown": (show_date(row["date_text"], row["date_calendar"])
+                          if row["date_text"] else None),
+           "language": row["language"],
            "based_on": based_on, "witness": row["witness_id"], "url": row["url"],
            "note": row["note"], "fictional": bool(row["fictional"])}
     if witness is not None and witness.protected:

@@ -6,7 +6,6 @@ from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
 from sqlalchemy import Connection, RowMapping, func, intersect, literal, select
-from sqlalchemy.orm import aliased
 
 from khavaran.storage.repo import chunks
 from khavaran.storage.tables import (
@@ -35,7 +34,7 @@ __all__ = [
 def shielded(conn: Connection, ids: Iterable[str] | None = None) -> dict[str, RowMapping]:
     """Protection follows the person: every list person merged with a protected
     one (among ``ids``, or all), mapped to that protected member's row."""
-    mine, theirs = aliased(person_member), aliased(person_member)
+    mine, theirs = person_member.alias(), person_member.alias()
     q = (select(mine.c.member_id, entity)
          .join(theirs, theirs.c.person_id == mine.c.person_id)
          .join(entity, entity.c.id == theirs.c.member_id)

@@ -24,7 +24,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    text,
 )
 
 __all__ = [
@@ -139,9 +138,10 @@ claim = Table(
         "assessment IN ('alleged','corroborated','contested','rejected')", name="assessment"
     ),
     Index(None, "entity_id", "property"),
-    # Most claims are not references: index only those that are.
-    Index(None, "ref_id", sqlite_where=text("ref_id IS NOT NULL"),
-          postgresql_where=text("ref_id IS NOT NULL")),
+    # Also a partial index on ref_id (most claims are not references), made by
+    # migration 0001.  Not declared here: its `postgresql_where` would import the
+    # PostgreSQL dialect at every start, SQLite's too, and this metadata never
+    # creates tables (the migrations do).
     Index(None, "record_id"),
 )
 

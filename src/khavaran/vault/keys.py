@@ -12,14 +12,19 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, insert, select
 
 from khavaran.errors import ConfigError
 from khavaran.storage.vault_tables import ledger_entry, ledger_key
 from khavaran.vault.verify_ledger import Entry, extend_trust, key_id
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+# cryptography is imported where a key is used, not here: every command that
+# reads the registry imports this module, and most never sign anything.
 
 __all__ = ["KEY_FILE", "SigningKey", "ensure_key", "load_key", "public_keys", "trusted_keys"]
 
@@ -37,12 +42,17 @@ class SigningKey:
 
     @classmethod
     def of(cls, private: Ed25519PrivateKey) -> SigningKey:
+        from cryptography.hazmat.primitives import serialization
+
         raw = private.public_key().public_bytes(serialization.Encoding.Raw,
                                                 serialization.PublicFormat.Raw)
         return cls(private, raw.hex(), key_id(raw.hex()))
 
 
 def load_key(home: Path) -> SigningKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     path = home / KEY_FILE
     try:
         private = serialization.load_pem_private_key(path.read_bytes(), password=None)
@@ -57,6 +67,9 @@ def load_key(home: Path) -> SigningKey:
 
 def ensure_key(home: Path, conn: Connection) -> tuple[SigningKey, bool]:
     """Load the home's key, creating it first if there is none; register it."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     path = home / KEY_FILE
     created = False
     if not path.exists():

@@ -55,7 +55,7 @@ with warnings.catch_warnings():
     import jdatetime
 
 __all__ = ["CIRCA_WIDENING", "QUALIFIERS", "Calendar", "DatePoint", "FuzzyDate",
-           "explain_date", "parse_date", "to_jalali"]
+           "explain_date", "parse_date", "show_date", "to_jalali"]
 
 CIRCA_WIDENING: dict[str, int] = {"day": 7, "month": 1, "year": 2}
 QUALIFIERS = ("exact", "circa", "before", "after", "range")
@@ -591,6 +591,19 @@ def parse_date(text: str, calendar: str | Calendar | None = None) -> FuzzyDate:
     """Read a date as typed by a documenter; raise DateError if it cannot be read or
     does not exist.  ``calendar``: None/"auto" to detect, "jalali" or "gregorian"."""
     return _parse(text, calendar)[0]
+
+
+def show_date(text: str, calendar: str | Calendar | None = None) -> str:
+    """A stored date as every view prints it: in both calendars, the one it was
+    written in first (``FuzzyDate.both``), as person show does.  Wording that
+    cannot be read as a date is shown as it is: it was kept as written.
+
+    Parameters: ``text`` the wording kept; ``calendar`` the calendar it was read
+    in (as stored beside it), None to detect."""
+    try:
+        return parse_date(text, calendar).both()
+    except DateError:
+        return text
 
 
 def explain_date(text: str, calendar: str | Calendar | None = None) -> list[str]:

@@ -1,0 +1,64 @@
+"""The root of the `khavaran` command: the group every command family registers on.
+
+Errors of ours become a one-line message and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import click
+import typer
+
+from khavaran.errors import KhavaranError
+from khavaran.settings import SETTINGS, Settings
+
+__all__ = ["KhavaranGroup", "app"]
+
+
+class KhavaranGroup(typer.core.TyperGroup):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KhavaranError as exc:
+            raise click.ClickException(str(exc)) from None
+        except UnicodeEncodeError:
+            # Arguments and names reach us as text with undecodable bytes kept
+            # aside; they cannot be stored as UTF-8.  Every write is one
+            # transaction, so nothing was written.
+            raise click.ClickException(
+                "an argument or name holds bytes that are not UTF-8 text: nothing was "
+                "written") from None
+        except KeyboardInterrupt:
+            raise click.ClickException("interrupted: nothing was written") from None
+        except Exception as exc:
+            # SQLAlchemy is imported only by commands that open the database.
+            sa_exc = sys.modules.get("sqlalchemy.exc")
+            if sa_exc is not None and isinstance(exc, sa_exc.DBAPIError):
+                raise click.ClickException(
+                    f"the database refused the change, nothing was written: {exc.orig}"
+                ) from None
+            raise
+
+
+app = typer.Typer(
+    cls=KhavaranGroup, no_args_is_help=True, add_completion=False,
+    help="Khavaran: a cited registry of the 1988 prison massacres in Iran.",
+    pretty_exceptions_enable=False, rich_markup_mode=None,
+)
+
+
+def _help(name: str) -> str:
+    s = next(s for s in SETTINGS if s.name == name)
+    return f"{s.help} [env: {s.env}]"
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    home: Annotated[str | None, typer.Option("--home", help=_help("home"))] = None,
+    db: Annotated[str | None, typer.Option("--db", help=_help("db"))] = None,
+    actor: Annotated[str | None, typer.Option("--as", help=_help("user"))] = None,
+) -> None:
+    ctx.obj = Settings.resolve(home=home, db=db, actor=actor)
