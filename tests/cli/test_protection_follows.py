@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from files import text_pdf
@@ -181,3 +182,21 @@ def test_a_protected_witness_testimony_is_shown_on_request_and_recorded(demo_cli
                                           target=WITNESS).entries]
     assert reasons == [f"evidence get {copy} --include-protected",
                        f"evidence show {item} --include-protected"]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "ftm"])
+@pytest.mark.parametrize("to_file", [True, False])
+def test_only_an_export_with_identities_is_recorded_as_revealing_them(demo_cli, tmp_path,
+                                                                       fmt, to_file) -> None:
+    """A plain export withholds protected people: recording it as revealing them
+    would fill the access log with reveals that never happened."""
+    out = ["--out", str(tmp_path / f"plain.{fmt}")] if to_file else []
+    assert demo_cli("export", "--format", fmt, *out, user="ana").exit_code == 0
+    assert read_log(demo_cli.registry, action="reveal").total == 0
+    assert read_log(demo_cli.registry, action="export").total == 1
+    out = ["--out", str(tmp_path / f"full.{fmt}")] if to_file else []
+    done = demo_cli("export", "--format", fmt, *out, "--include-protected", user="ana")
+    assert done.exit_code == 0, done.output
+    revealed = read_log(demo_cli.registry, action="reveal")
+    assert revealed.total >= 1 and {e.actor for e in revealed.entries} == {"ana"}
+    assert WITNESS in {e.target for e in revealed.entries}

@@ -140,12 +140,18 @@ def export(registry: Registry, out: IO[str] | Path, *, include_protected: bool =
         require_actor(actor)  # before a single line is written
     report = ExportReport()
     what = "export" + (" --include-protected" if include_protected else "")
+
+    def revealed() -> list[str]:
+        # Only an export with identities reveals anyone: the protected people a
+        # plain one withholds are not revealed by it.
+        return report.protected if include_protected else []
+
     if isinstance(out, Path):
         export_to_file(registry, out, lambda fh: _write(registry, fh, include_protected, report),
-                       actor=actor, what=what, revealed=lambda: report.protected)
+                       actor=actor, what=what, revealed=revealed)
         return report
     _write(registry, out, include_protected, report)
-    record_export(registry, actor=actor, what=what, revealed=report.protected)
+    record_export(registry, actor=actor, what=what, revealed=revealed())
     return report
 
 

@@ -403,7 +403,8 @@ def export_ftm(registry: Registry, out: IO[str], *, include_protected: bool = Fa
     report = FtmReport()
     _write(registry, out, include_protected, report)
     record_export(registry, actor=actor, what=WHAT + (" --include-protected"
-                  if include_protected else ""), revealed=report.protected)
+                  if include_protected else ""),
+                  revealed=report.protected if include_protected else [])
     return report
 
 
@@ -426,5 +427,6 @@ def export_ftm_to(registry: Registry, out: IO[str] | Path, *, include_protected:
     report = FtmReport()
     what = WHAT + (" --include-protected" if include_protected else "")
     export_to_file(registry, out, lambda fh: _write(registry, fh, include_protected, report),
-                   actor=actor, what=what, revealed=lambda: report.protected)
+                   actor=actor, what=what,
+                   revealed=lambda: report.protected if include_protected else [])
     return report
