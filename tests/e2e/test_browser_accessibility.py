@@ -19,7 +19,8 @@ PAGES = [("/login", None), ("/no-such-page", None), ("/account", "investigator")
          ("/persons/v-demo-001/consents", "investigator"), ("/import", "analyst"),
          # cases and evidence (the demo case's judgment and its working copy)
          ("/cases", "viewer"), ("/cases/demo-commission", "viewer"),
-         (f"/evidence/{JUDGMENT}", "viewer")]
+         (f"/evidence/{JUDGMENT}", "viewer"), (f"/evidence/{JUDGMENT}", "analyst"),
+         ("/evidence/new?source=demo-report-1", "analyst")]
 
 
 @pytest.mark.parametrize("lang", ["fa", "en"])

@@ -67,6 +67,8 @@ PAGES: list[tuple[str, str, Form, dict[str | None, Any]]] = [
     ("GET", "/cases", None, READ),
     ("GET", "/cases/no-such-case", None, {None: LOGIN, **dict.fromkeys(ROLES, 404)}),
     ("GET", "/evidence/ev-" + "0" * 32, None, {None: LOGIN, **dict.fromkeys(ROLES, 404)}),
+    ("GET", "/evidence/new?source=demo-report-1", None, WRITE),
+    ("POST", "/evidence/new", {"source": "demo-report-1"}, _writes(422)),  # no file
     ("POST", "/cases/no-such-case/links", {"element": "1:x", "kind": "claim"}, _writes(404)),
     ("POST", "/cases/no-such-case/links/1/withdraw", {"withdraw": "x"}, _writes(404)),
     ("POST", "/evidence/ev-" + "0" * 32 + "/review", {"level": "public", "reason": "x"},

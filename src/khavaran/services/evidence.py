@@ -42,8 +42,8 @@ from khavaran.vault.ledger import LedgerWriter, iso
 from khavaran.vault.metadata import media_type, read_metadata
 from khavaran.vault.verify_ledger import canonical
 
-__all__ = ["Intake", "add_evidence", "derive", "display_name", "display_path",
-           "meta_digest", "new_file", "intake_record", "item_id_of", "live_digests",
+__all__ = ["Intake", "add_evidence", "add_evidence_streams", "derive", "display_name",
+           "display_path", "meta_digest", "new_file", "intake_record", "item_id_of", "live_digests",
            "purged", "record_digest", "require_item", "require_source"]
 
 
@@ -242,6 +242,31 @@ def add_evidence(registry: Registry, paths: Sequence[Path], *, source_id: str, a
     files = list(_files(paths, registry.settings.home))
     with registry.vault.staging() as area:
         staged = [(path, _stage(area, path)) for path in files]
+        return _commit_intake(registry, key, staged, source_id=source_id, actor=actor,
+                              details={"collected_by": collected_by,
+                                       "collected_where": collected_where, "note": note,
+                                       **dates})
+
+
+def add_evidence_streams(registry: Registry, files: Iterable[tuple[str, BinaryIO]], *,
+                         source_id: str, actor: str, collected_by: str | None = None,
+                         collected_at: str | None = None, collected_where: str | None = None,
+                         note: str | None = None) -> list[Intake]:
+    """As add_evidence, for files that arrive as streams (a browser's upload):
+    each is hashed while it is written to the vault's staging area, once, and
+    none is taken in unless every one arrived whole.
+
+    Parameters: ``files`` (name as the sender gave it, stream) pairs, read in
+    turn; a stream that fails (a cut-off upload) raises, and nothing is kept.
+    """
+    key = load_key(registry.settings.home)
+    dates = date_cols("collected", collected_at, None, "--collected-at", NOWHERE)
+    with registry.read() as conn:
+        require_source(conn, source_id)
+    with registry.vault.staging() as area:
+        staged = [(Path(name), area.stage(src, name)) for name, src in files]
+        if not staged:
+            raise ValidationError("choose at least one file", field="file")
         return _commit_intake(registry, key, staged, source_id=source_id, actor=actor,
                               details={"collected_by": collected_by,
                                        "collected_where": collected_where, "note": note,

@@ -19,15 +19,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from khavaran.errors import NotFoundError, ValidationError
 from khavaran.legal.assessment import STATUSES
 from khavaran.legal.frameworks import DISCLAIMER
-from khavaran.services import case_reading, cases, evidence_views, review
+from khavaran.services import case_reading, cases, evidence, evidence_views, review, uploads
 from khavaran.web.deps import Reg
-from khavaran.web.entry_pages import NO_RECORD, NOT_LISTED, field_errors
+from khavaran.web.entry_pages import (
+    NO_RECORD,
+    NO_SOURCE,
+    NOT_LISTED,
+    check_streamed_token,
+    field_errors,
+)
 from khavaran.web.i18n import N_, catalogue
+from khavaran.web.multipart import stream_form, streamed_files
 from khavaran.web.pages import SignedIn, form_of, language, may, render
 from khavaran.web.reading_view import helpers
 
 __all__ = ["case_page", "cases_page", "evidence_page", "link_evidence", "review_item",
-           "router", "withdraw_link"]
+           "router", "upload_evidence", "upload_form", "withdraw_link"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,6 +57,10 @@ FORM_FIELD = {"--claim": "target", "--stance": "stance", "--reason": "reasoning"
               "--locator": "locator", "ELEMENT": "element", "--level": "level",
               "LINK": "form"}
 MAX_FIELD = 10_000
+# Evidence comes as recordings and scans: a browser may send up to 4 GiB in one
+# form (the import limit, --max-upload, is for lists).
+MAX_EVIDENCE_UPLOAD = 4 * 1024**3
+INTAKE_FIELDS = ("source", "collected_by", "collected_at", "collected_where", "note")
 
 
 @router.get("/cases")
@@ -149,6 +160,55 @@ async def _item(request: Request, registry: Reg, who: SignedIn, item_id: str, *,
         "view": view, "it": view.item, "may_write": who.role.may("write"),
         "levels": review.REVIEW_LEVELS, "values": values or {}, "errors": errors or {},
         **helpers()}, status=status)
+
+
+def _upload_page(request: Request, values: dict[str, str], errors: dict[str, str],
+                 status: int = 200) -> HTMLResponse:
+    return render(request, "evidence_new.html", {"values": values, "errors": errors,
+                                                 "limit": MAX_EVIDENCE_UPLOAD}, status=status)
+
+
+@router.get("/evidence/new")
+async def upload_form(request: Request, registry: Reg, who: SignedIn) -> HTMLResponse:
+    await may(request, registry, who, "write")
+    return _upload_page(request, {"source": request.query_params.get("source", "")[:200]}, {})
+
+
+@router.post("/evidence/new")
+async def upload_evidence(request: Request, registry: Reg, who: SignedIn) -> Response:
+    """Take the form's files into the vault as they arrive: each hashed while it
+    is written to the vault's staging area, all taken in or none (the same
+    intake and custody entries as `evidence add`)."""
+    await may(request, registry, who, "write")
+    length = request.headers.get("content-length", "")
+    lang = language(request)
+    v: dict[str, str] = {}
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        await form_of(request, registry, who)  # a form without its token is refused first
+    try:
+        uploads.check_size(int(length) if length.isdigit() else None, MAX_EVIDENCE_UPLOAD)
+        parts = stream_form(request)
+        fields, first = await parts.fields_until_file()
+        await check_streamed_token(request, registry, who, fields)
+        v = {k: fields.get(k, "").strip()[:MAX_FIELD] for k in INTAKE_FIELDS}
+        if first is None:
+            raise ValidationError("choose at least one file", field="file")
+        files = streamed_files(parts, first, MAX_EVIDENCE_UPLOAD, uploads.TooLarge)
+        made = await run_in_threadpool(lambda: evidence.add_evidence_streams(
+            registry, files, source_id=v["source"], actor=who.name,
+            collected_by=v["collected_by"] or None, collected_at=v["collected_at"] or None,
+            collected_where=v["collected_where"] or None, note=v["note"] or None))
+    except uploads.TooLarge as exc:
+        return _upload_page(request, {}, field_errors(exc, lang, {"file"}), 413)
+    except NotFoundError:  # the source
+        words = catalogue(lang)
+        return _upload_page(request, v, {"source": words.gettext(NO_SOURCE)}, 422)
+    except ValidationError as exc:
+        fields_of = {"file", "source", "collected_at"}
+        exc.field = {"--collected-at": "collected_at"}.get(exc.field or "", exc.field)
+        return _upload_page(request, v, field_errors(exc, lang, fields_of), 422)
+    target = f"/evidence/{made[0].item_id}" if len(made) == 1 else f"/sources/{v['source']}"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/evidence/{item_id}")

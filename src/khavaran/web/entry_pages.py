@@ -36,7 +36,8 @@ from khavaran.web.i18n import N_, catalogue
 from khavaran.web.multipart import stream_form
 from khavaran.web.pages import SignedIn, form_of, language, may, render
 
-__all__ = ["PROPERTY_LABELS", "UPLOAD_PATHS", "claim_action", "claim_action_form", "confirm_import",
+__all__ = ["PROPERTY_LABELS", "UPLOAD_PATHS", "check_streamed_token", "claim_action",
+           "claim_action_form", "confirm_import",
            "consent_form", "field_errors", "import_form", "import_progress",
            "import_progress_page", "new_claim", "new_claim_form",
            "new_person", "new_person_form", "new_source", "new_source_form", "pick_source",
@@ -44,7 +45,7 @@ __all__ = ["PROPERTY_LABELS", "UPLOAD_PATHS", "claim_action", "claim_action_form
            "withdraw_consent"]
 
 router = APIRouter(include_in_schema=False)
-UPLOAD_PATHS = frozenset({"/import"})
+UPLOAD_PATHS = frozenset({"/import", "/evidence/new"})  # they check their own size
 MAX_FIELD = 10_000
 
 # What a user reads beside a field, by the kind of mistake.
@@ -492,6 +493,22 @@ async def upload(request: Request, registry: Reg, who: SignedIn) -> Response:
                   status=200 if check.ok else 422)
 
 
+async def check_streamed_token(request: Request, registry: Any, who: Principal,
+                               fields: dict[str, str]) -> None:
+    """A streamed form's token, read from the fields before its file: checked
+    before a byte of the file is written (form_of cannot, it reads the body)."""
+    if who.via != "session":
+        return
+    session = request.cookies.get(COOKIE, "")
+    if not session or not same(fields.get("csrf", ""), csrf_token(session)):
+        await run_in_threadpool(
+            record, registry, actor=who.name, action="denied", outcome="refused",
+            client=request.client.host if request.client else None, via="web",
+            reason=f"no valid CSRF token: POST {request.url.path}")
+        raise ForbiddenError("this form has expired or did not come from Khavaran: "
+                             "reload the page and try again")
+
+
 async def _receive(request: Request, registry: Any, who: Principal, limit: int,
                    declared: int | None) -> uploads.Staged:
     """The form's file, streamed: the body is parsed as it arrives and the file
@@ -499,15 +516,7 @@ async def _receive(request: Request, registry: Any, who: Principal, limit: int,
     comes before the file and is checked before a byte of it is written."""
     parts = stream_form(request)
     fields, name = await parts.fields_until_file()
-    if who.via == "session":
-        session = request.cookies.get(COOKIE, "")
-        if not session or not same(fields.get("csrf", ""), csrf_token(session)):
-            await run_in_threadpool(
-                record, registry, actor=who.name, action="denied", outcome="refused",
-                client=request.client.host if request.client else None, via="web",
-                reason=f"no valid CSRF token: POST {request.url.path}")
-            raise ForbiddenError("this form has expired or did not come from Khavaran: "
-                                 "reload the page and try again")
+    await check_streamed_token(request, registry, who, fields)
     if name is None:
         raise ValidationError("required", field="file")
     return await uploads.stage(registry, parts.file_chunks(), name=name,

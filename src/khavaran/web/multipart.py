@@ -9,15 +9,17 @@ byte of the file is written.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
+import io
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, BinaryIO, cast
 
+from anyio import from_thread
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from khavaran.errors import ValidationError
 
-__all__ = ["StreamedForm", "stream_form"]
+__all__ = ["BlockingReader", "StreamedForm", "stream_form", "streamed_files"]
 
 MAX_FIELD = 10_000  # bytes of a field that is not a file
 
@@ -96,7 +98,9 @@ class StreamedForm:
         return fields, None
 
     async def file_chunks(self) -> AsyncIterator[bytes]:
-        """The bytes of the file found by ``fields_until_file``."""
+        """The bytes of the file found by ``fields_until_file``; a body that
+        ends before the file does (a cut-off upload) raises, so that a part of
+        a file is never taken for the whole of it."""
         while (event := await self._next()) is not None:
             name, data = event
             if name == "data":
@@ -104,6 +108,62 @@ class StreamedForm:
                     yield data
             elif name == "end":
                 return
+        raise ValidationError("the upload was cut off before the end of the file: nothing "
+                              "was kept", field="file")
+
+
+class BlockingReader(io.RawIOBase):
+    """A streamed file read from a worker thread, as a file: each read waits
+    for the event loop to parse more of the request (anyio.from_thread), so
+    that sync code (hashing, writing to the vault) takes the upload as it
+    arrives.  Counts the bytes against ``limit`` across the whole form."""
+
+    def __init__(self, chunks: AsyncIterator[bytes], tally: list[int], limit: int,
+                 too_large: Callable[[int], Exception]) -> None:
+        super().__init__()
+        self._chunks, self._tally, self._limit = chunks, tally, limit
+        self._too_large = too_large
+        self._rest = b""
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    async def _next(self) -> bytes:
+        return await self._chunks.__anext__()
+
+    def read(self, size: int | None = -1) -> bytes:
+        want = size if size is not None and size >= 0 else 1 << 62
+        out = bytearray(self._rest[:want])
+        self._rest = self._rest[want:]
+        # Gather to the size asked: the hashing threads work best on large chunks.
+        while len(out) < want and not self._done:
+            try:
+                chunk = from_thread.run(self._next)
+            except StopAsyncIteration:
+                self._done = True
+                break
+            self._tally[0] += len(chunk)
+            if self._tally[0] > self._limit:
+                raise self._too_large(self._limit)
+            take = want - len(out)
+            out += chunk[:take]
+            self._rest = chunk[take:]
+        return bytes(out)
+
+
+def streamed_files(form: StreamedForm, first: str, limit: int,
+                   too_large: Callable[[int], Exception]) -> Iterator[tuple[str, BinaryIO]]:
+    """Every file of the form in turn, from the one ``fields_until_file`` found:
+    (name, reader) pairs for a worker thread (each reader must be read to its
+    end before the next pair is asked for)."""
+    tally, name = [0], first
+    while True:
+        yield name, cast(BinaryIO, BlockingReader(form.file_chunks(), tally, limit, too_large))
+        _fields, following = from_thread.run(form.fields_until_file)
+        if following is None:
+            return
+        name = following
 
 
 def stream_form(request: Request) -> StreamedForm:
