@@ -13,10 +13,11 @@
 #                                        launches it by its path)
 #   wrk (only with --bench)              the HTTP load generator of bench/bench_api.py
 #   sqlite3 (only with --bench)          the baseline ('.backup') of bench/bench_backup.py
+#   curl (only with --bench)             the browser-like upload of bench/bench_upload.py
 set -euo pipefail
 PACKAGES=(libmagic1 tesseract-ocr tesseract-ocr-fas fonts-dejavu-core openssl libpango-1.0-0
           libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils libicu-dev pkg-config g++)
-if [ "${1:-}" = "--bench" ]; then PACKAGES+=(wrk sqlite3); fi
+if [ "${1:-}" = "--bench" ]; then PACKAGES+=(wrk sqlite3 curl); fi
 if [ "${1:-}" = "--test" ]; then PACKAGES+=(chromium); fi
 missing=()
 for p in "${PACKAGES[@]}"; do
