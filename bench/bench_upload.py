@@ -28,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_api import free_port  # noqa: E402
 from bench_pages import wait_for  # noqa: E402
 from data import SOURCES, write_sources  # noqa: E402
-
 from khavaran.services import accounts  # noqa: E402
 from khavaran.services.importing import import_files  # noqa: E402
 from khavaran.services.registry import init_registry  # noqa: E402
