@@ -60,6 +60,7 @@ MAX_FIELD = 10_000
 # Evidence comes as recordings and scans: a browser may send up to 4 GiB in one
 # form (the import limit, --max-upload, is for lists).
 MAX_EVIDENCE_UPLOAD = 4 * 1024**3
+FORM_SLACK = 1 << 20  # the fields and part headers around the files, in the body's size
 INTAKE_FIELDS = ("source", "collected_by", "collected_at", "collected_where", "note")
 
 
@@ -186,7 +187,8 @@ async def upload_evidence(request: Request, registry: Reg, who: SignedIn) -> Res
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         await form_of(request, registry, who)  # a form without its token is refused first
     try:
-        uploads.check_size(int(length) if length.isdigit() else None, MAX_EVIDENCE_UPLOAD)
+        uploads.check_size(int(length) if length.isdigit() else None,
+                           MAX_EVIDENCE_UPLOAD + FORM_SLACK)
         parts = stream_form(request)
         fields, first = await parts.fields_until_file()
         await check_streamed_token(request, registry, who, fields)
