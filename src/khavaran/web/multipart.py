@@ -129,26 +129,32 @@ class BlockingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    async def _next(self) -> bytes:
-        return await self._chunks.__anext__()
-
-    def read(self, size: int | None = -1) -> bytes:
-        want = size if size is not None and size >= 0 else 1 << 62
-        out = bytearray(self._rest[:want])
-        self._rest = self._rest[want:]
-        # Gather to the size asked: the hashing threads work best on large chunks.
-        while len(out) < want and not self._done:
+    async def _gather(self, want: int) -> bytes:
+        """Up to ``want`` bytes, in one crossing from the worker thread to the
+        event loop (one per 64 KiB chunk of the parser costs throughput)."""
+        out = bytearray()
+        while len(out) < want:
             try:
-                chunk = from_thread.run(self._next)
+                chunk = await self._chunks.__anext__()
             except StopAsyncIteration:
                 self._done = True
                 break
             self._tally[0] += len(chunk)
             if self._tally[0] > self._limit:
                 raise self._too_large(self._limit)
+            out += chunk
+        return bytes(out)
+
+    def read(self, size: int | None = -1) -> bytes:
+        want = size if size is not None and size >= 0 else 1 << 62
+        out = bytearray(self._rest[:want])
+        self._rest = self._rest[want:]
+        # Gathered to the size asked: the hashing threads work best on large chunks.
+        if len(out) < want and not self._done:
+            got = from_thread.run(self._gather, want - len(out))
             take = want - len(out)
-            out += chunk[:take]
-            self._rest = chunk[take:]
+            out += got[:take]
+            self._rest = got[take:]
         return bytes(out)
 
 
