@@ -1,0 +1,181 @@
+"""The review queue's stored pairs: candidate pairs of source records, scored
+once and kept in link_pair, so that the queue reads the next pair from an index
+instead of blocking and scoring every record on each request (which takes
+seconds at 65,000 records).
+
+``refresh`` is incremental: it scores only the pairs that involve a record not
+yet scored (link_scored), so after an import only the new records' pairs are
+compared.  Blocking still looks at every record, because a new record's
+partners may be old ones.  Each pair keeps the weight it was scored with: the
+name and place frequencies it was weighed against are those of the records
+there were at the time, so an import that adds many records leaves the older
+pairs' weights slightly stale; ``rescore=True`` weighs every pair again.
+
+Every record's pairs are stored, a protected person's too: the queue leaves
+those out when it reads (protection can change without a write here).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, func, insert, select, text
+
+from khavaran.linkage.compare import Frequencies, Reason, compare
+from khavaran.linkage.features import prepare
+from khavaran.linkage.link import candidate_pairs
+from khavaran.linkage.lists import LinkRecord
+from khavaran.services.registry import Registry
+from khavaran.storage import queries
+from khavaran.storage.repo import chunks
+from khavaran.storage.tables import link_pair, link_scored, source_record
+
+__all__ = ["STORED_MIN", "StoredPair", "by_doubt", "count", "doubt", "hidden_records", "refresh",
+           "touching"]
+
+# Pairs less likely than this to be one person are not kept: the queue never
+# asks about them.
+STORED_MIN = 0.01
+BATCH = 5_000
+
+FIELDS = ("name", "father_name", "birth_year", "age", "death_date", "city", "prison",
+          "affiliation", "gender", "calendar")
+
+
+@dataclass(frozen=True)
+class StoredPair:
+    a: str             # source_record ids, a < b
+    b: str
+    weight: float
+    probability: float
+    doubt: float
+
+    def reasons(self, conn: Connection) -> list[Reason]:
+        raw = conn.execute(select(link_pair.c.reasons).where(
+            (link_pair.c.record_a == self.a) & (link_pair.c.record_b == self.b))).scalar_one()
+        return [Reason(*r) for r in json.loads(raw)]
+
+
+def doubt(probability: float) -> float:
+    """How undecided a pair is: 1 at p = 0.5, near 0 at p = 0 or 1 (never 0, so
+    that a pair's reach still ranks it)."""
+    return 1.0 - abs(2.0 * probability - 1.0) + 1e-3
+
+
+def link_record(source: str, record_id: str, raw: str) -> LinkRecord:
+    values = json.loads(raw)
+    f = {k: str(values.get(k) or "").strip() for k in FIELDS}
+    return LinkRecord(
+        source=source, record_id=record_id, name=f["name"], father_name=f["father_name"],
+        birth_year=f["birth_year"], age=f["age"], death_date=f["death_date"], city=f["city"],
+        prison=f["prison"], affiliation=f["affiliation"], gender=f["gender"],
+        calendar=f["calendar"], file=f"record {source}:{record_id}")
+
+
+def _unscored(conn: Connection) -> set[str]:
+    q = (select(source_record.c.id)
+         .outerjoin(link_scored, link_scored.c.record_id == source_record.c.id)
+         .where(link_scored.c.record_id.is_(None)))
+    return set(conn.execute(q).scalars())
+
+
+def refresh(registry: Registry, *, rescore: bool = False) -> int:
+    """Score and store the pairs of records not scored yet (every pair with
+    ``rescore``); the number of pairs stored."""
+    with registry.read() as conn:
+        if not rescore and not _unscored(conn):
+            return 0  # the usual case, without taking a write lock
+    with registry.write() as conn:
+        # One refresh at a time; the second finds nothing left to do.
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("LOCK TABLE link_scored IN EXCLUSIVE MODE"))
+        else:
+            conn.execute(delete(link_scored).where(link_scored.c.record_id.is_(None)))
+        if rescore:
+            conn.execute(delete(link_pair))
+            conn.execute(delete(link_scored))
+        new = _unscored(conn)
+        if not new:
+            return 0
+        rows = list(conn.execute(select(source_record.c.id, source_record.c.source_id,
+                                        source_record.c.record_id, source_record.c.raw)
+                                 .order_by(source_record.c.id)))
+        features = [prepare(link_record(r.source_id, r.record_id, r.raw)) for r in rows]
+        freq = Frequencies(features)
+        kept = []
+        for i, j in candidate_pairs(features):
+            if rows[i].id not in new and rows[j].id not in new:
+                continue
+            a, b = (i, j) if rows[i].id < rows[j].id else (j, i)
+            if compare(features[a], features[b], freq, explain=False).probability < STORED_MIN:
+                continue
+            cmp = compare(features[a], features[b], freq)  # the reasons, for kept pairs only
+            kept.append({"record_a": rows[a].id, "record_b": rows[b].id,
+                         "weight": cmp.weight, "probability": cmp.probability,
+                         "doubt": doubt(cmp.probability),
+                         "reasons": json.dumps([[r.field, r.verdict, r.weight, r.detail]
+                                                for r in cmp.reasons], ensure_ascii=False)})
+        for part in _batches(kept):
+            conn.execute(insert(link_pair), part)
+        for part in _batches([{"record_id": r} for r in sorted(new)]):
+            conn.execute(insert(link_scored), part)
+        return len(kept)
+
+
+def _batches(rows: Sequence[dict[str, object]]) -> Iterator[Sequence[dict[str, object]]]:
+    for start in range(0, len(rows), BATCH):
+        yield rows[start:start + BATCH]
+
+
+def _pair(r: Row[Any, Any, Any, Any, Any]) -> StoredPair:
+    return StoredPair(r.record_a, r.record_b, r.weight, r.probability, r.doubt)
+
+
+_PAIRS = select(link_pair.c.record_a, link_pair.c.record_b, link_pair.c.weight,
+                link_pair.c.probability, link_pair.c.doubt)
+
+
+def touching(conn: Connection, record_ids: Iterable[str],
+             min_probability: float = STORED_MIN) -> list[StoredPair]:
+    """The stored pairs with at least one of ``record_ids``."""
+    out: dict[tuple[str, str], StoredPair] = {}
+    for part in chunks(sorted(set(record_ids))):
+        q = _PAIRS.where(link_pair.c.probability >= min_probability)
+        for col in (link_pair.c.record_a, link_pair.c.record_b):
+            for r in conn.execute(q.where(col.in_(part))):
+                out[r.record_a, r.record_b] = _pair(r)
+    return list(out.values())
+
+
+def count(conn: Connection, min_probability: float = STORED_MIN) -> int:
+    return int(conn.execute(select(func.count()).select_from(link_pair)
+                            .where(link_pair.c.probability >= min_probability)).scalar_one())
+
+
+def by_doubt(conn: Connection, min_probability: float = STORED_MIN) -> Iterator[StoredPair]:
+    """Every stored pair, the most undecided first (then the likelier, then by ids),
+    read a page at a time from the index."""
+    q = (_PAIRS.where(link_pair.c.probability >= min_probability)
+         .order_by(link_pair.c.doubt.desc(), link_pair.c.probability.desc(),
+                   link_pair.c.record_a, link_pair.c.record_b))
+    offset, page = 0, 64
+    while True:
+        rows = list(conn.execute(q.limit(page).offset(offset)))
+        yield from (_pair(r) for r in rows)
+        if len(rows) < page:
+            return
+        offset += page
+        page = min(page * 4, BATCH)
+
+
+def hidden_records(conn: Connection) -> set[str]:
+    """The source records of protected people (and of list persons merged with one)."""
+    people = queries.protected_entities(conn)
+    out: set[str] = set()
+    for part in chunks(sorted(people)):
+        out |= set(conn.execute(select(source_record.c.id)
+                                .where(source_record.c.person_id.in_(part))).scalars())
+    return out
