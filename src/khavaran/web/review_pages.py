@@ -18,6 +18,8 @@ buttons, to judge again.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -56,7 +58,7 @@ DECISIONS = [("same", N_("Same person"), "s"), ("different", N_("Different peopl
 SAID = {"same": N_("same"), "different": N_("different"), "unsure": N_("unsure")}
 
 
-def _rows(pair: dedupe.Candidate) -> list[dict[str, object]]:
+def _rows(pair: dedupe.Candidate) -> list[dict[str, Any]]:
     """One row per field: both values, and the comparison's verdict on it (a
     field compared twice, as birth year and age, shows the verdict once)."""
     reasons = {r.field: r for r in pair.reasons}
