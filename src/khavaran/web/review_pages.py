@@ -25,6 +25,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from khavaran.errors import NotFoundError, ValidationError
+from khavaran.linkage.compare import Reason
 from khavaran.services import dedupe
 from khavaran.web.deps import Reg
 from khavaran.web.entry_pages import NO_RECORD, field_errors
@@ -43,6 +44,7 @@ ROWS = [("name", "name", N_("Name")), ("father_name", "father", N_("Father's nam
         ("death_date", "death", N_("Date of death")), ("city", "city", N_("City")),
         ("prison", "prison", N_("Prison")), ("affiliation", "affiliation", N_("Affiliation")),
         ("gender", "gender", N_("Gender"))]
+COMPARED = {compared for _, compared, _ in ROWS}
 VERDICTS = {"agree": N_("agree"), "close": N_("close"), "differ": N_("disagree"),
             "missing": N_("missing")}
 # A plain-language reason for each verdict: what the field says about the pair.
@@ -59,21 +61,24 @@ SAID = {"same": N_("same"), "different": N_("different"), "unsure": N_("unsure")
 
 
 def _rows(pair: dedupe.Candidate) -> list[dict[str, Any]]:
-    """One row per field: both values, and the comparison's verdict on it (a
-    field compared twice, as birth year and age, shows the verdict once)."""
-    reasons = {r.field: r for r in pair.reasons}
-    rows, seen = [], set()
+    """One row per field: both values, and each part of the comparison's verdict
+    on it (a name compares word by word; birth year and age are compared as one,
+    shown on the first of them that either record fills)."""
+    reasons: dict[str, list[Any]] = {}
+    for r in pair.reasons:
+        reasons.setdefault(r.field if r.field in COMPARED else "other", []).append(r)
+    rows = []
     for key, compared, label in ROWS:
         a, b = pair.a.fields.get(key, ""), pair.b.fields.get(key, "")
         if not a and not b:
             continue
-        reason = reasons.get(compared) if compared not in seen else None
-        if reason is not None:
-            seen.add(compared)
-        verdict = reason.verdict if reason else ("missing" if not a or not b else "")
-        rows.append({"label": label, "a": a, "b": b, "verdict": verdict,
-                     "weight": reason.weight if reason else None,
-                     "detail": reason.detail if reason else ""})
+        parts = reasons.pop(compared, [])
+        if not parts and (not a or not b):
+            parts = [Reason(compared, "missing", 0.0, "")]
+        rows.append({"label": label, "a": a, "b": b, "parts": parts})
+    left = [r for found in reasons.values() for r in found]
+    if left:  # compared on what no row shows (the lists' own words for a field)
+        rows.append({"label": N_("Other"), "a": "", "b": "", "parts": left})
     return rows
 
 
