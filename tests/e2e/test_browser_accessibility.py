@@ -19,7 +19,9 @@ PAGES = [("/login", None), ("/no-such-page", None), ("/account", "investigator")
          ("/persons/v-demo-001/consents", "investigator"), ("/import", "analyst"),
          # cases and evidence (the demo case's judgment and its working copy)
          ("/cases", "viewer"), ("/cases/demo-commission", "viewer"),
-         (f"/evidence/{JUDGMENT}", "viewer")]
+         (f"/evidence/{JUDGMENT}", "viewer"),
+         # the review queue, with its judging buttons
+         ("/review", "analyst")]
 
 
 @pytest.mark.parametrize("lang", ["fa", "en"])
