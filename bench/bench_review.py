@@ -27,13 +27,12 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).parent))
-from linkage_data import LISTS, generate, write_dataset  # noqa: E402
-
 from khavaran.services import accounts, dedupe, link_pairs  # noqa: E402
 from khavaran.services.importing import import_files  # noqa: E402
 from khavaran.services.registry import Registry, init_registry  # noqa: E402
 from khavaran.settings import Settings  # noqa: E402
 from khavaran.web import create_app  # noqa: E402
+from linkage_data import LISTS, generate, write_dataset  # noqa: E402
 
 
 def open_registry(home: Path) -> Registry:

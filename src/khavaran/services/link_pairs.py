@@ -65,7 +65,7 @@ def doubt(probability: float) -> float:
     return 1.0 - abs(2.0 * probability - 1.0) + 1e-3
 
 
-def link_record(source: str, record_id: str, raw: str) -> LinkRecord:
+def _link_record(source: str, record_id: str, raw: str) -> LinkRecord:
     values = json.loads(raw)
     f = {k: str(values.get(k) or "").strip() for k in FIELDS}
     return LinkRecord(
@@ -103,7 +103,7 @@ def refresh(registry: Registry, *, rescore: bool = False) -> int:
         rows = list(conn.execute(select(source_record.c.id, source_record.c.source_id,
                                         source_record.c.record_id, source_record.c.raw)
                                  .order_by(source_record.c.id)))
-        features = [prepare(link_record(r.source_id, r.record_id, r.raw)) for r in rows]
+        features = [prepare(_link_record(r.source_id, r.record_id, r.raw)) for r in rows]
         freq = Frequencies(features)
         kept = []
         for i, j in candidate_pairs(features):
