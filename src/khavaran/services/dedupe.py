@@ -408,14 +408,18 @@ def _rebuild(conn: Connection, registry: Registry, actor: str, before: dict[str,
             "reason": f"linkage judgement: {decision}"} for people in by_group.values()])
 
 
-def judgements(registry: Registry, ref: str | None = None) -> list[Judgement]:
-    """Every judgement (of one record, with ``ref``), oldest first."""
+def judgements(registry: Registry, ref: str | None = None, *,
+               last: int | None = None) -> list[Judgement]:
+    """Every judgement (of one record, with ``ref``; only the ``last`` ones,
+    with ``last``), oldest first."""
     with registry.read() as conn:
-        q = select(link_judgement).order_by(link_judgement.c.id)
+        q = select(link_judgement).order_by(link_judgement.c.id.desc())
         if ref:
             rid = resolve_record(conn, ref)
             q = q.where((link_judgement.c.record_a == rid) | (link_judgement.c.record_b == rid))
-        rows = list(conn.execute(q).mappings())
+        if last is not None:
+            q = q.limit(last)
+        rows = list(conn.execute(q).mappings())[::-1]
         recs = _record_rows(conn, [r[k] for r in rows for k in ("record_a", "record_b")])
         # A protected person's list rows point at them: their judgements are left out.
         shut = queries.protected_entities(conn)

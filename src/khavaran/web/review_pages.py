@@ -86,10 +86,10 @@ async def _page(request: Request, registry: Reg, who: SignedIn, *,
                 errors: dict[str, str] | None = None, conflict: dedupe.Outcome | None = None,
                 status: int = 200) -> HTMLResponse:
     pair, left = await run_in_threadpool(dedupe.next_pair, registry)
-    recent = await run_in_threadpool(dedupe.judgements, registry)
+    recent = await run_in_threadpool(lambda: dedupe.judgements(registry, last=RECENT))
     return render(request, "review.html", {
         "pair": pair, "left": left, "rows": _rows(pair) if pair else [],
-        "recent": recent[::-1][:RECENT], "may_write": who.role.may("write"),
+        "recent": recent[::-1], "may_write": who.role.may("write"),
         "decisions": DECISIONS, "verdicts": VERDICTS, "reasons": REASONS, "said": SAID,
         "errors": errors or {}, "conflict": conflict}, status=status)
 
