@@ -233,9 +233,18 @@ def _ranked(registry: Registry, limit: int, include_unsure: bool, include_protec
                  if j.decision == "different"}
         apart |= {(y, x) for x, y in apart}
         best: dict[frozenset[str], tuple[float, link_pairs.StoredPair, int]] = {}
-        # Pairs with a judged record: their persons may be larger than one record,
-        # may be one person already, or judged apart.
-        for pair in link_pairs.touching(conn, groups, min_probability):
+        # Pairs with a record of a merged person (two records or more): that
+        # person reaches further, may hold the other record already, or may be
+        # judged apart from the other's person.  A record judged only unsure or
+        # different against another single record needs no more than its own
+        # pair left out (below): reading every pair of every judged record would
+        # grow with each judgement.
+        members: dict[str, int] = defaultdict(int)
+        for g in groups.values():
+            members[g] += 1
+        special = {x for x, g in groups.items() if members[g] > 1}
+        aside = link_pairs.touching(conn, special | hidden, min_probability)
+        for pair in aside:
             if pair.a in hidden or pair.b in hidden:
                 continue
             ga, gb = groups.get(pair.a, pair.a), groups.get(pair.b, pair.b)
@@ -249,13 +258,18 @@ def _ranked(registry: Registry, limit: int, include_unsure: bool, include_protec
             # One question per pair of persons: the strongest pair of their records.
             if key not in best or best[key][1].probability < pair.probability:
                 best[key] = (pair.doubt * affected, pair, affected)
-        # Every other pair joins two records judged about nothing: it reaches two
-        # records, so its rank is its doubt, and the index gives them in order.
+        # Every other pair joins two single records: it reaches two records, so
+        # its rank is its doubt, and the index gives them in order.  Left out:
+        # the pairs judged (unsure ones unless asked for).
+        judged = {k for k, j in latest.items()
+                  if not (j.decision == "unsure" and include_unsure)
+                  and not (set(k) & (special | hidden))}
         rest: list[tuple[float, link_pairs.StoredPair, int]] = []
         for pair in link_pairs.by_doubt(conn, min_probability):
             if limit and len(rest) >= limit:
                 break
-            if pair.a in groups or pair.b in groups or pair.a in hidden or pair.b in hidden:
+            if ((pair.a, pair.b) in judged or pair.a in special or pair.b in special
+                    or pair.a in hidden or pair.b in hidden):
                 continue
             rest.append((pair.doubt * 2, pair, 2))
         ranked = sorted([*best.values(), *rest],
@@ -269,10 +283,10 @@ def _ranked(registry: Registry, limit: int, include_unsure: bool, include_protec
             out.append(Candidate(views[pair.a], views[pair.b], pair.weight, pair.probability,
                                  pair.reasons(conn), affected, priority,
                                  size.get(ga, 1) * size.get(gb, 1) - 1))
-        # Left: the questions about judged persons, and every stored pair that
-        # touches neither a judged nor a hidden record (one question each).
-        aside = link_pairs.touching(conn, set(groups) | hidden, min_probability)
-        left = len(best) + link_pairs.count(conn, min_probability) - len(aside)
+        # Left: the questions about merged persons, and every other stored pair
+        # but the judged ones (one question each).
+        left = (len(best) + link_pairs.count(conn, min_probability) - len(aside)
+                - link_pairs.stored(conn, judged, min_probability))
     return out, left
 
 
