@@ -41,12 +41,19 @@ def import_files(
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _import(registry, files, actor=actor, progress=progress, reason=reason,
-                       include_protected=include_protected,
-                       profile=load_profile(profile) if profile else None, sheet=sheet)
+        report = _import(registry, files, actor=actor, progress=progress, reason=reason,
+                         include_protected=include_protected,
+                         profile=load_profile(profile) if profile else None, sheet=sheet)
     finally:
         if paused:
             gc.enable()
+    # The review queue's stored pairs for the new records, scored now rather than
+    # on the queue's next read, which a page would wait for (minutes at 65,000
+    # records the first time).  Imported here: the linker is slow to import.
+    from khavaran.services import link_pairs
+
+    link_pairs.refresh(registry)
+    return report
 
 
 def _import(registry: Registry, files: Sequence[tuple[Path, str | None]], *, actor: str,

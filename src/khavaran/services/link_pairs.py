@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select, text
 
+from khavaran.errors import ValidationError
 from khavaran.linkage.compare import Frequencies, Reason, compare
 from khavaran.linkage.features import prepare
 from khavaran.linkage.link import candidate_pairs
@@ -127,10 +128,15 @@ def refresh(registry: Registry, *, rescore: bool = False) -> int:
 def _score(conn: Connection, new: set[str]) -> list[dict[str, object]]:
     """The stored form of every candidate pair with a record of ``new``, scored
     against every record (a new record's partners may be old ones)."""
-    rows = list(conn.execute(select(source_record.c.id, source_record.c.source_id,
-                                    source_record.c.record_id, source_record.c.raw)
-                             .order_by(source_record.c.id)))
-    features = [prepare(_link_record(r.source_id, r.record_id, r.raw)) for r in rows]
+    rows, features = [], []
+    for r in conn.execute(select(source_record.c.id, source_record.c.source_id,
+                                 source_record.c.record_id, source_record.c.raw)
+                          .order_by(source_record.c.id)):
+        try:
+            features.append(prepare(_link_record(r.source_id, r.record_id, r.raw)))
+        except ValidationError:
+            continue  # no name in the list's own columns: nothing to compare it on
+        rows.append(r)
     freq = Frequencies(features)
     kept: list[dict[str, object]] = []
     for i, j in candidate_pairs(features):
