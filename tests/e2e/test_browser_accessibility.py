@@ -20,7 +20,9 @@ PAGES = [("/login", None), ("/no-such-page", None), ("/account", "investigator")
          # cases and evidence (the demo case's judgment and its working copy)
          ("/cases", "viewer"), ("/cases/demo-commission", "viewer"),
          (f"/evidence/{JUDGMENT}", "viewer"), (f"/evidence/{JUDGMENT}", "analyst"),
-         ("/evidence/new?source=demo-report-1", "analyst")]
+         ("/evidence/new?source=demo-report-1", "analyst"),
+         # the review queue, with its judging buttons
+         ("/review", "analyst")]
 
 
 @pytest.mark.parametrize("lang", ["fa", "en"])

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from khavaran.errors import ConfigError, NotFoundError, ValidationError
-from khavaran.services import dedupe, editing, profiles
+from khavaran.services import dedupe, editing, link_pairs, profiles
 from khavaran.services.importing import import_files
 from khavaran.services.registry import Registry
 from khavaran.storage import queries
@@ -246,3 +246,40 @@ def test_judge_without_a_terminal_asks_for_yes_and_writes_nothing(demo_cli) -> N
     assert ("nothing written: there is no terminal to ask whether to apply; pass --yes to "
             "apply") in done.output
     assert dedupe.judgements(demo_cli.registry) == []
+
+
+def _stored(registry: Registry) -> dict[tuple[str, str], float]:
+    with registry.read() as conn:
+        return {(r.record_a, r.record_b): r.weight for r in conn.execute(
+            text("SELECT record_a, record_b, weight FROM link_pair"))}
+
+
+def test_the_queue_reads_stored_pairs_scored_once_per_new_record(
+        linked: Registry, tmp_path: Path) -> None:
+    first = _stored(linked)  # scored by the import
+    assert first and link_pairs.refresh(linked) == 0  # nothing new: nothing scored
+    _load(linked, tmp_path, ("c.csv", LIST_C))
+    assert link_pairs.refresh(linked) == 0  # the import scored its new record's pairs
+    after = _stored(linked)
+    # Only the new record's pairs were scored; the others kept as they were.
+    new = {k: w for k, w in after.items() if k not in first}
+    assert new
+    assert {k: after[k] for k in first} == first
+    with linked.read() as conn:
+        c1 = dedupe.resolve_record(conn, "t-party:c1")
+    assert all(c1 in k for k in new)
+    # Rescoring weighs every pair again against today's frequencies.
+    assert link_pairs.refresh(linked, rescore=True) == len(after)
+
+
+def test_a_candidate_says_how_many_other_pairs_a_judgement_settles(linked: Registry,
+                                                                 tmp_path: Path) -> None:
+    assert all(c.decides == 0 for c in dedupe.queue(linked, limit=0))
+    dedupe.judge(linked, "t-list:a1", "t-report:b1", "same", actor="r1")
+    _load(linked, tmp_path, ("c.csv", LIST_C))
+    c1 = [c for c in dedupe.queue(linked, limit=0) if "t-party:c1" in (c.a.ref, c.b.ref)
+          and {c.a.ref, c.b.ref} & {"t-list:a1", "t-report:b1"}]
+    # c1 against the person of a1 and b1: the other record's pair is settled with it.
+    assert [c.decides for c in c1] == [1] and c1[0].affected == 3
+    first, left = dedupe.next_pair(linked)
+    assert first is not None and left == len(dedupe.queue(linked, limit=0))

@@ -76,6 +76,10 @@ PAGES: list[tuple[str, str, Form, dict[str | None, Any]]] = [
     # Without a reason: refused to who may not reveal, asked again of who may.
     ("POST", "/persons/v-demo-001/reveal", {"reason": ""},
      {None: LOGIN, "admin": 422, "investigator": 422, "analyst": DENIED, "viewer": DENIED}),
+    # The review queue (test_web_review_queue.py): a reader may look, a writer judges.
+    ("GET", "/review", None, READ),
+    ("POST", "/review", {"a": "demo-list-a:A0016", "b": "demo-list-c:C0014",
+                         "decision": "unsure"}, _writes(303)),
     ("GET", "/sources/new", None, WRITE),
     ("POST", "/sources/new", lambda r: {"title": f"Fictional matrix source {r}",
                                         "kind": "report", "fictional": "1"}, _writes(303)),

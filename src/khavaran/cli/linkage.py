@@ -157,7 +157,8 @@ def dedupe_queue(
         return
     for n, c in enumerate(pairs, 1):
         typer.echo(f"{n}. {c.a.ref}  ~  {c.b.ref}   probability {c.probability:.2f} "
-                   f"(weight {c.weight:+.1f}), affects {c.affected} records")
+                   f"(weight {c.weight:+.1f}), affects {c.affected} records"
+                   + (f", settles {c.decides} other pair(s)" if c.decides else ""))
         typer.echo(f"   {c.a.ref}: {_fields(c.a)}")
         typer.echo(f"   {c.b.ref}: {_fields(c.b)}")
         for r in c.reasons:

@@ -97,6 +97,7 @@ def demo(ctx: typer.Context, case: Annotated[bool, typer.Option(
     """
     from khavaran.demo import write_demo
     from khavaran.demo.case import CASE_ID, build_demo_case
+    from khavaran.services import link_pairs
 
     settings = settings_of(ctx)
     registry, _ = registries.init_registry(settings)
@@ -105,6 +106,8 @@ def demo(ctx: typer.Context, case: Annotated[bool, typer.Option(
         # The demo's witness is protected and fictional: loading it again is no leak.
         report = importing.import_files(registry, files, actor="khavaran demo",
                                         include_protected=True)
+        # The review queue of `make run` opens at once: its pairs are scored now.
+        link_pairs.refresh(registry)
         opened = case and build_demo_case(registry)
         # Demo accounts only ever exist beside the fictional demo.
         logins = accounts.write_demo_accounts(registry, settings.home)

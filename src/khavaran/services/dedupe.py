@@ -25,24 +25,22 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, text
 
 from khavaran.errors import NotFoundError, ValidationError
-from khavaran.linkage.compare import Frequencies, Reason, compare
-from khavaran.linkage.features import Features, prepare
-from khavaran.linkage.link import candidate_pairs
-from khavaran.linkage.lists import LinkRecord
+from khavaran.linkage.compare import Reason
 from khavaran.model import ids
+from khavaran.services import link_pairs
 from khavaran.services.keyed_ids import keyed_records
+from khavaran.services.link_pairs import STORED_MIN
 from khavaran.services.registry import Registry, require_actor
 from khavaran.services.reveals import record_reveals
 from khavaran.storage import queries
 from khavaran.storage.repo import append_history
 from khavaran.storage.tables import entity, link_judgement, person_member, source_record
 
-__all__ = ["Candidate", "Judgement", "Outcome", "RecordView", "judge", "judgements", "queue",
-           "resolve_record"]
+__all__ = ["Candidate", "Judgement", "Outcome", "RecordView", "judge", "judgements", "next_pair",
+           "queue", "resolve_record"]
 
 DECISIONS = ("same", "different", "unsure")
-FIELDS = ("name", "father_name", "birth_year", "age", "death_date", "city", "prison",
-          "affiliation", "gender", "calendar")
+FIELDS = link_pairs.FIELDS
 
 
 @dataclass(frozen=True)
@@ -65,6 +63,9 @@ class Candidate:
     reasons: list[Reason]
     affected: int      # records in the two persons that the decision joins or keeps apart
     priority: float
+    # Other pairs of records a "same" or "different" settles with this one: every
+    # pair across the two persons (each is then one person, or judged apart).
+    decides: int = 0
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,11 @@ class Outcome:
     implied: int                       # pairs that change state without a judgement of their own
     conflicts: list[str] = field(default_factory=list)
     applied: bool = False
+    # The same conflicts as data, for a page to say in its own language: pairs
+    # judged different that "same" would make one person (refs, by, judgement id
+    # or 0), and for "different", the chain of "same" judgements joining a and b.
+    apart: list[tuple[str, str, str, int]] = field(default_factory=list)
+    chain: list[str] = field(default_factory=list)
     # The two records judged, in the order given, with their names and key
     # fields; a protected person's record is left out (its fields are withheld).
     records: list[RecordView] = field(default_factory=list)
@@ -119,15 +125,6 @@ def _views(conn: Connection, include_protected: bool,
         out.append(RecordView(r.id, r.source_id, r.record_id, r.person_id, fields, protected,
                               keyed.get(r.id, f"{r.source_id}:{r.record_id}")))
     return out
-
-
-def _link_record(v: RecordView) -> LinkRecord:
-    f = v.fields
-    return LinkRecord(
-        source=v.source, record_id=v.record_id, name=f["name"], father_name=f["father_name"],
-        birth_year=f["birth_year"], age=f["age"], death_date=f["death_date"], city=f["city"],
-        prison=f["prison"], affiliation=f["affiliation"], gender=f["gender"],
-        calendar=f["calendar"], file=f"record {v.ref}")
 
 
 def _latest(conn: Connection) -> dict[tuple[str, str], Judgement]:
@@ -194,54 +191,103 @@ def _groups(latest: dict[tuple[str, str], Judgement]) -> dict[str, str]:
 
 def queue(registry: Registry, *, limit: int = 20, include_unsure: bool = False,
           include_protected: bool = False, actor: str | None = None,
-          min_probability: float = 0.01) -> list[Candidate]:
+          min_probability: float = STORED_MIN) -> list[Candidate]:
     """Pairs to judge, the most uncertain and far-reaching first.
 
-    Protected people's records are left out unless ``include_protected``
-    (needs ``actor``; every protected record shown is recorded in history).
+    Reads the stored pairs (services/link_pairs.py; the pairs of records
+    imported since the last read are scored first).  Protected people's
+    records are left out unless ``include_protected`` (needs ``actor``; every
+    protected record shown is recorded in history).  ``min_probability`` below
+    STORED_MIN finds nothing more: such pairs are not stored.
     """
     if include_protected:
         require_actor(actor)
-    with registry.read() as conn:
-        views = _views(conn, include_protected)
-        latest = _latest(conn)
-    features: list[Features] = [prepare(_link_record(v)) for v in views]
-    freq = Frequencies(features)
-    groups = _groups(latest)
-    size: dict[str, int] = defaultdict(int)
-    for v in views:
-        size[groups.get(v.id, v.id)] += 1
-    apart = {(groups[a], groups[b]) for (a, b), j in latest.items() if j.decision == "different"}
-    apart |= {(y, x) for x, y in apart}
-    best: dict[frozenset[str], tuple[float, float, int, int, int]] = {}
-    for i, j in candidate_pairs(features):
-        a, b = (i, j) if views[i].id < views[j].id else (j, i)
-        ga, gb = groups.get(views[a].id, views[a].id), groups.get(views[b].id, views[b].id)
-        if ga == gb or (ga, gb) in apart:
-            continue
-        prior = latest.get((views[a].id, views[b].id))
-        if prior is not None and not (prior.decision == "unsure" and include_unsure):
-            continue
-        p = compare(features[a], features[b], freq, explain=False).probability
-        if p < min_probability:
-            continue
-        affected = size[ga] + size[gb]
-        priority = (1.0 - abs(2.0 * p - 1.0) + 1e-3) * affected
-        key = frozenset((ga, gb))
-        # One question per pair of persons: the strongest pair of their records.
-        if key not in best or best[key][1] < p:
-            best[key] = (priority, p, affected, a, b)
-    ranked = sorted(best.values(), key=lambda t: (-t[0], -t[1], views[t[3]].id, views[t[4]].id))
-    out = []
-    for priority, p, affected, a, b in ranked[:limit] if limit else ranked:
-        cmp = compare(features[a], features[b], freq)  # the reasons, for the shown pairs only
-        out.append(Candidate(views[a], views[b], cmp.weight, p, cmp.reasons, affected, priority))
+    out, _ = _ranked(registry, limit, include_unsure, include_protected, min_probability)
     shown = sorted({v.member for c in out for v in (c.a, c.b) if v.protected})
     if shown:
         with registry.write() as conn:
             record_reveals(conn, registry, actor=actor, ids=shown,
                            reason="dedupe --include-protected")
     return out
+
+
+def next_pair(registry: Registry, *, include_unsure: bool = False,
+              ) -> tuple[Candidate | None, int]:
+    """The pair to judge first (protected people's records left out), and how
+    many pairs of persons are left to judge, that one included."""
+    out, left = _ranked(registry, 1, include_unsure, False, STORED_MIN)
+    return (out[0] if out else None), left
+
+
+def _ranked(registry: Registry, limit: int, include_unsure: bool, include_protected: bool,
+            min_probability: float) -> tuple[list[Candidate], int]:
+    link_pairs.refresh(registry)
+    with registry.read() as conn:
+        latest = _latest(conn)
+        groups = _groups(latest)
+        hidden = set() if include_protected else link_pairs.hidden_records(conn)
+        size: dict[str, int] = defaultdict(int)
+        for x, g in groups.items():
+            size[g] += x not in hidden
+        apart = {(groups[a], groups[b]) for (a, b), j in latest.items()
+                 if j.decision == "different"}
+        apart |= {(y, x) for x, y in apart}
+        best: dict[frozenset[str], tuple[float, link_pairs.StoredPair, int]] = {}
+        # Pairs with a record of a merged person (two records or more): that
+        # person reaches further, may hold the other record already, or may be
+        # judged apart from the other's person.  A record judged only unsure or
+        # different against another single record needs no more than its own
+        # pair left out (below): reading every pair of every judged record would
+        # grow with each judgement.
+        members: dict[str, int] = defaultdict(int)
+        for g in groups.values():
+            members[g] += 1
+        special = {x for x, g in groups.items() if members[g] > 1}
+        aside = link_pairs.touching(conn, special | hidden, min_probability)
+        for pair in aside:
+            if pair.a in hidden or pair.b in hidden:
+                continue
+            ga, gb = groups.get(pair.a, pair.a), groups.get(pair.b, pair.b)
+            if ga == gb or (ga, gb) in apart:
+                continue
+            prior = latest.get((pair.a, pair.b))
+            if prior is not None and not (prior.decision == "unsure" and include_unsure):
+                continue
+            affected = size.get(ga, 1) + size.get(gb, 1)
+            key = frozenset((ga, gb))
+            # One question per pair of persons: the strongest pair of their records.
+            if key not in best or best[key][1].probability < pair.probability:
+                best[key] = (pair.doubt * affected, pair, affected)
+        # Every other pair joins two single records: it reaches two records, so
+        # its rank is its doubt, and the index gives them in order.  Left out:
+        # the pairs judged (unsure ones unless asked for).
+        judged = {k for k, j in latest.items()
+                  if not (j.decision == "unsure" and include_unsure)
+                  and not (set(k) & (special | hidden))}
+        rest: list[tuple[float, link_pairs.StoredPair, int]] = []
+        for pair in link_pairs.by_doubt(conn, min_probability):
+            if limit and len(rest) >= limit:
+                break
+            if ((pair.a, pair.b) in judged or pair.a in special or pair.b in special
+                    or pair.a in hidden or pair.b in hidden):
+                continue
+            rest.append((pair.doubt * 2, pair, 2))
+        ranked = sorted([*best.values(), *rest],
+                        key=lambda t: (-t[0], -t[1].probability, t[1].a, t[1].b))
+        ranked = ranked[:limit] if limit else ranked
+        views = {v.id: v for v in _views(conn, include_protected,
+                                         [x for _, p, _ in ranked for x in (p.a, p.b)])}
+        out = []
+        for priority, pair, affected in ranked:
+            ga, gb = groups.get(pair.a, pair.a), groups.get(pair.b, pair.b)
+            out.append(Candidate(views[pair.a], views[pair.b], pair.weight, pair.probability,
+                                 pair.reasons(conn), affected, priority,
+                                 size.get(ga, 1) * size.get(gb, 1) - 1))
+        # Left: the questions about merged persons, and every other stored pair
+        # but the judged ones (one question each).
+        left = (len(best) + link_pairs.count(conn, min_probability) - len(aside)
+                - link_pairs.stored(conn, judged, min_probability))
+    return out, left
 
 
 def _refs(conn: Connection, groups: Sequence[Sequence[str]]) -> list[list[str]]:
@@ -333,9 +379,12 @@ def _outcome(conn: Connection, decision: str, a_ref: str, b_ref: str, pair: tupl
         if j.decision == "different" and after.get(x, x) == after.get(y, y):
             how = "" if j.id == 0 else f" by {j.by} (judgement {j.id})"
             out.conflicts.append(f"{ref(x)} and {ref(y)} were judged different{how}")
+            out.apart.append((ref(x), ref(y), j.by, j.id))
     if decision == "different" and after.get(a, a) == after.get(b, b):
         same = [k for k, j in latest.items() if j.decision == "same"]
         chain = _path(same, a, b)
+        out.chain = [ref(x) for x in chain]
+        out.apart = []
         links = ", ".join(f"{ref(x)} = {ref(y)}" for x, y in zip(chain, chain[1:], strict=False))
         out.conflicts = [f"{a_ref} and {b_ref} are one person through other judgements "
                          f"({links}); judge one of those pairs different first"]
@@ -373,14 +422,18 @@ def _rebuild(conn: Connection, registry: Registry, actor: str, before: dict[str,
             "reason": f"linkage judgement: {decision}"} for people in by_group.values()])
 
 
-def judgements(registry: Registry, ref: str | None = None) -> list[Judgement]:
-    """Every judgement (of one record, with ``ref``), oldest first."""
+def judgements(registry: Registry, ref: str | None = None, *,
+               last: int | None = None) -> list[Judgement]:
+    """Every judgement (of one record, with ``ref``; only the ``last`` ones,
+    with ``last``), oldest first."""
     with registry.read() as conn:
-        q = select(link_judgement).order_by(link_judgement.c.id)
+        q = select(link_judgement).order_by(link_judgement.c.id.desc())
         if ref:
             rid = resolve_record(conn, ref)
             q = q.where((link_judgement.c.record_a == rid) | (link_judgement.c.record_b == rid))
-        rows = list(conn.execute(q).mappings())
+        if last is not None:
+            q = q.limit(last)
+        rows = list(conn.execute(q).mappings())[::-1]
         recs = _record_rows(conn, [r[k] for r in rows for k in ("record_a", "record_b")])
         # A protected person's list rows point at them: their judgements are left out.
         shut = queries.protected_entities(conn)

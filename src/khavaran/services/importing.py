@@ -41,12 +41,13 @@ def import_files(
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _import(registry, files, actor=actor, progress=progress, reason=reason,
-                       include_protected=include_protected,
-                       profile=load_profile(profile) if profile else None, sheet=sheet)
+        report = _import(registry, files, actor=actor, progress=progress, reason=reason,
+                         include_protected=include_protected,
+                         profile=load_profile(profile) if profile else None, sheet=sheet)
     finally:
         if paused:
             gc.enable()
+    return report
 
 
 def _import(registry: Registry, files: Sequence[tuple[Path, str | None]], *, actor: str,

@@ -266,8 +266,8 @@ def import_upload(registry: Registry, item: Staged, *, reason: str | None = None
 def _import(registry: Registry, item: Staged, reason: str | None,
             progress: Callable[[int, int], None] | None) -> IngestReport:
     try:
-        return import_files(registry, [(item.path, item.kind)], actor=item.actor,
-                            reason=reason or f"uploaded {item.name}", progress=progress)
+        report = import_files(registry, [(item.path, item.kind)], actor=item.actor,
+                              reason=reason or f"uploaded {item.name}", progress=progress)
     except ValidationError as exc:
         errors = exc.errors if isinstance(exc, ManyErrors) else [exc]
         for e in errors:
@@ -276,6 +276,12 @@ def _import(registry: Registry, item: Staged, reason: str | None,
         if isinstance(exc, ManyErrors):
             exc.file = item.name
         raise
+    # The review queue's candidate pairs for the new records, scored here in the
+    # background rather than on the queue's next read, which a page would wait for.
+    from khavaran.services import link_pairs  # the linker is slow to import
+
+    link_pairs.refresh(registry)
+    return report
 
 
 @dataclass

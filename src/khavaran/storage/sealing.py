@@ -116,10 +116,11 @@ registry_version = Table(
     Column("stamp", String(32), nullable=False),
 )
 # Tables whose writes change nothing a reader is shown: the access log, sign-in
-# state, accounts, and the ledger itself.
+# state, accounts, the ledger itself, and the review queue's stored pairs (derived
+# from source records; filling them in on a read must not make every cache stale).
 QUIET = frozenset({"access_log", "web_session", "api_token", "recovery_code", "account",
                    "ledger_entry", "ledger_lock", "ledger_timestamp", "registry_seal",
-                   "registry_version"})
+                   "registry_version", "link_pair", "link_scored"})
 
 JOURNAL = "khavaran.journal"
 GONE = "-"  # the digest of a row deleted by the transaction

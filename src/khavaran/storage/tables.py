@@ -16,6 +16,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -28,7 +29,7 @@ from sqlalchemy import (
 
 __all__ = [
     "citation", "claim", "claim_alias", "claim_status", "consent", "entity", "history",
-    "installation", "link_judgement", "metadata", "person_member",
+    "installation", "link_judgement", "link_pair", "link_scored", "metadata", "person_member",
     "search_token", "source", "source_basis", "source_record",
 ]
 
@@ -248,4 +249,28 @@ person_member = Table(
     Column("member_id", ID, ForeignKey("entity.id"), primary_key=True),
     Column("person_id", ID, ForeignKey("entity.id"), nullable=False),
     Index(None, "person_id"),
+)
+
+# The review queue's candidate pairs, scored once and kept (services/link_pairs.py):
+# derived from source_record like person_member, so the next pair to judge is
+# read from an index rather than recomputed over every record.  doubt is
+# 1 - |2p - 1| (highest at p = 0.5), what the queue ranks by; reasons is the
+# comparison's explanation as JSON.  link_scored lists the records whose pairs
+# are in link_pair, so an import scores only its new records' pairs.
+link_pair = Table(
+    "link_pair", metadata,
+    Column("record_a", ID, ForeignKey("source_record.id"), primary_key=True),
+    Column("record_b", ID, ForeignKey("source_record.id"), primary_key=True),
+    Column("weight", Float, nullable=False),
+    Column("probability", Float, nullable=False),
+    Column("doubt", Float, nullable=False),
+    Column("reasons", Text, nullable=False),
+    CheckConstraint("record_a < record_b", name="ordered"),
+    Index(None, "doubt", "probability"),
+    Index(None, "record_b"),
+)
+
+link_scored = Table(
+    "link_scored", metadata,
+    Column("record_id", ID, ForeignKey("source_record.id"), primary_key=True),
 )

@@ -26,6 +26,7 @@ from khavaran.web import (
     case_pages,
     entry_pages,
     reading_pages,
+    review_pages,
 )
 from khavaran.web.errors import install_error_handlers
 from khavaran.web.security import MAX_BODY, Guard
@@ -81,6 +82,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
     app.include_router(entry_pages.router)
     app.include_router(reading_pages.router)  # after /persons/new, /sources/new
     app.include_router(case_pages.router)
+    app.include_router(review_pages.router)
     app.mount("/static", StaticFiles(packages=[("khavaran.web", "static")]), name="static")
     return app
 

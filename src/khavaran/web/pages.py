@@ -43,7 +43,8 @@ LANG_COOKIE = "khavaran_lang"
 # The main menu: (path, label, permission).  An entry shows only when the app
 # serves that path and the account's role has the permission.
 NAV = [("/", N_("Home"), "read"), ("/search", N_("Search"), "read"),
-       ("/cases", N_("Cases"), "read"), ("/persons/new", N_("New person"), "write"),
+       ("/cases", N_("Cases"), "read"), ("/review", N_("Review queue"), "write"),
+       ("/persons/new", N_("New person"), "write"),
        ("/sources/new", N_("New source"), "write"), ("/import", N_("Import"), "write"),
        ("/admin", N_("Administration"), "admin")]
 
