@@ -78,7 +78,7 @@ async def _case(request: Request, registry: Reg, who: SignedIn, case_id: str, *,
     return render(request, "case_page.html", {
         "sheet": sheet, "case": sheet.case, "disclaimer": DISCLAIMER, "statuses": STATUSES,
         "may_write": who.role.may("write"), "values": values or {}, "errors": errors or {},
-        "stances": cases.STANCES, **helpers()}, status=status)
+        **helpers()}, status=status)
 
 
 @router.get("/cases/{case_id}")
