@@ -95,7 +95,7 @@ def demo(ctx: typer.Context, case: Annotated[bool, typer.Option(
 
     Example: khavaran demo --case
     """
-    from khavaran.demo import write_demo
+    from khavaran.demo import publish_demo, write_demo
     from khavaran.demo.case import CASE_ID, build_demo_case
 
     settings = settings_of(ctx)
@@ -105,6 +105,7 @@ def demo(ctx: typer.Context, case: Annotated[bool, typer.Option(
         # The demo's witness is protected and fictional: loading it again is no leak.
         report = importing.import_files(registry, files, actor="khavaran demo",
                                         include_protected=True)
+        publish_demo(registry)
         opened = case and build_demo_case(registry)
         # Demo accounts only ever exist beside the fictional demo.
         logins = accounts.write_demo_accounts(registry, settings.home)
