@@ -45,6 +45,7 @@ LANG_COOKIE = "khavaran_lang"
 NAV = [("/", N_("Home"), "read"), ("/search", N_("Search"), "read"),
        ("/cases", N_("Cases"), "read"), ("/persons/new", N_("New person"), "write"),
        ("/sources/new", N_("New source"), "write"), ("/import", N_("Import"), "write"),
+       ("/corrections", N_("Corrections"), "publish"),
        ("/admin", N_("Administration"), "admin")]
 
 

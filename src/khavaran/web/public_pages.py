@@ -1,7 +1,7 @@
 """The public memorial's pages: home (the summer-1988 timeline of the persons
-it shows), search and a page per published person.  No account, no form but
-"correct this entry" (web/public_corrections.py); what may be shown is decided
-by services/memorial.py and services/publishing.py."""
+it shows), search and a page per published person with "correct this entry".
+No account; what may be shown is decided by services/memorial.py and
+services/publishing.py, what may be sent by services/corrections.py."""
 
 from __future__ import annotations
 
@@ -9,17 +9,17 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from khavaran.errors import ValidationError
-from khavaran.services import finding, home, memorial
-from khavaran.web.deps import Reg
+from khavaran.errors import RateLimitError, ValidationError
+from khavaran.services import corrections, finding, home, memorial
+from khavaran.web.deps import Client, Reg
 from khavaran.web.i18n import catalogue
 from khavaran.web.pages import language, render
 from khavaran.web.reading_view import helpers
 
-__all__ = ["person_page", "public_home", "router", "search_page", "show_person"]
+__all__ = ["correct", "person_page", "public_home", "router", "search_page", "show_person"]
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
@@ -58,12 +58,48 @@ async def search_page(request: Request, registry: Reg) -> HTMLResponse:
 
 async def show_person(request: Request, registry: Reg, person_id: str,
                       extra: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
-    """A published person's page (also after a correction was sent or refused)."""
+    """A published person's page with "correct this entry" (a new question each
+    time), also after a message was refused."""
     person = await run_in_threadpool(memorial.public_person, registry, person_id)
-    return render(request, "public_person_page.html",
-                  {"person": person, **helpers(), **(extra or {})}, status=status)
+    asked = await run_in_threadpool(corrections.challenge, registry)
+    context = {"person": person, "challenge": asked, "errors": {}, "text": "", "kind": "",
+               "refused": "", "sent": request.query_params.get("sent") == "1", **helpers()}
+    return render(request, "public_person_page.html", {**context, **(extra or {})},
+                  status=status)
 
 
 @router.get("/persons/{person_id}")
 async def person_page(request: Request, registry: Reg, person_id: str) -> HTMLResponse:
     return await show_person(request, registry, person_id)
+
+
+@router.post("/persons/{person_id}/correct")
+async def correct(request: Request, registry: Reg, client: Client,
+                  person_id: str) -> Response:
+    """A visitor's correction or take-down request: kept as plain text for the team."""
+    form = await request.form()
+    v = {k: str(form.get(k) or "") for k in ("kind", "text", "token", "answer", "website")}
+    lang = language(request)
+    words = catalogue(lang)
+    try:
+        await run_in_threadpool(corrections.submit, registry, person_id, kind=v["kind"],
+                                text=v["text"], language=lang, client=client,
+                                token=v["token"], answer=v["answer"], honeypot=v["website"])
+    except ValidationError as exc:
+        field = exc.field if exc.field in ("text", "answer") else "text"
+        message = (words.gettext("The answer to the question is wrong: try the new one.")
+                   if field == "answer" else
+                   words.gettext("Your message is longer than 10,000 characters: shorten "
+                                 "it, or send it in parts.")
+                   if len(v["text"]) > corrections.MAX_TEXT else
+                   words.gettext("Write your message."))
+        # What was typed is kept (escaped by the template), up to the limit.
+        return await show_person(request, registry, person_id, {
+            "errors": {field: message}, "text": v["text"][:corrections.MAX_TEXT],
+            "kind": v["kind"]}, status=422)
+    except RateLimitError:
+        return await show_person(request, registry, person_id, {
+            "refused": words.gettext("Too many messages from your address: please try "
+                                     "again later."),
+            "text": v["text"][:corrections.MAX_TEXT], "kind": v["kind"]}, status=429)
+    return RedirectResponse(f"/persons/{person_id}?sent=1#correct-title", status_code=303)
