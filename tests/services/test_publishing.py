@@ -72,3 +72,12 @@ def test_the_cli_publishes_and_unpublishes(demo_cli) -> None:  # type: ignore[no
     refused = demo_cli("person", "publish", WITNESS, "--reason", "x")
     assert refused.exit_code != 0
     assert "protected" in refused.output
+
+
+def test_publish_many_leaves_protected_people_out(demo_registry: Registry) -> None:
+    done = publishing.publish_many(demo_registry, actor="bench", reason="all at once")
+    assert done > 100
+    with demo_registry.read() as conn:
+        shown = set(published_ids(conn))
+    assert "v-demo-018" in shown and WITNESS not in shown
+    assert publishing.publish_many(demo_registry, actor="bench", reason="again") == 0

@@ -18,9 +18,9 @@ from typing import Any
 from khavaran.errors import NotFoundError, ValidationError
 from khavaran.services.registry import Registry
 from khavaran.storage import publishing as store
-from khavaran.storage import queries, repo
+from khavaran.storage import queries, reading_queries, repo
 
-__all__ = ["is_public", "public_among", "publish", "published", "unpublish"]
+__all__ = ["is_public", "public_among", "publish", "publish_many", "published", "unpublish"]
 
 
 def _why(reason: str) -> str:
@@ -59,6 +59,35 @@ def publish(registry: Registry, person_id: str, *, actor: str, reason: str) -> b
     return _set(registry, person_id, True, actor, reason)
 
 
+def publish_many(registry: Registry, person_ids: list[str] | None = None, *, actor: str,
+                 reason: str) -> int:
+    """Publish many persons in one transaction (all persons when ``person_ids``
+    is None), each in history; protected persons, and those merged with one,
+    are left out.  Returns how many were published now."""
+    why = _why(reason)
+    done = 0
+    with registry.write() as conn:
+        ids = person_ids if person_ids is not None else store.person_ids(conn)
+        rows = queries.entities(conn, ids)
+        heads = reading_queries.heads_of(conn, ids)
+        members = reading_queries.members_of(conn, set(heads.values()))
+        every = [m for ms in members.values() for m in ms]
+        shut = {m for m, r in queries.entities(conn, every).items() if r["protected"]}
+        already = store.published_among(conn, heads.values())
+        now, history = registry.now(), []
+        for head in sorted(set(heads.values())):
+            if (head in already or shut & set(members[head])
+                    or rows.get(head, {"schema": "Person"})["schema"] != "Person"):
+                continue
+            store.set_published(conn, head, True, now, actor)
+            history.append({"at": now, "actor": actor, "action": "publish",
+                            "entity_id": head, "claim_id": None, "field": "published",
+                            "old_value": "False", "new_value": "True", "reason": why})
+            done += 1
+        repo.append_history(conn, history)
+    return done
+
+
 def unpublish(registry: Registry, person_id: str, *, actor: str, reason: str) -> bool:
     """Take a person off the public memorial, from the next request on; False
     when they were not published."""
@@ -75,16 +104,7 @@ def published(registry: Registry, person_id: str) -> bool:
 def is_public(conn: Any, person_id: str) -> str | None:
     """The merged person's id when ``person_id`` may be shown on the memorial:
     a person, published, and neither they nor anyone merged with them protected."""
-    row = queries.entity_row(conn, person_id)
-    if row is None or row["schema"] != "Person":
-        return None
-    head = queries.person_of(conn, person_id)
-    if not store.published_among(conn, [head]):
-        return None
-    members = queries.group_members(conn, head)
-    if any(r["protected"] for r in queries.entities(conn, members).values()):
-        return None
-    return str(head)
+    return store.public_head(conn, person_id)
 
 
 def public_among(conn: Any, heads: list[str]) -> set[str]:

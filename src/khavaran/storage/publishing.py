@@ -7,12 +7,13 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select, update
+from sqlalchemy import Connection, case, exists, func, or_, select, update
 
 from khavaran.storage.repo import chunks
-from khavaran.storage.tables import correction, publication
+from khavaran.storage.tables import correction, entity, person_member, publication
 
-__all__ = ["add_correction", "correction_row", "corrections", "published_among",
+__all__ = ["add_correction", "correction_row", "corrections", "person_ids", "public_head",
+           "published_among",
            "published_ids", "recent_from", "resolve_correction", "set_published"]
 
 
@@ -74,3 +75,28 @@ def resolve_correction(conn: Connection, correction_id: str, *, status: str,
                        at: dt.datetime, by: str, resolution: str) -> None:
     conn.execute(update(correction).where(correction.c.id == correction_id).values(
         status=status, resolved_at=at, resolved_by=by, resolution=resolution))
+
+
+def person_ids(conn: Connection) -> list[str]:
+    """Every person's id (for publishing a whole registry at once, as a benchmark does)."""
+    return sorted(conn.execute(select(entity.c.id).where(entity.c.schema == "Person"))
+                  .scalars())
+
+
+def public_head(conn: Connection, person_id: str) -> str | None:
+    """The merged person of ``person_id`` when it is a person, published, and
+    neither it nor anyone merged with it is protected; else None.  Two
+    statements: the public site asks this on every page it builds."""
+    row = conn.execute(
+        select(entity.c.schema, func.coalesce(person_member.c.person_id, entity.c.id))
+        .select_from(entity.outerjoin(person_member, person_member.c.member_id == entity.c.id))
+        .where(entity.c.id == person_id)).first()
+    if row is None or row[0] != "Person":
+        return None
+    head = str(row[1])
+    members = select(person_member.c.member_id).where(person_member.c.person_id == head)
+    protected = exists().where(entity.c.protected.is_(True),
+                               or_(entity.c.id == head, entity.c.id.in_(members)))
+    shown = conn.execute(select(publication.c.published, protected)
+                         .where(publication.c.entity_id == head)).first()
+    return head if shown is not None and shown[0] and not shown[1] else None
