@@ -5,8 +5,9 @@ them only the facts a memorial page carries (PUBLIC_PROPERTIES: names, dates,
 places, affiliation, sentence...), never contact details, addresses, identity
 documents, relatives, notes, list rows, evidence or claim ids.  Each fact keeps
 its sources, by title and locator; a testimony is cited as a testimony without
-its title, which often names the witness.  Built from the team app's profile
-without any reveal (services/profiles.py), so what it already hides stays hidden.
+its title, which often names the witness.  No protected person is ever among
+them (a merged person with a protected member is not public), and none of these
+properties refers to another record, so nothing here can name a protected one.
 
 Views are cached by the registry's version (services/versioned.py): a publish,
 an unpublish or a protect sets the version anew, so the next request sees it.
@@ -14,15 +15,18 @@ an unpublish or a protect sets the version anew, so the next request sees it.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from khavaran.errors import NotFoundError
-from khavaran.services import home, profiles, versioned
-from khavaran.services.publishing import is_public
-from khavaran.services.record_views import properties_of
+from khavaran.model.loader import load_model
+from khavaran.model.types.persian_name import script
+from khavaran.services import home, versioned
+from khavaran.services.profiles import SINGLE
 from khavaran.services.registry import Registry
 from khavaran.storage import publishing as store
-from khavaran.storage import queries, reading_queries, repo
+from khavaran.storage import queries, reading_queries
 
 __all__ = ["PUBLIC_PROPERTIES", "PublicFact", "PublicPerson", "PublicProperty",
            "PublicSource", "public_ids", "public_person", "public_timeline"]
@@ -80,28 +84,50 @@ def public_person(registry: Registry, person_id: str) -> PublicPerson:
 
 
 def _public_person(registry: Registry, person_id: str) -> PublicPerson:
-    # One connection and no reveal; the profile is not cached apart from this
-    # view, so that the cache holds twice as many pages.
+    # Its own few statements rather than the team app's profile (related records,
+    # list rows, date checks...): a memorial of 30,000 pages is mostly read from
+    # pages not in the cache, so this cost is what a visitor waits for.
+    model = load_model()
+    schema = model.schemas["Person"]
     with registry.read() as conn:
-        head = is_public(conn, person_id)
-        if head is None:
+        found = store.public_head(conn, person_id)
+        if found is None:
             raise NotFoundError(f"no person with id '{person_id}'")
-        profile = profiles.profile_in(conn, head)
-        if profile.protected or profile.schema != "Person":
-            raise NotFoundError(f"no person with id '{person_id}'")
-        props = [p for p in properties_of(profile) if p.name in PUBLIC_PROPERTIES]
-        props.sort(key=lambda p: PUBLIC_PROPERTIES.index(p.name))
-        cited = {c.source_id for p in props for f in p.facts for c in f.citations}
-        kinds = {k: r["kind"] for k, r in repo.source_rows(conn, cited).items()}
+        head, fictional = found
+        members = queries.group_members(conn, head)
+        claims = queries.claims_for(conn, members, PUBLIC_PROPERTIES)
+        cites: dict[str, list[PublicSource]] = defaultdict(list)
+        for c in queries.citations_for(conn, [r["id"] for r in claims]):
+            testimony = c["source_kind"] == TESTIMONY
+            cites[c["claim_id"]].append(PublicSource("" if testimony else c["title"],
+                                                     c["locator"], testimony))
+    by_prop: dict[str, list[Any]] = defaultdict(list)
+    for r in claims:
+        by_prop[r["property"]].append(r)
     out = []
-    for p in props:
-        facts = tuple(PublicFact(f.value, f.shown, f.script, f.qualifier, f.preferred, tuple(
-            PublicSource("" if kinds.get(c.source_id) == TESTIMONY else c.title,
-                         c.locator, kinds.get(c.source_id) == TESTIMONY)
-            for c in f.citations)) for f in p.facts)
-        out.append(PublicProperty(p.name, p.label, p.type, facts, p.conflict))
-    title = profile.title.removesuffix(" [fictional]")
-    return PublicPerson(profile.id, title, profile.fictional, tuple(out))
+    for prop in sorted(by_prop, key=PUBLIC_PROPERTIES.index):
+        spec = schema.properties[prop]
+        rows = sorted(by_prop[prop], key=lambda r: (not r["preferred"], -r["credibility"]))
+        facts = tuple(PublicFact(
+            r["value"], model.vocab_label(spec.vocab, r["value"])
+            if spec.type == "vocab" and spec.vocab else r["value"],
+            script(r["value"]) if spec.type == "name" else None, r["qualifier"],
+            bool(r["preferred"]), tuple(cites[r["id"]])) for r in rows)
+        conflict = prop in SINGLE and len({r["value_norm"] for r in rows}) > 1
+        out.append(PublicProperty(prop, spec.label or prop.replace("_", " "), spec.type,
+                                  facts, conflict))
+    return PublicPerson(head, _title(by_prop.get("name", []), head), fictional, tuple(out))
+
+
+def _title(names: list[Any], head: str) -> str:
+    """The name the page is headed with, as the team app's pages choose it
+    (profiles.display_names): the preferred full name, Latin then Persian."""
+    names = sorted(names, key=lambda c: (not c["preferred"], c["qualifier"] not in
+                                         ("full", None), c["created_at"]))
+    latin = [c["value"] for c in names if c["value"].isascii()]
+    persian = [c["value"] for c in names if not c["value"].isascii()]
+    return " / ".join(([latin[0]] if latin else []) + ([persian[0]] if persian else [])) \
+        or head
 
 
 def public_ids(registry: Registry) -> list[str]:

@@ -104,7 +104,8 @@ def published(registry: Registry, person_id: str) -> bool:
 def is_public(conn: Any, person_id: str) -> str | None:
     """The merged person's id when ``person_id`` may be shown on the memorial:
     a person, published, and neither they nor anyone merged with them protected."""
-    return store.public_head(conn, person_id)
+    found = store.public_head(conn, person_id)
+    return None if found is None else found[0]
 
 
 def public_among(conn: Any, heads: list[str]) -> set[str]:

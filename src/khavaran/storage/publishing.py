@@ -83,12 +83,13 @@ def person_ids(conn: Connection) -> list[str]:
                   .scalars())
 
 
-def public_head(conn: Connection, person_id: str) -> str | None:
-    """The merged person of ``person_id`` when it is a person, published, and
-    neither it nor anyone merged with it is protected; else None.  Two
+def public_head(conn: Connection, person_id: str) -> tuple[str, bool] | None:
+    """(merged person, fictional) of ``person_id`` when it is a person, published,
+    and neither it nor anyone merged with it is protected; else None.  Two
     statements: the public site asks this on every page it builds."""
     row = conn.execute(
-        select(entity.c.schema, func.coalesce(person_member.c.person_id, entity.c.id))
+        select(entity.c.schema, func.coalesce(person_member.c.person_id, entity.c.id),
+               entity.c.fictional)
         .select_from(entity.outerjoin(person_member, person_member.c.member_id == entity.c.id))
         .where(entity.c.id == person_id)).first()
     if row is None or row[0] != "Person":
@@ -99,4 +100,4 @@ def public_head(conn: Connection, person_id: str) -> str | None:
                                or_(entity.c.id == head, entity.c.id.in_(members)))
     shown = conn.execute(select(publication.c.published, protected)
                          .where(publication.c.entity_id == head)).first()
-    return head if shown is not None and shown[0] and not shown[1] else None
+    return (head, bool(row[2])) if shown is not None and shown[0] and not shown[1] else None
