@@ -76,6 +76,7 @@ bench: $(VENV)/.bench-installed system-packages
 	$(BIN)/python bench/bench_ftm.py
 	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_pages.py
+	$(BIN)/python bench/bench_public.py
 	$(BIN)/python bench/bench_upload.py
 
 docs: $(VENV)/.installed

@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from khavaran.cli import app
-from khavaran.demo import write_demo
+from khavaran.demo import publish_demo, write_demo
 from khavaran.services import link_pairs
 from khavaran.services.importing import import_files
 from khavaran.services.registry import Registry, init_registry
@@ -87,6 +87,7 @@ class Templates:
         if with_demo:
             import_files(registry, write_demo(self.root / key / "demo"), actor="khavaran demo")
             link_pairs.refresh(registry)  # as `khavaran demo` does
+            publish_demo(registry)
         registry.close()
         if backend == "sqlite":
             with make_engine(url).connect() as conn:  # fold the WAL into the main file

@@ -159,7 +159,8 @@ class AuthError(KhavaranError):
 
 
 class RateLimitError(AuthError):
-    """Too many failed sign-ins for an account or from an address."""
+    """Too many failed sign-ins for an account or from an address, or too many
+    messages from one address to the public memorial."""
 
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)

@@ -22,6 +22,7 @@ TABLES = [
     ("source_record", "id", "raw"),
     ("consent", "id", "scope"),
     ("history", "id", "reason"),
+    ("publication", "entity_id", "changed_by"),
 ]
 
 
@@ -100,6 +101,13 @@ def test_a_flipped_protection_flag_is_named(demo_registry: Registry) -> None:
     _tamper(demo_registry, "UPDATE entity SET protected = false WHERE protected = true")
     problems = verify_installation(demo_registry, actor="t").problems
     assert any(p.startswith("entity row p-demo-witness-01: differs") for p in problems)
+
+
+def test_an_unpublished_flag_set_past_khavaran_is_named(demo_registry: Registry) -> None:
+    _tamper(demo_registry, "UPDATE publication SET published = false "
+                           "WHERE entity_id = 'v-demo-001'", "publication")
+    problems = verify_installation(demo_registry, actor="t").problems
+    assert any(p.startswith("publication row v-demo-001: differs") for p in problems)
 
 
 def test_a_changed_seal_is_named(demo_registry: Registry) -> None:

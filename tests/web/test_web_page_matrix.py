@@ -34,6 +34,12 @@ def _writes(status: int) -> dict[str | None, Any]:
             "viewer": DENIED}
 
 
+def _publishes(status: int) -> dict[str | None, Any]:
+    """The public memorial's side of the team app: roles that may publish."""
+    return {None: LOGIN, "admin": status, "investigator": status, "analyst": DENIED,
+            "viewer": DENIED}
+
+
 MATRIX_CLAIM = ids.claim_id("v-demo-001", "burial_place", None, "Matrix place", None)
 MATRIX_CONSENT = ids.consent_id("v-demo-001", "matrix", "test", None)
 
@@ -101,6 +107,12 @@ PAGES: list[tuple[str, str, Form, dict[str | None, Any]]] = [
     ("POST", "/persons/v-demo-001/consents", {"scope": "matrix", "purpose": "test"},
      _writes(303)),
     ("POST", f"/persons/v-demo-001/consents/{MATRIX_CONSENT}/withdraw", {}, _writes(303)),
+    # The public memorial (test_public_corrections.py has what they do).
+    ("GET", "/corrections", None, _publishes(OK)),
+    ("POST", "/corrections/r-nosuch/reject", {"reason": "matrix"}, _publishes(404)),
+    ("POST", "/persons/v-demo-019/publish", {"publish_reason": "matrix"}, _publishes(303)),
+    ("POST", "/persons/v-demo-019/unpublish", {"publish_reason": "matrix"},
+     _publishes(303)),
     ("GET", "/import", None, WRITE),
     ("POST", "/import", {}, _writes(422)),  # no file: the form again
     ("POST", "/import/confirm", {"token": "0" * 26}, _writes(404)),  # no such upload

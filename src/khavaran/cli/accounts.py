@@ -163,15 +163,20 @@ def access_log_(
 @app.command()
 def serve(ctx: typer.Context,
           host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+          port: Annotated[int | None, typer.Option(
+              min=1, max=65535, help="Port to listen on [default: 8000; 8001 with "
+                                     "--public].")] = None,
           workers: Annotated[int, typer.Option(min=1, max=64)] = 1,
           max_upload: Annotated[str | None, typer.Option(
               help="Largest file the import page accepts, e.g. 200MB or 2GB "
-                   "[env: KHAVARAN_MAX_UPLOAD; default 200MB].")] = None) -> None:
-    """Serve the web app (pages and JSON API) on the data home.  TLS belongs in a
-    reverse proxy.
+                   "[env: KHAVARAN_MAX_UPLOAD; default 200MB].")] = None,
+          public: Annotated[bool, typer.Option(
+              "--public", help="Serve the public memorial instead: published persons "
+                               "only, read-only, no sign-in, no API.")] = False) -> None:
+    """Serve the web app (pages and JSON API) on the data home, or with --public
+    the public memorial, a separate read-only site.  TLS belongs in a reverse proxy.
 
-    Example: khavaran serve --port 8000
+    Example: khavaran serve --port 8000; khavaran serve --public --port 8001
     """
     import uvicorn
 
@@ -186,6 +191,14 @@ def serve(ctx: typer.Context,
     if max_upload is not None:
         parse_size(max_upload, "--max-upload")  # refused here, not by each worker
         os.environ["KHAVARAN_MAX_UPLOAD"] = max_upload
+    port = port or (8001 if public else 8000)
+    if public:
+        sys.stderr.write(f"Khavaran: serving the public memorial of {settings.home}\n"
+                         f"  open http://{host}:{port}/ in a browser; Ctrl-C stops it\n")
+        uvicorn.run("khavaran.web.public_app:from_environment", factory=True, host=host,
+                    port=port, workers=workers, access_log=False, server_header=False,
+                    proxy_headers=True)
+        return
     sys.stderr.write(f"Khavaran: serving {settings.home}\n"
                      f"  open http://{host}:{port}/ in a browser "
                      f"(the JSON API is under /api/v1/); Ctrl-C stops it\n")

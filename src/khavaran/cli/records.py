@@ -1,4 +1,5 @@
-"""`person show`, `unit show`, `place show`, `event show`, `person protect`."""
+"""`person show`, `unit show`, `place show`, `event show`, `person protect`,
+`person publish`, `person unpublish`."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from khavaran.cli.render import echo_json, render_profile
 from khavaran.cli.root import app
 
 if TYPE_CHECKING:
-    from khavaran.services import editing, profiles
+    from khavaran.services import editing, profiles, publishing
 else:
     editing = lazy_module("khavaran.services.editing")
     profiles = lazy_module("khavaran.services.profiles")
+    publishing = lazy_module("khavaran.services.publishing")
 
 INCLUDE = typer.Option("--include-protected",
                        help="Reveal protected people's identities (needs --as; recorded).")
@@ -70,3 +72,35 @@ def protect(
     editing.protect(registry_of(ctx), person_id, pseudonym=pseudonym, actor=actor,
                     reason=reason)
     typer.echo(f"{person_id} is protected; outputs show '{pseudonym}'")
+
+
+@person.command("publish")
+def publish(
+    ctx: typer.Context,
+    person_id: Annotated[str, typer.Argument(metavar="ID")],
+    reason: Annotated[str, typer.Option(help="Why (kept in history).")],
+) -> None:
+    """Show a person on the public memorial (`khavaran serve --public`): their
+    facts that are not sensitive, with their sources.  Refused for a protected person.
+
+    Example: khavaran --as ana person publish v-123 --reason "reviewed with the family"
+    """
+    actor = settings_of(ctx).require_actor()
+    changed = publishing.publish(registry_of(ctx), person_id, actor=actor, reason=reason)
+    typer.echo(f"{person_id} is published" if changed else f"{person_id} was already published")
+
+
+@person.command("unpublish")
+def unpublish(
+    ctx: typer.Context,
+    person_id: Annotated[str, typer.Argument(metavar="ID")],
+    reason: Annotated[str, typer.Option(help="Why (kept in history).")],
+) -> None:
+    """Take a person off the public memorial, from the next request on.
+
+    Example: khavaran --as ana person unpublish v-123 --reason "the family asked"
+    """
+    actor = settings_of(ctx).require_actor()
+    changed = publishing.unpublish(registry_of(ctx), person_id, actor=actor, reason=reason)
+    typer.echo(f"{person_id} is no longer published" if changed
+               else f"{person_id} was not published")

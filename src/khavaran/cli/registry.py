@@ -95,7 +95,7 @@ def demo(ctx: typer.Context, case: Annotated[bool, typer.Option(
 
     Example: khavaran demo --case
     """
-    from khavaran.demo import write_demo
+    from khavaran.demo import publish_demo, write_demo
     from khavaran.demo.case import CASE_ID, build_demo_case
     from khavaran.services import link_pairs
 
@@ -108,6 +108,7 @@ def demo(ctx: typer.Context, case: Annotated[bool, typer.Option(
                                         include_protected=True)
         # The review queue of `make run` opens at once: its pairs are scored now.
         link_pairs.refresh(registry)
+        publish_demo(registry)
         opened = case and build_demo_case(registry)
         # Demo accounts only ever exist beside the fictional demo.
         logins = accounts.write_demo_accounts(registry, settings.home)

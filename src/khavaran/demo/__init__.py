@@ -3,18 +3,39 @@
 `write_demo(folder)` writes registry.jsonl (sources, places, units, people,
 postings, events, acts, consents) and three overlapping victim lists as CSV,
 and returns them as (path, kind) pairs for import.  The same seed gives the
-same bytes every time.
+same bytes every time.  `publish_demo(registry)`, after the import, puts the
+documented victims on the public memorial but for a few (UNPUBLISHED), so
+that both kinds can be seen and tested; the list rows stay unpublished, as
+rows nobody has reviewed.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from khavaran.demo.build import DemoBuilder
 
-__all__ = ["write_demo"]
+if TYPE_CHECKING:
+    from khavaran.services.registry import Registry
+
+__all__ = ["PUBLISHED", "UNPUBLISHED", "publish_demo", "write_demo"]
+
+# The documented (curated) victims: v-demo-001 to v-demo-020.
+UNPUBLISHED = ("v-demo-018", "v-demo-019", "v-demo-020")
+PUBLISHED = tuple(f"v-demo-{n:03d}" for n in range(1, 21)
+                  if f"v-demo-{n:03d}" not in UNPUBLISHED)
 
 
 def write_demo(folder: Path, seed: int = 1367) -> list[tuple[Path, str | None]]:
     folder.mkdir(parents=True, exist_ok=True)
     return DemoBuilder(seed).write(folder)
+
+
+def publish_demo(registry: Registry, actor: str = "khavaran demo") -> int:
+    """Publish the demo's documented victims but UNPUBLISHED (safe to run again);
+    returns how many were published now."""
+    from khavaran.services.publishing import publish
+
+    return sum(publish(registry, pid, actor=actor, reason="demo: fictional victim")
+               for pid in PUBLISHED)

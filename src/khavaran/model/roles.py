@@ -15,7 +15,7 @@ from khavaran.model import safe_yaml
 
 __all__ = ["PERMISSIONS", "Role", "load_roles", "parse_roles", "role"]
 
-PERMISSIONS = frozenset({"read", "write", "reveal", "admin"})
+PERMISSIONS = frozenset({"read", "write", "reveal", "publish", "admin"})
 FILE = "roles.yaml"
 
 

@@ -26,6 +26,7 @@ from khavaran.services.profiles import display_names
 from khavaran.services.protection import identifies
 from khavaran.services.registry import Registry
 from khavaran.storage import queries, reading_queries
+from khavaran.storage.publishing import published_among
 
 __all__ = ["AGE_GROUPS", "CANDIDATES", "MAX_PAGE", "PROTECTED_CELL", "Everything", "Filters",
            "Finding", "PersonHit", "date_range", "find", "find_everything", "served"]
@@ -311,14 +312,15 @@ def _facets(people: list[PersonHit], f: Filters,
 
 
 def find(registry: Registry, query: str, filters: Filters | None = None, *,
-         limit: int = 20, offset: int = 0) -> Finding:
+         limit: int = 20, offset: int = 0, public: bool = False) -> Finding:
     """People whose names match ``query`` in either script, one hit per merged
     person, narrowed by ``filters``; the page from ``offset`` of ``limit``.
 
     The total and the facets count the persons matching the name (and the
     other filters) among the best ``CANDIDATES`` records ranked; ``capped``
     says when more may have matched.  Protected people are found only by
-    pseudonym.
+    pseudonym.  With ``public``, only the persons the public memorial shows
+    (published, none of their list persons protected) are found or counted.
     """
     filters = filters or Filters()
     _check(filters, limit, offset)
@@ -327,14 +329,20 @@ def find(registry: Registry, query: str, filters: Filters | None = None, *,
         raise ValidationError("give a name or id to search for", field="q")
     span = date_range(filters.date_from, filters.date_to)
     # The same for every caller: kept per registry version (services/versioned.py).
-    return versioned.cached(registry, ("find", text, filters, limit, offset),
-                            lambda: _find(registry, text, filters, span, limit, offset))
+    return versioned.cached(registry, ("find", text, filters, limit, offset, public),
+                            lambda: _find(registry, text, filters, span, limit, offset,
+                                          public))
 
 
 def _find(registry: Registry, text: str, filters: Filters,
-          span: tuple[dt.date | None, dt.date | None], limit: int, offset: int) -> Finding:
+          span: tuple[dt.date | None, dt.date | None], limit: int, offset: int,
+          public: bool = False) -> Finding:
     hits = search_service.search(registry, text, limit=CANDIDATES, schema="Person")
     people = _group(registry, list(hits))
+    if public:
+        with registry.read() as conn:
+            shown = published_among(conn, [p.id for p in people])
+        people = [p for p in people if p.id in shown and not p.protected]
     kept = [p for p in people if _keeps(p, filters, span)]
     page = kept[offset:offset + limit]
     _detail(registry, page)

@@ -79,17 +79,20 @@ class Home:
 
 
 def timeline(registry: Registry, first: dt.date = FIRST_DAY,
-             last: dt.date = LAST_DAY) -> Timeline:
+             last: dt.date = LAST_DAY, *, only: set[str] | None = None) -> Timeline:
     """Executions per day between ``first`` and ``last``, counting each merged
     person once, on the day of their preferred date of death (else of the most
     credible, then the earliest recorded).  A person whose chosen date is not
-    known to the day is counted in ``imprecise``, not on any day."""
+    known to the day is counted in ``imprecise``, not on any day.  With
+    ``only``, only those merged persons count (the public memorial's)."""
     with registry.read() as conn:
         rows = reading_queries.death_dates_of_victims(conn)
     best: dict[str, tuple[tuple[bool, int, dt.datetime], dt.date, dt.date]] = {}
     for r in rows:
         rank = (not r["preferred"], -r["credibility"], r["created_at"])
         person = r["person"]
+        if only is not None and person not in only:
+            continue
         if person not in best or rank < best[person][0]:
             best[person] = (rank, r["date_start"], r["date_end"] or r["date_start"])
     per_day: Counter[dt.date] = Counter()

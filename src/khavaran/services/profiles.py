@@ -28,7 +28,8 @@ from khavaran.services.registry import Registry, require_actor
 from khavaran.services.reveals import record_reveals
 from khavaran.storage import queries
 
-__all__ = ["Citation", "Fact", "Profile", "Status", "display_names", "profile_in", "show"]
+__all__ = ["SINGLE", "Citation", "Fact", "Profile", "Status", "display_names", "profile_in",
+           "show"]
 
 # Properties that hold one true value: several different values are a conflict.
 SINGLE = {"gender", "birth_date", "birth_year", "age", "death_date", "kind", "date", "event",

@@ -74,11 +74,13 @@ from khavaran.storage.tables import (
     claim_alias,
     claim_status,
     consent,
+    correction,
     entity,
     history,
     installation,
     link_judgement,
     metadata,
+    publication,
     source,
     source_basis,
     source_record,
@@ -95,7 +97,7 @@ __all__ = ["GONE", "JOURNAL", "QUIET", "SEALED", "Journal", "begin", "count_chan
 # access-log row removed past Khavaran is found by `khavaran verify`.
 SEALED: dict[str, Table] = {t.name: t for t in (
     entity, source, source_basis, source_record, claim, claim_alias, citation, claim_status,
-    consent, history, link_judgement, installation,
+    consent, history, link_judgement, installation, publication, correction,
     legal_case, case_charge, case_charge_act, case_link, case_link_withdrawal,
     account, api_token, recovery_code, web_session, access_log,
 )}
@@ -116,10 +118,11 @@ registry_version = Table(
     Column("stamp", String(32), nullable=False),
 )
 # Tables whose writes change nothing a reader is shown: the access log, sign-in
-# state, accounts, the ledger itself, and the review queue's stored pairs (derived
-# from source records; filling them in on a read must not make every cache stale).
-QUIET = frozenset({"access_log", "web_session", "api_token", "recovery_code", "account",
-                   "ledger_entry", "ledger_lock", "ledger_timestamp", "registry_seal",
+# state, accounts, the ledger itself, the review queue's stored pairs (derived from
+# source records; filling them in on a read must not make every cache stale) and
+# the corrections visitors send (a visitor's message must not empty every cache).
+QUIET = frozenset({"access_log", "correction", "web_session", "api_token", "recovery_code",
+                   "account", "ledger_entry", "ledger_lock", "ledger_timestamp", "registry_seal",
                    "registry_version", "link_pair", "link_scored"})
 
 JOURNAL = "khavaran.journal"

@@ -29,8 +29,8 @@ from sqlalchemy import (
 
 __all__ = [
     "citation", "claim", "claim_alias", "claim_status", "consent", "entity", "history",
-    "installation", "link_judgement", "link_pair", "link_scored", "metadata", "person_member",
-    "search_token", "source", "source_basis", "source_record",
+    "correction", "installation", "link_judgement", "link_pair", "link_scored", "metadata",
+    "person_member", "publication", "search_token", "source", "source_basis", "source_record",
 ]
 
 metadata = MetaData(
@@ -205,6 +205,43 @@ installation = Table(
     "installation", metadata,
     Column("name", String(64), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+# Whether a person is on the public memorial (`khavaran serve --public`).  A row
+# of its own rather than a column of `entity`: every entity row is sealed in
+# the ledger by the digest of all its columns, and a new column would change
+# the digest of every row sealed before it.  No row: not published.  Each
+# change is also in history.
+publication = Table(
+    "publication", metadata,
+    Column("entity_id", ID, ForeignKey("entity.id"), primary_key=True),
+    Column("published", Boolean, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("changed_by", String(200), nullable=False),
+    Index(None, "published"),
+)
+
+# "Correct this entry" on the public memorial: what a visitor sent, as plain
+# text, and what the team did with it (status open, rejected or done).
+# ``client`` is a keyed digest of the sender's address, for the rate limit
+# only: the address itself is not kept.
+correction = Table(
+    "correction", metadata,
+    Column("id", ID, primary_key=True),
+    Column("person_id", ID, ForeignKey("entity.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("client", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("resolved_by", String(200)),
+    Column("resolution", Text),
+    CheckConstraint("kind IN ('correction','take-down')", name="kind"),
+    CheckConstraint("status IN ('open','rejected','done')", name="status"),
+    Index(None, "status"),
+    Index(None, "client", "received_at"),
 )
 
 # Append-only: triggers created by the migrations refuse UPDATE and DELETE.

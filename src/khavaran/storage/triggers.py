@@ -32,6 +32,7 @@ PROTECTED: dict[str, Trigger] = {
     "entity": "no-delete", "source": "no-delete", "source_basis": "no-delete",
     "source_record": "no-delete", "claim": "no-delete", "citation": "no-delete",
     "claim_status": "no-delete", "consent": "no-delete",
+    "publication": "no-delete", "correction": "no-delete",
     "access_log": "append-only",
 }
 

@@ -25,6 +25,7 @@ from khavaran.web import (
     auth,
     case_pages,
     entry_pages,
+    memorial_pages,
     reading_pages,
     review_pages,
 )
@@ -83,6 +84,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
     app.include_router(reading_pages.router)  # after /persons/new, /sources/new
     app.include_router(case_pages.router)
     app.include_router(review_pages.router)
+    app.include_router(memorial_pages.router)
     app.mount("/static", StaticFiles(packages=[("khavaran.web", "static")]), name="static")
     return app
 

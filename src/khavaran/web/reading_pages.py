@@ -14,14 +14,15 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from khavaran.errors import ValidationError
-from khavaran.services import finding, home, record_views
+from khavaran.services import finding, home, publishing, record_views
 from khavaran.services.finding import AGE_GROUPS, Filters
 from khavaran.web.deps import Client, Reg
 from khavaran.web.i18n import catalogue
 from khavaran.web.pages import SignedIn, form_of, language, may, render
 from khavaran.web.reading_view import helpers
 
-__all__ = ["event_page", "history_page", "home_page", "person_page", "place_page",
+__all__ = ["event_page", "history_page", "home_page", "person_page", "person_response",
+           "place_page",
            "reveal_page", "router", "search_page", "search_results", "source_page",
            "unit_page"]
 
@@ -113,15 +114,24 @@ async def search_results(request: Request, registry: Reg, who: SignedIn) -> HTML
                   status=200 if name == "read_search_results.html" else status)
 
 
-async def _person(request: Request, registry: Reg, who: SignedIn, client: Client,
-                  person_id: str, *, reason: str | None = None, errors: dict[str, str]
-                  | None = None, status: int = 200) -> HTMLResponse:
+async def person_response(request: Request, registry: Reg, who: SignedIn, client: Client,
+                          person_id: str, *, reason: str | None = None,
+                          errors: dict[str, str] | None = None, status: int = 200,
+                          publish_reason: str = "") -> HTMLResponse:
+    """The person page (also after a refused publish, with its error)."""
     view = await run_in_threadpool(record_views.person_view, registry, person_id,
                                    actor=who.name, reveal_reason=reason, client=client)
+    may_publish = who.role.may("publish")
+    shown = may_publish and await run_in_threadpool(publishing.published, registry,
+                                                    person_id)
     return render(request, "read_person.html",
                   {"view": view, "profile": view.profile, "errors": errors or {},
                    "may_reveal": who.role.may("reveal"), "reason": reason or "",
-                   **helpers()}, status=status)
+                   "may_publish": may_publish, "published": shown,
+                   "publish_reason": publish_reason, **helpers()}, status=status)
+
+
+_person = person_response
 
 
 @router.get("/persons/{person_id}")
