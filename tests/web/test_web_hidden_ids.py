@@ -24,8 +24,10 @@ UNKNOWN = {"item_id": "ev-" + "0" * 32, "claim_id": "c-" + "0" * 24,
            "consent_id": "co-" + "0" * 24}
 # Parameters whose ids are shown by design (a protected person's own id is
 # shown with the pseudonym), or that are not records at all.
+# A correction is a visitor's message about a published person, read by roles that
+# may publish, who are cleared to reveal anyway.
 OPEN = {"person_id", "source_id", "case_id", "event_id", "place_id", "unit_id", "name",
-        "token_id", "token", "link_id", "action"}
+        "token_id", "token", "link_id", "action", "correction_id"}
 FILLED = {"person_id": WITNESS, "case_id": "demo-commission", "link_id": "1",
           "action": "prefer"}
 FORM = {"reason": "r", "level": "public", "assessment": "contested", "withdraw": "r",
