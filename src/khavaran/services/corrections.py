@@ -25,6 +25,7 @@ import datetime as dt
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,7 +52,10 @@ KEY_FILE = Path("keys") / "memorial-form.key"
 class Challenge:
     a: int
     b: int
-    token: str  # "a.b.issued.signature": sent back with the answer
+    # "issued.nonce.signature": the signature covers the person, the answer, the
+    # time and the nonce, so the sum cannot be read from it, it holds for one
+    # person's page only, and (its nonce kept with the message) for one message.
+    token: str
 
 
 @dataclass(frozen=True)
@@ -88,26 +92,30 @@ def _sign(key: bytes, text: str) -> str:
     return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def challenge(registry: Registry) -> Challenge:
-    """A new sum to ask, signed with the time it was asked."""
+def challenge(registry: Registry, person_id: str) -> Challenge:
+    """A new sum to ask on ``person_id``'s page, signed with the time it was asked."""
     a, b = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
-    body = f"{a}.{b}.{int(registry.now().timestamp())}"
-    return Challenge(a, b, f"{body}.{_sign(_secret(registry), body)}")
+    issued, nonce = int(registry.now().timestamp()), secrets.token_hex(8)
+    sig = _sign(_secret(registry), f"{person_id}.{a + b}.{issued}.{nonce}")
+    return Challenge(a, b, f"{issued}.{nonce}.{sig}")
 
 
-def _answered(registry: Registry, token: str, answer: str) -> bool:
+def _answered(registry: Registry, person_id: str, token: str, answer: str) -> str | None:
+    """The challenge's nonce when ``answer`` is its right answer, else None."""
     parts = token.split(".")
-    if len(parts) != 4 or not all(p.isdigit() for p in parts[:3]):
-        return False
-    a, b, issued = (int(p) for p in parts[:3])
-    if not hmac.compare_digest(parts[3], _sign(_secret(registry), ".".join(parts[:3]))):
-        return False
-    age = registry.now() - dt.datetime.fromtimestamp(issued, dt.UTC)
-    if not dt.timedelta(0) <= age <= CHALLENGE_LIFE:
-        return False
-    # Persian or Arabic digits are digits too.
+    if len(parts) != 3 or not parts[0].isdigit() or len(parts[0]) > 12 \
+            or not re.fullmatch(r"[0-9a-f]{16}", parts[1]):
+        return None
+    # Persian or Arabic digits are digits too; a sum of two digits has at most two.
     typed = answer.strip().translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "0123456789" * 2))
-    return typed.isascii() and typed.isdigit() and int(typed) == a + b
+    if not (typed.isascii() and typed.isdigit() and len(typed) <= 2):
+        return None
+    issued, nonce = int(parts[0]), parts[1]
+    expected = _sign(_secret(registry), f"{person_id}.{int(typed)}.{issued}.{nonce}")
+    if not hmac.compare_digest(parts[2], expected):
+        return None
+    age = registry.now() - dt.datetime.fromtimestamp(issued, dt.UTC)
+    return nonce if dt.timedelta(0) <= age <= CHALLENGE_LIFE else None
 
 
 def client_digest(registry: Registry, client: str | None) -> str:
@@ -132,13 +140,16 @@ def submit(registry: Registry, person_id: str, *, kind: str, text: str, language
     if len(text) > MAX_TEXT:
         raise ValidationError(f"the text is longer than {MAX_TEXT:,} characters",
                               field="text")
-    if honeypot or not _answered(registry, token, answer):
+    nonce = None if honeypot else _answered(registry, person_id, token, answer)
+    if nonce is None:
         raise ValidationError("the answer to the question is wrong", field="answer")
     digest = client_digest(registry, client)
     now = registry.now()
     with registry.write() as conn:
         if is_public(conn, person_id) is None:
             raise NotFoundError(f"no person with id '{person_id}'")
+        if store.challenge_used(conn, nonce):  # a replay: answered once already
+            raise ValidationError("the answer to the question is wrong", field="answer")
         if store.recent_from(conn, digest, now - dt.timedelta(hours=1)) >= PER_HOUR:
             raise RateLimitError("too many messages from this address: try again later",
                                  3600)
@@ -146,7 +157,7 @@ def submit(registry: Registry, person_id: str, *, kind: str, text: str, language
         store.add_correction(conn, {
             "id": cid, "person_id": person_id, "kind": kind, "text": text,
             "language": language if language in ("fa", "en") else "fa",
-            "received_at": now, "client": digest, "status": "open"})
+            "received_at": now, "client": digest, "challenge": nonce, "status": "open"})
     return cid
 
 

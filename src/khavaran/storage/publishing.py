@@ -12,9 +12,9 @@ from sqlalchemy import Connection, case, exists, func, or_, select, update
 from khavaran.storage.repo import chunks
 from khavaran.storage.tables import correction, entity, person_member, publication
 
-__all__ = ["add_correction", "correction_row", "corrections", "person_ids", "public_head",
-           "published_among",
-           "published_ids", "recent_from", "resolve_correction", "set_published"]
+__all__ = ["add_correction", "challenge_used", "correction_row", "corrections", "person_ids",
+           "public_head", "published_among", "published_ids", "recent_from",
+           "resolve_correction", "set_published"]
 
 
 def set_published(conn: Connection, entity_id: str, published: bool, at: dt.datetime,
@@ -47,6 +47,11 @@ def published_ids(conn: Connection) -> list[str]:
 
 def add_correction(conn: Connection, row: dict[str, Any]) -> None:
     conn.execute(correction.insert().values(**row))
+
+
+def challenge_used(conn: Connection, challenge: str) -> bool:
+    return conn.execute(select(correction.c.id).where(
+        correction.c.challenge == challenge)).first() is not None
 
 
 def recent_from(conn: Connection, client: str, since: dt.datetime) -> int:

@@ -234,6 +234,8 @@ correction = Table(
     Column("language", String(8), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("client", String(64), nullable=False),
+    # The challenge answered: each is good for one message (a replay is refused).
+    Column("challenge", String(16), nullable=False, unique=True),
     Column("status", String(16), nullable=False),
     Column("resolved_at", DateTime(timezone=True)),
     Column("resolved_by", String(200)),

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.requests import ClientDisconnect
 
 from khavaran.errors import NotFoundError, ValidationError
 from khavaran.legal.assessment import STATUSES
@@ -200,6 +201,9 @@ async def upload_evidence(request: Request, registry: Reg, who: SignedIn) -> Res
             registry, files, source_id=v["source"], actor=who.name,
             collected_by=v["collected_by"] or None, collected_at=v["collected_at"] or None,
             collected_where=v["collected_where"] or None, note=v["note"] or None))
+    except ClientDisconnect:
+        # The sender went away part way: nothing was kept, and nobody reads an answer.
+        return Response(status_code=400)
     except uploads.TooLarge as exc:
         return _upload_page(request, {}, field_errors(exc, lang, {"file"}), 413)
     except NotFoundError:  # the source

@@ -61,7 +61,7 @@ async def show_person(request: Request, registry: Reg, person_id: str,
     """A published person's page with "correct this entry" (a new question each
     time), also after a message was refused."""
     person = await run_in_threadpool(memorial.public_person, registry, person_id)
-    asked = await run_in_threadpool(corrections.challenge, registry)
+    asked = await run_in_threadpool(corrections.challenge, registry, person_id)
     context = {"person": person, "challenge": asked, "errors": {}, "text": "", "kind": "",
                "refused": "", "sent": request.query_params.get("sent") == "1", **helpers()}
     return render(request, "public_person_page.html", {**context, **(extra or {})},

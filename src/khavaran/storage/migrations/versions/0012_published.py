@@ -42,6 +42,7 @@ def upgrade() -> None:
     sa.Column('language', sa.String(length=8), nullable=False),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('client', sa.String(length=64), nullable=False),
+    sa.Column('challenge', sa.String(length=16), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('resolved_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('resolved_by', sa.String(length=200), nullable=True),
@@ -51,7 +52,8 @@ def upgrade() -> None:
                        name=op.f('ck_correction_status')),
     sa.ForeignKeyConstraint(['person_id'], ['entity.id'],
                             name=op.f('fk_correction_person_id_entity')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_correction'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_correction')),
+    sa.UniqueConstraint('challenge', name=op.f('uq_correction_challenge'))
     )
     op.create_index(op.f('ix_correction_status'), 'correction', ['status'])
     op.create_index(op.f('ix_correction_client_received_at'), 'correction',
