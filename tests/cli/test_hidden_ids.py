@@ -79,6 +79,8 @@ COMMANDS: dict[tuple[str, str], list[str]] = {
     ("person show", "record_id"): ["person", "show", ID],
     ("person protect", "person_id"): ["person", "protect", ID, "--pseudonym", "X",
                                       "--reason", "x"],
+    ("person publish", "person_id"): ["person", "publish", ID, "--reason", "x"],
+    ("person unpublish", "person_id"): ["person", "unpublish", ID, "--reason", "x"],
     ("person add", "source"): ["person", "add", "--name", "Parviz Example", "--source", ID,
                                "--locator", "p. 1", "--fictional"],
     ("person career", "person_id"): ["person", "career", ID],

@@ -90,7 +90,11 @@ def test_init_keys_the_claims_of_a_registry_made_before_keyed_ids(
         assert sorted(_names(registry, WITNESS)) == keyed
         with registry.read() as conn:
             assert len(conn.execute(select(claim_alias)).all()) >= 2
-        assert verify_installation(registry, actor="tester").problems == []
+        # Going back to 0008 dropped the memorial's `publication` table (migration
+        # 0012) with its rows, which the ledger remembers: that loss is the
+        # downgrade's own, and verify names it; nothing else differs.
+        problems = verify_installation(registry, actor="tester").problems
+        assert [p for p in problems if not p.startswith("publication row ")] == []
     finally:
         registry.close()
 
