@@ -146,3 +146,26 @@ def test_each_command_works_on_request_and_records_the_reveal(
         assert reasons[0].startswith(f"{name} ") and reasons[0].endswith(
             " --include-protected"), (name, reasons)
     assert len(reasons) == len(ON_REQUEST)
+
+
+def test_a_broken_vault_does_not_name_the_testimony_it_holds(
+        cli, testimony: dict[str, str]) -> None:
+    """`evidence verify --all` says that a file failed, not which testimony it was
+    (its id, its hashes and its stored path all name it); asked to reveal, it
+    names it and records the reveal."""
+    with cli.registry.read() as conn:
+        item = conn.execute(select(evidence_item).where(
+            evidence_item.c.id == testimony["original"])).one()
+    stored = cli.registry.vault.path_of(item.sha256)
+    stored.chmod(0o644)
+    stored.write_bytes(stored.read_bytes() + b"changed")
+    hidden = cli("evidence", "verify", "--all")
+    assert hidden.exit_code == 1 and "protected witness's testimony: withheld" in hidden.output
+    for secret in (item.id, item.sha256, item.sha512, item.id[3:13]):
+        assert secret not in hidden.output
+    assert read_log(cli.registry, action="reveal", actor="tester").total == 0
+    named = cli("evidence", "verify", "--all", "--include-protected", user="ana")
+    assert named.exit_code == 1 and f"item {item.id}: its stored file has changed" in named.output
+    assert [e.reason for e in read_log(cli.registry, action="reveal", actor="ana",
+                                       target=WITNESS).entries] == [
+        "evidence verify --all --include-protected"]

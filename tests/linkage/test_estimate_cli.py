@@ -86,3 +86,42 @@ def test_estimate_in_the_registry_refuses_lists_that_share_nobody(cli, tmp_path:
     # Nothing is merged until reviewers judge pairs: the lists share nobody yet.
     refused = cli("estimate")
     assert refused.exit_code == 1 and "no person is on two or more lists" in refused.output
+
+
+def test_a_protected_person_is_not_singled_out_by_an_estimate_by_place(
+        cli, registry, tmp_path: Path) -> None:
+    """A protected person counts, but not in a city of fewer than five people
+    nor in any prison: such a stratum would say where they were held."""
+    from khavaran.model import ids
+    from khavaran.storage import repo
+
+    sources = Path(__file__).parent.parent / "fixtures" / "sources.csv"
+    lists = _population(tmp_path, 60, 2, seed=1)
+    for j, path in enumerate(lists):
+        header, *rows = Path(path).read_text(encoding="utf-8").splitlines()
+        rows = [row.replace(f"list{j},", ["t-list,", "t-report,"][j]) + ",Evin" for row in rows]
+        if j == 0:  # one person alone in their city and their prison
+            rows.append("t-list,w1,Zal Dastani,1950,Zabol,Vakilabad")
+        Path(path).write_text("\n".join([header + ",prison", *rows]) + "\n", encoding="utf-8")
+    assert cli("import", str(sources), "--kind", "source").exit_code == 0
+    for path in lists:
+        assert cli("import", path, "--kind", "list").exit_code == 0
+    with registry.read() as conn:
+        witness = ids.record_person_id("t-list", "w1", repo.person_key(conn))
+    on_both = set.intersection(*({line.split(",")[1] for line in Path(path).read_text(
+        encoding="utf-8").splitlines()[1:]} for path in lists))
+    for record in sorted(on_both):
+        assert cli("--as", "ana", "dedupe", "judge", f"t-list:{record}", f"t-report:{record}",
+                   "same", "--yes").exit_code == 0
+
+    def strata(by: str) -> str:
+        result = cli("estimate", "--by", by)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "Zabol" in strata("city") and "Vakilabad" in strata("prison")  # not yet protected
+    assert cli("--as", "ana", "person", "protect", witness, "--pseudonym", "Witness Z",
+               "--reason", "at risk").exit_code == 0
+    by_city, by_prison = strata("city"), strata("prison")
+    assert "Zabol" not in by_city and "Vakilabad" not in by_prison
+    assert "Tabriz" in by_city and "Evin" in by_prison  # the others are still estimated

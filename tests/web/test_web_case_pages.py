@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from khavaran.demo.case import build_demo_case
 from khavaran.services import cases
-from khavaran.services.custody import protected_witness
+from khavaran.services.custody import link_claim, protected_witness
 from khavaran.storage import queries
 from khavaran.storage.vault_tables import evidence_derivation, evidence_item
 from web_site import WITNESS, Site, form_token, page_sign_in, site  # noqa: F401
@@ -257,3 +257,22 @@ def test_a_writer_reviews_an_item_for_disclosure(case_site: Site) -> None:
     answers = [case_site.client.post(f"/evidence/{i}/review", data={
         "csrf": token, "level": "public", "reason": "r"}) for i in (hidden[0], "ev-" + "0" * 32)]
     assert [a.status_code for a in answers] == [404, 404]
+
+
+def test_a_revealed_witness_is_shown_with_their_testimony(case_site: Site) -> None:
+    """Revealed on request, the witness's page lists the testimony that backs
+    their facts; the ordinary view of the same page does not."""
+    _, hidden = _items(case_site)
+    with case_site.registry.read() as conn:
+        role = next(c["id"] for c in queries.claims_for(conn, [WITNESS], ["role"]))
+    # The testimony as the evidence for one of the witness's own facts.
+    link_claim(case_site.registry, hidden[0], role, locator="line 1", actor="t-admin",
+               include_protected=True)
+    _signed_in(case_site, "investigator")
+    page = case_site.client.get(f"/persons/{WITNESS}?lang=en")
+    assert not any(i in page.text for i in hidden)
+    token = form_token(page.text.split(f'action="/persons/{WITNESS}/reveal"', 1)[1])
+    shown = case_site.client.post(f"/persons/{WITNESS}/reveal?lang=en",
+                                  data={"csrf": token, "reason": "preparing the hearing"})
+    assert shown.status_code == 200 and "Identity revealed for you" in shown.text
+    assert any(i in shown.text for i in hidden)

@@ -21,8 +21,10 @@ from khavaran.linkage.features import canonical_place
 from khavaran.linkage.link import link
 from khavaran.linkage.lists import LinkRecord, sources_of
 from khavaran.services.list_reading import ListsForLinkage, read_for_linkage
+from khavaran.services.protection import PROTECTED_CELL
 from khavaran.services.readers import csv_rows, read_path_text
 from khavaran.services.registry import Registry
+from khavaran.storage import queries
 from khavaran.storage.tables import person_member, source_record
 
 if TYPE_CHECKING:
@@ -39,6 +41,7 @@ class Captures:
     memberships: list[tuple[str, str]]  # (person, list)
     places: dict[str, dict[str, Counter[str]]]  # stratum kind -> person -> place counts
     persons: int
+    protected: frozenset[str] = frozenset()  # persons (merged) who are or hold a protected one
 
 
 def _collect(rows: Sequence[tuple[str, str, dict[str, str]]]) -> Captures:
@@ -72,9 +75,12 @@ def from_registry(registry: Registry) -> Captures:
         q = (select(source_record.c.person_id, source_record.c.source_id, source_record.c.raw)
              .order_by(source_record.c.source_id, source_record.c.record_id))
         rows = [(merged.get(p, p), s, json.loads(raw)) for p, s, raw in conn.execute(q)]
+        shielded = set(queries.protected_entities(conn))
     if not rows:
         raise ValidationError("the registry holds no list records: import the lists first")
-    return _collect(rows)
+    captures = _collect(rows)
+    captures.protected = frozenset(shielded | {merged.get(p, p) for p in shielded})
+    return captures
 
 
 def _read_clusters(path: Path, records: Sequence[LinkRecord]) -> list[str]:
@@ -132,4 +138,17 @@ def run(captures: Captures, *, by: str | None = None, method: str = "auto",
     # A person listed in two cities counts where most of their records put them.
     strata = {p: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
               for p, c in captures.places[by].items()}
-    return estimate_by(captures.memberships, strata, captures.lists, method=method, seed=seed)
+    return estimate_by(captures.memberships, _shielded(strata, captures.protected, by),
+                       captures.lists, method=method, seed=seed)
+
+
+def _shielded(strata: dict[str, str], protected: frozenset[str], by: str) -> dict[str, str]:
+    """The strata with protected people placed as the search facets place them:
+    in a city holding at least PROTECTED_CELL people, in no prison, else among
+    the unknown; a stratum of a few people would say where one of them was."""
+    if not protected:
+        return strata
+    size = Counter(strata.values())
+    return {p: place for p, place in strata.items()
+            if p not in protected or (by == "city" and size[place] >= PROTECTED_CELL)}
+

@@ -23,7 +23,7 @@ from khavaran.model.types.fuzzy_date import parse_date, to_jalali
 from khavaran.services import search as search_service
 from khavaran.services import versioned
 from khavaran.services.profiles import display_names
-from khavaran.services.protection import identifies
+from khavaran.services.protection import PROTECTED_CELL, identifies
 from khavaran.services.registry import Registry
 from khavaran.storage import queries, reading_queries
 from khavaran.storage.publishing import published_among
@@ -31,8 +31,6 @@ from khavaran.storage.publishing import published_among
 __all__ = ["AGE_GROUPS", "CANDIDATES", "MAX_PAGE", "PROTECTED_CELL", "Everything", "Filters",
            "Finding", "PersonHit", "date_range", "find", "find_everything", "served"]
 
-# The fewest people a facet cell must hold before a protected person counts in it.
-PROTECTED_CELL = 5
 
 MAX_PAGE = 100
 # Records ranked per search for the pages: totals and facets count the persons

@@ -17,8 +17,12 @@ from sqlalchemy import Connection
 from khavaran.model.loader import load_model
 from khavaran.storage import queries
 
-__all__ = ["HiddenSet", "hidden_set", "identifies", "identifying_properties",
+__all__ = ["PROTECTED_CELL", "HiddenSet", "hidden_set", "identifies", "identifying_properties",
            "is_hidden_claim"]
+
+# The fewest people a count by place must hold before a protected person counts
+# in it (search facets, estimates by city): a smaller cell would single them out.
+PROTECTED_CELL = 5
 
 
 @cache

@@ -26,7 +26,7 @@ from khavaran.services.history import Change
 from khavaran.services.profiles import Fact, Profile, display_names
 from khavaran.services.protection import hidden_set
 from khavaran.services.registry import Registry
-from khavaran.services.witness_items import withheld_items
+from khavaran.services.witness_items import protected_witness, withheld_items
 from khavaran.storage import queries, reading_queries
 
 __all__ = ["PAGES", "Allegation", "Evidence", "Member", "PersonView", "PropertyView",
@@ -125,10 +125,14 @@ def _claim_ids(profile: Profile) -> list[str]:
     return ids
 
 
-def _view(registry: Registry, profile: Profile) -> RecordView:
+def _view(registry: Registry, profile: Profile, revealed: bool = False) -> RecordView:
+    """``revealed``: the person was revealed on request, so their own testimony
+    is shown with them (another protected witness's stays withheld)."""
     with registry.read() as conn:
         rows = reading_queries.evidence_for_claims(conn, _claim_ids(profile))
         withheld = withheld_items(conn, [r["item_id"] for r in rows])
+        if revealed:
+            withheld = {i for i in withheld if protected_witness(conn, i) != profile.id}
     rows = [r for r in rows if r["item_id"] not in withheld]
     evidence: dict[str, list[Evidence]] = defaultdict(list)
     for r in rows:
@@ -175,15 +179,15 @@ def person_view(registry: Registry, person_id: str, *, actor: str,
     profile = profiles.show(registry, person_id, schema="Person", include_protected=True,
                             actor=actor, reason=(reveal_reason or "")[:1000], via=via,
                             client=client)
-    return _person_view_of(registry, profile)
+    return _person_view_of(registry, profile, revealed=True)
 
 
 def _person_view(registry: Registry, person_id: str) -> PersonView:
     return _person_view_of(registry, profiles.show(registry, person_id, schema="Person"))
 
 
-def _person_view_of(registry: Registry, profile: Profile) -> PersonView:
-    base = _view(registry, profile)
+def _person_view_of(registry: Registry, profile: Profile, revealed: bool = False) -> PersonView:
+    base = _view(registry, profile, revealed)
     return PersonView(base.profile, base.properties, base.evidence, base.related,
                       base.allegations, career=career_of(profile))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +15,12 @@ from khavaran.errors import TimestampError
 from khavaran.services.evidence import live_digests, require_item
 from khavaran.services.record_checks import record_problems
 from khavaran.services.registry import Registry
-from khavaran.services.witness_items import guard_item, record_item_reveal
+from khavaran.services.witness_items import (
+    guard_item,
+    protected_witness,
+    record_item_reveal,
+    withheld_items,
+)
 from khavaran.settings import Settings
 from khavaran.storage.engine import make_engine
 from khavaran.storage.vault_tables import (
@@ -37,6 +43,9 @@ __all__ = ["Report", "items_with_copies", "verify"]
 
 _SIGNATURE_WORKERS = 2  # the machines we run on have two cores
 _SLICE = 50_000
+
+
+WITHHELD = "[a protected witness's testimony: withheld]"
 
 
 @dataclass
@@ -76,6 +85,14 @@ def verify(registry: Registry, item_id: str | None, *, actor: str,
         if check_signatures_too:
             _check_all_signatures(registry.settings, conn, item_id, report, trusted)
         _check_timestamps(conn, report)
+        secret = withheld_items(conn, [i.id for i in items]) if item_id is None else set()
+        hidden = [i for i in items if i.id in secret]
+        if include_protected:  # named on request: each witness named is a reveal
+            named = [i for i in hidden if _withheld(report.problems, [i]) != report.problems]
+            witnesses = {protected_witness(conn, i.id) for i in named}
+        else:
+            report.problems = _withheld(report.problems, hidden)
+            witnesses = set()
     with registry.write() as conn:
         seq, last = head(conn)
         LedgerWriter(conn, key).append("verify", item=item_id, actor=actor, at=registry.now(),
@@ -84,7 +101,21 @@ def verify(registry: Registry, item_id: str | None, *, actor: str,
                                              "items": report.items, "entries": report.entries,
                                              "head_seq": seq, "head": last})
         record_item_reveal(conn, registry, witness, actor, f"evidence verify {item_id}")
+        for w in sorted(w for w in witnesses if w):
+            record_item_reveal(conn, registry, w, actor, "evidence verify --all")
     return report
+
+
+def _withheld(problems: list[str], hidden: list[Any]) -> list[str]:
+    """The problems with every id, hash and stored path of a protected witness's
+    testimony items taken out: a failure says what failed, not that the vault
+    holds that testimony (an id or a hash names the file; the path is its hash)."""
+    if not hidden:
+        return problems
+    words = sorted({w for i in hidden for w in (i.id, i.sha256, i.sha512)}, key=len,
+                   reverse=True)
+    pattern = re.compile("|".join(re.escape(w) for w in words))
+    return [pattern.sub(WITHHELD, p) for p in problems]
 
 
 def items_with_copies(conn: Connection, item_id: str | None) -> list[Any]:

@@ -160,10 +160,13 @@ def evidence_of_source(conn: Connection, source_id: str) -> list[RowMapping]:
     return list(conn.execute(q).mappings())
 
 
+# Read on every cached request: built once (building it cost more than running it).
+_VERSION = select(registry_version_table.c.stamp).where(registry_version_table.c.id == 1)
+
+
 def registry_version(conn: Connection) -> str | None:
     """The registry's version: a random stamp set anew by every write transaction
     that changes what readers see (storage/sealing.py ``count_change``); a
     registry restored to an older state has that state's stamp.  None before
     the table exists (then nothing is cached)."""
-    return conn.execute(select(registry_version_table.c.stamp)
-                        .where(registry_version_table.c.id == 1)).scalar()
+    return conn.execute(_VERSION).scalar()
