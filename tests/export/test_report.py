@@ -3,7 +3,9 @@ runs as well as upright ones, and read back by poppler in logical order."""
 
 from __future__ import annotations
 
+import html
 import io
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -14,7 +16,9 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from case_scenario import build
+from khavaran.demo.case import build_demo_case
 from khavaran.export.dossier import build_dossier
+from khavaran.export.report import render_html
 from khavaran.model.loader import load_model
 from khavaran.services import cases
 from khavaran.services.registry import Registry
@@ -130,3 +134,93 @@ def test_a_persian_case_title_is_plain_text_in_the_pdf_metadata(registry, scenar
     # (poppler puts a line that begins right to left together in its own order: the
     # Persian run is what to compare.)
     assert "هیئت مرگ گلزارآباد" in pdf_text(pdf)
+
+
+# -- layout, read back from the rendered page (poppler's word boxes) -----------
+
+
+def _words(pdf: Path) -> list[tuple[int, float, float, float, str]]:
+    """(page, xMin, xMax, yMin, text) of every word poppler finds, in its order."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    words, page = [], 0
+    for line in out.splitlines():
+        if "<page " in line:
+            page += 1
+        m = re.search(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">(.*)</word>',
+                      line)
+        if m:
+            words.append((page, float(m[1]), float(m[3]), float(m[2]),
+                          html.unescape(m[4])))
+    return words
+
+
+def _bare(word: str) -> str:
+    """A word without brackets (drawn mirrored right to left) and joiners."""
+    return re.sub("[()\\[\\]«»\u200c]", "", word)
+
+
+def _line_of(words, word):
+    page, _, _, y, _ = word
+    return [w for w in words if w[0] == page and abs(w[3] - y) < 1.0]
+
+
+@pytest.fixture
+def demo_report(demo_registry: Registry, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    assert build_demo_case(demo_registry)
+    out = tmp_path / "dossier"
+    build_dossier(demo_registry, "demo-commission", out, actor="tester")
+    return out / "data" / "report.pdf", json.loads((out / "data" / "case.json").read_text())
+
+
+def test_a_persian_paragraph_runs_right_to_left_with_its_full_stop_at_its_end(
+        demo_report) -> None:
+    pdf, doc = demo_report
+    words = _words(pdf)
+    texts = [e["text_fa"] for c in doc["charges"] for e in c["elements"] if e.get("text_fa")]
+    assert texts
+    for text in texts:
+        # poppler gives right-to-left words in the order they are drawn: reversed.
+        drawn = [_bare(w[::-1]) for w in text.split()]
+        # The sentence's first word is the rightmost of its line.
+        starts = [w for w in words if _bare(w[4]) == drawn[0]
+                  and max(_line_of(words, w), key=lambda x: x[2]) == w]
+        assert starts, text
+        # Its last line: the full stop ends the sentence, at its left end (drawn first),
+        # not beside its first word.
+        ends = [w for w in words if _bare(w[4]) == drawn[-1]]
+        assert drawn[-1].startswith(".") and ends, text
+        assert all(min(_line_of(words, w), key=lambda x: x[1]) == w for w in ends), (text, ends)
+
+
+def test_words_break_with_a_hyphen_headers_and_hashes_stay_whole(demo_report) -> None:
+    pdf, doc = demo_report
+    words = _words(pdf)
+    shown = {w[4] for w in words}
+    for header in ("Indep.", "sources", "Charge", "Entries", "Evidence", "SHA-256"):
+        assert header in shown, header  # not split across lines, not spilling over
+    for e in doc["exhibits"]:
+        # Each digest on whole lines of 64 digits: nothing else breaks it.
+        assert e["sha256"] in shown
+        assert {e["sha512"][:64], e["sha512"][64:]} <= shown
+        # An exhibit's number wraps only at its own hyphens.
+        pieces = [a[4] + b[4] for a, b in zip(words, words[1:], strict=False)
+                  if a[4].endswith("-")]
+        assert e["number"] in shown or e["number"] in pieces, e["number"]
+    # A word broken across lines ends with a hyphen: every word poppler reads is a
+    # whole word of the report, the start of one (ending "-") or its rest (after one).
+    page = html.unescape(re.sub(r"<[^>]+>", " ", render_html(doc, [])))
+    vocabulary = set(re.findall(r"[A-Za-z]+", page))
+    hyphens = ("-", "\u2010")  # WeasyPrint's own hyphen, or one written in the text
+    broken = [w[4] for before, w in zip(words, words[1:], strict=False)
+              if not w[4].endswith(hyphens) and not before[4].endswith(hyphens)
+              and any(part not in vocabulary for part in re.findall(r"[A-Za-z]+", w[4]))]
+    assert broken == []
+
+
+def test_what_is_not_recorded_is_said(demo_report) -> None:
+    pdf, doc = demo_report
+    text = pdf_text(pdf)
+    recorded = {f["label"] for f in doc["suspect"]["standing"]}
+    assert "alive as of" in recorded  # the demo records it: the others are missing
+    assert "immunity: not recorded; residence: not recorded; travel: not recorded." in text

@@ -22,14 +22,69 @@ _PERSIAN = re.compile(r"[\u0600-\u06FF\uFB50-\uFDFF\uFE70-\uFEFF]"
                       r"[\u0600-\u06FF\uFB50-\uFDFF\uFE70-\uFEFF»])?")
 
 
+# The first letter with a direction of its own decides a paragraph's direction.
+_STRONG = re.compile(r"[A-Za-z\u00C0-\u024F\u0600-\u06FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+# Record, claim and evidence ids: a prefix and a long run of hex digits.
+_ID = re.compile(r"\b[a-z]{1,3}-[0-9a-f]{12,}\b")
+# What the suspect's standing must say, recorded or not: (heading, its facts' labels).
+_STANDING = (("alive or deceased", ("death date", "alive as of")),
+             ("immunity", ("immunity",)), ("residence", ("residence", "residence country")),
+             ("travel", ("travel",)))
+
+
 def _t(value: Any) -> str:
     """Escaped text, each Persian run isolated as right-to-left.
 
     With the Unicode isolate characters (RLI ... PDI) rather than CSS: WeasyPrint
     ignores `unicode-bidi`, and Pango's bidi algorithm honours the characters."""
     text = html.escape("" if value is None else str(value))
+    # An id is never hyphenated (a hyphen would read as part of it): it wraps only
+    # between groups of its digits.
+    text = _ID.sub(lambda m: f"<span class=id>{m.group(0)}</span>", text)
     # lang=fa also keeps the run upright in italic text: see report.css.
     return _PERSIAN.sub(lambda m: f'<span lang="fa">\u2067{m.group(0)}\u2069</span>', text)
+
+
+def _persian(text: str) -> bool:
+    first = _STRONG.search(text)
+    return first is not None and first.group(0) >= "\u0600"
+
+
+def _par(value: Any, tag: str = "div", cls: str = "") -> str:
+    """A paragraph set in its own direction: one that begins in Persian runs
+    right to left and is aligned right, its full stop and brackets at its end
+    (Latin words inside keep theirs); any other is as ``_t``."""
+    text = "" if value is None else str(value)
+    attrs = f' class="{cls}"' if cls else ""
+    if _persian(text):
+        return f'<{tag}{attrs} dir="rtl" lang="fa">{html.escape(text)}</{tag}>'
+    return f"<{tag}{attrs}>{_t(text)}</{tag}>"
+
+
+def _hash(digest: str) -> str:
+    """A hex digest on lines of 64 digits (a SHA-512 on two): WeasyPrint has no
+    <wbr>, and a digest broken where the column ends is hard to compare."""
+    return "<br>".join(html.escape(digest[i:i + 64]) for i in range(0, len(digest), 64))
+
+
+def _id(value: Any) -> str:
+    """An identifier or a path: never hyphenated, so that no hyphen is read as
+    part of it (it may still wrap at its own hyphens and slashes)."""
+    return f"<span class=id>{_t(value)}</span>"
+
+
+def _when(value: Any) -> str:
+    """A recorded time, able to wrap between its date and its time."""
+    return _t(str(value).replace("T", " ", 1)) if value else ""
+
+
+def _standing(facts: list[dict[str, Any]]) -> str:
+    """The suspect's standing, and what of it is not recorded."""
+    labels = {f["label"] for f in facts}
+    missing = [name for name, wanted in _STANDING if not labels & set(wanted)]
+    return ((_facts(facts) if facts else "")
+            + ("<p>" + "; ".join(f"{name}: not recorded" for name in missing) + ".</p>"
+               if missing else ""))
 
 
 def _rows(cells: list[list[Any]], head: list[str], widths: list[int], cls: str = "") -> str:
@@ -55,7 +110,7 @@ def _facts(facts: list[dict[str, Any]]) -> str:
 
 def render_html(doc: dict[str, Any], withheld: list[dict[str, str]]) -> str:
     case, fw, suspect, ledger = doc["case"], doc["framework"], doc["suspect"], doc["ledger"]
-    parts = [f"<section class=cover><h1>{_t(case['title'])}</h1>",
+    parts = [f"<section class=cover>{_par(case['title'], 'h1')}",
              f"<p class=sub>Case {_t(case['id'])} · dossier for disclosure level "
              f"<b>{_t(doc['disclosure'])}</b></p>"]
     if doc["fictional"]:
@@ -65,7 +120,7 @@ def render_html(doc: dict[str, Any], withheld: list[dict[str, str]]) -> str:
         f"<p>Framework: {_t(fw['title'])} ({_t(fw['jurisdiction'])}), reviewed by "
         f"{_t(fw['reviewed_by'])} on {_t(fw['reviewed_on'])}.</p>",
         f"<p>Built as of custody-ledger entry {ledger['seq']} ({_t(ledger['at'])}), head "
-        f"<code>{_t(ledger['head'])}</code>.</p>",
+        f"<code>{_hash(ledger['head'])}</code>.</p>",
         f"<p class=disclaimer>{_t(doc['disclaimer'])}</p></section>",
     ]
     counts: dict[str, int] = {}
@@ -78,7 +133,7 @@ def render_html(doc: dict[str, Any], withheld: list[dict[str, str]]) -> str:
     parts.append(f"<h2>The suspect</h2><p><b>{_t(suspect['name'])}</b></p>")
     parts.append("<h3>Names</h3>" + _facts(suspect["names"]))
     parts.append("<h3>Alive or deceased, immunity, residence and travel</h3>"
-                 + _facts(suspect["standing"]))
+                 + _standing(suspect["standing"]))
     parts.append("<h3>Career</h3>")
     for o in suspect["offices"]:
         parts.append(f"<p><b>{'Current office' if o['current'] else 'Office'}:</b> "
@@ -108,37 +163,37 @@ def render_html(doc: dict[str, Any], withheld: list[dict[str, str]]) -> str:
                 f"<div>{'+' if lk['stance'] == 'supports' else '−'} [{lk['id']}] "
                 f"{_t(lk['evidence'])}"
                 + (f" — exhibits {_t(', '.join(lk['exhibits']))}" if lk["exhibits"] else "")
-                + f"<br><i>{_t(lk['reasoning'])}</i> ({_t(lk['linked_by'])})</div>"
+                + f"{_par(lk['reasoning'], cls='why')}<div>({_t(lk['linked_by'])})</div></div>"
                 for lk in e["links"])
-            rows.append([f"<b>{_t(e['id'])}</b><br>{_t(e['text'])}"
-                         + (f"<br>{_t(e['text_fa'])}" if e.get("text_fa") else ""),
+            rows.append([f"<b>{_id(e['id'])}</b>{_par(e['text'])}"
+                         + (_par(e["text_fa"]) if e.get("text_fa") else ""),
                          _t(e["kind"]), f"<span class='st {e['status']}'>"
                          f"{_t(e['status_label'])}</span>", str(e["independent_sources"]),
                          links or "—"])
         parts.append(f"<h3>Charge {c['number']}</h3>" + _rows(
             rows, ["Element", "Kind", "Status", "Indep. sources", "Evidence"],
-            [30, 9, 11, 7, 43], "matrix"))
+            [28, 10, 11, 10, 41], "matrix"))
     parts.append("<h2>Gaps</h2>")
     if doc["gaps"]:
-        parts.append(_rows([[str(g["charge"]), _t(g["element"]), _t(g["status"]),
+        parts.append(_rows([[str(g["charge"]), _id(g["element"]), _t(g["status"]),
                              _t(", ".join(g["means_of_proof"]))] for g in doc["gaps"]],
                            ["Charge", "Element", "Status", "Would be proved by"],
-                           [8, 22, 14, 56]))
+                           [10, 24, 14, 52]))
     else:
         parts.append("<p>Every element is corroborated.</p>")
     parts.append("<h2>Exhibit index</h2>")
-    parts.append(_rows([[_t(e["number"]), _t(e["kind"]), _t(e["media_type"]), str(e["size"]),
-                         f"<code>{e['sha256']}</code><br><code>{e['sha512']}</code>",
-                         _t(e["file"] or "withheld")] for e in doc["exhibits"]],
+    parts.append(_rows([[_id(e["number"]), _t(e["kind"]), _t(e["media_type"]), str(e["size"]),
+                         f"<code>{_hash(e['sha256'])}</code><br><code>{_hash(e['sha512'])}</code>",
+                         _id(e["file"] or "withheld")] for e in doc["exhibits"]],
                        ["No.", "Kind", "Type", "Bytes", "SHA-256 / SHA-512", "File"],
-                       [9, 9, 12, 8, 44, 18], "index"))
+                       [13, 9, 10, 7, 45, 16], "index"))
     parts.append("<h2>Custody summary</h2>")
-    parts.append(_rows([[_t(e["number"]), str(e["custody"]["entries"]),
-                         _t(e["custody"]["taken_in"]["at"]), _t(e["custody"]["taken_in"]["by"]),
-                         _t(e["custody"]["custodian"]), _t(e["custody_extract"] or "withheld")]
-                        for e in doc["exhibits"]],
+    parts.append(_rows([[_id(e["number"]), str(e["custody"]["entries"]),
+                         _when(e["custody"]["taken_in"]["at"]),
+                         _t(e["custody"]["taken_in"]["by"]), _t(e["custody"]["custodian"]),
+                         _id(e["custody_extract"] or "withheld")] for e in doc["exhibits"]],
                        ["No.", "Entries", "Taken in", "By", "Custodian", "Ledger extract"],
-                       [10, 8, 26, 16, 16, 24]))
+                       [14, 10, 21, 14, 14, 27]))
     parts.append("<p>Each extract verifies offline: <code>python3 data/custody/"
                  "verify_ledger.py EXTRACT --public-key KEY</code>, with the installation's "
                  "key obtained independently (data/custody/public-key.txt names it).</p>")
