@@ -175,3 +175,20 @@ def test_pages_carry_the_security_headers(public: Public) -> None:
     assert r.headers["content-security-policy"].startswith("default-src 'self'")
     assert r.headers["cache-control"] == "no-store"
     assert public.client.get("/static/app.css").status_code == 200
+
+
+def test_head_answers_as_get_without_a_body_and_no_redirect_follows_the_host(
+        public: Public) -> None:
+    """A monitor's HEAD gets what GET would (status and headers) and no body; a
+    trailing slash is not redirected, since the address would come from the
+    Host header, which the client chooses."""
+    for path in ("/", "/search?q=Ahmadi", f"/persons/{PUBLISHED[0]}", "/static/app.css",
+                 "/nowhere"):
+        get, head = public.client.get(path), public.client.head(path)
+        assert (head.status_code, head.content) == (get.status_code, b""), path
+        assert head.headers["content-length"] == str(len(get.content)), path
+        assert "frame-ancestors 'none'" in head.headers["content-security-policy"]
+    for path in ("/search/", f"/persons/{PUBLISHED[0]}/"):
+        r = public.client.get(path, headers={"host": "elsewhere.example"},
+                              follow_redirects=False)
+        assert r.status_code == 404 and "location" not in r.headers, path

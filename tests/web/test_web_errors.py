@@ -87,3 +87,14 @@ def test_openapi_document_needs_no_token(site: Site) -> None:
         assert path in doc["paths"]
     claim = doc["paths"]["/api/v1/claims"]["post"]["requestBody"]["content"]
     assert "sources" in claim["application/json"]["schema"]["required"]
+
+
+def test_head_is_get_without_a_body_and_a_trailing_slash_is_not_redirected(
+        site: Site) -> None:
+    for path in ("/login", "/api/v1/health", "/static/app.css"):
+        get, head = site.client.get(path), site.client.head(path)
+        assert (head.status_code, head.content) == (get.status_code, b""), path
+        assert head.headers["content-length"] == str(len(get.content)), path
+    r = site.client.get("/login/", headers={"host": "elsewhere.example"},
+                        follow_redirects=False)
+    assert r.status_code == 404 and "location" not in r.headers

@@ -51,6 +51,11 @@ class KhavaranApp(FastAPI):
     max_body: int = MAX_BODY
     own_limit: frozenset[str] = frozenset()  # upload paths: they check their own size
 
+    def __init__(self, **settings: Any) -> None:
+        # No redirect from "/search/" to "/search": Starlette builds its absolute
+        # address from the request's Host header, which a client chooses.
+        super().__init__(redirect_slashes=False, **settings)
+
     def build_middleware_stack(self) -> Any:
         return Guard(super().build_middleware_stack(), self.max_body, self.own_limit)
 

@@ -59,6 +59,17 @@ class Guard:
                 message["headers"] = kept + _RAW
             await send(message)
 
+        if scope["method"] == "HEAD":
+            # A HEAD is answered as the GET of the same address, without its body:
+            # the routes are declared for GET only.
+            scope = {**scope, "method": "GET"}
+            answer = send_with_headers
+
+            async def send_with_headers(message: Message) -> None:
+                if message["type"] == "http.response.body":
+                    message = {**message, "body": b""}
+                await answer(message)
+
         refusal = self._refusal(scope)
         if refusal is not None:
             status, code, text = refusal
@@ -66,8 +77,7 @@ class Guard:
             await send_with_headers({"type": "http.response.start", "status": status,
                                      "headers": [(b"content-type", b"application/json"),
                                                  (b"content-length", str(len(body)).encode())]})
-            await send_with_headers({"type": "http.response.body",
-                                     "body": b"" if scope["method"] == "HEAD" else body})
+            await send_with_headers({"type": "http.response.body", "body": body})
             return
         await self.app(scope, receive, send_with_headers)
 
