@@ -6,8 +6,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pty
+import select as io_select
 import subprocess
 import sys
+import termios
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -298,3 +302,46 @@ def test_the_key_ring_holds_no_key_in_clear(protected: Registry,
     for secret in (opened.signing_private, opened.master):
         assert secret not in data and secret.hex().encode() not in data
     assert keyring.public_key_of(data, Path("x")) == opened.public_hex
+
+
+def _at_a_terminal(args: list[str], typed: str, home: Path) -> tuple[int, str]:
+    """Run `khavaran ARGS` with a terminal as its input (a pty, and no other
+    controlling terminal), type ``typed`` once it asks; its exit status and output."""
+    primary, secondary = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k == "PYTHONPATH"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from khavaran.cli import main; main()", "--home", str(home),
+         *args], stdin=secondary, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=True, env={**env, "PATH": os.environ.get("PATH", "")})
+    os.close(secondary)
+    assert proc.stderr is not None
+    asked = b""
+    while b"passphrase of" not in asked:  # typed before the prompt, it would be flushed
+        ready, _, _ = io_select.select([proc.stderr], [], [], 60)
+        assert ready, f"no prompt: {asked!r}"
+        chunk = os.read(proc.stderr.fileno(), 4096)
+        assert chunk, f"no prompt: {asked!r}"
+        asked += chunk
+    # The prompt turns echo off, flushing what was typed before: type after.
+    deadline = time.monotonic() + 60
+    while termios.tcgetattr(primary)[3] & termios.ECHO:
+        assert time.monotonic() < deadline, "echo never turned off"
+        time.sleep(0.01)
+    os.write(primary, typed.encode() + b"\n")
+    try:
+        out, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+        proc.wait()
+    os.close(primary)
+    return proc.returncode, (out + asked + err).decode()
+
+
+def test_at_a_terminal_the_passphrase_is_asked(protected: Registry) -> None:
+    home = protected.settings.home
+    status, output = _at_a_terminal(["ledger", "key"], PASSPHRASE, home)
+    assert status == 0 and "public key" in output, output
+    assert PASSPHRASE not in output  # not echoed
+    status, output = _at_a_terminal(["ledger", "key"], OTHER, home)
+    assert status == 1, output
+    assert "wrong passphrase: the passphrase typed does not unlock" in output
