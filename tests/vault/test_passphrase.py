@@ -13,7 +13,7 @@ import sys
 import termios
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -216,23 +216,32 @@ def test_the_demo_runs_in_a_home_initialised_with_a_passphrase(
 
 
 @pytest.fixture
-def new_db(backend: str) -> Iterator[str | None]:
-    if backend == "sqlite":
-        yield None
-        return
-    assert PG_URL
-    name = f"r_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    yield PG_URL.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
+def new_dbs(backend: str) -> Iterator[Callable[[], list[str]]]:
+    """Makes where a restore puts its database: ["--db", URL] of a new PostgreSQL
+    database, or nothing (SQLite: the new home's file)."""
+    made: list[str] = []
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT") if backend == "postgres" \
+        else None
+
+    def make() -> list[str]:
+        if admin is None:
+            return []
+        assert PG_URL
+        made.append(f"r_{uuid.uuid4().hex[:12]}")
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {made[-1]}"))
+        return ["--db", PG_URL.rsplit("/", 1)[0] + "/" + made[-1]]
+
+    yield make
+    if admin is not None:
+        with admin.connect() as conn:
+            for name in made:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
 
 
 def test_the_backup_of_a_protected_installation_restores_protected(
-        protected: Registry, phrases: dict[str, Path], new_db: str | None,
+        protected: Registry, phrases: dict[str, Path], new_dbs: Callable[[], list[str]],
         tmp_path: Path) -> None:
     backup = tmp_path / "bk"
     result = run(protected, "backup", "--out", str(backup), passphrase_file=phrases["right"])
@@ -241,7 +250,8 @@ def test_the_backup_of_a_protected_installation_restores_protected(
     assert not [p for p in backup.rglob("*") if p.name in ("keyring.json",
                                                             "ledger-ed25519.pem")]
     new = tmp_path / "restored"
-    where = ["--home", str(new), *(["--db", new_db] if new_db else [])]
+    db = new_dbs()
+    where = ["--home", str(new), *db]
     result = run(protected, "restore", str(backup), *where)
     assert result.exit_code == 1
     assert "is the backup of an installation protected by a passphrase" in result.output
@@ -251,7 +261,7 @@ def test_the_backup_of_a_protected_installation_restores_protected(
                  input=f"{OTHER}\n{OTHER}\n")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (new / "keys").iterdir()) == ["keyring.json"]
-    url = new_db or f"sqlite:///{new / 'khavaran.db'}"
+    url = db[1] if db else f"sqlite:///{new / 'khavaran.db'}"
     result = run(protected, "verify", home=new, db=url, passphrase_file=phrases["right"])
     assert result.exit_code == 1 and "wrong passphrase" in result.output
     result = run(protected, "verify", home=new, db=url, passphrase_file=phrases["wrong"])
@@ -259,15 +269,17 @@ def test_the_backup_of_a_protected_installation_restores_protected(
 
 
 def test_a_clear_backup_restores_clear_or_protected_as_asked(
-        registry: Registry, phrases: dict[str, Path], tmp_path: Path) -> None:
+        registry: Registry, phrases: dict[str, Path], new_dbs: Callable[[], list[str]],
+        tmp_path: Path) -> None:
     backup = tmp_path / "bk"
     assert run(registry, "backup", "--out", str(backup)).exit_code == 0
     assert "passphrase" not in json.loads((backup / "manifest.json").read_text())
-    result = run(registry, "restore", str(backup), "--home", str(tmp_path / "clear"))
+    result = run(registry, "restore", str(backup), "--home", str(tmp_path / "clear"),
+                 *new_dbs())
     assert result.exit_code == 0, result.output
     assert (tmp_path / "clear" / "keys" / "ledger-ed25519.pem").exists()
     result = run(registry, "restore", str(backup), "--home", str(tmp_path / "locked"),
-                 passphrase_file=phrases["right"])
+                 *new_dbs(), passphrase_file=phrases["right"])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "locked" / "keys").iterdir()) == ["keyring.json"]
 
@@ -345,3 +357,18 @@ def test_at_a_terminal_the_passphrase_is_asked(protected: Registry) -> None:
     status, output = _at_a_terminal(["ledger", "key"], OTHER, home)
     assert status == 1, output
     assert "wrong passphrase: the passphrase typed does not unlock" in output
+
+
+@pytest.mark.parametrize(("args", "file", "message"), [
+    (["--workers", "2"], None, "several workers each unlock it, so name a file holding it"),
+    ([], "wrong", "wrong passphrase: the passphrase in"),
+    (["--public"], "wrong", "wrong passphrase: the passphrase in"),
+])
+def test_serve_unlocks_before_serving_or_refuses_to_start(
+        protected: Registry, phrases: dict[str, Path], args: list[str], file: str | None,
+        message: str) -> None:
+    result = run(protected, "serve", "--port", "1", *args,
+                 passphrase_file=phrases[file] if file else None)
+    assert result.exit_code == 1
+    assert message in " ".join(result.output.split())
+    assert "serving" not in result.output
