@@ -118,6 +118,7 @@ def test_commands_that_sign_need_the_passphrase_and_reading_does_not(
     ("evidence", "add", str(FIXTURES / "sources.csv"), "--source", "t-list"),
     ("key", "rotate", "--new-passphrase-file", "{right}"),
     ("ledger", "key"),
+    ("backup", "--out", "{out}"),
 ])
 def test_a_wrong_passphrase_is_refused_and_nothing_is_written(
         protected: Registry, phrases: dict[str, Path], tmp_path: Path,
@@ -125,13 +126,14 @@ def test_a_wrong_passphrase_is_refused_and_nothing_is_written(
     run(protected, "import", str(FIXTURES / "sources.csv"), "--kind", "source",
         passphrase_file=phrases["right"])
     before = _state(protected)
-    args = [a.format(right=phrases["right"]) for a in command]
+    args = [a.format(right=phrases["right"], out=tmp_path / "bk") for a in command]
     result = run(protected, *args, passphrase_file=phrases["wrong"])
     assert result.exit_code == 1
     assert (f"wrong passphrase: the passphrase in {phrases['wrong']} does not unlock "
             f"{protected.settings.home / 'keys' / 'keyring.json'}") in " ".join(
         result.output.split())
     assert _state(protected) == before
+    assert not (tmp_path / "bk").exists()
     with protected.read() as conn:
         assert conn.execute(select(ledger_entry.c.seq)).all()  # a ledger there was compared
 
@@ -193,6 +195,7 @@ def test_init_asks_twice_and_refuses_a_short_passphrase(tmp_path: Path,
     result = run(registry, "init", "--passphrase", home=home, db=db,
                  input=f"{PASSPHRASE}\n{PASSPHRASE}\n")
     assert result.exit_code == 0 and "registry initialised" in result.output, result.output
+    assert "the ledger's signing key is kept under the passphrase" in result.output
     assert sorted(p.name for p in (home / "keys").iterdir()) == ["keyring.json"]
     result = run(registry, "init", "--passphrase", home=home, db=db,
                  input=f"{PASSPHRASE}\n{PASSPHRASE}\n")

@@ -145,6 +145,10 @@ def init_registry(settings: Settings, *,
         if key_done == "protected":
             notes.append(f"the ledger's signing key is now protected by the passphrase "
                          f"({settings.home / KEYRING_FILE}); the clear key file was removed")
+        elif key_done == "created" and is_protected(settings.home):
+            notes.append(f"the ledger's signing key is kept under the passphrase "
+                         f"({settings.home / KEYRING_FILE}): every command that signs needs "
+                         "it, and without it nothing more can be signed (docs/protection.md)")
     return (_swept(Registry(settings, engine, notes)),
             before != head_revision() or key_done is not None)
 
