@@ -292,7 +292,7 @@ def bench_memory(root: Path, size: int) -> None:
 
 
 def build_ledger(registry: Registry, entries: int, items: int) -> None:
-    key = load_key(registry.settings.home)
+    key = load_key(registry.settings)
     ids = [f"ev-{i:016x}" for i in range(items)]
     digests = [hashlib.sha256(i.encode()).hexdigest() for i in ids]
     now = registry.now()
@@ -307,7 +307,7 @@ def build_ledger(registry: Registry, entries: int, items: int) -> None:
 def append_work_alone(registry: Registry, sample: int) -> float:
     """Seconds per entry for an append's own work without the database:
     canonical JSON, SHA-256 and the Ed25519 signature of a like body."""
-    key = load_key(registry.settings.home)
+    key = load_key(registry.settings)
     at = iso(registry.now())
     start = time.perf_counter()
     for n in range(sample):
@@ -345,7 +345,7 @@ def read_baselines(registry: Registry, sample: int) -> tuple[float, float, float
             hashlib.sha256(body).hexdigest()
         hashing += time.perf_counter() - start
     # The library verify itself uses (libsodium, through PyNaCl).
-    public = VerifyKey(bytes.fromhex(load_key(registry.settings.home).public_hex))
+    public = VerifyKey(bytes.fromhex(load_key(registry.settings).public_hex))
     start = time.perf_counter()
     for sig, body in kept:
         public.verify(body, sig)

@@ -7,8 +7,8 @@ command line wins.  tests/test_docs.py checks that each is documented.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -55,6 +55,10 @@ SETTINGS = (
     Setting("max_upload", "--max-upload", "KHAVARAN_MAX_UPLOAD", "200MB",
             "Largest file the web import accepts (e.g. 200MB, 2GB); a larger upload is "
             "refused before it is read (option of `khavaran serve`)."),
+    Setting("passphrase_file", "--passphrase-file", "KHAVARAN_PASSPHRASE_FILE", None,
+            "File holding the installation's passphrase (its first line): `init` protects a "
+            "new installation with it; a protected one reads it to unlock (see "
+            "docs/protection.md). Without it a protected installation asks at the terminal."),
 )
 
 
@@ -64,6 +68,11 @@ class Settings:
     db_url: str
     actor: str | None
     max_upload: int = DEFAULT_MAX_UPLOAD
+    passphrase_file: Path | None = None
+    # How to ask for the passphrase when there is no file: set by the command
+    # line when it runs at a terminal; None elsewhere (a server, a test, a pipe).
+    ask_passphrase: Callable[[str], str] | None = field(default=None, compare=False,
+                                                        repr=False)
 
     @classmethod
     def resolve(
@@ -73,6 +82,7 @@ class Settings:
         db: str | None = None,
         actor: str | None = None,
         max_upload: str | None = None,
+        passphrase_file: str | None = None,
         env: Mapping[str, str] | None = None,
     ) -> Settings:
         env = os.environ if env is None else env
@@ -81,7 +91,9 @@ class Settings:
         actor = (actor or env.get("KHAVARAN_USER") or "").strip() or None
         size = max_upload or env.get("KHAVARAN_MAX_UPLOAD")
         limit = parse_size(size) if size else DEFAULT_MAX_UPLOAD
-        return cls(home=home_path, db_url=db_url, actor=actor, max_upload=limit)
+        phrase = passphrase_file or env.get("KHAVARAN_PASSPHRASE_FILE") or None
+        return cls(home=home_path, db_url=db_url, actor=actor, max_upload=limit,
+                   passphrase_file=Path(phrase) if phrase else None)
 
     def require_actor(self) -> str:
         """The name to record on a write; refuse the write if there is none."""

@@ -93,7 +93,7 @@ def test_internal_dossier_is_a_valid_bag_of_exact_copies(registry, scenario, tmp
             ledger_entry.c.kind == "export")).scalar()
     assert built.seq == first_export - 1
     # The standalone verifier in the bag checks an extract with the pinned key.
-    key = load_key(registry.settings.home).public_hex
+    key = load_key(registry.settings).public_hex
     done = subprocess.run([sys.executable, str(out / "data/custody/verify_ledger.py"),
                            str(out / "data/custody/E001.jsonl"), "--public-key", key],
                           capture_output=True, text=True, check=False)
@@ -187,7 +187,7 @@ def test_no_byte_of_a_disclosed_bag_identifies_a_protected_person(
 def test_tampering_is_found_offline(registry, scenario, tmp_path, cli):
     out = tmp_path / "dossier"
     build_dossier(registry, "fx-case", out, actor="tester")
-    key = load_key(registry.settings.home).public_hex
+    key = load_key(registry.settings).public_hex
     exhibit = out / exhibit_of(out, scenario.items["judgment"])["file"]
     exhibit.write_bytes(exhibit.read_bytes().replace(b"ordered", b"advised"))
     bad = cli("dossier", "verify", str(out), "--public-key", key)
@@ -198,7 +198,7 @@ def test_tampering_is_found_offline(registry, scenario, tmp_path, cli):
 def test_a_forged_custody_entry_is_found(registry, scenario, tmp_path, cli):
     out = tmp_path / "dossier"
     build_dossier(registry, "fx-case", out, actor="tester")
-    key = load_key(registry.settings.home).public_hex
+    key = load_key(registry.settings).public_hex
     extract = out / "data" / "custody" / "E001.jsonl"
     lines = extract.read_text().splitlines()
     lines[1] = lines[1].replace("tester", "someone")
@@ -318,7 +318,7 @@ def test_the_bags_readme_checks_custody_with_an_extract_the_bag_holds(
         return
     named = step.split("verify_ledger.py ", 1)[1].split()[0]
     assert Path(named).name in held
-    key = load_key(cli.registry.settings.home).public_hex
+    key = load_key(cli.registry.settings).public_hex
     # Run as the README says, from the bag's folder.
     done = subprocess.run([sys.executable, "data/custody/verify_ledger.py", named,
                            "--public-key", key], cwd=out, capture_output=True, text=True,
@@ -333,6 +333,6 @@ def test_build_and_verify_count_the_same_files(cli, scenario, tmp_path):
     exhibits = sum(1 for p in (out / "data" / "exhibits").iterdir())
     assert (f"{payload} payload files under data/ (" in built.output
             and f"; {exhibits} of them exhibit files), disclosure public" in built.output)
-    key = load_key(cli.registry.settings.home).public_hex
+    key = load_key(cli.registry.settings).public_hex
     checked = cli("dossier", "verify", str(out), "--public-key", key)
     assert f"bag valid: {payload} payload files under data/ and " in checked.output

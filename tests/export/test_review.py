@@ -98,7 +98,7 @@ def test_no_leaky_form_reaches_the_main_bag(registry, scenario, tmp_path, cli, l
         assert forms[form] not in found, form
     for needle in (NAME, NAME_FA, "Namdar"):
         assert needle.encode() not in found
-    key = load_key(registry.settings.home).public_hex
+    key = load_key(registry.settings).public_hex
     checked = cli("dossier", "verify", str(out), "--public-key", key)
     assert checked.exit_code == 0, checked.output
     annex = out.with_name(out.name + ".sealed-annex")

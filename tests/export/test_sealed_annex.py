@@ -22,7 +22,7 @@ def sealed(registry: Registry, tmp_path: Path) -> tuple[Path, str]:
     build(registry, tmp_path / "files")
     out = tmp_path / "prosecutor"
     build_dossier(registry, "fx-case", out, level="prosecutor", actor="tester")
-    return out.with_name(out.name + ".sealed-annex"), load_key(registry.settings.home).public_hex
+    return out.with_name(out.name + ".sealed-annex"), load_key(registry.settings).public_hex
 
 
 def test_a_sealed_annex_verifies(cli, sealed):

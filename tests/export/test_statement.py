@@ -27,7 +27,7 @@ def bag(registry: Registry, tmp_path: Path) -> Path:
 
 
 def test_openssl_verifies_the_statement_and_its_hashes_match(registry, bag, tmp_path):
-    key = load_key(registry.settings.home).public_hex
+    key = load_key(registry.settings).public_hex
     statement = json.loads((bag / "dossier-statement.json").read_text("utf-8"))
     assert statement["case"] == "fx-case" and statement["disclosure"] == "public"
     for name in ("bag-info.txt", "manifest-sha256.txt", "manifest-sha512.txt"):
@@ -47,7 +47,7 @@ def test_openssl_verifies_the_statement_and_its_hashes_match(registry, bag, tmp_
 
 
 def test_a_changed_file_with_remade_manifests_is_found(registry, bag, cli):
-    key = load_key(registry.settings.home).public_hex
+    key = load_key(registry.settings).public_hex
     case_json = bag / "data" / "case.json"
     case_json.write_text(case_json.read_text("utf-8").replace("fx-case", "fx-kase"), "utf-8")
     bagit.Bag(str(bag)).save(manifests=True)  # what a forger would do
@@ -58,7 +58,7 @@ def test_a_changed_file_with_remade_manifests_is_found(registry, bag, cli):
 
 def test_a_statement_signed_by_another_key_is_refused(registry, bag, cli):
     good = cli("dossier", "verify", str(bag), "--public-key",
-               load_key(registry.settings.home).public_hex)
+               load_key(registry.settings).public_hex)
     assert good.exit_code == 0, good.output
     assert "signed statement: bag-info and manifests signed by key" in good.output
     # Exhibits withheld with their custody extracts are said to rest on the statement.
@@ -68,7 +68,7 @@ def test_a_statement_signed_by_another_key_is_refused(registry, bag, cli):
 
 
 def test_a_file_added_beside_the_tag_files_or_a_lost_manifest_is_found(registry, bag, cli):
-    key = load_key(registry.settings.home).public_hex
+    key = load_key(registry.settings).public_hex
     (bag / "NOTE.txt").write_text("the witness lives at ...\n")
     bagit.Bag(str(bag)).save(manifests=False)  # tag manifests made again, NOTE.txt listed
     bad = cli("dossier", "verify", str(bag), "--public-key", key)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["FAMILIES", "FAMILY_OF", "app", "main"]
 
 # Every command family, in the order their commands are listed in --help.
-FAMILIES = ("accounts", "backup", "cases", "claims", "dossiers", "entry", "evidence",
+FAMILIES = ("accounts", "backup", "cases", "claims", "dossiers", "entry", "evidence", "keys",
             "linkage", "records", "registry", "reports", "tracker")
 
 # The families that register each top-level command or group (tests/cli/
@@ -37,6 +37,7 @@ FAMILY_OF: dict[str, tuple[str, ...]] = {
     "person": ("entry", "records", "tracker"), "source": ("entry",),
     "unit": ("records",), "place": ("records",), "event": ("records",),
     "evidence": ("evidence",), "ledger": ("evidence",),
+    "key": ("keys",),
     "link": ("linkage",), "estimate": ("linkage",), "lists": ("linkage",),
     "dedupe": ("linkage",),
     **{name: ("registry",) for name in ("init", "verify", "demo", "import", "export",
@@ -46,7 +47,7 @@ FAMILY_OF: dict[str, tuple[str, ...]] = {
 }
 
 # The root's own options that take a value (cli/root.py).
-_VALUED = ("--home", "--db", "--as")
+_VALUED = ("--home", "--db", "--as", "--passphrase-file")
 
 
 def _families_for(args: Sequence[str]) -> tuple[str, ...]:

@@ -13,16 +13,19 @@ import typer
 from khavaran.cli.context import registry_of, settings_of
 from khavaran.cli.lazy import lazy_module
 from khavaran.cli.root import app
+from khavaran.errors import ConfigError
 from khavaran.model.access_actions import ACTIONS
 from khavaran.model.roles import load_roles
-from khavaran.settings import parse_size
+from khavaran.settings import Settings, parse_size
 
 if TYPE_CHECKING:
     from khavaran.services import access_log, accounts
     from khavaran.services.accounts import NewSecrets
+    from khavaran.vault import keys
 else:
     access_log = lazy_module("khavaran.services.access_log")
     accounts = lazy_module("khavaran.services.accounts")
+    keys = lazy_module("khavaran.vault.keys")
 
 group = typer.Typer(help="Accounts of the team that uses the web app and API.",
                     no_args_is_help=True)
@@ -160,6 +163,20 @@ def access_log_(
     typer.echo(f"{len(page.entries)} of {page.total} entries", err=True)
 
 
+def _unlock_for_serving(settings: Settings, workers: int) -> None:
+    """Unlock a protected installation once, before serving: a worker cannot ask
+    at the terminal, and a wrong passphrase is better refused now."""
+    if settings.passphrase_file is not None:
+        keys.unlock(settings)  # refused here rather than by each worker
+        os.environ["KHAVARAN_PASSPHRASE_FILE"] = str(settings.passphrase_file.absolute())
+    elif workers > 1:
+        raise ConfigError(f"the installation at {settings.home} is protected by a passphrase: "
+                          "several workers each unlock it, so name a file holding it with "
+                          "KHAVARAN_PASSPHRASE_FILE")
+    else:
+        keys.unlock(settings)  # typed once; the one worker runs in this process
+
+
 @app.command()
 def serve(ctx: typer.Context,
           host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -188,6 +205,8 @@ def serve(ctx: typer.Context,
                    "clear)", err=True)
     os.environ["KHAVARAN_HOME"] = str(settings.home)
     os.environ["KHAVARAN_DB"] = settings.db_url
+    if keys.is_protected(settings.home):
+        _unlock_for_serving(settings, workers)
     if max_upload is not None:
         parse_size(max_upload, "--max-upload")  # refused here, not by each worker
         os.environ["KHAVARAN_MAX_UPLOAD"] = max_upload

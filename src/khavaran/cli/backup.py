@@ -8,14 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from khavaran.cli.context import registry_of, settings_of
-from khavaran.cli.root import app
+from khavaran.cli.root import app, new_passphrase
 
 if TYPE_CHECKING:
     from khavaran.services import backup as backups
+    from khavaran.vault import keyring
 else:
     from khavaran.cli.lazy import lazy_module
 
     backups = lazy_module("khavaran.services.backup")
+    keyring = lazy_module("khavaran.vault.keyring")
 
 group = typer.Typer(help="Back up the whole installation, or check a backup.",
                     invoke_without_command=True)
@@ -80,16 +82,25 @@ def restore(
         "--db", help="The database to restore into: for a PostgreSQL backup a new, empty "
                      "database; default for SQLite: khavaran.db in the new home.")] = None,
     public_key: Annotated[list[str] | None, PUBLIC_KEY] = None,
+    passphrase: Annotated[bool, typer.Option(
+        "--passphrase", help="Protect the new installation's keys with a passphrase, typed "
+                             "twice (or give KHAVARAN_PASSPHRASE_FILE); required for the "
+                             "backup of a protected installation.")] = False,
 ) -> None:
     """Rebuild a working installation from a backup; refuses one that fails
     'backup verify', writing nothing.  The new installation gets its own ledger
-    key, which endorses the backup's key in the ledger.
+    key, which endorses the backup's key in the ledger; the backup of an
+    installation protected by a passphrase is restored protected by one.
 
     Example: khavaran --as ana restore /mnt/backup/khavaran --home ./khavaran-restored
     """
-    actor = settings_of(ctx).require_actor()
+    settings = settings_of(ctx)
+    actor = settings.require_actor()
+    phrase = (new_passphrase() if passphrase
+              else keyring.read_passphrase_file(settings.passphrase_file)
+              if settings.passphrase_file is not None else None)
     report = backups.restore(folder, home, db_url=db, actor=actor,
-                             public_keys=public_key or ())
+                             public_keys=public_key or (), passphrase=phrase)
     typer.echo(f"restored into {report.home} ({report.blobs} vault files); "
                f"database {report.db_url}")
     for kid in report.trusted:

@@ -396,7 +396,7 @@ def ledger_key(ctx: typer.Context) -> None:
 
     Example: khavaran ledger key
     """
-    key = keys.load_key(settings_of(ctx).home)
+    key = keys.load_key(settings_of(ctx))
     typer.echo(f"key id      {key.key_id}\npublic key  {key.public_hex}")
 
 

@@ -12,7 +12,7 @@ import typer
 from khavaran.cli.context import MAX_INT, registry_of, settings_of
 from khavaran.cli.lazy import lazy_module
 from khavaran.cli.render import FICTIONAL, render_profile
-from khavaran.cli.root import app
+from khavaran.cli.root import app, new_passphrase
 
 if TYPE_CHECKING:
     from khavaran.model.types import fuzzy_date
@@ -49,13 +49,22 @@ CSV_KINDS = ("list", "source", "consent", "action", "Person", "Unit", "Posting",
              "Act")
 
 @app.command()
-def init(ctx: typer.Context) -> None:
+def init(ctx: typer.Context, passphrase: Annotated[bool, typer.Option(
+        "--passphrase", help="Protect the installation's keys with a passphrase, typed twice "
+                             "(or give KHAVARAN_PASSPHRASE_FILE); from then on every command "
+                             "that signs needs it. See docs/protection.md.")] = False) -> None:
     """Create the data home and database, or migrate it to the current schema.
 
-    Example: khavaran --home ./khavaran-data init
+    With a passphrase (--passphrase, or a file named by KHAVARAN_PASSPHRASE_FILE)
+    the ledger's signing key is kept encrypted under it; an existing
+    installation whose key is in clear has it encrypted, and the clear file
+    removed.
+
+    Example: khavaran --home ./khavaran-data init --passphrase
     """
     settings = settings_of(ctx)
-    registry, changed = registries.init_registry(settings)
+    typed = new_passphrase() if passphrase else None
+    registry, changed = registries.init_registry(settings, passphrase=typed)
     registry.close()
     for note in registry.notes:
         typer.echo(note)

@@ -5,6 +5,7 @@ Errors of ours become a one-line message and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from typing import Annotated, Any
 
@@ -14,7 +15,7 @@ import typer
 from khavaran.errors import KhavaranError
 from khavaran.settings import SETTINGS, Settings
 
-__all__ = ["KhavaranGroup", "app"]
+__all__ = ["KhavaranGroup", "app", "ask_passphrase", "new_passphrase"]
 
 
 class KhavaranGroup(typer.core.TyperGroup):
@@ -60,5 +61,23 @@ def _global(
     home: Annotated[str | None, typer.Option("--home", help=_help("home"))] = None,
     db: Annotated[str | None, typer.Option("--db", help=_help("db"))] = None,
     actor: Annotated[str | None, typer.Option("--as", help=_help("user"))] = None,
+    passphrase_file: Annotated[str | None, typer.Option(
+        "--passphrase-file", help=_help("passphrase_file"))] = None,
 ) -> None:
-    ctx.obj = Settings.resolve(home=home, db=db, actor=actor)
+    settings = Settings.resolve(home=home, db=db, actor=actor, passphrase_file=passphrase_file)
+    # A protected installation asks for its passphrase only when a command needs
+    # it, and only at a terminal: a pipe or a script names a file instead.
+    if sys.stdin.isatty():
+        settings = dataclasses.replace(settings, ask_passphrase=ask_passphrase)
+    ctx.obj = settings
+
+
+def ask_passphrase(prompt: str) -> str:
+    """Read a passphrase typed at the terminal, not echoed (on stderr, so that a
+    command's output stays its own)."""
+    return str(typer.prompt(prompt, hide_input=True, err=True))
+
+
+def new_passphrase(prompt: str = "new passphrase") -> str:
+    """Read a new passphrase, typed twice."""
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True, err=True))

@@ -230,7 +230,7 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
                               field="--disclosure")
     out = Path(out)
     annex_out = _check_out(out, registry.settings.home)
-    key = load_key(registry.settings.home)
+    key = load_key(registry.settings)
     # A dossier states what the registry and the vault hold: never from an
     # installation that does not verify.
     checked = verify_installation(registry, actor=actor)

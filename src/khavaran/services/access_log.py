@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection
@@ -22,7 +20,7 @@ from khavaran.errors import ValidationError
 from khavaran.model.access_actions import ACTIONS, OUTCOMES
 from khavaran.services.registry import Registry
 from khavaran.storage import accounts as store
-from khavaran.vault.keys import SigningKey, load_key
+from khavaran.vault.keys import load_key
 from khavaran.vault.ledger import LedgerWriter, iso
 from khavaran.vault.verify_ledger import canonical
 
@@ -52,11 +50,6 @@ class LogPage:
     offset: int
 
 
-@lru_cache(maxsize=8)
-def _key(home: Path) -> SigningKey:
-    return load_key(home)
-
-
 def record_in(conn: Connection, registry: Registry, *, actor: str, action: str,
               target: str | None = None, outcome: str = "ok", client: str | None = None,
               via: str = "cli", reason: str | None = None) -> int:
@@ -68,7 +61,7 @@ def record_in(conn: Connection, registry: Registry, *, actor: str, action: str,
     row = {"at": at, "actor": actor[:200], "action": action, "target": target,
            "outcome": outcome, "client": client, "via": via, "reason": reason}
     digest = hashlib.sha256(canonical({**row, "at": iso(at)}).encode("utf-8")).hexdigest()
-    entry = LedgerWriter(conn, _key(registry.settings.home)).append(
+    entry = LedgerWriter(conn, load_key(registry.settings)).append(
         "access", item=None, actor=actor[:200], at=at,
         data={"action": action, "outcome": outcome, "record": digest})
     store.append_access(conn, {**row, "seq": entry.seq})

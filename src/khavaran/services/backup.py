@@ -54,7 +54,8 @@ from khavaran.storage.snapshot import (
     sqlite_path,
 )
 from khavaran.storage.vault_tables import evidence_item, evidence_purge
-from khavaran.vault.keys import load_key, public_keys, trusted_keys
+from khavaran.vault.keyring import check_new_passphrase
+from khavaran.vault.keys import is_protected, load_key, public_keys, trusted_keys
 from khavaran.vault.ledger import LedgerWriter, head, iso
 from khavaran.vault.verify_ledger import canonical, key_id
 
@@ -116,7 +117,7 @@ def backup(registry: Registry, out: Path, *, actor: str) -> BackupReport:
     out = out.absolute()
     if _inside(out, settings.home.absolute()):
         raise ConfigError(f"{out} is inside the data home: write backups elsewhere")
-    key = load_key(settings.home)  # before anything is written: no key, no backup
+    key = load_key(settings)  # before anything is written: no key, no backup
     report = BackupReport(out, kind)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -134,10 +135,14 @@ def backup(registry: Registry, out: Path, *, actor: str) -> BackupReport:
                 keys = public_keys(conn)
             keys[key.key_id] = key.public_hex
             files[KEYS] = _write_hashed(stage / KEYS, canonical(keys).encode())
-            manifest = {"format": FORMAT, "created_at": iso(registry.now()), "database": kind,
-                        "database_file": DUMP_NAMES[kind], "key": key.key_id,
-                        "public_key": key.public_hex, "ledger_head": at_least,
-                        "files": dict(sorted(files.items()))}
+            manifest: dict[str, Any] = {
+                "format": FORMAT, "created_at": iso(registry.now()), "database": kind,
+                "database_file": DUMP_NAMES[kind], "key": key.key_id,
+                "public_key": key.public_hex, "ledger_head": at_least,
+                "files": dict(sorted(files.items()))}
+            if is_protected(settings.home):
+                # Its restore must be protected too (restore refuses otherwise).
+                manifest["passphrase"] = True
             text = canonical(manifest).encode("utf-8")
             _write_hashed(stage / MANIFEST, text)
             _write_hashed(stage / SIGNATURE, key.sign(text.decode("utf-8")).encode())
@@ -384,20 +389,28 @@ def _walk(folder: Path, check: BackupCheck) -> Iterator[str]:
 
 
 def restore(folder: Path, home: Path, *, db_url: str | None, actor: str,
-            public_keys: Sequence[str] = ()) -> RestoreReport:
+            public_keys: Sequence[str] = (), passphrase: str | None = None) -> RestoreReport:
     """Rebuild a working installation at ``home`` from a backup that verifies.
 
     Parameters: ``folder`` the backup; ``home`` a new (or empty) data home;
     ``db_url`` the database to restore into (SQLite: default home/khavaran.db;
     PostgreSQL: a new, empty database); ``actor`` who is recorded;
-    ``public_keys`` as for verify_backup.  The new installation gets its own
-    signing key, which endorses the backup's key in the ledger.
+    ``public_keys`` as for verify_backup; ``passphrase`` protect the new
+    installation's keys with it (required for the backup of a protected
+    installation).  The new installation gets its own signing key, which
+    endorses the backup's key in the ledger.
     """
     check = verify_backup(folder, public_keys)
     if not check.ok:
         raise IntegrityError(f"{folder} fails verification, nothing was restored: "
                              + "; ".join(check.problems[:20]))
     manifest = check.manifest
+    if passphrase is not None:
+        check_new_passphrase(passphrase)
+    elif manifest.get("passphrase") is True:
+        raise ConfigError("this is the backup of an installation protected by a passphrase: "
+                          "give the restored one a passphrase too (restore --passphrase, or "
+                          "KHAVARAN_PASSPHRASE_FILE); nothing was restored")
     kind = str(manifest["database"])
     home = home.absolute()
     if home.exists() and (not home.is_dir() or any(home.iterdir())):
@@ -418,7 +431,7 @@ def restore(folder: Path, home: Path, *, db_url: str | None, actor: str,
         database_written = True
         blobs = _put_blobs(folder, stage, manifest["files"])
         trusted = _adopt(Settings(home=stage, db_url=url, actor=actor), manifest,
-                         check.manifest_sha256, actor)
+                         check.manifest_sha256, actor, passphrase)
         os.rename(stage, home)  # onto an empty folder too: replaced in one step
         _fsync_dir(home.parent)
     except BaseException:
@@ -447,11 +460,11 @@ def _put_blobs(folder: Path, stage: Path, files: dict[str, str]) -> int:
 
 
 def _adopt(settings: Settings, manifest: dict[str, Any], manifest_sha: str,
-           actor: str) -> list[str]:
+           actor: str, passphrase: str | None) -> list[str]:
     """Give the restored installation its key, trusting the backup's; record it."""
-    registry, _ = init_registry(settings)
+    registry, _ = init_registry(settings, passphrase=passphrase)
     try:
-        key = load_key(settings.home)
+        key = load_key(settings)
         added = []
         with registry.write() as conn:
             trusted = trusted_keys(conn, key)

@@ -122,7 +122,7 @@ def row_digest(row: dict[str, Any]) -> str:
 
 def _record(registry: Registry, conn: Connection, actor: str, now: dt.datetime,
             case_id: str, action: str, row: dict[str, Any]) -> int:
-    key = load_key(registry.settings.home)
+    key = load_key(registry.settings)
     entry = LedgerWriter(conn, key).append("case", item=None, actor=actor, at=now, data={
         "case": case_id, "action": action, "record": row_digest(row)})
     return entry.seq

@@ -195,7 +195,7 @@ def download(registry: Registry, item_id: str, out: Path, *, actor: str,
     """Write an exact copy of the stored file to ``out``, checked as it is copied
     (``include_protected`` as for item_info: the reveal is recorded with the
     download)."""
-    key = load_key(registry.settings.home)
+    key = load_key(registry.settings)
     with registry.read() as conn:
         witness = guard_item(conn, item_id, include_protected, actor)
         item = require_item(conn, item_id)
@@ -220,7 +220,7 @@ def transfer(registry: Registry, item_id: str, *, to: str, reason: str, actor: s
     (``include_protected`` as for item_info)."""
     if not to.strip() or not reason.strip():
         raise ValidationError("a transfer needs --to and --reason", field="--to")
-    key = load_key(registry.settings.home)
+    key = load_key(registry.settings)
     with registry.write() as conn:
         ledger = LedgerWriter(conn, key)
         witness = guard_item(conn, item_id, include_protected, actor)
@@ -241,7 +241,7 @@ def link_claim(registry: Registry, item_id: str, claim_id: str, *, locator: str,
     if not locator.strip():
         raise ValidationError("say where in the item with --locator (page, time, region)",
                               field="--locator")
-    key = load_key(registry.settings.home)
+    key = load_key(registry.settings)
     with registry.write() as conn:
         ledger = LedgerWriter(conn, key)
         witness = guard_item(conn, item_id, include_protected, actor)

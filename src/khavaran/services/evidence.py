@@ -235,7 +235,7 @@ def add_evidence(registry: Registry, paths: Sequence[Path], *, source_id: str, a
                  collected_by: str | None = None, collected_at: str | None = None,
                  collected_where: str | None = None, note: str | None = None) -> list[Intake]:
     """Take files and folders into the vault; all of them or none."""
-    key = load_key(registry.settings.home)
+    key = load_key(registry.settings)
     dates = date_cols("collected", collected_at, None, "--collected-at", NOWHERE)
     with registry.read() as conn:
         require_source(conn, source_id)
@@ -259,7 +259,7 @@ def add_evidence_streams(registry: Registry, files: Iterable[tuple[str, BinaryIO
     Parameters: ``files`` (name as the sender gave it, stream) pairs, read in
     turn; a stream that fails (a cut-off upload) raises, and nothing is kept.
     """
-    key = load_key(registry.settings.home)
+    key = load_key(registry.settings)
     dates = date_cols("collected", collected_at, None, "--collected-at", NOWHERE)
     with registry.read() as conn:
         require_source(conn, source_id)
@@ -338,7 +338,7 @@ def derive(registry: Registry, item_id: str, *, kind: str, actor: str,
     if kind not in DERIVED_KINDS:
         raise ValidationError(f"unknown kind '{kind}' (use one of {', '.join(DERIVED_KINDS)})",
                               field="--kind")
-    key = load_key(registry.settings.home)
+    key = load_key(registry.settings)
     with registry.read() as conn:
         witness = guard_item(conn, item_id, include_protected, actor)
         parent = require_item(conn, item_id)

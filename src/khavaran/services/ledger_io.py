@@ -26,7 +26,7 @@ __all__ = ["export_ledger", "print_extract", "timestamp_ledger", "trust_key", "w
 
 def trust_key(registry: Registry, public_key: str, *, actor: str, reason: str) -> str:
     """Endorse another installation's key with a signed `key` entry; returns its id."""
-    key = load_key(registry.settings.home)
+    key = load_key(registry.settings)
     public_key = public_key.strip().lower()
     if not re.fullmatch(r"[0-9a-f]{64}", public_key):
         raise ValidationError("give the other installation's public key: 64 hex digits, as "
@@ -95,7 +95,7 @@ def write_extract(registry: Registry, fh: TextIO, *, item_id: str | None = None,
     ``upto`` (seq, hash) ends it at an earlier ledger head and ``at`` dates it:
     the same head and date give the same bytes (Ed25519 signs deterministically).
     """
-    key = load_key(registry.settings.home)
+    key = load_key(registry.settings)
     count, last = 0, None
     at = at or registry.now()
     with registry.read() as conn:
@@ -134,7 +134,7 @@ def timestamp_ledger(registry: Registry, tsa_url: str, *, actor: str,
     # Imported here: asn1crypto costs every other command ~10 MB of memory.
     from khavaran.vault.timestamps import request_token, verify_token
 
-    key = load_key(registry.settings.home)
+    key = load_key(registry.settings)
     with registry.read() as conn:
         seq, last = head(conn)
     if seq == 0:

@@ -29,7 +29,7 @@ def purge(registry: Registry, item_id: str, *, reason: str, approved_by: str,
     if not _person(approved_by) or _person(approved_by) == _person(actor):
         raise ValidationError("a purge must be approved by a second person: --approved-by "
                               "names someone other than --as", field="--approved-by")
-    key = load_key(registry.settings.home)
+    key = load_key(registry.settings)
     with registry.read() as conn:
         witness = guard_item(conn, item_id, include_protected, actor)
         root = require_item(conn, item_id)

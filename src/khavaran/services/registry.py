@@ -26,7 +26,7 @@ from khavaran.storage.migrate import (
 )
 from khavaran.storage.triggers import restore_triggers
 from khavaran.vault.blobs import Vault
-from khavaran.vault.keys import load_key
+from khavaran.vault.keys import is_protected, load_key
 from khavaran.vault.ledger import LedgerWriter
 
 __all__ = ["Registry", "init_registry", "open_registry", "require_actor"]
@@ -50,13 +50,17 @@ class Registry:
         """One transaction: committed whole at the end, rolled back on any error.
 
         What it wrote to the registry's tables is sealed in the ledger before the
-        commit (storage/sealing.py): one signed entry per transaction."""
+        commit (storage/sealing.py): one signed entry per transaction.  A key
+        under a passphrase is unlocked first, so that a wrong passphrase is
+        refused before anything is done."""
+        if is_protected(self.settings.home):
+            load_key(self.settings)
         with self.engine.begin() as conn:
             sealing.begin(conn)
             try:
                 yield conn
                 journal = conn.info.get(sealing.JOURNAL)
-                sealing.seal(conn, lambda: LedgerWriter(conn, load_key(self.settings.home)),
+                sealing.seal(conn, lambda: LedgerWriter(conn, load_key(self.settings)),
                              self.settings.actor or "khavaran", self.now())
                 sealing.count_change(conn, journal)
             finally:
@@ -78,19 +82,24 @@ class Registry:
         self.engine.dispose()
 
 
-def init_registry(settings: Settings) -> tuple[Registry, bool]:
+def init_registry(settings: Settings, *,
+                  passphrase: str | None = None) -> tuple[Registry, bool]:
     """Create the data home and bring the database to the newest schema.
 
+    Parameters: ``passphrase`` protect the installation's keys with it
+    (default: the one in ``settings.passphrase_file``, if any; an installation
+    already protected keeps its own and is unlocked with it).
     Returns the registry and whether anything had to be created or migrated.
     """
     _check_home(settings)
+    _check_passphrase(settings, passphrase)
     try:
         settings.home.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"cannot create the data home {settings.home}: {exc.strerror}") from None
     from alembic.util.exc import CommandError
 
-    from khavaran.vault.keys import ensure_key
+    from khavaran.vault.keys import KEYRING_FILE, ensure_key
 
     engine = make_engine(settings.db_url)
     with _closed_on_error(engine):
@@ -107,7 +116,7 @@ def init_registry(settings: Settings) -> tuple[Registry, bool]:
         # The ledger's signing key is made here, once, so that every entry ever
         # written by this installation is signed by it.
         with engine.begin() as conn:
-            key, key_created = ensure_key(settings.home, conn)
+            key, key_done = ensure_key(settings, conn, passphrase)
         with engine.begin() as conn:
             notes = restore_triggers(conn)
             # A registry made before its rows (or those of a table that joined the
@@ -133,8 +142,31 @@ def init_registry(settings: Settings) -> tuple[Registry, bool]:
                              settings.actor or "khavaran init", dt.datetime.now(dt.UTC))
                 notes.append(f"{keyed} claims of protected people are now known by keyed ids")
         Vault(settings.home / "vault").create()
+        if key_done == "protected":
+            notes.append(f"the ledger's signing key is now protected by the passphrase "
+                         f"({settings.home / KEYRING_FILE}); the clear key file was removed")
+        elif key_done == "created" and is_protected(settings.home):
+            notes.append(f"the ledger's signing key is kept under the passphrase "
+                         f"({settings.home / KEYRING_FILE}): every command that signs needs "
+                         "it, and without it nothing more can be signed (docs/protection.md)")
     return (_swept(Registry(settings, engine, notes)),
-            before != head_revision() or key_created)
+            before != head_revision() or key_done is not None)
+
+
+def _check_passphrase(settings: Settings, passphrase: str | None) -> None:
+    """Refuse a wrong passphrase, or a new one too weak, before anything is
+    created or migrated."""
+    from khavaran.vault import keyring
+
+    if is_protected(settings.home):
+        if passphrase is not None:
+            raise ConfigError(f"the installation at {settings.home} has a passphrase already: "
+                              "'khavaran key rotate --new-passphrase' changes it")
+        load_key(settings)
+    elif passphrase is not None:
+        keyring.check_new_passphrase(passphrase)
+    elif settings.passphrase_file is not None:
+        keyring.check_new_passphrase(keyring.read_passphrase_file(settings.passphrase_file))
 
 
 @contextmanager

@@ -102,7 +102,7 @@ def review_item(registry: Registry, item_id: str, *, level: str, reason: str,
                               field="--level")
     if not reason.strip():
         raise ValidationError("say why the item may be disclosed (--reason)", field="--reason")
-    key = load_key(registry.settings.home)
+    key = load_key(registry.settings)
     with registry.read() as conn:
         witness = guard_item(conn, item_id, include_protected, actor)
         item = require_item(conn, item_id)

@@ -70,7 +70,7 @@ def verify(registry: Registry, item_id: str | None, *, actor: str,
     ``include_protected`` verify a protected witness's testimony
     (services/witness_items.py; recorded).
     """
-    key = load_key(registry.settings.home)
+    key = load_key(registry.settings)
     report = Report()
     registry.vault.settle(live_digests(registry))
     witness = None
