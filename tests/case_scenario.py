@@ -11,6 +11,7 @@ with a redacted copy, and a photo of a grave site carrying GPS.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +29,9 @@ from khavaran.storage.tables import claim
 PROTECTED_NAMES = ["Shirin Fictional-Namdar", "شیرین نامدار", "Kourosh Fictional-Rahimi",
                    "12 Fictional Lane"]
 PSEUDONYM_KEYS = ["p-fx-witness-a", "p-fx-victim-1", "s-fx-testimony-a1"]
-COORDINATES = ["35.61", "51.54"]
+# The photo's position, in any number of decimals, but not as the tail of a longer
+# number (a bag's Payload-Oxum, "<bytes>.<files>", once gave "...35.61" by chance).
+COORDINATES = [re.compile(rb"(?<![0-9])35\.61"), re.compile(rb"(?<![0-9])51\.54")]
 # The exhibits a documenter has reviewed for disclosure at every level.
 REVIEWED = ("judgment", "translation", "redaction")
 

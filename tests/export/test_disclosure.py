@@ -89,8 +89,8 @@ def test_a_redacted_photo_that_kept_its_gps_position_is_withheld(registry, scena
     why = next(w["why"] for w in doc["withheld"] if w["what"] == f"exhibit {e['number']}")
     assert "sensitive metadata" in why
     found = every_byte(out)
-    for needle in COORDINATES:
-        assert needle.encode() not in found
+    for pattern in COORDINATES:
+        assert not pattern.search(found), pattern
 
 
 def test_free_text_that_gives_a_surname_alone_is_withheld(registry, scenario, tmp_path):

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -157,14 +158,15 @@ def test_no_byte_of_a_disclosed_bag_identifies_a_protected_person(
     # Everything Khavaran knows of the case: the internal bag and a sealed annex.
     inside = every_byte(internal) + every_byte(tmp_path / "sealed.sealed-annex")
     found = every_byte(out)
-    needles = PROTECTED_NAMES + PSEUDONYM_KEYS + COORDINATES
+    needles = PROTECTED_NAMES + PSEUDONYM_KEYS
     if level == "public":
         needles += ["testimony-shirin.txt", "grave-site-photo.jpg"]
-    for needle in needles:
+    patterns = [re.compile(re.escape(n.encode())) for n in needles] + COORDINATES
+    for pattern in patterns:
         # Khavaran wrote it elsewhere, so the search can find it...
-        assert needle.encode() in inside, needle
+        assert pattern.search(inside), pattern
         # ...and this one does not.
-        assert needle.encode() not in found, needle
+        assert not pattern.search(found), pattern
     doc = json.loads((out / "data" / "case.json").read_text("utf-8"))
     withheld = " ".join(w["what"] + " " + w["why"] for w in doc["withheld"])
     exhibits = {e["kind"]: e for e in doc["exhibits"]}
