@@ -149,6 +149,11 @@ def check_upload(registry: Registry, name: str, stream: BinaryIO, *, limit: int)
             return Verdict("not-a-bag", name,
                            reason=f"it could not be read ({type(exc).__name__})")
         info = _info(bag)
-        return Verdict("verified" if check.ok else "problems", name, problems=check.problems,
-                       notes=check.notes, case=info.get("External-Identifier", ""),
+
+        def plain(text: str) -> str:  # the staging folder's path is the server's business
+            return text.replace(str(bag), name)
+
+        return Verdict("verified" if check.ok else "problems", name,
+                       problems=[plain(p) for p in check.problems],
+                       notes=[plain(n) for n in check.notes], case=info.get("External-Identifier", ""),
                        level=info.get("Khavaran-Disclosure", ""))
