@@ -45,7 +45,7 @@ class Verdict:
     level: str = ""
 
 
-class NotABag(Exception):
+class _NotABag(Exception):
     """The upload is not an archive of one bag; the message says why, in words."""
 
 
@@ -61,7 +61,7 @@ def _save(stream: BinaryIO, path: Path) -> int:
 def _safe(name: str) -> PurePosixPath:
     path = PurePosixPath(name)
     if path.is_absolute() or ".." in path.parts or not path.parts:
-        raise NotABag(f"the archive names a file outside itself ({name[:200]})")
+        raise _NotABag(f"the archive names a file outside itself ({name[:200]})")
     return path
 
 
@@ -70,35 +70,43 @@ def _check_sizes(sizes: Iterable[int], limit: int) -> None:
     for size in sizes:
         total, count = total + size, count + 1
         if total > limit or count > MAX_FILES:
-            raise NotABag("the archive unpacks to more than the upload limit")
+            raise _NotABag("the archive unpacks to more than the upload limit")
 
 
-def _unpack(archive: Path, into: Path, limit: int) -> None:
-    into.mkdir()
-    if zipfile.is_zipfile(archive):
-        with zipfile.ZipFile(archive) as z:
-            members = z.infolist()
-            _check_sizes((m.file_size for m in members), limit)
-            for m in members:
-                target = into / _safe(m.filename)
-                if m.is_dir():
-                    target.mkdir(parents=True, exist_ok=True)
-                    continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with z.open(m) as src, target.open("wb") as dst:
-                    shutil.copyfileobj(src, dst, CHUNK)
-        return
+def _unzip(archive: Path, into: Path, limit: int) -> None:
+    with zipfile.ZipFile(archive) as z:
+        members = z.infolist()
+        _check_sizes((m.file_size for m in members), limit)
+        for m in members:
+            target = into / _safe(m.filename)
+            if m.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with z.open(m) as src, target.open("wb") as dst:
+                shutil.copyfileobj(src, dst, CHUNK)
+
+
+def _untar(archive: Path, into: Path, limit: int) -> None:
     try:
         with tarfile.open(archive) as t:
             members = t.getmembers()
             for m in members:
                 _safe(m.name)
                 if not (m.isfile() or m.isdir()):
-                    raise NotABag(f"the archive holds a link or a device ({m.name[:200]})")
+                    raise _NotABag(f"the archive holds a link or a device ({m.name[:200]})")
             _check_sizes((m.size for m in members), limit)
             t.extractall(into, filter="data")
     except tarfile.TarError:
-        raise NotABag("it is not a tar or zip archive") from None
+        raise _NotABag("it is not a tar or zip archive") from None
+
+
+def _unpack(archive: Path, into: Path, limit: int) -> None:
+    into.mkdir()
+    if zipfile.is_zipfile(archive):
+        _unzip(archive, into, limit)
+    else:
+        _untar(archive, into, limit)
 
 
 def _bag_root(folder: Path) -> Path:
@@ -107,7 +115,7 @@ def _bag_root(folder: Path) -> Path:
     inside = [p for p in folder.iterdir()]
     if len(inside) == 1 and inside[0].is_dir() and (inside[0] / "bagit.txt").is_file():
         return inside[0]
-    raise NotABag("the archive holds no BagIt bag (no bagit.txt at its top, or in its one "
+    raise _NotABag("the archive holds no BagIt bag (no bagit.txt at its top, or in its one "
                   "folder)")
 
 
@@ -140,7 +148,7 @@ def check_upload(registry: Registry, name: str, stream: BinaryIO, *, limit: int)
             archive.unlink()
             bag = _bag_root(area.path("bag"))
             check = verify_dossier(bag, keys)
-        except NotABag as exc:
+        except _NotABag as exc:
             return Verdict("not-a-bag", name, reason=str(exc))
         # A hostile or broken bag can fail the verifier in many ways: each is a
         # plain answer (the verifier's own findings are problems, above).
@@ -155,5 +163,6 @@ def check_upload(registry: Registry, name: str, stream: BinaryIO, *, limit: int)
 
         return Verdict("verified" if check.ok else "problems", name,
                        problems=[plain(p) for p in check.problems],
-                       notes=[plain(n) for n in check.notes], case=info.get("External-Identifier", ""),
+                       notes=[plain(n) for n in check.notes],
+                       case=info.get("External-Identifier", ""),
                        level=info.get("Khavaran-Disclosure", ""))
