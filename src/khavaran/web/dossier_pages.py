@@ -79,8 +79,9 @@ async def build_dossier(request: Request, registry: Reg, who: SignedIn,
 
 
 def _job_context(job: jobs.Job, who: Principal) -> dict[str, object]:
-    return {"job": job, "step": STEP.get(job.step or "", ""),
-            "may_annex": who.role.may("reveal") and bool(job.result.get("annex"))}
+    reveal = who.role.may("reveal")
+    return {"job": job, "step": STEP.get(job.step or "", ""), "may_reveal": reveal,
+            "may_annex": reveal and bool(job.result.get("annex"))}
 
 
 @router.get("/jobs/{job_id}")
