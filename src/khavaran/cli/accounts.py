@@ -212,13 +212,18 @@ def serve(ctx: typer.Context,
                          f"  a sign-in code for one: khavaran user demo-code NAME\n")
     # The background jobs (a dossier built from a case's page) run in a worker
     # process of their own, stopped with the server.
-    job_worker = subprocess.Popen([sys.executable, "-m", "khavaran", "worker"],
-                                  env=os.environ.copy())
+    job_worker = subprocess.Popen([sys.executable, "-m", "khavaran", "worker", "--parent",
+                                   str(os.getpid())], env=os.environ.copy())
+    # uvicorn raises SIGTERM again once it has shut down: as KeyboardInterrupt, so that
+    # the worker is stopped below rather than left behind.
+    signal.signal(signal.SIGTERM, _stop_on_term)
     try:
         # No access log: a query string may hold a name someone searched for.
         uvicorn.run("khavaran.web.app:from_environment", factory=True, host=host, port=port,
                     workers=workers, access_log=False, server_header=False,
                     proxy_headers=True)
+    except KeyboardInterrupt:
+        pass
     finally:
         job_worker.terminate()
         try:
@@ -233,10 +238,21 @@ def _stop_on_term(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _watch_parent(pid: int, stop: threading.Event) -> None:
+    """Stop the worker (after its current job) once the server that started it is
+    gone, however it went (a SIGKILL gives the server no time to stop it)."""
+    while not stop.wait(1.0):
+        if os.getppid() != pid:
+            stop.set()
+
+
 @app.command()
 def worker(ctx: typer.Context,
            once: Annotated[bool, typer.Option(
-               "--once", help="Run the jobs queued now, then stop.")] = False) -> None:
+               "--once", help="Run the jobs queued now, then stop.")] = False,
+           parent: Annotated[int | None, typer.Option(
+               hidden=True, help="Stop when this process (khavaran serve) is gone.")] = None
+           ) -> None:
     """Run background jobs (dossier builds started in the web app) until Ctrl-C.
 
     `khavaran serve` starts one worker itself; run this for another, or on another
@@ -249,8 +265,11 @@ def worker(ctx: typer.Context,
     signal.signal(signal.SIGTERM, _stop_on_term)
     if not once:
         sys.stderr.write(f"Khavaran: job worker on {settings_of(ctx).home}; Ctrl-C stops it\n")
+    stop = threading.Event()
+    if parent is not None:
+        threading.Thread(target=_watch_parent, args=(parent, stop), daemon=True).start()
     try:
-        ran = jobs.work(registry, stop=threading.Event(), once=once)
+        ran = jobs.work(registry, stop=stop, once=once)
     except KeyboardInterrupt:
         return
     if once:

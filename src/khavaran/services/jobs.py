@@ -32,6 +32,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sqlalchemy.exc import OperationalError
+
 from khavaran.errors import KhavaranError, NotFoundError, ValidationError
 from khavaran.services.registry import Registry, require_actor
 from khavaran.storage import jobs as store
@@ -43,6 +45,7 @@ HEARTBEAT_SECONDS = 5.0
 # A running job whose heartbeat is older than this has lost its worker (a worker
 # on another machine, whose process cannot be looked for).
 STALE_SECONDS = 60.0
+RETRY_SECONDS = 5.0  # a worker that cannot reach the database asks again after this
 KINDS = {"dossier": "khavaran.services.dossier_jobs:run_build"}
 
 
@@ -255,8 +258,15 @@ def work(registry: Registry, *, stop: threading.Event, poll: float = 1.0,
     ran = 0
     sweep_interrupted(registry)
     while not stop.is_set():
-        if run_next(registry, worker) is not None:
-            ran += 1
+        try:
+            if run_next(registry, worker) is not None:
+                ran += 1
+                continue
+        except OperationalError as exc:
+            # The database went away for a moment (a restart): wait, then ask again.
+            sys.stderr.write(f"khavaran worker: the database did not answer ({exc.orig}); "
+                             "trying again\n")
+            stop.wait(RETRY_SECONDS)
             continue
         if once:
             break
