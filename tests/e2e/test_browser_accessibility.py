@@ -22,7 +22,10 @@ PAGES = [("/login", None), ("/no-such-page", None), ("/account", "investigator")
          (f"/evidence/{JUDGMENT}", "viewer"), (f"/evidence/{JUDGMENT}", "analyst"),
          ("/evidence/new?source=demo-report-1", "analyst"),
          # the review queue, with its judging buttons
-         ("/review", "analyst")]
+         ("/review", "analyst"),
+         # dossiers: the case page with its build form, the check of an upload
+         # (test_browser_dossier.py checks a job's page, whose id is made by a build)
+         ("/cases/demo-commission", "investigator"), ("/dossiers/verify", "viewer")]
 
 
 @pytest.mark.parametrize("lang", ["fa", "en"])

@@ -26,8 +26,10 @@ UNKNOWN = {"item_id": "ev-" + "0" * 32, "claim_id": "c-" + "0" * 24,
 # shown with the pseudonym), or that are not records at all.
 # A correction is a visitor's message about a published person, read by roles that
 # may publish, who are cleared to reveal anyway.
+# A job's id is random, not derived from any record, and its page is shown only
+# to roles that may export (and reveal, for the levels that hold identities).
 OPEN = {"person_id", "source_id", "case_id", "event_id", "place_id", "unit_id", "name",
-        "token_id", "token", "link_id", "action", "correction_id"}
+        "token_id", "token", "link_id", "action", "correction_id", "job_id"}
 FILLED = {"person_id": WITNESS, "case_id": "demo-commission", "link_id": "1",
           "action": "prefer"}
 FORM = {"reason": "r", "level": "public", "assessment": "contested", "withdraw": "r",

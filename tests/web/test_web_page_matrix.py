@@ -40,6 +40,12 @@ def _publishes(status: int) -> dict[str | None, Any]:
             "viewer": DENIED}
 
 
+def _exports(status: int) -> dict[str | None, Any]:
+    """Dossiers (web/dossier_pages.py): roles that may export."""
+    return {None: LOGIN, "admin": status, "investigator": status, "analyst": DENIED,
+            "viewer": DENIED}
+
+
 MATRIX_CLAIM = ids.claim_id("v-demo-001", "burial_place", None, "Matrix place", None)
 MATRIX_CONSENT = ids.consent_id("v-demo-001", "matrix", "test", None)
 
@@ -79,6 +85,15 @@ PAGES: list[tuple[str, str, Form, dict[str | None, Any]]] = [
     ("POST", "/cases/no-such-case/links/1/withdraw", {"withdraw": "x"}, _writes(404)),
     ("POST", "/evidence/ev-" + "0" * 32 + "/review", {"level": "public", "reason": "x"},
      _writes(404)),
+    # Dossiers (test_web_dossier_pages.py has what they show and do).
+    ("POST", "/cases/no-such-case/dossiers", {"level": "public"}, _exports(404)),
+    ("GET", "/jobs/j-" + "0" * 24, None, _exports(404)),
+    ("GET", "/jobs/j-" + "0" * 24 + "/progress", None, _exports(404)),
+    ("POST", "/jobs/j-" + "0" * 24 + "/rerun", {}, _exports(404)),
+    ("GET", "/jobs/j-" + "0" * 24 + "/dossier", None, _exports(404)),
+    ("GET", "/jobs/j-" + "0" * 24 + "/annex", None, _exports(404)),
+    ("GET", "/dossiers/verify", None, READ),
+    ("POST", "/dossiers/verify", {}, {None: LOGIN, **dict.fromkeys(ROLES, 422)}),  # no file
     # Without a reason: refused to who may not reveal, asked again of who may.
     ("POST", "/persons/v-demo-001/reveal", {"reason": ""},
      {None: LOGIN, "admin": 422, "investigator": 422, "analyst": DENIED, "viewer": DENIED}),

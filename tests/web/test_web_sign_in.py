@@ -39,7 +39,7 @@ def test_sign_in_with_totp_opens_a_strict_session(site: Site) -> None:
     assert _last(site, "sign-in") == ("t-investigator", "ok")
     me = site.client.get("/api/v1/auth/me")
     assert me.json() == {"name": "t-investigator", "role": "investigator", "via": "session",
-                         "permissions": ["publish", "read", "reveal", "write"]}
+                         "permissions": ["export", "publish", "read", "reveal", "write"]}
     first = site.client.cookies[COOKIE]
     assert _sign_in(site, "investigator").status_code == 200
     assert site.client.cookies[COOKIE] != first  # rotated at sign-in

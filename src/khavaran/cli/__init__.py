@@ -30,6 +30,7 @@ FAMILIES = ("accounts", "backup", "cases", "claims", "dossiers", "entry", "evide
 # test_startup.py checks this against the commands all families register).
 FAMILY_OF: dict[str, tuple[str, ...]] = {
     "access-log": ("accounts",), "serve": ("accounts",), "user": ("accounts",),
+    "worker": ("accounts",),
     "restore": ("backup",), "backup": ("backup",),
     "frameworks": ("cases",), "case": ("cases",),
     "claim": ("claims",),

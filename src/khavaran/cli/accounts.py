@@ -1,11 +1,14 @@
-"""`user add|list|disable|role|token|demo-code|revoke-token`, `access-log` and `serve`:
-administration of a team's accounts, and the web server."""
+"""`user add|list|disable|role|token|demo-code|revoke-token`, `access-log`, `serve` and
+`worker`: administration of a team's accounts, the web server and its job worker."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
+import subprocess
 import sys
+import threading
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -19,12 +22,13 @@ from khavaran.model.roles import load_roles
 from khavaran.settings import Settings, parse_size
 
 if TYPE_CHECKING:
-    from khavaran.services import access_log, accounts
+    from khavaran.services import access_log, accounts, jobs
     from khavaran.services.accounts import NewSecrets
     from khavaran.vault import keys
 else:
     access_log = lazy_module("khavaran.services.access_log")
     accounts = lazy_module("khavaran.services.accounts")
+    jobs = lazy_module("khavaran.services.jobs")
     keys = lazy_module("khavaran.vault.keys")
 
 group = typer.Typer(help="Accounts of the team that uses the web app and API.",
@@ -225,6 +229,67 @@ def serve(ctx: typer.Context,
     if demo.exists():
         sys.stderr.write(f"  demo accounts (name, role, password, TOTP secret): {demo}\n"
                          f"  a sign-in code for one: khavaran user demo-code NAME\n")
-    # No access log: a query string may hold a name someone searched for.
-    uvicorn.run("khavaran.web.app:from_environment", factory=True, host=host, port=port,
-                workers=workers, access_log=False, server_header=False, proxy_headers=True)
+    # The background jobs (a dossier built from a case's page) run in a worker
+    # process of their own, stopped with the server.
+    job_worker = subprocess.Popen([sys.executable, "-m", "khavaran", "worker", "--parent",
+                                   str(os.getpid())], env=os.environ.copy())
+    # uvicorn raises SIGTERM again once it has shut down: as KeyboardInterrupt, so that
+    # the worker is stopped below rather than left behind.
+    signal.signal(signal.SIGTERM, _stop_on_term)
+    try:
+        # No access log: a query string may hold a name someone searched for.
+        uvicorn.run("khavaran.web.app:from_environment", factory=True, host=host, port=port,
+                    workers=workers, access_log=False, server_header=False,
+                    proxy_headers=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        job_worker.terminate()
+        try:
+            job_worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            job_worker.kill()
+
+
+def _stop_on_term(_signum: int, _frame: object) -> None:
+    # SIGTERM (a service manager, `khavaran serve` stopping) ends the worker as
+    # Ctrl-C does: the running job is written as interrupted, its staging removed.
+    raise KeyboardInterrupt
+
+
+def _watch_parent(pid: int, stop: threading.Event) -> None:
+    """Stop the worker (after its current job) once the server that started it is
+    gone, however it went (a SIGKILL gives the server no time to stop it)."""
+    while not stop.wait(1.0):
+        if os.getppid() != pid:
+            stop.set()
+
+
+@app.command()
+def worker(ctx: typer.Context,
+           once: Annotated[bool, typer.Option(
+               "--once", help="Run the jobs queued now, then stop.")] = False,
+           parent: Annotated[int | None, typer.Option(
+               hidden=True, help="Stop when this process (khavaran serve) is gone.")] = None
+           ) -> None:
+    """Run background jobs (dossier builds started in the web app) until Ctrl-C.
+
+    `khavaran serve` starts one worker itself; run this for another, or on another
+    machine sharing a PostgreSQL registry.  A job whose worker was stopped shows as
+    interrupted and can be run again from its page.
+
+    Example: khavaran worker; khavaran worker --once
+    """
+    registry = registry_of(ctx)
+    signal.signal(signal.SIGTERM, _stop_on_term)
+    if not once:
+        sys.stderr.write(f"Khavaran: job worker on {settings_of(ctx).home}; Ctrl-C stops it\n")
+    stop = threading.Event()
+    if parent is not None:
+        threading.Thread(target=_watch_parent, args=(parent, stop), daemon=True).start()
+    try:
+        ran = jobs.work(registry, stop=stop, once=once)
+    except KeyboardInterrupt:
+        return
+    if once:
+        typer.echo(f"{ran} job(s) run")

@@ -24,6 +24,7 @@ import hashlib
 import io
 import json
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from importlib.metadata import version
@@ -223,8 +224,16 @@ no custody extract is in this bag at this disclosure level (each
 
 
 def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "internal",
-                  as_of: str | None = None, actor: str | None) -> Built:
+                  as_of: str | None = None, actor: str | None,
+                  progress: Callable[[str, int, int], None] | None = None) -> Built:
+    """Build the dossier of ``case_id`` at disclosure ``level`` into the folder ``out``.
+
+    ``progress(step, done, total)``, if given, is told each step as it starts
+    (verify, case, exhibits with their count, report, publish): a background
+    job shows it (services/dossier_jobs.py).
+    """
     actor = require_actor(actor)
+    say = progress or (lambda step, done, total: None)
     if level not in LEVELS:
         raise ValidationError(f"disclosure level must be one of {', '.join(LEVELS)}",
                               field="--disclosure")
@@ -233,6 +242,7 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
     key = load_key(registry.settings)
     # A dossier states what the registry and the vault hold: never from an
     # installation that does not verify.
+    say("verify", 0, 0)
     checked = verify_installation(registry, actor=actor)
     if not checked.ok:
         first = "; ".join(checked.problems[:3])
@@ -241,6 +251,7 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
                              f"{first}" + (f"; and {more} more" if more > 0 else "")
                              + " (khavaran verify lists them all)")
     revealed: set[str] = set()
+    say("case", 0, 0)
     with registry.read() as conn:
         seq, head_hash, at_text = _resolve_head(conn, as_of)
         at = dt.datetime.strptime(at_text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
@@ -289,7 +300,8 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
         bag = BagWriter(work / "bag")
         included: dict[str, dict[str, str | None]] = {}
         annexed: dict[str, dict[str, str | None]] = {}
-        for e in exhibits:
+        for n, e in enumerate(exhibits):
+            say("exhibits", n, len(exhibits))
             paths: dict[str, str | None] = {"file": None, "custody": None}
             if e.purged:
                 d.withhold(f"exhibit {e.number}", "it was purged from the vault; only its "
@@ -334,6 +346,7 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
                                 ledger=ledger, sources=sources))
         withheld = [asdict(w) for w in d.withheld]
         doc["withheld"] = withheld
+        say("report", 0, 0)
         started = time.perf_counter()
         page = render_html(doc, withheld)
         extracts = [p["custody"] for p in included.values() if p["custody"]]
@@ -386,6 +399,7 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
         # a build killed before the commit leaves a staging area and no entry (the
         # next command removes the area), one killed after it leaves both, and the
         # next command finishes the renames.
+        say("publish", 0, 0)
         moves = [(work / "bag", out)]
         if annex is not None:
             moves.append((work / "annex", annex_out))

@@ -167,7 +167,11 @@ def _check_exhibit(root: Path, bag: Any, e: dict[str, Any], keys: list[str],
         check.notes.append(f"exhibit {number}: no custody extract in this bag (withheld); "
                            "only the signed manifests vouch for it")
         return
-    lines = (root / e["custody_extract"]).read_text("utf-8").splitlines()
+    extract = (root / e["custody_extract"]).resolve()
+    if not extract.is_relative_to(root.resolve()):  # a forged case.json must not read out
+        check.problems.append(f"exhibit {number}: its custody extract is outside the bag")
+        return
+    lines = extract.read_text("utf-8").splitlines()
     said: list[str] = []
     problems = verify_extract(lines, keys, out=said.append)
     check.problems += [f"custody extract of {number}: {p}" for p in problems]

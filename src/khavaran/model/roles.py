@@ -15,7 +15,7 @@ from khavaran.model import safe_yaml
 
 __all__ = ["PERMISSIONS", "Role", "load_roles", "parse_roles", "role"]
 
-PERMISSIONS = frozenset({"read", "write", "reveal", "publish", "admin"})
+PERMISSIONS = frozenset({"read", "write", "reveal", "publish", "export", "admin"})
 FILE = "roles.yaml"
 
 

@@ -120,10 +120,11 @@ registry_version = Table(
 # Tables whose writes change nothing a reader is shown: the access log, sign-in
 # state, accounts, the ledger itself, the review queue's stored pairs (derived from
 # source records; filling them in on a read must not make every cache stale) and
-# the corrections visitors send (a visitor's message must not empty every cache).
+# the corrections visitors send (a visitor's message must not empty every cache) and
+# the background jobs' bookkeeping (a progress bar must not either).
 QUIET = frozenset({"access_log", "correction", "web_session", "api_token", "recovery_code",
                    "account", "ledger_entry", "ledger_lock", "ledger_timestamp", "registry_seal",
-                   "registry_version", "link_pair", "link_scored"})
+                   "registry_version", "link_pair", "link_scored", "job"})
 
 JOURNAL = "khavaran.journal"
 GONE = "-"  # the digest of a row deleted by the transaction

@@ -24,6 +24,7 @@ from khavaran.web import (
     api,
     auth,
     case_pages,
+    dossier_pages,
     entry_pages,
     memorial_pages,
     reading_pages,
@@ -78,7 +79,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
     app.max_body = max_body
     app.state.registry = reg
     app.state.max_upload = settings.max_upload
-    app.own_limit = entry_pages.UPLOAD_PATHS
+    app.own_limit = entry_pages.UPLOAD_PATHS | dossier_pages.UPLOAD_PATHS
     install_error_handlers(app)
     app.include_router(auth.router)
     app.include_router(api.router)
@@ -88,6 +89,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
     app.include_router(entry_pages.router)
     app.include_router(reading_pages.router)  # after /persons/new, /sources/new
     app.include_router(case_pages.router)
+    app.include_router(dossier_pages.router)
     app.include_router(review_pages.router)
     app.include_router(memorial_pages.router)
     app.mount("/static", StaticFiles(packages=[("khavaran.web", "static")]), name="static")

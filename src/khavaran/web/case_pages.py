@@ -18,9 +18,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.requests import ClientDisconnect
 
 from khavaran.errors import NotFoundError, ValidationError
+from khavaran.export.disclosure import LEVELS
 from khavaran.legal.assessment import STATUSES
 from khavaran.legal.frameworks import DISCLAIMER
-from khavaran.services import case_reading, cases, evidence, evidence_views, review, uploads
+from khavaran.services import (
+    case_reading,
+    cases,
+    dossier_jobs,
+    evidence,
+    evidence_views,
+    review,
+    uploads,
+)
 from khavaran.web.deps import Reg
 from khavaran.web.entry_pages import (
     NO_RECORD,
@@ -76,9 +85,15 @@ async def _case(request: Request, registry: Reg, who: SignedIn, case_id: str, *,
                 values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
                 status: int = 200) -> HTMLResponse:
     sheet = await run_in_threadpool(case_reading.case_sheet, registry, case_id)
+    # The dossier form offers the levels the role is cleared for (web/dossier_pages.py).
+    levels = [lv for lv in LEVELS if who.role.may("export") and (
+        lv not in dossier_jobs.REVEALING or who.role.may("reveal"))]
+    builds = (await run_in_threadpool(dossier_jobs.dossier_jobs, registry, case_id)
+              if levels else [])
     return render(request, "case_page.html", {
         "sheet": sheet, "case": sheet.case, "disclaimer": DISCLAIMER, "statuses": STATUSES,
         "may_write": who.role.may("write"), "values": values or {}, "errors": errors or {},
+        "levels": levels, "builds": [b for b in builds if b.params.get("level") in levels],
         **helpers()}, status=status)
 
 

@@ -46,6 +46,7 @@ NAV = [("/", N_("Home"), "read"), ("/search", N_("Search"), "read"),
        ("/cases", N_("Cases"), "read"), ("/review", N_("Review queue"), "write"),
        ("/persons/new", N_("New person"), "write"),
        ("/sources/new", N_("New source"), "write"), ("/import", N_("Import"), "write"),
+       ("/dossiers/verify", N_("Verify a dossier"), "read"),
        ("/corrections", N_("Corrections"), "publish"),
        ("/admin", N_("Administration"), "admin")]
 

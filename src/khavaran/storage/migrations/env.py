@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from khavaran.storage import account_tables, case_tables, vault_tables  # noqa: F401  (registers their tables)
+from khavaran.storage import account_tables, case_tables, job_tables, vault_tables  # noqa: F401  (registers their tables)
 from khavaran.storage.tables import metadata
 
 connection = context.config.attributes.get("connection")

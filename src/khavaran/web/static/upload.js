@@ -14,7 +14,9 @@ document.addEventListener("submit", function (event) {
     if (e.lengthComputable) bar.value = Math.floor((100 * e.loaded) / e.total);
   });
   xhr.addEventListener("load", function () {
-    if (xhr.status < 300 && xhr.responseURL && xhr.responseURL !== window.location.href) {
+    // Redirected (the answer's address is not the form's): go there.  Otherwise
+    // the answer is a page for this address (a form with its errors, a verdict).
+    if (xhr.status < 300 && xhr.responseURL && xhr.responseURL !== form.action) {
       window.location.assign(xhr.responseURL);
       return;
     }

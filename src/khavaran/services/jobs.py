@@ -1,0 +1,274 @@
+"""Background jobs: long work started from the web, done by a worker process.
+
+One interface on both databases.  ``submit`` queues a job in the registry's
+`job` table; a worker (``khavaran worker``, or the one ``khavaran serve``
+starts) claims the oldest queued job in one write transaction
+(storage/jobs.py), runs it, and writes its progress, then its result or why it
+failed.  The state lives in the database, so a page reads it from any web
+worker, and a job outlives the process that started it.
+
+A job is ``running`` while its worker is alive: the worker writes a heartbeat
+every few seconds.  A running job whose worker has stopped (a restart, a kill)
+reads as ``interrupted`` (a worker that starts also writes it so) and can be
+run again.  Its output was staged (services/staging.py), so what it leaves is
+the whole output with its record, or neither.
+
+Kinds of job are listed in KINDS, each a function ``run(registry, params,
+progress) -> result`` (JSON values), in the module that does the work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+import os
+import secrets
+import socket
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy.exc import OperationalError
+
+from khavaran.errors import KhavaranError, NotFoundError, ValidationError
+from khavaran.services.registry import Registry, require_actor
+from khavaran.storage import jobs as store
+
+__all__ = ["HEARTBEAT_SECONDS", "KINDS", "STALE_SECONDS", "Job", "Progress", "job_of",
+           "recent", "rerun", "run_next", "submit", "sweep_interrupted", "work", "worker_name"]
+
+HEARTBEAT_SECONDS = 5.0
+# A running job whose heartbeat is older than this has lost its worker (a worker
+# on another machine, whose process cannot be looked for).
+STALE_SECONDS = 60.0
+RETRY_SECONDS = 5.0  # a worker that cannot reach the database asks again after this
+KINDS = {"dossier": "khavaran.services.dossier_jobs:run_build"}
+
+
+class Progress(Protocol):
+    def __call__(self, step: str, done: int = 0, total: int = 0) -> None: ...
+
+
+Runner = Callable[[Registry, dict[str, Any], Progress], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    kind: str
+    params: dict[str, Any]
+    state: str  # queued, running, done, failed, interrupted
+    step: str | None
+    done: int
+    total: int
+    message: str | None
+    result: dict[str, Any] = field(default_factory=dict)
+    attempt: int = 0
+    created_by: str = ""
+    created_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "failed", "interrupted")
+
+    @property
+    def may_rerun(self) -> bool:
+        return self.state in ("failed", "interrupted")
+
+
+def worker_name() -> str:
+    """This process as a worker: host, pid and a token (a pid is reused)."""
+    return f"{socket.gethostname()[:120]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    # SQLite gives timestamps back without their zone; they were written in UTC.
+    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+
+
+def _gone(row: Any, now: dt.datetime) -> bool:
+    """Whether a running job's worker has stopped: its process is not there (a
+    worker on this machine), or its heartbeat is stale (anywhere)."""
+    beat = _aware(row["heartbeat_at"])
+    if beat is None or (now - beat).total_seconds() > STALE_SECONDS:
+        return True
+    host, _, rest = str(row["worker"] or "").partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname()[:120] or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _job(row: Any, now: dt.datetime) -> Job:
+    state = row["state"]
+    if state == "running" and _gone(row, now):
+        state = "interrupted"
+    return Job(row["id"], row["kind"], json.loads(row["params"]), state, row["step"],
+               row["done"], row["total"], row["message"],
+               json.loads(row["result"]) if row["result"] else {}, row["attempt"],
+               row["created_by"], _aware(row["created_at"]), _aware(row["finished_at"]))
+
+
+def submit(registry: Registry, kind: str, params: dict[str, Any], *, actor: str | None) -> str:
+    """Queue a job of ``kind`` with ``params`` (JSON values); returns its id."""
+    actor = require_actor(actor)
+    if kind not in KINDS:
+        raise ValidationError(f"no kind of job '{kind}' (one of {', '.join(sorted(KINDS))})",
+                              field="kind")
+    job_id = "j-" + secrets.token_hex(12)
+    with registry.write() as conn:
+        store.add_job(conn, {"id": job_id, "kind": kind, "created_by": actor,
+                             "params": json.dumps(params, sort_keys=True),
+                             "created_at": registry.now()})
+    return job_id
+
+
+def job_of(registry: Registry, job_id: str) -> Job:
+    """The job ``job_id`` as it stands; NotFoundError if there is none."""
+    with registry.read() as conn:
+        row = store.job_row(conn, job_id)
+    if row is None:
+        raise NotFoundError(f"no job '{job_id}'")
+    return _job(row, registry.now())
+
+
+def recent(registry: Registry, kind: str, *, limit: int = 50) -> list[Job]:
+    """The newest jobs of ``kind``, newest first."""
+    with registry.read() as conn:
+        rows = store.job_rows(conn, kind=kind, limit=limit)
+    now = registry.now()
+    return [_job(r, now) for r in rows]
+
+
+def sweep_interrupted(registry: Registry) -> list[str]:
+    """Write as interrupted every running job whose worker has stopped; their ids."""
+    now = registry.now()
+    with registry.read() as conn:
+        lost = [r for r in store.running_rows(conn) if _gone(r, now)]
+    done = []
+    for row in lost:
+        with registry.write() as conn:
+            if store.set_interrupted(conn, row["id"], row["worker"], now):
+                done.append(row["id"])
+    return done
+
+
+def rerun(registry: Registry, job_id: str) -> Job:
+    """Queue again a job that failed or was interrupted (the same parameters, a
+    new attempt); a job queued, running or done is refused."""
+    job = job_of(registry, job_id)
+    if not job.may_rerun:
+        raise ValidationError(f"job {job_id} is {job.state}: only a failed or interrupted "
+                              "job can be run again", field="job")
+    sweep_interrupted(registry)
+    with registry.write() as conn:
+        if not store.requeue_job(conn, job_id, ("failed", "interrupted")):
+            raise ValidationError(f"job {job_id} changed meanwhile: look again", field="job")
+    return job_of(registry, job_id)
+
+
+def _runner(kind: str) -> Runner:
+    module, _, name = KINDS[kind].partition(":")
+    found: Runner = getattr(importlib.import_module(module), name)
+    return found
+
+
+class _Heart:
+    """Writes the worker's heartbeat while a job runs, from a thread of its own
+    (a step such as rendering a PDF says nothing for a while)."""
+
+    def __init__(self, registry: Registry, job_id: str, worker: str) -> None:
+        self.registry, self.job_id, self.worker = registry, job_id, worker
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, daemon=True)
+
+    def _beat(self) -> None:
+        while not self.stop.wait(HEARTBEAT_SECONDS):
+            with self.registry.write() as conn:
+                store.mark_progress(conn, self.job_id, self.worker, self.registry.now())
+
+    def __enter__(self) -> _Heart:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+def run_next(registry: Registry, worker: str | None = None) -> Job | None:
+    """Claim the oldest queued job and run it to its end; None if none was queued.
+
+    A KhavaranError ends the job as failed with its message; any other error
+    too, with its kind only (the details go to standard error, for the
+    administrator).  A worker stopped part way (KeyboardInterrupt, SystemExit)
+    marks the job interrupted and stops.
+    """
+    worker = worker or worker_name()
+    with registry.write() as conn:
+        row = store.claim_next(conn, worker, registry.now())
+    if row is None:
+        return None
+    job_id = row["id"]
+
+    def progress(step: str, done: int = 0, total: int = 0) -> None:
+        with registry.write() as conn:
+            store.mark_progress(conn, job_id, worker, registry.now(), step=step, done=done,
+                                total=total)
+
+    def finish(state: str, result: str | None = None, message: str | None = None) -> None:
+        with registry.write() as conn:
+            store.finish_job(conn, job_id, worker, registry.now(), state=state,
+                             result=result, message=message)
+
+    try:
+        with _Heart(registry, job_id, worker):
+            result = _runner(row["kind"])(registry, json.loads(row["params"]), progress)
+    except KhavaranError as exc:
+        finish("failed", message=str(exc)[:4000])
+    except Exception as exc:  # a job's bug must not stop the worker
+        traceback.print_exc(file=sys.stderr)
+        finish("failed", message=f"an unexpected error ({type(exc).__name__}); the "
+                                 "worker's log has the details")
+    except BaseException:
+        finish("interrupted")
+        raise
+    else:
+        finish("done", result=json.dumps(result, sort_keys=True, default=str))
+    return job_of(registry, job_id)
+
+
+def work(registry: Registry, *, stop: threading.Event, poll: float = 1.0,
+         once: bool = False) -> int:
+    """Run queued jobs until ``stop`` is set (or, with ``once``, until none is
+    queued); returns how many ran.  Jobs of workers that stopped are written
+    as interrupted first."""
+    worker = worker_name()
+    ran = 0
+    sweep_interrupted(registry)
+    while not stop.is_set():
+        try:
+            if run_next(registry, worker) is not None:
+                ran += 1
+                continue
+        except OperationalError as exc:
+            # The database went away for a moment (a restart): wait, then ask again.
+            sys.stderr.write(f"khavaran worker: the database did not answer ({exc.orig}); "
+                             "trying again\n")
+            stop.wait(RETRY_SECONDS)
+            continue
+        if once:
+            break
+        stop.wait(poll)
+    return ran

@@ -1,0 +1,74 @@
+"""`khavaran serve` starts a job worker beside the web server, and the worker
+never outlives it: stopped with it on SIGTERM, and gone soon after a SIGKILL of
+the server (real processes, on each database)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from khavaran.services.registry import Registry
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _children(pid: int) -> list[int]:
+    text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    return [int(c) for c in text.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def _serve(registry: Registry) -> tuple[subprocess.Popen[bytes], int]:
+    s = registry.settings
+    port = _free_port()
+    env = {**os.environ, "KHAVARAN_HOME": str(s.home), "KHAVARAN_DB": s.db_url}
+    server = subprocess.Popen([sys.executable, "-m", "khavaran", "serve", "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.2)
+    workers = [c for c in _children(server.pid) if b"worker" in
+               Path(f"/proc/{c}/cmdline").read_bytes()]
+    assert len(workers) == 1, "serve started no job worker"
+    return server, workers[0]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_the_job_worker_stops_with_the_server(registry: Registry, sig: signal.Signals) -> None:
+    server, worker = _serve(registry)
+    try:
+        server.send_signal(sig)
+        server.wait(timeout=30)
+        deadline = time.monotonic() + 15
+        while _alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(worker), f"the worker outlived the server ({sig.name})"
+    finally:
+        if server.poll() is None:
+            server.kill()
+        if _alive(worker):
+            os.kill(worker, signal.SIGKILL)
