@@ -169,3 +169,20 @@ def test_a_broken_vault_does_not_name_the_testimony_it_holds(
     assert [e.reason for e in read_log(cli.registry, action="reveal", actor="ana",
                                        target=WITNESS).entries] == [
         "evidence verify --all --include-protected"]
+
+
+def test_no_reveal_record_names_the_testimony_item(cli, testimony: dict[str, str]) -> None:
+    """A reveal is written to the witness's history, which readers see: it says
+    which command was used, not which item (an item's id is half its SHA-256)."""
+    item = testimony["original"]
+    for args in (["evidence", "show", item], ["evidence", "log", item],
+                 ["ledger", "export", "--item", item]):
+        assert cli(*args, "--include-protected", user="ana").exit_code == 0
+    history = cli("history", WITNESS, user="reader")
+    exported = cli("export", "--out", testimony["OUT"], user=None)
+    assert history.exit_code == 0 and exported.exit_code == 0
+    text = history.output + Path(testimony["OUT"]).read_text(encoding="utf-8")
+    assert "evidence show --include-protected" in " ".join(
+        e.reason for e in read_log(cli.registry, action="reveal", actor="ana").entries)
+    for secret in (item, testimony["copy"], item[3:19]):
+        assert secret not in text

@@ -13,6 +13,7 @@ the hundred other commands.  ``app``, taken from this package, has them all.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -76,6 +77,10 @@ def _register(families: Sequence[str]) -> None:
 
 
 def main() -> None:
+    # What Khavaran writes (the database, exports, dossiers and their sealed
+    # annexes, backups) is readable by its owner only, as are the servers' and
+    # workers' files: they inherit this.
+    os.umask(0o077)
     _register(_families_for(sys.argv[1:]))
     from khavaran.cli.root import app as root
 

@@ -213,7 +213,10 @@ def _profile(conn: Connection, model: Model, row: RowMapping, reveal: bool,
         targets = queries.entities(conn, [c["ref_id"] for c in claim_rows
                                           if c["ref_id"] and c["property"] in linking])
         shut = {t for t, r in targets.items() if r["protected"]}
-        withheld += sum(1 for c in claim_rows if c["ref_id"] in shut)
+        if hidden:
+            # Counted on a protected person only: on anyone else a count of withheld
+            # facts would say that they are a protected person's relative.
+            withheld += sum(1 for c in claim_rows if c["ref_id"] in shut)
         claim_rows = [c for c in claim_rows if c["ref_id"] not in shut]
     refs = [c["value"] for c in claim_rows if c["ref_id"]]
     names = display_names(conn, refs + [eid], reveal=reveal, revealed=revealed)
@@ -241,8 +244,8 @@ def _profile(conn: Connection, model: Model, row: RowMapping, reveal: bool,
             o = rows[other]
             if (o["protected"] or hidden) and not reveal and prop in secret[o["schema"]]:
                 # A relation identifies both sides: a protected relative, or the
-                # relatives of a protected person.
-                profile.withheld += 1
+                # relatives of a protected person (counted on the protected side only).
+                profile.withheld += int(hidden)
                 continue
             profile.related.append((prop, _profile(conn, model, o, reveal, False, revealed)))
         if schema == "Person" and not hidden:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -97,6 +98,10 @@ def init_registry(settings: Settings, *,
         settings.home.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"cannot create the data home {settings.home}: {exc.strerror}") from None
+    with contextlib.suppress(PermissionError):  # a home someone else owns stays theirs
+        # The data home holds protected names in clear: its owner's alone (a home
+        # made before this, readable by every local user, is closed here too).
+        settings.home.chmod(0o700)
     from alembic.util.exc import CommandError
 
     from khavaran.vault.keys import KEYRING_FILE, ensure_key
