@@ -161,6 +161,11 @@ def test_no_byte_of_a_disclosed_bag_identifies_a_protected_person(
     needles = PROTECTED_NAMES + PSEUDONYM_KEYS
     if level == "public":
         needles += ["testimony-shirin.txt", "grave-site-photo.jpg"]
+    # The testimony's id and hashes: with its bytes, they would tell which file it is.
+    with registry.read() as conn:
+        testimony = conn.execute(select(evidence_item).where(
+            evidence_item.c.id == scenario.items["testimony"])).one()
+    needles += [testimony.id, testimony.sha256, testimony.sha512, testimony.id[3:19]]
     patterns = [re.compile(re.escape(n.encode())) for n in needles] + COORDINATES
     for pattern in patterns:
         # Khavaran wrote it elsewhere, so the search can find it...

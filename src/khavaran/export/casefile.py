@@ -107,6 +107,10 @@ def _exhibit(e: Exhibit, paths: dict[str, str | None] | None, d: Disclosure) -> 
         "file": paths["file"], "custody_extract": paths["custody"], "custody": e.custody,
         "purged": e.purged,
     }
+    if e.protected and not d.reveal and not paths["file"]:
+        # Withheld because it would identify a protected person: not its id, hashes
+        # or size either, which would let whoever holds the file recognise it.
+        out.update(item=None, size=None, sha256=None, sha512=None)
     # Original file names often name people: kept at `prosecutor` only for exhibits
     # that go into the dossier itself (the sealed annex has the others').
     if d.reveal or (d.level == "prosecutor" and not e.identifying):

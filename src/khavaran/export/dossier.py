@@ -420,9 +420,11 @@ def _require_reviews(conn: Connection, exhibits: list[Exhibit], level: str, seq:
     for e in exhibits:
         r = reviews.get(e.item.id)
         if r is None or r.sha256 != e.item.sha256:
+            # (Not the id of an item that identifies a protected person: see casefile.)
+            item = "ITEM (its id is in the internal dossier)" if e.protected else e.item.id
             e.identifying.append(
                 f"nobody has reviewed it for {level} disclosure (khavaran evidence review "
-                f"{e.item.id} --level {level} --reason ...)")
+                f"{item} --level {level} --reason ...)")
         elif not seen(e.identifying, r):
             e.identifying.append(f"the screen flags what its review (ledger entry {r.seq}) "
                                  "was not shown: review it again")

@@ -40,6 +40,9 @@ class Exhibit:
     kind: str  # "original", or the kind of working copy
     parent: str | None  # the original's exhibit number, for a working copy
     identifying: list[str] = field(default_factory=list)  # why it would identify someone
+    # It would identify a protected person: withheld, its id and hashes go too (with
+    # the file's bytes they would tell that it is, say, a protected witness's testimony).
+    protected: bool = False
     purged: bool = False
     original_names: list[str] = field(default_factory=list)
     metadata: list[tuple[str, str, bool]] = field(default_factory=list)
@@ -116,8 +119,10 @@ def describe(conn: Connection, exhibits: list[Exhibit], hidden: HiddenSet, *, up
         # reasons to be withheld (its own metadata still counts).
         if e.kind != "redaction" and witness.get(e.item.source_id) in hidden.people:
             e.identifying.append("it is the testimony of a protected witness")
+            e.protected = True
         if e.item.id in hidden_links:
             e.identifying.append("it is evidence of a fact that identifies a protected person")
+            e.protected = True
         if not internal and any(sensitive for _f, _v, sensitive in e.metadata):
             e.identifying.append("it carries sensitive metadata (such as GPS or an author)")
         e.custody = _custody(conn, e.item.id, upto)
@@ -127,6 +132,7 @@ def describe(conn: Connection, exhibits: list[Exhibit], hidden: HiddenSet, *, up
             parent = by_number[e.parent]
             e.identifying += [f"its original {parent.number}: {why}"
                               for why in parent.identifying]
+            e.protected = e.protected or parent.protected
 
 
 def _custody(conn: Connection, item_id: str, upto: int) -> dict[str, Any]:

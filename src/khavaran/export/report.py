@@ -182,8 +182,10 @@ def render_html(doc: dict[str, Any], withheld: list[dict[str, str]]) -> str:
     else:
         parts.append("<p>Every element is corroborated.</p>")
     parts.append("<h2>Exhibit index</h2>")
-    parts.append(_rows([[_id(e["number"]), _t(e["kind"]), _t(e["media_type"]), str(e["size"]),
-                         f"<code>{_hash(e['sha256'])}</code><br><code>{_hash(e['sha512'])}</code>",
+    parts.append(_rows([[_id(e["number"]), _t(e["kind"]), _t(e["media_type"]),
+                         str(e["size"]) if e["size"] is not None else "withheld",
+                         f"<code>{_hash(e['sha256'])}</code><br><code>{_hash(e['sha512'])}</code>"
+                         if e["sha256"] else "withheld",
                          _id(e["file"] or "withheld")] for e in doc["exhibits"]],
                        ["No.", "Kind", "Type", "Bytes", "SHA-256 / SHA-512", "File"],
                        [13, 9, 10, 7, 45, 16], "index"))

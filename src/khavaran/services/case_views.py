@@ -200,8 +200,11 @@ def _target(conn: Connection, lk: Link, hidden: HiddenSet, reveal: bool,
                           f"{value}", items, secret)
     if lk.kind == "evidence":
         item = conn.execute(select(evidence_item).where(evidence_item.c.id == lk.target)).one()
-        return TargetView(f"{item.id} ({item.media_type}), at {lk.locator}", [item.id],
-                          _protected_witness(conn, item.source_id))
+        secret = _protected_witness(conn, item.source_id)
+        # Not the item's id: it is half the file's SHA-256.
+        shown = ("a protected witness's testimony (withheld)" if secret and not reveal
+                 else f"{item.id} ({item.media_type})")
+        return TargetView(f"{shown}, at {lk.locator}", [item.id], secret)
     src = conn.execute(select(source).where(source.c.id == lk.target)).mappings().one()
     secret = _protected_witness(conn, src["id"])
     title = src["title"]
