@@ -38,8 +38,7 @@ def _t(value: Any) -> str:
     With the Unicode isolate characters (RLI ... PDI) rather than CSS: WeasyPrint
     ignores `unicode-bidi`, and Pango's bidi algorithm honours the characters."""
     text = html.escape("" if value is None else str(value))
-    # An id is never hyphenated (a hyphen would read as part of it): it wraps only
-    # between groups of its digits.
+    # An id is never hyphenated: a hyphen added at a line's end would read as part of it.
     text = _ID.sub(lambda m: f"<span class=id>{m.group(0)}</span>", text)
     # lang=fa also keeps the run upright in italic text: see report.css.
     return _PERSIAN.sub(lambda m: f'<span lang="fa">\u2067{m.group(0)}\u2069</span>', text)
