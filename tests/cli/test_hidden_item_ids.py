@@ -186,3 +186,20 @@ def test_no_reveal_record_names_the_testimony_item(cli, testimony: dict[str, str
         e.reason for e in read_log(cli.registry, action="reveal", actor="ana").entries)
     for secret in (item, testimony["copy"], item[3:19]):
         assert secret not in text
+
+
+def test_the_whole_ledger_is_exported_only_on_request(cli, testimony: dict[str, str],
+                                                      tmp_path: Path) -> None:
+    """The whole ledger holds every intake entry, the testimony's with its source
+    and hashes: exported only with --include-protected, recorded as a reveal."""
+    out = tmp_path / "ledger.jsonl"
+    refused = cli("ledger", "export", "--out", str(out), user="tester")
+    assert refused.exit_code != 0 and "--include-protected" in refused.output
+    assert not out.exists() and cli("ledger", "export", user="tester").exit_code != 0
+    assert read_log(cli.registry, action="reveal", actor="tester").total == 0
+    done = cli("ledger", "export", "--include-protected", "--out", str(out), user="ana")
+    assert done.exit_code == 0, done.output
+    assert testimony["original"] in out.read_text(encoding="utf-8")
+    assert [e.reason for e in read_log(cli.registry, action="reveal", actor="ana",
+                                       target=WITNESS).entries] == [
+        "ledger export --include-protected"]

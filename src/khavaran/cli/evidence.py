@@ -339,6 +339,9 @@ def export(ctx: typer.Context,
            include_protected: Annotated[bool, INCLUDE] = False) -> None:
     """Write the ledger (or one item's extract) for third-party verification.
 
+    The whole ledger holds the custody of every item, a protected witness's
+    testimony too: it needs --include-protected then (with --as; recorded).
+
     Example: khavaran ledger export --item ev-5891b5b522d5df086d0ff0b110fbd9d2 --out extract.jsonl
     """
     registry = registry_of(ctx)

@@ -12,11 +12,16 @@ from typing import TextIO
 
 from sqlalchemy import insert, select
 
-from khavaran.errors import EvidenceError, ValidationError
+from khavaran.errors import EvidenceError, ForbiddenError, ValidationError
 from khavaran.services.evidence import new_file, require_item
-from khavaran.services.registry import Registry
-from khavaran.services.witness_items import guard_item, record_item_reveal
-from khavaran.storage.vault_tables import ledger_timestamp
+from khavaran.services.registry import Registry, require_actor
+from khavaran.services.witness_items import (
+    guard_item,
+    protected_witness,
+    record_item_reveal,
+    withheld_items,
+)
+from khavaran.storage.vault_tables import evidence_item, ledger_timestamp
 from khavaran.vault.keys import load_key, public_keys, trusted_keys
 from khavaran.vault.ledger import LedgerWriter, head, iso, iter_entries
 from khavaran.vault.verify_ledger import FORMAT, canonical, key_id
@@ -50,13 +55,13 @@ def export_ledger(registry: Registry, out: Path, *, item_id: str | None = None,
     allow a protected witness's testimony (services/witness_items.py: needs
     ``actor``, recorded before the file appears at ``out``).
     """
-    witness = _guard(registry, item_id, include_protected, actor)
+    witnesses = _guard(registry, item_id, include_protected, actor)
     with new_file(out, registry.settings.home) as raw:
         fh = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
         count = write_extract(registry, fh, item_id=item_id)
         fh.flush()
         fh.detach()  # new_file closes and syncs the file itself
-        _record(registry, witness, actor, item_id)
+        _record(registry, witnesses, actor, item_id)
     return count
 
 
@@ -64,24 +69,41 @@ def print_extract(registry: Registry, fh: TextIO, *, item_id: str | None = None,
                   include_protected: bool = False, actor: str | None = None) -> int:
     """Write the extract to an open stream (standard output), as export_ledger
     does to a file; a reveal is recorded before the first line is written."""
-    witness = _guard(registry, item_id, include_protected, actor)
-    _record(registry, witness, actor, item_id)
+    witnesses = _guard(registry, item_id, include_protected, actor)
+    _record(registry, witnesses, actor, item_id)
     return write_extract(registry, fh, item_id=item_id)
 
 
 def _guard(registry: Registry, item_id: str | None, include_protected: bool,
-           actor: str | None) -> str | None:
-    if item_id is None:
-        return None
+           actor: str | None) -> list[str]:
+    """The protected witnesses whose testimony's custody the export holds (each
+    a reveal to record).  One item's extract answers a hidden item as unknown;
+    the whole ledger, holding every intake entry with its source and hashes, is
+    refused without ``include_protected``: with a file's bytes, they would tell
+    that it is the witness's testimony."""
     with registry.read() as conn:
-        return guard_item(conn, item_id, include_protected, actor)
+        if item_id is not None:
+            witness = guard_item(conn, item_id, include_protected, actor)
+            return [witness] if witness else []
+        items = conn.execute(select(evidence_item.c.id)).scalars().all()
+        witnesses = sorted({w for i in withheld_items(conn, items)
+                            if (w := protected_witness(conn, i)) is not None})
+    if witnesses and not include_protected:
+        raise ForbiddenError("the ledger holds the custody of a protected witness's testimony: "
+                             "export it whole with --include-protected (needs --as; recorded), "
+                             "or one item's entries with --item")
+    if witnesses:
+        require_actor(actor)
+    return witnesses
 
 
-def _record(registry: Registry, witness: str | None, actor: str | None,
+def _record(registry: Registry, witnesses: list[str], actor: str | None,
             item_id: str | None) -> None:
-    if witness is not None:
+    if witnesses:
+        what = f"ledger export --item {item_id}" if item_id else "ledger export"
         with registry.write() as conn:
-            record_item_reveal(conn, registry, witness, actor, f"ledger export --item {item_id}")
+            for witness in witnesses:
+                record_item_reveal(conn, registry, witness, actor, what)
 
 
 def write_extract(registry: Registry, fh: TextIO, *, item_id: str | None = None,
