@@ -35,11 +35,11 @@ from khavaran.web.entry_pages import (
     NO_RECORD,
     NO_SOURCE,
     NOT_LISTED,
-    check_streamed_token,
     field_errors,
+    open_streamed_form,
 )
 from khavaran.web.i18n import N_, catalogue
-from khavaran.web.multipart import stream_form, streamed_files
+from khavaran.web.multipart import streamed_files
 from khavaran.web.pages import SignedIn, form_of, language, may, render
 from khavaran.web.reading_view import helpers
 
@@ -70,7 +70,6 @@ MAX_FIELD = 10_000
 # Evidence comes as recordings and scans: a browser may send up to 4 GiB in one
 # form (the import limit, --max-upload, is for lists).
 MAX_EVIDENCE_UPLOAD = 4 * 1024**3
-FORM_SLACK = 1 << 20  # the fields and part headers around the files, in the body's size
 INTAKE_FIELDS = ("source", "collected_by", "collected_at", "collected_where", "note")
 
 
@@ -197,17 +196,13 @@ async def upload_evidence(request: Request, registry: Reg, who: SignedIn) -> Res
     is written to the vault's staging area, all taken in or none (the same
     intake and custody entries as `evidence add`)."""
     await may(request, registry, who, "write")
-    length = request.headers.get("content-length", "")
     lang = language(request)
     v: dict[str, str] = {}
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         await form_of(request, registry, who)  # a form without its token is refused first
     try:
-        uploads.check_size(int(length) if length.isdigit() else None,
-                           MAX_EVIDENCE_UPLOAD + FORM_SLACK)
-        parts = stream_form(request)
-        fields, first = await parts.fields_until_file()
-        await check_streamed_token(request, registry, who, fields)
+        parts, fields, first = await open_streamed_form(request, registry, who,
+                                                        MAX_EVIDENCE_UPLOAD)
         v = {k: fields.get(k, "").strip()[:MAX_FIELD] for k in INTAKE_FIELDS}
         if first is None:
             raise ValidationError("choose at least one file", field="file")

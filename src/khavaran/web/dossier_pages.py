@@ -21,9 +21,9 @@ from khavaran.export.disclosure import LEVELS
 from khavaran.services import dossier_checks, dossier_jobs, jobs, uploads
 from khavaran.services.sign_in import Principal
 from khavaran.web.deps import Reg
-from khavaran.web.entry_pages import check_streamed_token, field_errors
+from khavaran.web.entry_pages import field_errors, open_streamed_form
 from khavaran.web.i18n import N_
-from khavaran.web.multipart import stream_form, streamed_files
+from khavaran.web.multipart import streamed_files
 from khavaran.web.pages import SignedIn, form_of, language, may, render
 
 __all__ = ["MAX_DOSSIER_UPLOAD", "UPLOAD_PATHS", "build_dossier", "check_form",
@@ -34,7 +34,6 @@ router = APIRouter(include_in_schema=False)
 
 # A dossier is its exhibits: as large as the evidence a browser may send.
 MAX_DOSSIER_UPLOAD = 4 * 1024**3
-FORM_SLACK = 1 << 20
 UPLOAD_PATHS = frozenset({"/dossiers/verify"})  # it checks its own size
 # The states of a job and the levels of a dossier, as the pages show them.
 WORDS = [
@@ -156,16 +155,12 @@ async def check_dossier(request: Request, registry: Reg, who: SignedIn) -> Respo
     """Check an uploaded dossier (a tar or zip of its bag) against this
     installation's keys, the upload streamed to the staging area."""
     await may(request, registry, who, "read")
-    length = request.headers.get("content-length", "")
     lang = language(request)
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         await form_of(request, registry, who)  # a form without its token is refused first
     try:
-        uploads.check_size(int(length) if length.isdigit() else None,
-                           MAX_DOSSIER_UPLOAD + FORM_SLACK)
-        parts = stream_form(request)
-        fields, first = await parts.fields_until_file()
-        await check_streamed_token(request, registry, who, fields)
+        parts, _fields, first = await open_streamed_form(request, registry, who,
+                                                         MAX_DOSSIER_UPLOAD)
         if first is None:
             raise ValidationError("choose a dossier archive (.tar or .zip)", field="file")
         name, stream = next(streamed_files(parts, first, MAX_DOSSIER_UPLOAD,

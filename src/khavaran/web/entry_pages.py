@@ -33,11 +33,11 @@ from khavaran.services.sign_in import Principal, csrf_token, same
 from khavaran.storage import queries
 from khavaran.web.deps import COOKIE, Reg
 from khavaran.web.i18n import N_, catalogue
-from khavaran.web.multipart import stream_form
+from khavaran.web.multipart import StreamedForm, stream_form
 from khavaran.web.pages import SignedIn, form_of, language, may, render
 
-__all__ = ["PROPERTY_LABELS", "UPLOAD_PATHS", "check_streamed_token", "claim_action",
-           "claim_action_form", "confirm_import",
+__all__ = ["FORM_SLACK", "PROPERTY_LABELS", "UPLOAD_PATHS", "check_streamed_token",
+           "claim_action", "claim_action_form", "confirm_import", "open_streamed_form",
            "consent_form", "field_errors", "import_form", "import_progress",
            "import_progress_page", "new_claim", "new_claim_form",
            "new_person", "new_person_form", "new_source", "new_source_form", "pick_source",
@@ -507,6 +507,25 @@ async def check_streamed_token(request: Request, registry: Any, who: Principal,
             reason=f"no valid CSRF token: POST {request.url.path}")
         raise ForbiddenError("this form has expired or did not come from Khavaran: "
                              "reload the page and try again")
+
+
+# The fields and part headers around the files, counted in a streamed form's size.
+FORM_SLACK = 1 << 20
+
+
+async def open_streamed_form(request: Request, registry: Any, who: Principal,
+                             limit: int) -> tuple[StreamedForm, dict[str, str], str | None]:
+    """A form with files, opened to be read as it arrives: a body declared larger
+    than ``limit`` (and the form around it) is refused before it is read, and the
+    token among the fields before the first file is checked before a byte of a
+    file is.  Returns the form, those fields and the first file's name (None: no
+    file)."""
+    length = request.headers.get("content-length", "")
+    uploads.check_size(int(length) if length.isdigit() else None, limit + FORM_SLACK)
+    parts = stream_form(request)
+    fields, first = await parts.fields_until_file()
+    await check_streamed_token(request, registry, who, fields)
+    return parts, fields, first
 
 
 async def _receive(request: Request, registry: Any, who: Principal, limit: int,
