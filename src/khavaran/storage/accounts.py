@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, true, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, select, true, update
 
 from khavaran.storage.account_tables import (
     access_log,
@@ -25,8 +25,14 @@ __all__ = [
 ]
 
 
+# Built once: every request that carries a token or a session reads both.
+_ACCOUNT = select(account).where(account.c.name == bindparam("name"))
+_TOKEN_BY_DIGEST = select(api_token).where(api_token.c.digest == bindparam("value"))
+_TOKEN_BY_ID = select(api_token).where(api_token.c.id == bindparam("value"))
+
+
 def account_row(conn: Connection, name: str) -> Any:
-    return conn.execute(select(account).where(account.c.name == name)).mappings().first()
+    return conn.execute(_ACCOUNT, {"name": name}).mappings().first()
 
 
 def accounts(conn: Connection) -> list[Any]:
@@ -65,8 +71,8 @@ def add_token(conn: Connection, row: dict[str, Any]) -> None:
 
 def token_row(conn: Connection, *, digest: str | None = None, token_id: str | None = None
               ) -> Any:
-    col, value = (api_token.c.digest, digest) if digest else (api_token.c.id, token_id)
-    return conn.execute(select(api_token).where(col == value)).mappings().first()
+    query, value = (_TOKEN_BY_DIGEST, digest) if digest else (_TOKEN_BY_ID, token_id)
+    return conn.execute(query, {"value": value}).mappings().first()
 
 
 def tokens_of(conn: Connection, name: str) -> list[Any]:
@@ -85,9 +91,11 @@ def add_session(conn: Connection, row: dict[str, Any]) -> None:
     conn.execute(insert(web_session).values(**row))
 
 
+_SESSION = select(web_session).where(web_session.c.digest == bindparam("digest"))
+
+
 def session_row(conn: Connection, digest: str) -> Any:
-    return conn.execute(select(web_session).where(web_session.c.digest == digest)
-                        ).mappings().first()
+    return conn.execute(_SESSION, {"digest": digest}).mappings().first()
 
 
 def end_session(conn: Connection, digest: str, at: dt.datetime) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, RowMapping, select
 
+from khavaran.storage.queries import IDS, by_ids
 from khavaran.storage.repo import chunks, insert_rows
 from khavaran.storage.tables import claim, claim_alias, source_record
 
@@ -14,12 +15,10 @@ __all__ = ["add_aliases", "claims_referring", "keyed_of", "plain_of", "records_o
 
 def keyed_of(conn: Connection, claim_ids: Iterable[str]) -> dict[str, str]:
     """Plain claim id -> its keyed id, for those of ``claim_ids`` that have one."""
-    out: dict[str, str] = {}
-    for part in chunks(sorted(set(claim_ids))):
-        q = select(claim_alias.c.claim_id, claim_alias.c.id).where(
-            claim_alias.c.claim_id.in_(part))
-        out.update({r.claim_id: r.id for r in conn.execute(q)})
-    return out
+    return {r["claim_id"]: r["id"] for r in by_ids(conn, _KEYED, claim_ids)}
+
+
+_KEYED = select(claim_alias.c.claim_id, claim_alias.c.id).where(claim_alias.c.claim_id.in_(IDS))
 
 
 def plain_of(conn: Connection, keyed: str) -> str | None:
