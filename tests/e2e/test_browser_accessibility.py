@@ -25,7 +25,9 @@ PAGES = [("/login", None), ("/no-such-page", None), ("/account", "investigator")
          ("/review", "analyst"),
          # dossiers: the case page with its build form, the check of an upload
          # (test_browser_dossier.py checks a job's page, whose id is made by a build)
-         ("/cases/demo-commission", "investigator"), ("/dossiers/verify", "viewer")]
+         ("/cases/demo-commission", "investigator"), ("/dossiers/verify", "viewer"),
+         # the summer-1988 dashboard, whole and narrowed
+         ("/dashboard", "viewer"), ("/dashboard?wave=2", "viewer")]
 
 
 @pytest.mark.parametrize("lang", ["fa", "en"])

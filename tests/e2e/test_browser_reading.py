@@ -47,3 +47,22 @@ def test_a_persons_page_shows_each_fact_with_its_sources_in_both_languages(live:
         assert "<bdi" not in page.title()  # the title is plain text
         live.shot(page, f"person-{lang}")
         ctx.close()
+
+
+def test_the_dashboard_narrows_by_a_filter_and_brings_in_the_estimate(live: Live) -> None:
+    for lang, estimated in (("en", "No estimate"), ("fa", "برآوردی نیست")):
+        ctx = live.context("viewer", lang=lang)
+        page = ctx.new_page()
+        page.goto(f"{live.url}/dashboard")
+        # htmx asks for the estimate once the page is shown; it takes seconds.
+        expect(page.locator("#estimated")).to_contain_text(estimated, timeout=60_000)
+        whole = page.locator("dl.counts dd").first.inner_text()
+        live.shot(page, f"dashboard-{lang}")
+        page.select_option("#d-wave", "2")
+        page.locator("form.dashboard-filters button").click()
+        page.wait_for_url("**/dashboard?*wave=2*")
+        narrowed = page.locator("dl.counts dd").first.inner_text()
+        assert narrowed != whole
+        expect(page.locator("#d-wave")).to_have_value("2")
+        live.shot(page, f"dashboard-wave-2-{lang}")
+        ctx.close()

@@ -67,6 +67,10 @@ PAGES: list[tuple[str, str, Form, dict[str | None, Any]]] = [
     # The reading pages (test_web_read_pages.py has what they show).
     ("GET", "/", None, READ),
     ("GET", "/search?q=Hosseini", None, READ),
+    ("GET", "/dashboard?wave=1", None, READ),
+    ("GET", "/dashboard/timeline.svg", None, READ),
+    ("GET", "/dashboard/estimate?city=Atlantis", None,
+     {None: LOGIN, **dict.fromkeys(ROLES, 422)}),
     ("GET", "/search/results?q=Hosseini", None, READ),
     ("GET", "/persons/v-demo-001", None, READ),
     ("GET", f"/persons/{WITNESS}", None, READ),

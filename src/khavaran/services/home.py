@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import escape
 
@@ -22,7 +23,7 @@ from khavaran.services.registry import Registry
 from khavaran.storage import queries, reading_queries
 
 __all__ = ["FIRST_DAY", "LAST_DAY", "SH_MONTHS_FA", "Day", "Home", "Timeline", "chart_svg", "home",
-           "persian_digits", "recent_changes", "timeline"]
+           "deaths", "persian_digits", "recent_changes", "timeline", "timeline_of"]
 
 # The summer of 1988: from the ceasefire (18 Jul 1988) to the end of
 # Shahrivar 1367 (22 Sep 1988), when the second wave ended.
@@ -81,23 +82,36 @@ class Home:
 def timeline(registry: Registry, first: dt.date = FIRST_DAY,
              last: dt.date = LAST_DAY, *, only: set[str] | None = None) -> Timeline:
     """Executions per day between ``first`` and ``last``, counting each merged
-    person once, on the day of their preferred date of death (else of the most
-    credible, then the earliest recorded).  A person whose chosen date is not
-    known to the day is counted in ``imprecise``, not on any day.  With
-    ``only``, only those merged persons count (the public memorial's)."""
+    person once, on the day of their chosen date of death (``deaths``).  A
+    person whose chosen date is not known to the day is counted in
+    ``imprecise``, not on any day.  With ``only``, only those merged persons
+    count (the public memorial's)."""
+    chosen = deaths(registry)
+    if only is not None:
+        chosen = {p: span for p, span in chosen.items() if p in only}
+    return timeline_of(chosen.values(), first, last)
+
+
+def deaths(registry: Registry) -> dict[str, tuple[dt.date, dt.date]]:
+    """Each merged victim's date of death as a span (first and last possible
+    day): their preferred one, else the most credible, then the earliest recorded."""
     with registry.read() as conn:
         rows = reading_queries.death_dates_of_victims(conn)
     best: dict[str, tuple[tuple[bool, int, dt.datetime], dt.date, dt.date]] = {}
     for r in rows:
         rank = (not r["preferred"], -r["credibility"], r["created_at"])
         person = r["person"]
-        if only is not None and person not in only:
-            continue
         if person not in best or rank < best[person][0]:
             best[person] = (rank, r["date_start"], r["date_end"] or r["date_start"])
+    return {person: (start, end) for person, (_, start, end) in best.items()}
+
+
+def timeline_of(spans: Iterable[tuple[dt.date, dt.date]], first: dt.date = FIRST_DAY,
+                last: dt.date = LAST_DAY) -> Timeline:
+    """The timeline of these dates of death (one per person)."""
     per_day: Counter[dt.date] = Counter()
     imprecise = 0
-    for _, start, end in best.values():
+    for start, end in spans:
         if end < first or start > last:
             continue
         if start == end:

@@ -28,7 +28,7 @@ from khavaran.storage.vault_tables import (
 )
 
 __all__ = ["claims_citing", "death_dates_of_victims", "evidence_for_claims",
-           "evidence_of_source", "heads_of", "home_counts", "members_of", "recent_history",
+           "evidence_of_source", "facts_of_victims", "heads_of", "home_counts", "members_of", "recent_history",
            "registry_version", "telling_claims"]
 
 
@@ -75,6 +75,20 @@ def death_dates_of_victims(conn: Connection) -> list[RowMapping]:
                 claim.c.entity_id.in_(victims))
          .order_by(claim.c.entity_id, claim.c.id))
     return list(conn.execute(q).mappings())
+
+
+def facts_of_victims(conn: Connection, properties: Iterable[str]) -> list[Any]:
+    """Every claim of ``properties`` of a victim, as light rows: person (the
+    merged person), property, value, date_start."""
+    victims = select(claim.c.entity_id).where(claim.c.property == "role",
+                                              claim.c.value == "victim")
+    q = (select(func.coalesce(person_member.c.person_id, claim.c.entity_id).label("person"),
+                claim.c.property, claim.c.value, claim.c.date_start)
+         .select_from(claim.outerjoin(person_member,
+                                      person_member.c.member_id == claim.c.entity_id))
+         .where(claim.c.property.in_(list(properties)), claim.c.entity_id.in_(victims))
+         .order_by(claim.c.entity_id, claim.c.id))
+    return list(conn.execute(q).all())
 
 
 def heads_of(conn: Connection, ids: Iterable[str]) -> dict[str, str]:

@@ -24,6 +24,7 @@ from khavaran.web import (
     api,
     auth,
     case_pages,
+    dashboard_pages,
     dossier_pages,
     entry_pages,
     memorial_pages,
@@ -89,6 +90,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
     app.include_router(entry_pages.router)
     app.include_router(reading_pages.router)  # after /persons/new, /sources/new
     app.include_router(case_pages.router)
+    app.include_router(dashboard_pages.router)
     app.include_router(dossier_pages.router)
     app.include_router(review_pages.router)
     app.include_router(memorial_pages.router)
