@@ -120,6 +120,8 @@ def test_a_relation_to_a_protected_person_answers_as_one_to_nobody(demo_cli) -> 
             after = conn.execute(select(func.count()).select_from(history)).scalar_one()
         answers.append((got.exit_code, got.output.replace(target, "ID"), after - before))
     assert answers[0] == answers[1] and answers[0][0] != 0, answers
+    # The same words tell a user who meant the witness what to do.
+    assert "no record with id 'ID'" in answers[0][1] and "--include-protected" in answers[0][1]
     done = demo_cli("claim", "add", relative, "relative_of", WITNESS, "--qualifier",
                     "sibling", "--source", "demo-testimony-01", "--include-protected",
                     user="ana")

@@ -67,7 +67,7 @@ class ClaimChecker:
             run.report.warnings.extend(f"{at}{c.entity}: {text}" for text in clean.warnings)
         if clean.ref_id is not None:
             run.gate_reference(clean.ref_id, w, c.property)
-            target, target_fictional = run.entity(clean.ref_id, w, c.property)
+            target, target_fictional = run.entity(clean.ref_id, w, c.property, reference=True)
             if target != prop.range:
                 raise DanglingReferenceError(
                     f"'{clean.ref_id}' is a {target}, but {c.property} must be a {prop.range}",

@@ -143,13 +143,16 @@ class _Ingest:
             src_refs.update(s.based_on)
         self.db_sources = repo.source_fictional(self.conn, src_refs)
 
-    def entity(self, entity_id: str, where: Where, field_name: str) -> tuple[str, bool]:
+    def entity(self, entity_id: str, where: Where, field_name: str, *,
+               reference: bool = False) -> tuple[str, bool]:
+        """The kind and fictional mark of a record of this batch or the registry;
+        with ``reference``, the answer for an unknown one is that of gate_reference."""
         e = self._batch_entities.get(entity_id)
         if e is not None:
             return e.schema, bool(e.fictional)
         info = self.db_entities.get(entity_id)
         if info is None:
-            raise DanglingReferenceError(f"no record with id '{entity_id}'", field=field_name,
+            raise DanglingReferenceError(_no_target(entity_id, reference), field=field_name,
                                          file=where.file, line=where.line)
         return info.schema, info.fictional
 
@@ -176,7 +179,7 @@ class _Ingest:
         if not self.was_protected(entity_id):
             return
         if not self.include_protected:
-            raise DanglingReferenceError(f"no record with id '{entity_id}'", field=field_name,
+            raise DanglingReferenceError(_no_target(entity_id, True), field=field_name,
                                          file=where.file, line=where.line)
         self.referred.add(entity_id)
 
@@ -639,3 +642,13 @@ def ingest(conn: Connection, batch: Batch, *, actor: str, label: str,
     run.write()
     return run.report
 
+
+def _no_target(entity_id: str, reference: bool) -> str:
+    """The refusal of a reference to an unknown record.  A protected person gets
+    the same words, which say what to do in that case without saying whether
+    it is one: their id is on every page, a relation to them is not."""
+    text = f"no record with id '{entity_id}'"
+    if reference:
+        text += ("; a reference to a protected person answers the same, and needs "
+                 "--include-protected (the access is recorded)")
+    return text
