@@ -202,3 +202,28 @@ def test_only_an_export_with_identities_is_recorded_as_revealing_them(demo_cli, 
     revealed = read_log(demo_cli.registry, action="reveal")
     assert revealed.total >= 1 and {e.actor for e in revealed.entries} == {"ana"}
     assert WITNESS in {e.target for e in revealed.entries}
+
+
+def test_a_reveal_is_not_shown_beside_the_change_that_needed_it(demo_cli, tmp_path) -> None:
+    """Written at the same moment as the relation it allowed, a reveal row in the
+    registry-wide feeds (a plain export, the home page's recent changes) would
+    tie the new relative to the witness; the witness's own history keeps it."""
+    from khavaran.services.home import recent_changes
+
+    relative = demo_cli("person", "add", "--name", "Fatemeh Fictional-Relative", "--source",
+                        "demo-testimony-01", "--fictional").output.split()[0]
+    done = demo_cli("claim", "add", relative, "relative_of", WITNESS, "--qualifier",
+                    "sibling", "--source", "demo-testimony-01", "--include-protected",
+                    user="ana")
+    assert done.exit_code == 0, done.output
+    plain = [json.loads(line) for line in _export(demo_cli, tmp_path)]
+    assert not [h for h in plain if h["type"] == "history"
+                and h["action"] == "reveal-protected"]
+    assert [h for h in plain if h["type"] == "history" and h.get("entity_id") == relative]
+    full = [json.loads(line) for line in _export(demo_cli, tmp_path, "--include-protected")]
+    assert [h for h in full if h["type"] == "history" and h["action"] == "reveal-protected"
+            and h["entity_id"] == WITNESS]
+    feed = recent_changes(demo_cli.registry, limit=50)
+    assert not [c for c, _, _ in feed if c.action == "reveal-protected"]
+    assert any(c.entity_id == relative for c, _, _ in feed)
+    assert "ana  reveal-protected" in demo_cli("history", WITNESS).output

@@ -118,7 +118,11 @@ def _lines(conn: Any, reveal: bool, report: ExportReport) -> Iterator[dict[str, 
                "note": co["note"], "created_at": _iso(co["created_at"]),
                "created_by": co["created_by"]}
     for h in queries.iter_table(conn, history, history.c.id):
-        if hidden.hides_history(h):
+        # A reveal is written at the same moment as the change that needed it:
+        # beside every other record's history it would tie that change (a new
+        # relative, say) to the protected person.  The witness's own history
+        # and the access log keep it.
+        if hidden.hides_history(h) or (not reveal and h["action"] == "reveal-protected"):
             report.withheld += 1
             continue
         yield {"type": "history", "at": _iso(h["at"]), "actor": h["actor"],

@@ -131,7 +131,10 @@ def recent_changes(registry: Registry,
     with registry.read() as conn:
         rows = reading_queries.recent_history(conn, limit * 3)
         hidden = hidden_set(conn, {r["entity_id"] for r in rows if r["entity_id"]})
-        kept = [r for r in rows if not hidden.hides_history(r)][:limit]
+        # Reveals are left out, as from a plain export: beside the change that
+        # needed one, it would tie that change to the protected person.
+        kept = [r for r in rows if not hidden.hides_history(r)
+                and r["action"] != "reveal-protected"][:limit]
         ids = [r["entity_id"] for r in kept if r["entity_id"]]
         names = display_names(conn, ids)
         kinds = {k: str(v["schema"]) for k, v in queries.entities(conn, ids).items()}

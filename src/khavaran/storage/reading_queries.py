@@ -28,8 +28,8 @@ from khavaran.storage.vault_tables import (
 )
 
 __all__ = ["claims_citing", "death_dates_of_victims", "evidence_for_claims",
-           "evidence_of_source", "facts_of_victims", "heads_of", "home_counts", "members_of", "recent_history",
-           "registry_version", "telling_claims"]
+           "evidence_of_source", "facts_of_victims", "heads_of", "home_counts", "members_of",
+           "recent_history", "registry_version", "telling_claims"]
 
 
 def _scalar(conn: Connection, q: Any) -> int:
