@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         exporting,
         finding,
         ftm_export,
+        ftm_import,
         importing,
         integrity,
         profiles,
@@ -35,6 +36,7 @@ else:
     accounts = lazy_module("khavaran.services.accounts")
     exporting = lazy_module("khavaran.services.exporting")
     ftm_export = lazy_module("khavaran.services.ftm_export")
+    ftm_import = lazy_module("khavaran.services.ftm_import")
     importing = lazy_module("khavaran.services.importing")
     integrity = lazy_module("khavaran.services.integrity")
     profiles = lazy_module("khavaran.services.profiles")
@@ -153,6 +155,18 @@ def _report(report: IngestReport) -> None:
         typer.echo(f"warning: {warning}")
 
 
+def _ftm_report(done: ftm_import.FtmImport) -> None:
+    for problem in done.skipped:
+        typer.echo(f"skipped: {problem}")
+    added = ", ".join(f"{n} {k}" for k, n in sorted(done.added.items())) or "nothing new"
+    typer.echo(f"dataset {done.dataset} ({done.date.isoformat()}): added {added}")
+    if done.updated:
+        typer.echo("updated: " + ", ".join(f"{n} {k}" for k, n in sorted(done.updated.items())))
+    if done.unchanged:
+        typer.echo(f"already present: {done.unchanged} entities")
+    typer.echo("these are reference entities, not claims: khavaran xref matches them")
+
+
 @app.command("import")
 def import_(
     ctx: typer.Context,
@@ -170,16 +184,60 @@ def import_(
     sheet: Annotated[str | None, typer.Option(
         help="In spreadsheets, import only this sheet (default: each sheet is a list).",
         show_default=False)] = None,
+    format_: Annotated[str | None, typer.Option(
+        "--format", help="ftm: a FollowTheMoney entity file (OpenSanctions' exports) into "
+        "the reference area, apart from the registry's claims (docs/ftm.md). Default: "
+        "the registry's own formats, by file.", show_default=False)] = None,
+    skip_bad: Annotated[bool, typer.Option(
+        "--skip-bad", help="With --format ftm: import the good entities of a file with "
+        "bad lines, and list what was skipped.")] = False,
+    dataset: Annotated[str | None, typer.Option(
+        help="With --format ftm: the dataset's name (default: the file's name).",
+        show_default=False)] = None,
+    dataset_title: Annotated[str | None, typer.Option(
+        "--dataset-title", help="With --format ftm: the title its source gets (default: "
+        "the name).", show_default=False)] = None,
+    dataset_date: Annotated[str | None, typer.Option(
+        "--dataset-date", help="With --format ftm: the dataset's date, YYYY-MM-DD (default: "
+        "the newest last_change in the file, else today).", show_default=False)] = None,
+    fictional: Annotated[bool, typer.Option(
+        "--fictional", help="With --format ftm: the dataset is fictional (demo or test "
+        "data); only fictional persons can match it.")] = False,
 ) -> None:
     """Import CSV, spreadsheet (.xlsx, .ods: lists) or JSON Lines files in one
     transaction: all or nothing.
 
     Formats: docs/import-formats.md.  Re-running an import adds nothing.  Every
-    bad cell of a list is reported in one run.
+    bad cell of a list is reported in one run.  With --format ftm, one FtM file
+    goes into the reference area for `khavaran xref` (docs/ftm.md); every bad
+    line is reported, and nothing is imported unless the file is clean or
+    --skip-bad is given.
 
     Example: khavaran --as ana import sources.csv list-a.csv list-b.csv
+    Example: khavaran --as ana import --format ftm us_ofac_sdn.json --skip-bad
     """
     actor = settings_of(ctx).require_actor()
+    ftm_only = {"--skip-bad": skip_bad, "--dataset": dataset, "--dataset-title": dataset_title,
+                "--dataset-date": dataset_date, "--fictional": fictional}
+    if format_ == "ftm":
+        given = [n for n, v in {"--kind": kind, "--profile": profile, "--sheet": sheet,
+                                "--include-protected": include_protected}.items() if v]
+        if given or len(files) != 1:
+            raise typer.BadParameter("--format ftm takes one file and none of "
+                                     + (", ".join(given) or "--kind, --profile, --sheet"),
+                                     param_hint="--format")
+        done = ftm_import.import_ftm(registry_of(ctx), files[0], actor=actor, dataset=dataset,
+                                     title=dataset_title, date=dataset_date,
+                                     skip_bad=skip_bad, fictional=fictional)
+        _ftm_report(done)
+        return
+    if format_ is not None:
+        raise typer.BadParameter(f"'{format_}' is not a format: the one there is is ftm "
+                                 "(the registry's own formats need no --format)",
+                                 param_hint="--format")
+    if any(ftm_only.values()):
+        raise typer.BadParameter(" and ".join(n for n, v in ftm_only.items() if v)
+                                 + " go with --format ftm", param_hint="--format")
     report = importing.import_files(registry_of(ctx), [(f, kind) for f in files], actor=actor,
                                     progress=_progress, reason=reason,
                                     include_protected=include_protected, profile=profile,
