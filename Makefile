@@ -20,7 +20,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# system-packages first: PyICU (for followthemoney, a test tool) builds against libicu-dev.
+# system-packages first: PyICU (for followthemoney, which `import --format ftm` uses) builds
+# against libicu-dev.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python system-packages
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
