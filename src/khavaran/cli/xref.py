@@ -73,7 +73,7 @@ def xref_queue(
 @xref_app.command("judge")
 def xref_judge(
     ctx: typer.Context,
-    person: Annotated[str, typer.Argument(help="The registry person's id.",
+    person_id: Annotated[str, typer.Argument(help="The registry person's id.",
                                           show_default=False)],
     entity: Annotated[str, typer.Argument(help="The imported entity, as DATASET:ENTITY_ID.",
                                           show_default=False)],
@@ -91,8 +91,9 @@ def xref_judge(
     Example: khavaran --as ana xref judge p-demo-perp-11 demo_sanctions:demo-sanc-001 same
     """
     actor = settings_of(ctx).require_actor()
-    done = xref.judge_xref(registry_of(ctx), person, entity, decision, actor=actor, note=note)
-    typer.echo(f"judged {person} and {entity} {decision}")
+    done = xref.judge_xref(registry_of(ctx), person_id, entity, decision, actor=actor,
+                           note=note)
+    typer.echo(f"judged {person_id} and {entity} {decision}")
     if done.report is not None:
         added = ", ".join(f"{n} {k}" for k, n in sorted(done.report.added.items()))
         typer.echo(f"added: {added or 'nothing new'}")

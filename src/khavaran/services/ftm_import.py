@@ -112,6 +112,10 @@ def _line_entity(text: str, number: int) -> tuple[FtmEntity | None, list[Problem
     schema = _model().get(schema_name) if isinstance(schema_name, str) else None
     if schema is None:
         problems.append(Problem(number, f"unknown schema {json.dumps(schema_name)}"))
+    elif schema.abstract:
+        problems.append(Problem(number, f"schema {schema.name} is abstract: an entity has "
+                                        "one of its descendants (Person, Company...)"))
+        schema = None
     unknown = sorted(set(data) - {"id", "schema", "properties"} - EXTRA_KEYS)
     if unknown:
         problems.append(Problem(number, f"unknown key(s) {', '.join(unknown)}"))
