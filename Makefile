@@ -74,7 +74,8 @@ bench: $(VENV)/.bench-installed system-packages
 	$(BIN)/python bench/bench_linkage.py
 	$(BIN)/python bench/bench_estimate.py
 	$(BIN)/python bench/bench_dossier.py
-	$(BIN)/python bench/bench_ftm.py
+	$(BIN)/python bench/bench_ftm.py --persons 50000
+	$(BIN)/python bench/bench_xref.py
 	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_pages.py
 	$(BIN)/python bench/bench_public.py
