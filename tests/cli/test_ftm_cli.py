@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from khavaran.storage.reference_tables import ref_entity, xref_judgement
+from khavaran.storage.reference_tables import ref_dataset, ref_entity, xref_judgement
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "ftm" / "commission.ftm.jsonl"
 
@@ -109,3 +110,14 @@ def test_xref_with_nothing_imported(demo_cli) -> None:
     assert out.output.splitlines() == [
         "compared 6 alleged perpetrator(s) with 0 imported person(s): 0 candidate(s)",
         "nothing to review: no candidate is left unjudged"]
+
+
+def test_datasets_and_judgements_are_sealed_in_the_ledger(demo_cli) -> None:
+    demo_cli("import", "--format", "ftm", str(FIXTURE), "--fictional")
+    demo_cli("xref", "judge", "p-demo-perp-23", "commission:tf-003", "different")
+    ok = demo_cli("verify")
+    assert ok.exit_code == 0 and ok.output.startswith("all verified"), ok.output
+    with demo_cli.registry.engine.begin() as conn:  # someone with the database file
+        conn.execute(update(ref_dataset).values(date=dt.date(2020, 1, 1)))
+    bad = demo_cli("verify")
+    assert bad.exit_code == 1 and "ref_dataset" in bad.output, bad.output
