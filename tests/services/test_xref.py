@@ -3,6 +3,7 @@ either script; a "same" judgement makes cited postings and sanction actions."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,31 @@ def test_the_demo_sanctions_match_the_demo_commission(demo_registry) -> None:
     assert pairs[("p-demo-perp-11", "demo_sanctions:demo-sanc-001")] > 0.95
     assert pairs[("p-demo-perp-13", "demo_sanctions:demo-sanc-002")] > 0.95
     assert not [p for p, r in pairs if r.endswith("demo-sanc-004")]
+
+
+def test_occupancies_match_and_become_dated_postings(demo_registry, tmp_path: Path) -> None:
+    # OpenSanctions' PEP data holds posts as Position + Occupancy (holder, dates).
+    extra = [
+        {"id": "tf-pos", "schema": "Position", "properties": {
+            "name": ["Governor of the Provincial Governorate, Demo Republic (fictional)"]}},
+        {"id": "tf-occ", "schema": "Occupancy", "properties": {
+            "holder": ["tf-002"], "post": ["tf-pos"], "startDate": ["2010-03"],
+            "endDate": ["2014"]}},
+    ]
+    path = tmp_path / "pep.ftm.jsonl"
+    path.write_text(FIXTURE.read_text(encoding="utf-8") + "".join(
+        json.dumps(e, ensure_ascii=False) + "\n" for e in extra), encoding="utf-8")
+    import_ftm(demo_registry, path, actor="ana", fictional=True)
+    run_xref(demo_registry)
+    found = {c.ref: c for c in xref_queue(demo_registry, limit=0)
+             if c.person_id == "p-demo-perp-23"}
+    reasons = {r.field: r for r in found["pep:tf-002"].reasons}
+    assert reasons["position"].verdict == "agree"  # the career's "governor" post
+    done = judge_xref(demo_registry, "p-demo-perp-23", "pep:tf-002", "same", actor="ana")
+    assert len(done.postings) == 1
+    with demo_registry.read() as conn:
+        facts = dict(conn.execute(select(claim.c.property, claim.c.value).where(
+            claim.c.entity_id == done.postings[0])).all())
+    assert facts == {"person": "p-demo-perp-23", "start_date": "2010-03", "end_date": "2014",
+                     "title": "Governor of the Provincial Governorate, Demo Republic "
+                              "(fictional)"}

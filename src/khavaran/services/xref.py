@@ -146,6 +146,32 @@ def _ref_persons(conn: Connection) -> list[Any]:
                              .order_by(ref_entity.c.dataset, ref_entity.c.id)))
 
 
+def _occupancies(conn: Connection, dataset: str | None = None
+                 ) -> dict[tuple[str, str], list[tuple[str, str, str, str]]]:
+    """(dataset, holder id) -> (occupancy id, post's name, start, end) of every
+    Occupancy (FtM's dated hold of a Position, as OpenSanctions' PEP data gives it)."""
+    q = select(ref_entity.c.dataset, ref_entity.c.id, ref_entity.c.schema,
+               ref_entity.c.properties).where(ref_entity.c.schema.in_(["Occupancy", "Position"]))
+    if dataset is not None:
+        q = q.where(ref_entity.c.dataset == dataset)
+    posts: dict[tuple[str, str], str] = {}
+    held = []
+    for r in conn.execute(q.order_by(ref_entity.c.dataset, ref_entity.c.id)):
+        props = _props(r.properties)
+        if r.schema == "Position":
+            posts[r.dataset, r.id] = (props.get("name") or [r.id])[0]
+        else:
+            held.append((r.dataset, r.id, props))
+    out: dict[tuple[str, str], list[tuple[str, str, str, str]]] = defaultdict(list)
+    for ds, oid, props in held:
+        for post in props.get("post", []):
+            for holder in props.get("holder", []):
+                out[ds, holder].append((oid, posts.get((ds, post), post),
+                                        (props.get("startDate") or [""])[0],
+                                        (props.get("endDate") or [""])[0]))
+    return out
+
+
 def _props(stored: str) -> dict[str, list[str]]:
     data = json.loads(stored)
     return {str(k): [str(v) for v in vs] for k, vs in data.get("properties", {}).items()}
@@ -202,6 +228,7 @@ def run_xref(registry: Registry) -> XrefRun:
     with registry.read() as conn:
         suspects = _suspects(conn)
         persons = _ref_persons(conn)
+        held = _occupancies(conn)
     run.suspects, run.persons = len(suspects), len(persons)
     left: list[Features] = []
     left_of: list[str] = []
@@ -216,6 +243,9 @@ def run_xref(registry: Registry) -> XrefRun:
     props_of: list[dict[str, list[str]]] = []
     for n, row in enumerate(persons):
         props = _props(row.properties)
+        titles = [t for _, t, _, _ in held.get((row.dataset, row.id), [])]
+        if titles:
+            props["position"] = list(dict.fromkeys([*props.get("position", []), *titles]))
         props_of.append(props)
         birth = (props.get("birthDate") or [""])[0][:4]
         gender = (props.get("gender") or [""])[0]
@@ -332,7 +362,21 @@ def _confirm(conn: Connection, registry: Registry, person_id: str, dataset: Any,
         note=f"imported with khavaran import --format ftm; SHA-256 {dataset.sha256}",
         fictional=bool(dataset.fictional), where=where))
     cite = [CitationIn(sid, f"entity {ref_id}")]
+    held = _occupancies(conn, dataset.name).get((dataset.name, ref_id), [])
+    for occ_id, title, start, end in held:
+        post = "po-xref-" + blake2b(f"{person_id}\x1f{dataset.name}\x1f{occ_id}".encode(),
+                                    digest_size=10).hexdigest()
+        at = [CitationIn(sid, f"entity {occ_id}")]
+        batch.entities.append(EntityIn(post, "Posting", fictional=bool(dataset.fictional),
+                                       where=where))
+        for prop, value in (("person", person_id), ("title", title), ("start_date", start),
+                            ("end_date", end)):
+            if value:
+                batch.claims.append(ClaimIn(post, prop, value, citations=at, where=where))
+        out.postings.append(post)
     for title in props.get("position", []):
+        if title in {t for _, t, _, _ in held}:
+            continue  # the same post, dated, from its Occupancy
         post = "po-xref-" + blake2b(f"{person_id}\x1f{dataset.name}\x1f{ref_id}\x1f{title}"
                                     .encode(), digest_size=10).hexdigest()
         batch.entities.append(EntityIn(post, "Posting", fictional=bool(dataset.fictional),
