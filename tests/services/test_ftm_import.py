@@ -193,3 +193,19 @@ def test_valid_persons_are_accepted_with_every_value(people: list[tuple[str, lis
     entities, problems = check_ftm(lines)
     assert not problems
     assert [(e.id, e.properties["name"]) for e in entities] == people
+
+
+def test_lines_end_only_at_newline_and_bytes_that_are_not_utf8_are_a_bad_line(
+        registry, tmp_path: Path) -> None:
+    # U+2028 (a line separator to str.splitlines) inside a name, and a byte-order mark
+    odd = json.dumps({"id": "tf-9", "schema": "Person",
+                      "properties": {"name": ["Reza\u2028Karimi"]}}, ensure_ascii=False)
+    path = tmp_path / "odd.json"
+    path.write_bytes(b"\xef\xbb\xbf" + "\n".join([*GOOD, odd]).encode() + b"\n")
+    done = import_ftm(registry, path, actor="ana")
+    assert done.added["Person"] == 4
+    path.write_bytes("\n".join(GOOD).encode() + b'\n{"id": "x", "name": "\xff"}\n')
+    with pytest.raises(ValidationError) as caught:
+        import_ftm(registry, path, actor="ana", dataset="latin1")
+    assert "odd.json:line 7: not UTF-8 text (byte 22 of the line)" in str(caught.value)
+    assert _counts(registry) == (1, 7)

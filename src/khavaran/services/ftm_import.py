@@ -24,7 +24,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -158,15 +158,29 @@ def _references(e: FtmEntity) -> Iterable[tuple[str, str]]:
                 yield name, v
 
 
-def check_ftm(lines: Iterable[str]) -> tuple[list[FtmEntity], list[Problem]]:
+def check_ftm(lines: Iterable[str | bytes]) -> tuple[list[FtmEntity], list[Problem]]:
     """Every entity of the lines, and every problem (each with its line).
 
-    Blank lines are skipped.  An entity whose line is bad, or that refers to an
-    entity not in the file (or to a bad one), is not among the entities.
+    Lines may be bytes (a file read in binary: only "\\n" ends a line, as JSON
+    Lines says, where text's splitlines would also split at U+2028 inside a
+    name); a line that is not UTF-8 is a problem of its own.  Blank lines are
+    skipped.  An entity whose line is bad, or that refers to an entity not in
+    the file (or to a bad one), is not among the entities.
     """
     entities: dict[str, FtmEntity] = {}
     problems: list[Problem] = []
-    for number, text in enumerate(lines, start=1):
+    for number, line in enumerate(lines, start=1):
+        if isinstance(line, bytes):
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                problems.append(Problem(number, f"not UTF-8 text (byte {exc.start + 1} of "
+                                                "the line)"))
+                continue
+        else:
+            text = line
+        if number == 1:
+            text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
         if not text.strip():
             continue
         e, found = _line_entity(text, number)
@@ -241,13 +255,15 @@ def import_ftm(registry: Registry, path: Path, *, actor: str | None, dataset: st
             when = dt.date.fromisoformat(date)
         except ValueError:
             raise ValidationError(f"'{date}' is not a date YYYY-MM-DD", field="--date") from None
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(f"the file is not UTF-8 text (byte {exc.start})",
-                              file=str(path)) from None
-    entities, problems = check_ftm(text.splitlines())
+    digest = hashlib.sha256()
+
+    def lines() -> Iterator[bytes]:
+        with path.open("rb") as fh:
+            for line in fh:
+                digest.update(line)
+                yield line
+
+    entities, problems = check_ftm(lines())
     if problems and not skip_bad:
         shown = "\n".join(f"{path}:{p}" for p in problems[:MAX_SHOWN])
         more = len(problems) - MAX_SHOWN
@@ -258,7 +274,7 @@ def import_ftm(registry: Registry, path: Path, *, actor: str | None, dataset: st
         raise ValidationError("no entity in the file: nothing imported", file=str(path))
     report = FtmImport(name, when or _dataset_date(entities, registry.now().date()),
                        skipped=problems)
-    sha = hashlib.sha256(raw).hexdigest()
+    sha = digest.hexdigest()
     with registry.write() as conn:
         row = conn.execute(select(ref_dataset).where(ref_dataset.c.name == name)).first()
         values = {"title": title or (row.title if row else name), "date": report.date,
