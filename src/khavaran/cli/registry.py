@@ -178,7 +178,8 @@ def _ftm_report(done: ftm_import.FtmImport) -> None:
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="CSV or JSON Lines files, in order.")],
+    files: Annotated[list[Path], typer.Argument(
+        help="CSV or JSON Lines files, in order (with --format ftm: one FtM file).")],
     kind: Annotated[str | None, typer.Option(
         help=f"What the CSV files hold: {', '.join(CSV_KINDS)}. Lists, sources and "
              "consents are recognised by their header.")] = None,
