@@ -209,3 +209,12 @@ def test_lines_end_only_at_newline_and_bytes_that_are_not_utf8_are_a_bad_line(
         import_ftm(registry, path, actor="ana", dataset="latin1")
     assert "odd.json:line 7: not UTF-8 text (byte 22 of the line)" in str(caught.value)
     assert _counts(registry) == (1, 7)
+
+
+def test_ids_too_long_or_with_nul_are_bad_lines_on_every_database() -> None:
+    lines = [json.dumps({"id": "x" * 201, "schema": "Person", "properties": {}}),
+             json.dumps({"id": "a\u0000b", "schema": "Person", "properties": {}}),
+             json.dumps({"id": "x" * 200, "schema": "Person", "properties": {}})]
+    entities, problems = check_ftm(lines)
+    assert [p.line for p in problems] == [1, 2] and [len(e.id) for e in entities] == [200]
+    assert "longer than 200 characters or holds a NUL character" in problems[0].message

@@ -45,6 +45,7 @@ EXTRA_KEYS = frozenset({"caption", "datasets", "referents", "first_seen", "last_
                         "last_change", "target", "origin"})
 DATASET_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
 ISO_PREFIX = re.compile(r"^\d{4}(-\d{2}(-\d{2}([T ][0-9:.+Z-]*)?)?)?$")
+MAX_ID = 200  # ref_entity.id; PostgreSQL refuses longer, SQLite would not
 MAX_SHOWN = 50  # problems listed in an error; the count says how many more
 
 
@@ -70,7 +71,8 @@ class FtmEntity:
         for prop in ("name", "title", "caption"):
             if self.properties.get(prop):
                 return self.properties[prop][0]
-        return str(self.extra.get("caption") or self.id)
+        # the caption key is free text: no NUL, which PostgreSQL cannot store
+        return str(self.extra.get("caption") or self.id).replace("\x00", "")
 
     def stored(self) -> str:
         """The properties (and the extra keys) as kept in ref_entity."""
@@ -109,6 +111,10 @@ def _line_entity(text: str, number: int) -> tuple[FtmEntity | None, list[Problem
     eid, schema_name, props = data.get("id"), data.get("schema"), data.get("properties", {})
     if not isinstance(eid, str) or not eid.strip():
         problems.append(Problem(number, "no id"))
+    elif len(eid.strip()) > MAX_ID or "\x00" in eid:
+        problems.append(Problem(number, f"id {eid[:40]!r}...: longer than {MAX_ID} characters "
+                                        "or holds a NUL character"))
+        eid = None
     schema = _model().get(schema_name) if isinstance(schema_name, str) else None
     if schema is None:
         problems.append(Problem(number, f"unknown schema {json.dumps(schema_name)}"))
