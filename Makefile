@@ -20,7 +20,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# system-packages first: PyICU (for followthemoney, a test tool) builds against libicu-dev.
+# system-packages first: PyICU (for followthemoney, which `import --format ftm` uses) builds
+# against libicu-dev.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python system-packages
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
@@ -73,7 +74,8 @@ bench: $(VENV)/.bench-installed system-packages
 	$(BIN)/python bench/bench_linkage.py
 	$(BIN)/python bench/bench_estimate.py
 	$(BIN)/python bench/bench_dossier.py
-	$(BIN)/python bench/bench_ftm.py
+	$(BIN)/python bench/bench_ftm.py --persons 50000
+	$(BIN)/python bench/bench_xref.py
 	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_pages.py
 	$(BIN)/python bench/bench_public.py

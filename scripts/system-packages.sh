@@ -8,7 +8,7 @@
 #   libharfbuzz-subset0                  PDF report (WeasyPrint)
 #   poppler-utils                        pdffonts, pdftotext, pdftoppm: tests check the PDF with them
 #   libicu-dev, pkg-config, g++          to build PyICU, which the followthemoney library (the
-#                                        FtM export's verifier in tests) needs: it has no wheel
+#                                        FtM import's model, via normality) needs: it has no wheel
 #   chromium (only with --test)          the browser of the end-to-end tests (Playwright
 #                                        launches it by its path)
 #   wrk (only with --bench)              the HTTP load generator of bench/bench_api.py

@@ -127,6 +127,7 @@ COMMANDS: dict[tuple[str, str], list[str]] = {
                                 "--follows", ID],
     ("action show", "action_id"): ["action", "show", ID],
     ("action list", "target"): ["action", "list", "--target", ID],
+    ("xref judge", "person_id"): ["xref", "judge", ID, "demo_sanctions:demo-sanc-001", "same"],
 }
 
 # Parameters that name a new record rather than look one up: nothing to hide.

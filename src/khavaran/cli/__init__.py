@@ -25,7 +25,7 @@ __all__ = ["FAMILIES", "FAMILY_OF", "app", "main"]
 
 # Every command family, in the order their commands are listed in --help.
 FAMILIES = ("accounts", "backup", "cases", "claims", "dossiers", "entry", "evidence", "keys",
-            "linkage", "records", "registry", "reports", "tracker")
+            "linkage", "records", "registry", "reports", "tracker", "xref")
 
 # The families that register each top-level command or group (tests/cli/
 # test_startup.py checks this against the commands all families register).
@@ -46,6 +46,7 @@ FAMILY_OF: dict[str, tuple[str, ...]] = {
                                         "search", "history", "overview", "date")},
     "report": ("reports",),
     "action": ("tracker",),
+    "xref": ("xref",),
 }
 
 # The root's own options that take a value (cli/root.py).

@@ -6,7 +6,9 @@ and returns them as (path, kind) pairs for import.  The same seed gives the
 same bytes every time.  `publish_demo(registry)`, after the import, puts the
 documented victims on the public memorial but for a few (UNPUBLISHED), so
 that both kinds can be seen and tested; the list rows stay unpublished, as
-rows nobody has reviewed.
+rows nobody has reviewed.  `load_demo_sanctions(registry)` imports the demo's
+FtM file of fictional sanctions (demo_sanctions.ftm.jsonl) into the reference
+area, for `khavaran xref` to match against the fictional commission members.
 """
 
 from __future__ import annotations
@@ -17,9 +19,14 @@ from typing import TYPE_CHECKING
 from khavaran.demo.build import DemoBuilder
 
 if TYPE_CHECKING:
+    from khavaran.services.ftm_import import FtmImport
     from khavaran.services.registry import Registry
 
-__all__ = ["PUBLISHED", "UNPUBLISHED", "publish_demo", "write_demo"]
+__all__ = ["PUBLISHED", "SANCTIONS", "UNPUBLISHED", "load_demo_sanctions", "publish_demo",
+           "write_demo"]
+
+# Fictional people and sanctions in FtM, names in both scripts (docs/ftm.md).
+SANCTIONS = Path(__file__).with_name("demo_sanctions.ftm.jsonl")
 
 # The documented (curated) victims: v-demo-001 to v-demo-020.
 UNPUBLISHED = ("v-demo-018", "v-demo-019", "v-demo-020")
@@ -39,3 +46,12 @@ def publish_demo(registry: Registry, actor: str = "khavaran demo") -> int:
 
     return sum(publish(registry, pid, actor=actor, reason="demo: fictional victim")
                for pid in PUBLISHED)
+
+
+def load_demo_sanctions(registry: Registry, actor: str = "khavaran demo") -> FtmImport:
+    """Import the demo's fictional sanctions into the reference area (safe to run
+    again: the second time adds nothing)."""
+    from khavaran.services.ftm_import import import_ftm
+
+    return import_ftm(registry, SANCTIONS, actor=actor, dataset="demo_sanctions",
+                      title="Demoland sanctions list (fictional)", fictional=True)

@@ -33,8 +33,8 @@ from khavaran.linkage.features import Features, prepare_all
 from khavaran.linkage.lists import LinkRecord
 from khavaran.linkage.names import link_key, skeleton
 
-__all__ = ["LinkResult", "candidate_pairs", "cluster", "link", "link_records", "person_ids",
-           "score_pairs", "write_clusters"]
+__all__ = ["LinkResult", "candidate_pairs", "cluster", "cross_pairs", "link", "link_records",
+           "person_ids", "score_pairs", "write_clusters"]
 
 # Two groups join only if every pair across them is within this many bits of
 # the link weight: a pair that is unlikely one person keeps its groups apart.
@@ -123,6 +123,39 @@ def candidate_pairs(features: Sequence[Features]) -> set[tuple[int, int]]:
             for j in by_initial.get(k, ()):
                 if i != j:
                     out.add((i, j) if i < j else (j, i))
+    return out
+
+
+def cross_pairs(left: Sequence[Features], right: Sequence[Features]) -> set[tuple[int, int]]:
+    """Pairs (i, j) of a record i of ``left`` and j of ``right`` worth comparing.
+
+    The blocks of candidate_pairs (the whole name, word pairs, the loose keys;
+    not initials), read across the two sides only: a few hundred suspects
+    against a large reference list compare no two reference records.  A block
+    is too common by the number of ``right`` records in it.
+    """
+    whole: dict[str, list[int]] = defaultdict(list)
+    blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
+    small: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for j, f in enumerate(right):
+        full, names, _, loose = _keys(f)
+        whole[full].append(j)
+        for k in names:
+            blocks[k].append(j)
+        for k in loose:
+            small[k].append(j)
+    out: set[tuple[int, int]] = set()
+    for i, f in enumerate(left):
+        full, names, _, loose = _keys(f)
+        out.update((i, j) for j in whole.get(full, ()))
+        for k in names:
+            found = blocks.get(k, ())
+            if len(found) <= PAIR_BLOCK:
+                out.update((i, j) for j in found)
+        for k in loose:
+            found = small.get(k, ())
+            if len(found) <= SMALL_BLOCK:
+                out.update((i, j) for j in found)
     return out
 
 

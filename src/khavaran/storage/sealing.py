@@ -68,6 +68,7 @@ from khavaran.storage.case_tables import (
     case_link_withdrawal,
     legal_case,
 )
+from khavaran.storage.reference_tables import ref_dataset, xref_judgement
 from khavaran.storage.tables import (
     citation,
     claim,
@@ -99,7 +100,7 @@ SEALED: dict[str, Table] = {t.name: t for t in (
     entity, source, source_basis, source_record, claim, claim_alias, citation, claim_status,
     consent, history, link_judgement, installation, publication, correction,
     legal_case, case_charge, case_charge_act, case_link, case_link_withdrawal,
-    account, api_token, recovery_code, web_session, access_log,
+    account, api_token, recovery_code, web_session, access_log, ref_dataset, xref_judgement,
 )}
 
 registry_seal = Table(
@@ -121,10 +122,12 @@ registry_version = Table(
 # state, accounts, the ledger itself, the review queue's stored pairs (derived from
 # source records; filling them in on a read must not make every cache stale) and
 # the corrections visitors send (a visitor's message must not empty every cache) and
-# the background jobs' bookkeeping (a progress bar must not either).
+# the background jobs' bookkeeping (a progress bar must not either), and the xref
+# queue's stored candidates (derived from the reference area and the registry).
 QUIET = frozenset({"access_log", "correction", "web_session", "api_token", "recovery_code",
                    "account", "ledger_entry", "ledger_lock", "ledger_timestamp", "registry_seal",
-                   "registry_version", "link_pair", "link_scored", "job"})
+                   "registry_version", "link_pair", "link_scored", "job",
+                   "xref_candidate"})
 
 JOURNAL = "khavaran.journal"
 GONE = "-"  # the digest of a row deleted by the transaction

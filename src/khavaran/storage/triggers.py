@@ -33,7 +33,7 @@ PROTECTED: dict[str, Trigger] = {
     "source_record": "no-delete", "claim": "no-delete", "citation": "no-delete",
     "claim_status": "no-delete", "consent": "no-delete",
     "publication": "no-delete", "correction": "no-delete",
-    "access_log": "append-only",
+    "access_log": "append-only", "xref_judgement": "append-only",
 }
 
 

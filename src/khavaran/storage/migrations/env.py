@@ -2,7 +2,13 @@
 
 from alembic import context
 
-from khavaran.storage import account_tables, case_tables, job_tables, vault_tables  # noqa: F401  (registers their tables)
+from khavaran.storage import (  # noqa: F401  (registers their tables)
+    account_tables,
+    case_tables,
+    job_tables,
+    reference_tables,
+    vault_tables,
+)
 from khavaran.storage.tables import metadata
 
 connection = context.config.attributes.get("connection")
