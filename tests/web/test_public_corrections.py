@@ -180,3 +180,27 @@ def test_the_person_page_publishes_and_unpublishes(site: Site, visitor: TestClie
                          data={"publish_reason": "x"}, headers=site.as_("admin"))
     assert r.status_code == 422
     assert "A protected person is never published." in r.text
+
+
+def test_a_wrong_answer_uses_the_question_up(site: Site, visitor: TestClient) -> None:
+    form = _form(visitor)
+    right = form["answer"]
+    wrong = visitor.post(f"/persons/{PERSON}/correct", data={**form, "answer": str(
+        int(right) % 18 + 1)}, follow_redirects=False)
+    assert wrong.status_code == 422
+    # The same question, now answered right: a robot cannot try the 17 sums.
+    again = visitor.post(f"/persons/{PERSON}/correct", data=form, follow_redirects=False)
+    assert again.status_code == 422 and "The answer to the question is wrong" in again.text
+    assert _send(visitor).status_code == 303  # a new question is good
+
+
+def test_wrong_answers_are_rate_limited_per_address(site: Site, visitor: TestClient) -> None:
+    for _ in range(corrections.WRONG_PER_HOUR):
+        assert _send(visitor, answer="1000").status_code == 422
+    r = _send(visitor)  # even the right answer, until the hour is over
+    assert r.status_code == 429
+    assert "Too many wrong answers from your address" in r.text
+    assert "The date of death is wrong." in r.text  # what was typed is kept
+    assert corrections.queue(site.registry) == []
+    fa = visitor.post(f"/persons/{PERSON}/correct?lang=fa", data=_form(visitor))
+    assert fa.status_code == 429 and "پاسخ‌های نادرست بسیاری" in fa.text

@@ -9,6 +9,10 @@ A visitor needs no account.  Instead:
 - at most ``PER_HOUR`` messages per client address an hour (the address is kept
   only as a keyed digest, for this limit), counted in the database so that every
   worker process agrees;
+- each question is good for one try: a wrong answer uses it up, and after
+  ``WRONG_PER_HOUR`` wrong answers in an hour an address is refused, right or
+  wrong, until the hour is over (the sums have only 17 answers: without this a
+  robot would try them all);
 - the text is kept as plain text, at most ``MAX_TEXT`` characters; the pages show
   it escaped, never as HTML.
 
@@ -38,12 +42,13 @@ from khavaran.services.registry import Registry
 from khavaran.storage import publishing as store
 from khavaran.storage import repo
 
-__all__ = ["KINDS", "MAX_TEXT", "PER_HOUR", "Challenge", "Correction", "challenge",
-           "client_digest", "queue", "resolve", "submit"]
+__all__ = ["KINDS", "MAX_TEXT", "PER_HOUR", "WRONG_PER_HOUR", "Challenge", "Correction",
+           "challenge", "client_digest", "queue", "resolve", "submit"]
 
 KINDS = ("correction", "take-down")
 MAX_TEXT = 10_000  # characters
 PER_HOUR = 5  # messages per client address
+WRONG_PER_HOUR = 10  # wrong answers per client address
 CHALLENGE_LIFE = dt.timedelta(hours=1)
 KEY_FILE = Path("keys") / "memorial-form.key"
 
@@ -118,6 +123,15 @@ def _answered(registry: Registry, person_id: str, token: str, answer: str) -> st
     return nonce if dt.timedelta(0) <= age <= CHALLENGE_LIFE else None
 
 
+def _nonce_of(token: str) -> str:
+    """The question's nonce as the token gives it, to use it up; a token that
+    names none still counts, under a nonce of its own."""
+    parts = token.split(".")
+    if len(parts) == 3 and re.fullmatch(r"[0-9a-f]{16}", parts[1]):
+        return parts[1]
+    return "-" + secrets.token_hex(7)
+
+
 def client_digest(registry: Registry, client: str | None) -> str:
     """A client address as kept: keyed, so that the digests of the few billion
     addresses cannot be tabulated."""
@@ -130,7 +144,8 @@ def submit(registry: Registry, person_id: str, *, kind: str, text: str, language
 
     Raises NotFoundError for a person the memorial does not show,
     ValidationError (``field`` kind, text or answer) for a message it refuses,
-    and RateLimitError when the address has sent ``PER_HOUR`` in the last hour.
+    and RateLimitError when the address has sent ``PER_HOUR`` in the last hour
+    or given ``WRONG_PER_HOUR`` wrong answers.
     """
     if kind not in KINDS:
         raise ValidationError(f"kind must be one of {', '.join(KINDS)}", field="kind")
@@ -140,11 +155,18 @@ def submit(registry: Registry, person_id: str, *, kind: str, text: str, language
     if len(text) > MAX_TEXT:
         raise ValidationError(f"the text is longer than {MAX_TEXT:,} characters",
                               field="text")
-    nonce = None if honeypot else _answered(registry, person_id, token, answer)
-    if nonce is None:
-        raise ValidationError("the answer to the question is wrong", field="answer")
     digest = client_digest(registry, client)
     now = registry.now()
+    hour_ago = now - dt.timedelta(hours=1)
+    with registry.read() as conn:
+        if store.misses_from(conn, digest, hour_ago) >= WRONG_PER_HOUR:
+            raise RateLimitError("too many wrong answers from this address: try again later",
+                                 3600)
+    nonce = None if honeypot else _answered(registry, person_id, token, answer)
+    if nonce is None:
+        with registry.write() as conn:
+            store.add_miss(conn, _nonce_of(token), digest, now)
+        raise ValidationError("the answer to the question is wrong", field="answer")
     with registry.write() as conn:
         if is_public(conn, person_id) is None:
             raise NotFoundError(f"no person with id '{person_id}'")

@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import Connection, case, exists, func, or_, select, update
 
 from khavaran.storage.repo import chunks
-from khavaran.storage.tables import correction, entity, person_member, publication
+from khavaran.storage.tables import challenge_miss, correction, entity, person_member, publication
 
-__all__ = ["add_correction", "challenge_used", "correction_row", "corrections", "person_ids",
-           "public_head", "published_among", "published_ids", "recent_from",
-           "resolve_correction", "set_published"]
+__all__ = ["add_correction", "add_miss", "challenge_used", "correction_row", "corrections",
+           "misses_from", "person_ids", "public_head", "published_among", "published_ids",
+           "recent_from", "resolve_correction", "set_published"]
 
 
 def set_published(conn: Connection, entity_id: str, published: bool, at: dt.datetime,
@@ -49,9 +49,24 @@ def add_correction(conn: Connection, row: dict[str, Any]) -> None:
     conn.execute(correction.insert().values(**row))
 
 
+def add_miss(conn: Connection, nonce: str, client: str, at: dt.datetime) -> None:
+    """A wrong answer to the question ``nonce`` (once: a second try is a miss too)."""
+    if conn.execute(select(challenge_miss.c.nonce).where(
+            challenge_miss.c.nonce == nonce)).first() is None:
+        conn.execute(challenge_miss.insert().values(nonce=nonce, client=client, at=at))
+
+
+def misses_from(conn: Connection, client: str, since: dt.datetime) -> int:
+    """How many wrong answers ``client`` (its digest) gave since ``since``."""
+    return int(conn.execute(select(func.count()).select_from(challenge_miss).where(
+        challenge_miss.c.client == client, challenge_miss.c.at >= since)).scalar_one())
+
+
 def challenge_used(conn: Connection, challenge: str) -> bool:
-    return conn.execute(select(correction.c.id).where(
+    return (conn.execute(select(correction.c.id).where(
         correction.c.challenge == challenge)).first() is not None
+        or conn.execute(select(challenge_miss.c.nonce).where(
+            challenge_miss.c.nonce == challenge)).first() is not None)
 
 
 def recent_from(conn: Connection, client: str, since: dt.datetime) -> int:

@@ -28,7 +28,8 @@ from sqlalchemy import (
 )
 
 __all__ = [
-    "citation", "claim", "claim_alias", "claim_status", "consent", "entity", "history",
+    "challenge_miss", "citation", "claim", "claim_alias", "claim_status", "consent", "entity",
+    "history",
     "correction", "installation", "link_judgement", "link_pair", "link_scored", "metadata",
     "person_member", "publication", "search_token", "source", "source_basis", "source_record",
 ]
@@ -244,6 +245,16 @@ correction = Table(
     CheckConstraint("status IN ('open','rejected','done')", name="status"),
     Index(None, "status"),
     Index(None, "client", "received_at"),
+)
+
+# A wrong answer to the memorial form's question (services/corrections.py): its
+# question is used up, and the client counts it against the hour's limit.
+challenge_miss = Table(
+    "challenge_miss", metadata,
+    Column("nonce", String(16), primary_key=True),
+    Column("client", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index(None, "client", "at"),
 )
 
 # Append-only: triggers created by the migrations refuse UPDATE and DELETE.

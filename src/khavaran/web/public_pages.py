@@ -97,9 +97,12 @@ async def correct(request: Request, registry: Reg, client: Client,
         return await show_person(request, registry, person_id, {
             "errors": {field: message}, "text": v["text"][:corrections.MAX_TEXT],
             "kind": v["kind"]}, status=422)
-    except RateLimitError:
+    except RateLimitError as exc:
+        refused = (words.gettext("Too many wrong answers from your address: please try "
+                                 "again in an hour.") if "wrong answers" in str(exc) else
+                   words.gettext("Too many messages from your address: please try "
+                                 "again later."))
         return await show_person(request, registry, person_id, {
-            "refused": words.gettext("Too many messages from your address: please try "
-                                     "again later."),
+            "refused": refused,
             "text": v["text"][:corrections.MAX_TEXT], "kind": v["kind"]}, status=429)
     return RedirectResponse(f"/persons/{person_id}?sent=1#correct-title", status_code=303)
