@@ -40,6 +40,13 @@ def _publishes(status: int) -> dict[str | None, Any]:
             "viewer": DENIED}
 
 
+def _jobs(status: int) -> dict[str | None, Any]:
+    """A job's pages (web/dossier_pages.py): a dossier's for who may export, a
+    verification's for who may write; an unknown job is unknown to both."""
+    return {None: LOGIN, "admin": status, "investigator": status, "analyst": status,
+            "viewer": DENIED}
+
+
 def _exports(status: int) -> dict[str | None, Any]:
     """Dossiers (web/dossier_pages.py): roles that may export."""
     return {None: LOGIN, "admin": status, "investigator": status, "analyst": DENIED,
@@ -91,12 +98,17 @@ PAGES: list[tuple[str, str, Form, dict[str | None, Any]]] = [
      _writes(404)),
     # Dossiers (test_web_dossier_pages.py has what they show and do).
     ("POST", "/cases/no-such-case/dossiers", {"level": "public"}, _exports(404)),
-    ("GET", "/jobs/j-" + "0" * 24, None, _exports(404)),
-    ("GET", "/jobs/j-" + "0" * 24 + "/progress", None, _exports(404)),
-    ("POST", "/jobs/j-" + "0" * 24 + "/rerun", {}, _exports(404)),
-    ("GET", "/jobs/j-" + "0" * 24 + "/dossier", None, _exports(404)),
-    ("GET", "/jobs/j-" + "0" * 24 + "/annex", None, _exports(404)),
+    ("GET", "/jobs/j-" + "0" * 24, None, _jobs(404)),
+    ("GET", "/jobs/j-" + "0" * 24 + "/progress", None, _jobs(404)),
+    ("POST", "/jobs/j-" + "0" * 24 + "/rerun", {}, _jobs(404)),
+    ("GET", "/jobs/j-" + "0" * 24 + "/dossier", None, _jobs(404)),
+    ("GET", "/jobs/j-" + "0" * 24 + "/annex", None, _jobs(404)),
     ("GET", "/dossiers/verify", None, READ),
+    # Verification as a job (web/verify_pages.py): an item by who may write, the
+    # whole installation by who may export.
+    ("POST", "/evidence/ev-" + "0" * 32 + "/verify", {}, _writes(404)),
+    ("GET", "/verify", None, _exports(OK)),
+    ("POST", "/verify", {}, _exports(303)),
     ("POST", "/dossiers/verify", {}, {None: LOGIN, **dict.fromkeys(ROLES, 422)}),  # no file
     # Without a reason: refused to who may not reveal, asked again of who may.
     ("POST", "/persons/v-demo-001/reveal", {"reason": ""},

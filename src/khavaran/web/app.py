@@ -30,6 +30,7 @@ from khavaran.web import (
     memorial_pages,
     reading_pages,
     review_pages,
+    verify_pages,
 )
 from khavaran.web.errors import install_error_handlers
 from khavaran.web.security import MAX_BODY, Guard
@@ -93,6 +94,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
     app.include_router(dashboard_pages.router)
     app.include_router(dossier_pages.router)
     app.include_router(review_pages.router)
+    app.include_router(verify_pages.router)
     app.include_router(memorial_pages.router)
     app.mount("/static", StaticFiles(packages=[("khavaran.web", "static")]), name="static")
     return app

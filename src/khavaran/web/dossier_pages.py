@@ -52,12 +52,16 @@ async def _clearance(request: Request, registry: Reg, who: Principal, level: str
         await may(request, registry, who, "reveal")
 
 
-async def _dossier_job(request: Request, registry: Reg, who: Principal,
-                       job_id: str) -> jobs.Job:
-    """The job, once the role may see it (an unknown id: 404)."""
-    await may(request, registry, who, "export")
+async def _job(request: Request, registry: Reg, who: Principal, job_id: str) -> jobs.Job:
+    """The job, once the role may see it (an unknown id: 404): a dossier's to who
+    may build it at its level, a verification's to who may start it; every kind
+    needs at least ``write``."""
+    await may(request, registry, who, "write")
     job = await run_in_threadpool(jobs.job_of, registry, job_id)
-    await _clearance(request, registry, who, str(job.params.get("level", "")))
+    if job.kind == "verify":
+        await may(request, registry, who, "write" if job.params.get("item") else "export")
+    else:
+        await _clearance(request, registry, who, str(job.params.get("level", "")))
     return job
 
 
@@ -86,7 +90,7 @@ def _job_context(job: jobs.Job, who: Principal) -> dict[str, object]:
 @router.get("/jobs/{job_id}")
 async def job_page(request: Request, registry: Reg, who: SignedIn,
                    job_id: str) -> HTMLResponse:
-    job = await _dossier_job(request, registry, who, job_id)
+    job = await _job(request, registry, who, job_id)
     return render(request, "job_page.html", {**_job_context(job, who), "fragment": False})
 
 
@@ -94,7 +98,7 @@ async def job_page(request: Request, registry: Reg, who: SignedIn,
 async def job_progress(request: Request, registry: Reg, who: SignedIn,
                        job_id: str) -> HTMLResponse:
     """The job's state (an htmx fragment that polls until the job ends)."""
-    job = await _dossier_job(request, registry, who, job_id)
+    job = await _job(request, registry, who, job_id)
     return render(request, "job_progress.html", {**_job_context(job, who), "fragment": True})
 
 
@@ -102,14 +106,14 @@ async def job_progress(request: Request, registry: Reg, who: SignedIn,
 async def rerun_job(request: Request, registry: Reg, who: SignedIn, job_id: str) -> Response:
     """Queue again a job that failed or was interrupted."""
     await form_of(request, registry, who)
-    await _dossier_job(request, registry, who, job_id)
+    await _job(request, registry, who, job_id)
     await run_in_threadpool(jobs.rerun, registry, job_id)
     return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 
 
 async def _download(request: Request, registry: Reg, who: Principal, job_id: str, *,
                     annex: bool) -> Response:
-    job = await _dossier_job(request, registry, who, job_id)
+    job = await _job(request, registry, who, job_id)
     if annex:
         await may(request, registry, who, "reveal")
     got = await run_in_threadpool(lambda: dossier_jobs.delivery(registry, job, annex=annex))

@@ -48,6 +48,7 @@ NAV = [("/", N_("Home"), "read"), ("/search", N_("Search"), "read"),
        ("/persons/new", N_("New person"), "write"),
        ("/sources/new", N_("New source"), "write"), ("/import", N_("Import"), "write"),
        ("/dossiers/verify", N_("Verify a dossier"), "read"),
+       ("/verify", N_("Verify this installation"), "export"),
        ("/corrections", N_("Corrections"), "publish"),
        ("/admin", N_("Administration"), "admin")]
 
