@@ -27,7 +27,9 @@ PAGES = [("/login", None), ("/no-such-page", None), ("/account", "investigator")
          # (test_browser_dossier.py checks a job's page, whose id is made by a build)
          ("/cases/demo-commission", "investigator"), ("/dossiers/verify", "viewer"),
          # the summer-1988 dashboard, whole and narrowed
-         ("/dashboard", "viewer"), ("/dashboard?wave=2", "viewer")]
+         ("/dashboard", "viewer"), ("/dashboard?wave=2", "viewer"),
+         # verifying the installation in the background
+         ("/verify", "investigator")]
 
 
 @pytest.mark.parametrize("lang", ["fa", "en"])
