@@ -9,6 +9,7 @@ import typer
 
 from khavaran.cli.context import registry_of, settings_of
 from khavaran.cli.lazy import lazy_module
+from khavaran.cli.progress import progress_bar
 from khavaran.cli.root import app
 
 if TYPE_CHECKING:
@@ -21,6 +22,10 @@ else:
     frameworks = lazy_module("khavaran.legal.frameworks")
 
 group = typer.Typer(help="Dossiers: verifiable BagIt exports of a case.", no_args_is_help=True)
+# The steps a build reports (export/dossier.py), as the progress bar names them.
+STEPS = {"verify": "checking the installation", "case": "reading the case",
+         "exhibits": "copying the exhibits", "report": "writing the report",
+         "publish": "recording the export in the ledger"}
 app.add_typer(group, name="dossier")
 
 
@@ -39,8 +44,9 @@ def build(
     Example: khavaran --as ana dossier build gd-88 --out gd-88-bag --disclosure prosecutor
     """
     actor = settings_of(ctx).require_actor()
-    built = dossier.build_dossier(registry_of(ctx), case_id, out, level=disclosure, as_of=as_of,
-                          actor=actor)
+    with progress_bar(STEPS) as progress:
+        built = dossier.build_dossier(registry_of(ctx), case_id, out, level=disclosure,
+                                      as_of=as_of, actor=actor, progress=progress)
     typer.echo(f"dossier {built.out}: {built.files} payload files under data/ "
                f"({built.octets:,} bytes; {built.exhibits} of them exhibit files), "
                f"disclosure {built.level}")
