@@ -10,6 +10,7 @@ import typer
 
 from khavaran.cli.context import registry_of, settings_of
 from khavaran.cli.lazy import lazy_module
+from khavaran.cli.progress import VERIFY_STEPS, progress_bar
 from khavaran.cli.render import echo_json
 from khavaran.cli.root import app
 from khavaran.errors import ConfigError
@@ -298,8 +299,9 @@ def verify(
     registry = registry_of(ctx)
     if item_id is not None:
         item_id = custody.resolve_item(registry, item_id, include_protected=include_protected)
-    report = verification.verify(registry, None if all_items else item_id,
-                                 actor=actor, include_protected=include_protected)
+    with progress_bar(VERIFY_STEPS) as progress:
+        report = verification.verify(registry, None if all_items else item_id, actor=actor,
+                                     include_protected=include_protected, progress=progress)
     for problem in report.problems:
         typer.echo(f"FAILED: {problem}")
     typer.echo(f"{report.items} item(s), {report.blobs} file(s) re-hashed, {report.entries} "

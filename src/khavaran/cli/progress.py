@@ -11,9 +11,12 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["progress_bar"]
+__all__ = ["VERIFY_STEPS", "progress_bar"]
 
 Callback = Callable[[str, int, int], None]
+# The steps of a verification (services/verification.py, integrity.py), in words.
+VERIFY_STEPS = {"files": "re-hashing the files", "ledger": "checking the custody ledger",
+                "registry": "checking every sealed registry row"}
 
 
 @contextmanager

@@ -11,6 +11,7 @@ import typer
 
 from khavaran.cli.context import MAX_INT, registry_of, settings_of
 from khavaran.cli.lazy import lazy_module
+from khavaran.cli.progress import VERIFY_STEPS, progress_bar
 from khavaran.cli.render import FICTIONAL, render_profile
 from khavaran.cli.root import app, new_passphrase
 
@@ -85,8 +86,9 @@ def verify(ctx: typer.Context) -> None:
     Example: khavaran --as ana verify
     """
     settings = settings_of(ctx)
-    report = integrity.verify_installation(registry_of(ctx),
-                                           actor=settings.actor or "khavaran verify")
+    with progress_bar(VERIFY_STEPS) as progress:
+        report = integrity.verify_installation(registry_of(ctx), progress=progress,
+                                               actor=settings.actor or "khavaran verify")
     for problem in report.problems:
         typer.echo(f"FAILED: {problem}")
     v = report.vault

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,12 +46,16 @@ class Integrity:
         return not self.problems
 
 
-def verify_installation(registry: Registry, *, actor: str) -> Integrity:
+def verify_installation(registry: Registry, *, actor: str,
+                        progress: Callable[[str, int, int], None] | None = None) -> Integrity:
     """Check vault, ledger, registry rows and triggers; record the vault's check
-    in the ledger as `evidence verify` does."""
+    in the ledger as `evidence verify` does.  ``progress`` is told of each step
+    (verification.verify's, then "registry")."""
     out = Integrity()
     start = time.perf_counter()
-    out.vault = verification.verify(registry, None, actor=actor)
+    out.vault = verification.verify(registry, None, actor=actor, progress=progress)
+    if progress is not None:
+        progress("registry", 0, 0)
     out.seconds["vault and ledger"] = time.perf_counter() - start
     out.problems += out.vault.problems
     start = time.perf_counter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import re
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,13 +64,16 @@ class Report:
 
 
 def verify(registry: Registry, item_id: str | None, *, actor: str,
-           check_signatures_too: bool = True, include_protected: bool = False) -> Report:
+           check_signatures_too: bool = True, include_protected: bool = False,
+           progress: Callable[[str, int, int], None] | None = None) -> Report:
     """Re-hash files, check both chains, signatures and timestamps; record the result.
 
     Parameters: ``item_id`` one item and its copies (None: the whole vault);
     ``include_protected`` verify a protected witness's testimony
-    (services/witness_items.py; recorded).
+    (services/witness_items.py; recorded); ``progress(step, done, total)`` is
+    told of each step ("files", with the files re-hashed; "ledger").
     """
+    say = progress or _quiet
     key = load_key(registry.settings)
     report = Report()
     registry.vault.settle(live_digests(registry))
@@ -78,7 +82,8 @@ def verify(registry: Registry, item_id: str | None, *, actor: str,
         if item_id is not None:
             witness = guard_item(conn, item_id, include_protected, actor)
         items = items_with_copies(conn, item_id)
-        _check_blobs(registry, conn, items, report, whole=item_id is None)
+        _check_blobs(registry, conn, items, report, whole=item_id is None, say=say)
+        say("ledger", 0, 0)
         report.problems += record_problems(conn, items)
         trusted = trusted_keys(conn, key)
         _check_entries(conn, item_id, report, trusted)
@@ -137,12 +142,17 @@ def items_with_copies(conn: Connection, item_id: str | None) -> list[Any]:
                              .order_by(evidence_item.c.id)))
 
 
+def _quiet(step: str, done: int, total: int) -> None:
+    return None
+
+
 def _check_blobs(registry: Registry, conn: Connection, items: list[Any], report: Report,
-                 whole: bool) -> None:
+                 whole: bool, say: Callable[[str, int, int], None] = _quiet) -> None:
     gone = {r.item_id for r in conn.execute(select(evidence_purge.c.item_id))}
     vault = registry.vault
     lingering = []
-    for item in items:
+    for n, item in enumerate(items):
+        say("files", n, len(items))
         report.items += 1
         if item.id in gone:
             if vault.path_of(item.sha256).exists():

@@ -35,13 +35,11 @@ def run_verify(registry: Registry, params: dict[str, Any],
                progress: jobs.Progress) -> dict[str, Any]:
     item, actor = params.get("item"), str(params["actor"])
     if item is not None:
-        progress("Re-hashing the item and checking its custody entries")
-        report = verification.verify(registry, item, actor=actor)
+        report = verification.verify(registry, item, actor=actor, progress=progress)
         return {"scope": "item", "item": item, "ok": report.ok, "problems": report.problems,
                 "items": report.items, "entries": report.entries,
                 "signatures": report.signatures}
-    progress("Re-hashing the vault, checking the ledger and every sealed registry row")
-    whole = integrity.verify_installation(registry, actor=actor)
+    whole = integrity.verify_installation(registry, actor=actor, progress=progress)
     return {"scope": "installation", "ok": whole.ok, "problems": whole.problems,
             "items": whole.vault.items, "entries": whole.vault.entries,
             "signatures": whole.vault.signatures, "rows": whole.rows, "seals": whole.seals}

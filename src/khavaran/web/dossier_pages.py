@@ -43,7 +43,10 @@ WORDS = [
 # The steps a build reports (export/dossier.py), in words.
 STEP = {"verify": N_("Checking the installation"), "case": N_("Reading the case"),
         "exhibits": N_("Copying the exhibits"), "report": N_("Writing the report"),
-        "publish": N_("Recording the export in the ledger")}
+        "publish": N_("Recording the export in the ledger"),
+        # and those of a verification (services/verification.py, integrity.py)
+        "files": N_("Re-hashing the files"), "ledger": N_("Checking the custody ledger"),
+        "registry": N_("Checking every sealed registry row")}
 
 
 async def _clearance(request: Request, registry: Reg, who: Principal, level: str) -> None:
