@@ -104,3 +104,24 @@ def form_token(html: str) -> str:
     assert tokens and tokens[0], "no form token on the page"
     assert set(tokens) == {tokens[0]}, f"forms with different or empty tokens: {set(tokens)}"
     return tokens[0]
+
+
+@pytest.fixture
+def case_site(site: Site) -> Site:
+    """The demo site with its case built (evidence, a protected witness's testimony)."""
+    from khavaran.demo.case import build_demo_case
+
+    assert build_demo_case(site.registry)
+    return site
+
+
+def evidence_items(site: Site) -> tuple[list[str], list[str]]:
+    """The site's evidence items: (open ones, a protected witness's testimony)."""
+    from khavaran.services.witness_items import protected_witness
+    from khavaran.storage.vault_tables import evidence_item
+
+    with site.registry.read() as conn:
+        ids = [r.id for r in conn.execute(evidence_item.select().order_by(evidence_item.c.id))]
+        hidden = [i for i in ids if protected_witness(conn, i)]
+    return [i for i in ids if i not in hidden], hidden
+

@@ -9,15 +9,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
-from khavaran.demo.case import build_demo_case
 from khavaran.services import cases
-from khavaran.services.custody import link_claim, protected_witness
+from khavaran.services.custody import link_claim
 from khavaran.storage import queries
 from khavaran.storage.vault_tables import evidence_derivation, evidence_item
-from web_site import WITNESS, Site, form_token, page_sign_in, site  # noqa: F401
+from web_site import WITNESS, Site, case_site, evidence_items, form_token, page_sign_in, site  # noqa: F401
 
 CASE = "demo-commission"
 
@@ -25,19 +23,6 @@ CASE = "demo-commission"
 def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
-
-@pytest.fixture
-def case_site(site: Site) -> Site:  # noqa: F811
-    assert build_demo_case(site.registry)
-    return site
-
-
-def _items(site: Site) -> tuple[list[str], list[str]]:
-    """The demo's evidence items: (open ones, a protected witness's testimony)."""
-    with site.registry.read() as conn:
-        ids = [r.id for r in conn.execute(evidence_item.select().order_by(evidence_item.c.id))]
-        hidden = [i for i in ids if protected_witness(conn, i)]
-    return [i for i in ids if i not in hidden], hidden
 
 
 def test_the_case_list_links_each_case_and_its_suspect(case_site: Site) -> None:
@@ -76,7 +61,7 @@ def test_the_case_page_shows_statuses_in_words_counts_and_gaps(case_site: Site) 
 
 
 def test_nothing_on_the_case_page_names_the_protected_witness(case_site: Site) -> None:
-    _, hidden = _items(case_site)
+    _, hidden = evidence_items(case_site)
     for role in ("viewer", "admin"):
         r = case_site.client.get(f"/cases/{CASE}?lang=en", headers=case_site.as_(role))
         assert r.status_code == 200
@@ -94,7 +79,7 @@ def test_an_unknown_case_is_a_page_not_found(case_site: Site) -> None:
 
 
 def test_the_evidence_page_shows_hashes_lineage_and_custody(case_site: Site) -> None:
-    shown, _ = _items(case_site)
+    shown, _ = evidence_items(case_site)
     with case_site.registry.read() as conn:
         rows = conn.execute(evidence_item.select().where(
             evidence_item.c.id.in_(shown))).mappings().all()
@@ -125,7 +110,7 @@ def test_the_evidence_page_shows_hashes_lineage_and_custody(case_site: Site) -> 
 def test_sensitive_intake_details_are_counted_not_shown(case_site: Site) -> None:
     from khavaran.services import custody
 
-    shown, _ = _items(case_site)
+    shown, _ = evidence_items(case_site)
     for item in shown:
         info = custody.item_info(case_site.registry, item)
         names = [i["original_name"] for i in info["intakes"]]
@@ -137,7 +122,7 @@ def test_sensitive_intake_details_are_counted_not_shown(case_site: Site) -> None
 
 
 def test_a_protected_witness_testimony_answers_as_an_unknown_item(case_site: Site) -> None:
-    _, hidden = _items(case_site)
+    _, hidden = evidence_items(case_site)
     assert hidden, "the demo has a protected witness's testimony"
     unknown = "ev-" + "0" * 32
     for role in ("viewer", "admin"):
@@ -239,7 +224,7 @@ def test_a_viewer_may_read_a_case_but_not_change_it(case_site: Site) -> None:
 def test_a_writer_reviews_an_item_for_disclosure(case_site: Site) -> None:
     from khavaran.vault.ledger import body_of, iter_entries
 
-    shown, hidden = _items(case_site)
+    shown, hidden = evidence_items(case_site)
     item = shown[0]
     _signed_in(case_site, "investigator")
     bad = _post(case_site, f"/evidence/{item}", f"/evidence/{item}/review",
@@ -262,7 +247,7 @@ def test_a_writer_reviews_an_item_for_disclosure(case_site: Site) -> None:
 def test_a_revealed_witness_is_shown_with_their_testimony(case_site: Site) -> None:
     """Revealed on request, the witness's page lists the testimony that backs
     their facts; the ordinary view of the same page does not."""
-    _, hidden = _items(case_site)
+    _, hidden = evidence_items(case_site)
     with case_site.registry.read() as conn:
         role = next(c["id"] for c in queries.claims_for(conn, [WITNESS], ["role"]))
     # The testimony as the evidence for one of the witness's own facts.

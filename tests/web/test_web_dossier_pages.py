@@ -15,24 +15,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from khavaran.demo.case import build_demo_case
 from khavaran.export.verify import verify_dossier
 from khavaran.services import jobs
 from khavaran.storage.account_tables import access_log
 from khavaran.vault.keys import public_keys
-from web_site import Site, form_token, page_sign_in, site  # noqa: F401
+from web_site import Site, case_site, form_token, page_sign_in, site  # noqa: F401
 
 CASE = "demo-commission"
 
 
 def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
-
-@pytest.fixture
-def case_site(site: Site) -> Site:  # noqa: F811
-    assert build_demo_case(site.registry)
-    return site
 
 
 def _build(site: Site, role: str, level: str) -> str:

@@ -8,30 +8,14 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from khavaran.demo.case import build_demo_case
 from khavaran.services import jobs
-from khavaran.services.witness_items import protected_witness
 from khavaran.storage.vault_tables import evidence_item, ledger_entry
-from web_site import Site, form_token, page_sign_in, site  # noqa: F401
+from web_site import Site, case_site, evidence_items, form_token, page_sign_in, site  # noqa: F401
 
 
 def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
-
-@pytest.fixture
-def case_site(site: Site) -> Site:  # noqa: F811
-    assert build_demo_case(site.registry)
-    return site
-
-
-def _items(site: Site) -> tuple[list[str], list[str]]:
-    with site.registry.read() as conn:
-        ids = [r.id for r in conn.execute(evidence_item.select().order_by(evidence_item.c.id))]
-        hidden = [i for i in ids if protected_witness(conn, i)]
-    return [i for i in ids if i not in hidden], hidden
 
 
 def _verifies(site: Site) -> int:
@@ -49,7 +33,7 @@ def _start(site: Site, page: str, action: str) -> str:
 
 
 def test_an_item_is_verified_in_the_background_and_the_result_shown(case_site: Site) -> None:
-    [item, *_], _ = _items(case_site)
+    [item, *_], _ = evidence_items(case_site)
     assert page_sign_in(case_site, "analyst").status_code == 303
     page = case_site.client.get(f"/evidence/{item}?lang=en").text
     assert f'action="/evidence/{item}/verify"' in page and "Verify this item now" in page
@@ -70,7 +54,7 @@ def test_a_changed_file_is_named_in_words(case_site: Site) -> None:
     assert page_sign_in(case_site, "investigator").status_code == 303
     page = case_site.client.get("/verify?lang=en")
     assert page.status_code == 200 and "None yet." in page.text
-    [item, *_], _ = _items(case_site)
+    [item, *_], _ = evidence_items(case_site)
     with case_site.registry.read() as conn:
         sha = conn.execute(evidence_item.select().where(evidence_item.c.id == item)).first()
     assert sha is not None
@@ -90,7 +74,7 @@ def test_a_changed_file_is_named_in_words(case_site: Site) -> None:
 
 
 def test_who_may_start_which_check(case_site: Site) -> None:
-    [item, *_], hidden = _items(case_site)
+    [item, *_], hidden = evidence_items(case_site)
     for role, item_status, whole_status in (("viewer", 403, 403), ("analyst", 303, 403),
                                             ("investigator", 303, 303)):
         assert page_sign_in(case_site, role).status_code == 303
