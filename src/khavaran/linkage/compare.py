@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from khavaran.linkage.features import Features
-from khavaran.linkage.names import COMMON_NAMES, Word, link_key
+from khavaran.linkage.names import COMMON_NAMES, Word, compound_parts, link_key
 
 __all__ = ["Comparison", "Frequencies", "Reason", "compare", "match_probability"]
 
@@ -134,7 +134,7 @@ class Frequencies:
 
 @dataclass(slots=True)
 class _Match:
-    kind: str  # same, joined, variant, typo, initial
+    kind: str  # same, joined, variant, typo, part, initial
     a: str
     b: str
     weight: float
@@ -196,6 +196,16 @@ def _align(a: Sequence[Word], b: Sequence[Word], counter: Counter[str],
                 rarer = min(wa.key, wb.key, key=lambda k: counter.get(k, 0))
                 other = wb.key if rarer == wa.key else wa.key
                 take(i, j, "typo", bits(other, 0.3))
+    # Alireza against Ali: one part of a compound name.  It weighs as the part
+    # agreeing and the rest on one side only, as Ali Reza against Ali always did.
+    for i, wa in enumerate(a):
+        for j, wb in enumerate(b):
+            if not (free_a[i] and free_b[j]) or wa.is_initial or wb.is_initial:
+                continue
+            parts_a, parts_b = compound_parts(wa.key), compound_parts(wb.key)
+            if parts_a and wb.key in parts_a or parts_b and wa.key in parts_b:
+                part = wb.key if parts_a and wb.key in parts_a else wa.key
+                take(i, j, "part", bits(part) + EXTRA_WORD)
     for i, wa in enumerate(a):
         for j, wb in enumerate(b):
             if (free_a[i] and free_b[j] and (wa.is_initial or wb.is_initial)
@@ -208,7 +218,7 @@ def _align(a: Sequence[Word], b: Sequence[Word], counter: Counter[str],
 
 
 _SAID = {"same": "same", "joined": "written as one word", "variant": "variant spelling",
-         "typo": "one letter apart", "initial": "initial"}
+         "typo": "one letter apart", "initial": "initial", "part": "part of a compound name"}
 
 
 def _compare_names(fld: str, a: Features, b: Features, freq: Frequencies,
