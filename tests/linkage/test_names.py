@@ -202,3 +202,22 @@ def test_a_part_of_a_compound_counts_as_a_word_more_on_one_side() -> None:
                                   "نصرالله کریمی", "نصر الله کریمی", "نصر‌الله کریمی"])
 def test_ollah_joins_the_word_before_it(text: str) -> None:
     assert _keys(text) == _keys("Nasrollah Karimi")
+
+
+# Persian letters that one Latin sound writes; a list may use any of them.
+ONE_SOUND = ["سصث", "زذضظ", "تط", "حه", "قغ"]
+PERSIAN_NAMES = ["مصطفی", "مرتضی", "موسی", "یحیی", "صغری", "ابوالفضل", "ابوالقاسم", "صالحی",
+                 "ذاکری", "ثابتی", "طاهری", "قربانی", "غفاری", "حسینی", "نظری", "عطایی",
+                 "فاطمه", "صادق", "حمیدرضا", "عباس", "اسحاق", "ضیایی", "ظهیری"]
+
+
+@given(st.sampled_from(PERSIAN_NAMES), st.data())
+def test_letters_of_one_sound_give_one_key(name: str, data: st.DataObject) -> None:
+    swappable = [i for i, ch in enumerate(name)
+                 if any(ch in g for g in ONE_SOUND) or (i == 0 and ch in "اع")]
+    i = data.draw(st.sampled_from(swappable))
+    group = next((g for g in ONE_SOUND if name[i] in g), "اع")
+    other = data.draw(st.sampled_from([c for c in group if c != name[i]]))
+    variant = name[:i] + other + name[i + 1:]
+    assert _keys(variant) == _keys(name), variant
+    assert _keys(f"{variant} کریمی") == _keys(f"{name} کریمی")

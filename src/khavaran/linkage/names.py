@@ -109,11 +109,24 @@ def _macron(m: re.Match[str]) -> str:
     # in Persian; unmarked i u are short, unwritten: Nāṣir is ناصر, not نصیر.
     w = _SHORT_VOWEL.sub("", m.group())
     return w.replace("ī", "i").replace("Ī", "i").replace("ū", "oo").replace("Ū", "oo")
+
+
+# Letters that one Latin sound writes (س ص ث are all s): a list may use any of
+# them, so spelling checks below look at a word with each group as one letter,
+# and with an initial ع as ا.  The phonetic key already reads them alike.
+_ONE_SOUND = str.maketrans("صثذضظطغح", "سسزززتقه")
+
+
+def _one_sound(word: str) -> str:
+    w = word.translate(_ONE_SOUND)
+    return "ا" + w[1:] if w[:1] == "ع" else w
+
+
 # A final ی that Latin lists write as -a (Morteza, Mostafa, Musa).
-_FINAL_YEH_AS_A = frozenset({
+_FINAL_YEH_AS_A = frozenset(_one_sound(w) for w in (
     "مرتضی", "مصطفی", "مجتبی", "موسی", "عیسی", "یحیی", "کبری", "صغری", "عظمی", "هدی", "لیلی",
     "مولی",
-})
+))
 _SINGLE_U = re.compile("(?<![ou])u(?![ou])")
 _VOWEL_START = frozenset("aeiouآاأإعء")
 _INITIAL_CLASS = {"q": "g", "c": "k", "x": "k"}
@@ -146,7 +159,7 @@ class ParsedName:
 
 def _ends_in_i(word: str) -> bool:
     if word[-1] == "\u06cc":
-        return word not in _FINAL_YEH_AS_A and len(word) > 1
+        return _one_sound(word) not in _FINAL_YEH_AS_A and len(word) > 1
     return word[-1] in "iy" and len(word) > 1 or word.endswith(("ee", "ie"))
 
 
@@ -159,7 +172,7 @@ def link_key(word: str) -> str:
         # lose the vowel before it).
         w = _DOUBLED.sub(r"\1", w)
         w = _ARABIC_FORMS.get(w, w)
-    if w.startswith("ابوال"):
+    if _one_sound(w[:5]) == "ابوال":
         # The و of ابوال is a vowel (Abolfazl), not the v of جواد.
         w = "ابول" + w[5:]
     # ژ is written j as often as zh (Bijan, Manijeh): one class with ج.
