@@ -43,6 +43,12 @@ ATTESTED = 3
 PRIOR_SHIFT = 4.0
 # Shares of records that carry a value, before the lists say otherwise.
 PSEUDO_RECORDS = 100
+# Namesakes: two records whose birth years are this far apart are two people,
+# however alike their names, city and dates (lists misstate an age by a year or
+# a few, not by a generation).  A guard for fathers' names that share no word
+# was tried and left out: on the benchmark it cut records whose list got the
+# father wrong from their person, and lost more than it gained (docs/linkage.md).
+GUARD_YEARS = 6
 TYPICAL_WORD, TYPICAL_INITIAL, TYPICAL_PLACE = 0.01, 0.08, 0.05
 
 
@@ -68,6 +74,7 @@ class Comparison:
     explain: bool = True
     weight: float = 0.0
     reasons: list[Reason] = field(default_factory=list)
+    guard: str = ""  # why the two cannot be one person (namesakes), or ""
 
     def add(self, fld: str, verdict: str, weight: float, detail: str) -> None:
         self.weight += weight
@@ -280,6 +287,8 @@ def _compare_birth(a: Features, b: Features, out: Comparison) -> None:
     if ba is None or bb is None:
         return
     gap = max(ba[0] - bb[1], bb[0] - ba[1], 0)
+    if gap >= GUARD_YEARS:
+        out.guard = out.guard or f"born {gap} years apart"
     index = gap if gap < 3 else 3 if gap < 6 else 4
     if not out.explain:
         out.weight += BIRTH_WEIGHTS[index]
