@@ -203,16 +203,16 @@ def _align(a: Sequence[Word], b: Sequence[Word], counter: Counter[str],
                 rarer = min(wa.key, wb.key, key=lambda k: counter.get(k, 0))
                 other = wb.key if rarer == wa.key else wa.key
                 take(i, j, "typo", bits(other, 0.3))
-    # Alireza against Ali: one part of a compound name.  It weighs as the part
-    # agreeing and the rest on one side only, as Ali Reza against Ali always did.
+    # Alireza against Ali: one part of a compound name.  Two names, but a list may
+    # shorten one to its part: it weighs as a word on one side only, not as
+    # another name (brothers are Ali and Alireza as often as Ali and Hassan).
     for i, wa in enumerate(a):
         for j, wb in enumerate(b):
             if not (free_a[i] and free_b[j]) or wa.is_initial or wb.is_initial:
                 continue
             parts_a, parts_b = compound_parts(wa.key), compound_parts(wb.key)
             if parts_a and wb.key in parts_a or parts_b and wa.key in parts_b:
-                part = wb.key if parts_a and wb.key in parts_a else wa.key
-                take(i, j, "part", bits(part) + EXTRA_WORD)
+                take(i, j, "part", EXTRA_WORD)
     for i, wa in enumerate(a):
         for j, wb in enumerate(b):
             if (free_a[i] and free_b[j] and (wa.is_initial or wb.is_initial)
