@@ -36,6 +36,10 @@ What varies:
   most on one or two), a list that favours the Mojahedin, one that favours the
   left, a newspaper list that copies much of the English list (spellings and
   errors included) and favours one city.  No list names a person twice.
+* mixes (``--mix``, MIXES): how the lists are written.  ``default`` is the mix the
+  linker's weights were set on; ``fr-sheet`` and ``sheet-fa`` put in lists as they
+  come (a French-convention CSV with semicolons and French column names, spreadsheets
+  with their own column names, date cells and numbers) to judge it off that mix.
 """
 
 from __future__ import annotations
