@@ -3,6 +3,9 @@
     python bench/bench_linkage.py [--persons 30000] [--seed 1] [--skip-splink] [--keep DIR]
                                   [--errors 10] [--splink-sweep] [--key-report]
     python bench/bench_linkage.py --smoke          (2,000 persons: a quick check)
+    python bench/bench_linkage.py --table --persons 5000 --seeds 1,2,3 \
+                                  --mixes default,fr-sheet,sheet-fa [--skip-splink]
+                                   (one row per seed and mix of list styles)
 
 1. bench/linkage_data.py generates PERSONS fictional people on five overlapping
    lists in five styles (Persian script, English, French, scholarly, newspaper)
@@ -57,9 +60,10 @@ from khavaran.linkage.metrics import (  # noqa: E402
     pair_counts,
     pairwise_scores,
 )
-from linkage_data import LISTS, Dataset, Person, generate, summary, write_dataset  # noqa: E402
+from linkage_data import MIXES, Dataset, Person, generate, summary, write_dataset  # noqa: E402
 
 GOAL_F1 = 0.95
+GOAL_BCUBED_F1 = 0.97
 GOAL_SECONDS = 60.0
 GOAL_RSS_MB = 2048.0
 TIMEOUT = 1200.0                   # a child running longer than this is stopped
@@ -430,7 +434,7 @@ def analyse_errors(data: Dataset, res: Result, keys: list[Key], samples: int,
     rows = {(ls.source, row["record_id"]): row for ls, rs in data.lists for row in rs}
     person_of = {(s, r): p for s, r, p in data.truth}
     people = {p.pid: p for p in data.persons}
-    short = {ls.source: ls.style for ls in LISTS}
+    short = {ls.source: ls.style for ls, _ in data.lists}
     by_pred: dict[str, list[Key]] = defaultdict(list)
     by_true: dict[str, list[Key]] = defaultdict(list)
     for k in keys:
@@ -577,6 +581,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--persons", type=int, default=None,
                     help="persons on at least one list (default 30000; 2000 with --smoke)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--mix", choices=sorted(MIXES), default="default",
+                    help="the list styles (bench/linkage_data.py MIXES)")
+    ap.add_argument("--table", action="store_true",
+                    help="one row per seed (--seeds) and mix (--mixes), no error analysis")
+    ap.add_argument("--seeds", default="1,2,3", help="with --table: seeds, comma-separated")
+    ap.add_argument("--mixes", default=",".join(MIXES),
+                    help="with --table: mixes, comma-separated")
     ap.add_argument("--skip-splink", action="store_true")
     ap.add_argument("--keep", type=Path, help="write the lists and outputs here and keep them")
     ap.add_argument("--smoke", action="store_true", help="a quick run on 2,000 persons")
@@ -596,17 +607,95 @@ def main(argv: list[str] | None = None) -> int:
     persons = args.persons or (2000 if args.smoke else 30000)
     folder = args.keep or Path(tempfile.mkdtemp(prefix="khavaran-linkage-bench-"))
     try:
-        return _bench(args, persons, folder)
+        return _table(args, persons, folder) if args.table else _bench(args, persons, folder)
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def _run_ours(paths: list[Path], folder: Path, keys: list[Key], truth: list[str]) -> Result:
+    out = folder / "clusters_khavaran.csv"
+    run = run_measured([sys.executable, "-m", "khavaran", "link", *map(str, paths),
+                        "--out", str(out)], folder / "khavaran.log")
+    ours = Result("khavaran link", run, {})
+    if run.returncode == 0 and out.exists():
+        ours.predicted = read_clusters(out)
+        evaluate(ours, keys, truth)
+    else:
+        ours.note = f"failed (exit {run.returncode}): {run.log[-2000:]}"
+    return ours
+
+
+def _run_splink(paths: list[Path], folder: Path, keys: list[Key], truth: list[str],
+                sweep: bool = False) -> Result:
+    out_s = folder / "clusters_splink.csv"
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--splink-worker", str(out_s)]
+    if sweep:
+        cmd.append("--splink-sweep")
+    run_s = run_measured([*cmd, *map(str, paths)], folder / "splink.log")
+    import splink as splink_pkg
+
+    splink = Result(f"Splink {splink_pkg.__version__}", run_s, {})
+    if run_s.returncode == 0 and out_s.exists():
+        splink.predicted = read_clusters(out_s)
+        evaluate(splink, keys, truth)
+    else:
+        splink.note = f"failed (exit {run_s.returncode}): {run_s.log[-3000:]}"
+    return splink
+
+
+def _table(args: argparse.Namespace, persons: int, folder: Path) -> int:
+    """One row per mix and seed: the linker off the data its weights were set on."""
+    seeds = [int(x) for x in args.seeds.split(",")]
+    mixes = args.mixes.split(",")
+    unknown = [m for m in mixes if m not in MIXES]
+    if unknown:
+        raise SystemExit(f"unknown mix(es) {unknown}; known: {', '.join(MIXES)}")
+    print(f"Linkage table: {persons:,} persons per run, seeds {seeds}, mixes {mixes}; Python "
+          f"{platform.python_version()}, {os.cpu_count()} CPUs, load {_load()}")
+    for mix in mixes:
+        print(f"  {mix}: " + ", ".join(ls.file for ls in MIXES[mix]))
+    head = ("mix", "seed", "linker", "records", "pair P", "pair R", "pair F1", "B³ P", "B³ R",
+            "B³ F1", "wall s", "peak RSS MB")
+    lines = ["| " + " | ".join(head) + " |",
+             "| " + " | ".join(["---"] * 3 + ["---:"] * (len(head) - 3)) + " |"]
+    met = True
+    for mix in mixes:
+        for seed in seeds:
+            run_dir = folder / f"{mix}-{seed}"
+            data = generate(persons, seed=seed, mix=mix)
+            paths = write_dataset(data, run_dir)
+            keys = [(s, r) for s, r, _ in data.truth]
+            truth = [p for _, _, p in data.truth]
+            results = [_run_ours(paths, run_dir, keys, truth)]
+            if not args.skip_splink:
+                results.append(_run_splink(paths, run_dir, keys, truth))
+            for r in results:
+                p, b = r.pairwise, r.bcubed
+                if r is results[0]:
+                    met = met and p is not None and b is not None and p.f1 >= GOAL_F1 \
+                        and b.f1 >= GOAL_BCUBED_F1
+                lines.append("| " + " | ".join((
+                    mix, str(seed), r.label, f"{data.records:,}",
+                    _fmt(p and p.precision), _fmt(p and p.recall), _fmt(p and p.f1),
+                    _fmt(b and b.precision), _fmt(b and b.recall), _fmt(b and b.f1),
+                    f"{r.run.seconds:.1f}" if r.run else "—",
+                    f"{r.run.peak_mb:,.0f}" if r.run else "—")) + " |")
+                if r.note:
+                    print(f"  {mix} seed {seed} {r.label}: {r.note}")
+                print(lines[-1], flush=True)
+    print()
+    print("\n".join(lines))
+    print(f"\nGoals on every row of ours: pairwise F1 >= {GOAL_F1}, B³ F1 >= {GOAL_BCUBED_F1}: "
+          + ("MET" if met else "MISSED"))
+    return 0
+
+
 def _bench(args: argparse.Namespace, persons: int, folder: Path) -> int:
-    print(f"Linkage benchmark: {persons:,} persons, seed {args.seed}; Python "
+    print(f"Linkage benchmark: {persons:,} persons, seed {args.seed}, mix {args.mix}; Python "
           f"{platform.python_version()}, {os.cpu_count()} CPUs; data in {folder}")
     t = time.perf_counter()
-    data = generate(persons, seed=args.seed)
+    data = generate(persons, seed=args.seed, mix=args.mix)
     paths = write_dataset(data, folder)
     for line in summary(data):
         print(line)

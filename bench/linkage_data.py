@@ -36,6 +36,10 @@ What varies:
   most on one or two), a list that favours the Mojahedin, one that favours the
   left, a newspaper list that copies much of the English list (spellings and
   errors included) and favours one city.  No list names a person twice.
+* mixes (``--mix``, MIXES): how the lists are written.  ``default`` is the mix the
+  linker's weights were set on; ``fr-sheet`` and ``sheet-fa`` put in lists as they
+  come (a French-convention CSV with semicolons and French column names, spreadsheets
+  with their own column names, date cells and numbers) to judge it off that mix.
 """
 
 from __future__ import annotations
@@ -56,7 +60,7 @@ from pathlib import Path
 
 import jdatetime
 
-__all__ = ["COLUMNS", "LISTS", "Dataset", "Person", "generate", "write_dataset"]
+__all__ = ["COLUMNS", "LISTS", "MIXES", "Dataset", "Person", "generate", "write_dataset"]
 
 COLUMNS = ("source", "record_id", "name", "father_name", "birth_year", "age", "death_date",
            "city", "prison", "affiliation", "gender")
@@ -1122,6 +1126,11 @@ class ListStyle:
     style: str
     columns: tuple[str, ...]
     id_format: str
+    # The list's own column names, where they are not ours (a list as it comes).
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def header(self, column: str) -> str:
+        return dict(self.headers).get(column, column)
 
 
 LISTS = [
@@ -1142,6 +1151,45 @@ LISTS = [
                "prison", "affiliation"), "N{:05d}"),
 ]
 FAVOURED_CITY = "Mashhad"   # the newspaper list's own city
+
+# Lists as they come, in the conventions of those who made them: no source column
+# (the file's name is the list), the list's own column names, given name and
+# surname in two columns.  The source is the file's stem, as khavaran link takes it.
+FRCONV = ListStyle(
+    "list_3_frconv", "list_3_frconv.csv", "frconv",
+    ("record_id", "surname", "given_name", "father_name", "gender", "birth_year", "age",
+     "death_date", "city", "prison", "affiliation"), "{:d}",
+    (("record_id", "N°"), ("surname", "Nom"), ("given_name", "Prénom"),
+     ("father_name", "Nom du père"), ("gender", "Sexe"), ("birth_year", "Année de naissance"),
+     ("age", "Âge"), ("death_date", "Date de décès"), ("city", "Ville"), ("prison", "Prison"),
+     ("affiliation", "Organisation")))
+SHEET = ListStyle(
+    "list_4_sheet", "list_4_sheet.xlsx", "sheet",
+    ("record_id", "surname", "given_name", "father_name", "gender", "age", "death_date",
+     "city", "prison", "affiliation"), "{:d}",
+    (("record_id", "No."), ("surname", "Surname"), ("given_name", "First name"),
+     ("father_name", "Father's name"), ("gender", "Sex"), ("age", "Age"),
+     ("death_date", "Date of execution"), ("city", "City"), ("prison", "Prison"),
+     ("affiliation", "Group")))
+SHEET_FA = ListStyle(
+    "list_1_sheet_fa", "list_1_sheet_fa.xlsx", "sheet-fa",
+    ("record_id", "given_name", "surname", "father_name", "age", "death_date", "city",
+     "prison", "gender"), "{:d}",
+    (("record_id", "ردیف"), ("given_name", "نام"), ("surname", "نام خانوادگی"),
+     ("father_name", "نام پدر"), ("age", "سن"), ("death_date", "تاریخ اعدام"),
+     ("city", "شهر"), ("prison", "زندان"), ("gender", "جنسیت")))
+# Mixes of list styles.  Slot i keeps list i's reach and leaning (_capture), so a mix
+# changes how lists are written, not who is on them.  "default" is the mix the
+# weights were set on; the others were added later to judge the linker off it.
+MIXES: dict[str, list[ListStyle]] = {
+    "default": LISTS,
+    "fr-sheet": [LISTS[0], LISTS[1], FRCONV, SHEET, LISTS[4]],
+    "sheet-fa": [SHEET_FA, LISTS[1], FRCONV, LISTS[3], LISTS[4]],
+}
+# How each list style spells names, cities and groups.
+SPELLING = {"frconv": "fr", "sheet": "en", "sheet-fa": "fa"}
+FR_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+             "septembre", "octobre", "novembre", "décembre"]
 
 
 def _capture(p: Person, rng: random.Random) -> list[int]:
@@ -1295,8 +1343,9 @@ class Rendered:
 
 
 class Renderer:
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: World, lists: Sequence[ListStyle] = LISTS) -> None:
         self.w = world
+        self.lists = lists
         self.choices = {k: Choice(v) for k, v in (("seyyed-" + s, SEYYED[s]) for s in SEYYED)}
         self.choices.update({"haj-" + s: Choice(HAJ[s]) for s in HAJ})
 
@@ -1415,6 +1464,28 @@ class Renderer:
             if r < 0.9:
                 return f"{y}/{m:02d}/{d:02d}"
             return str(y)
+        if style == "frconv":                 # 4 septembre 1988, 1er août 1988
+            if r < 0.6:
+                d1 = "1er" if day.day == 1 else str(day.day)
+                return f"{d1} {FR_MONTHS[day.month - 1]} {day.year}"
+            if r < 0.8:
+                return f"{day.day:02d}/{day.month:02d}/{day.year}"
+            if r < 0.95:
+                return f"{FR_MONTHS[day.month - 1]} {day.year}"
+            return str(day.year)
+        if style == "sheet":                  # a date cell (ISO here), d/m/Y text, a year
+            if r < 0.7:
+                return day.isoformat()
+            if r < 0.9:
+                return f"{day.day}/{day.month}/{day.year}"
+            return str(day.year)
+        if style == "sheet-fa":               # Solar Hijri text, or a converted date cell
+            if r < 0.7:
+                s = f"{y}/{m:02d}/{d:02d}"
+                return s.translate(FA_DIGITS) if fa_digits else s
+            if r < 0.9:
+                return day.isoformat()
+            return str(y)
         # news: partial dates, both calendars
         if r < 0.35:
             return f"{G_MONTHS[day.month - 1]} {day.year}"
@@ -1448,15 +1519,16 @@ class Renderer:
     # --- a whole record ----------------------------------------------------------------
     def record(self, p: Person, li: int, rng: random.Random,
                copied: Rendered | None) -> Rendered:
-        ls = LISTS[li]
-        style = ls.style
+        ls = self.lists[li]
+        kind = ls.style
+        style = SPELLING.get(kind, kind)
         if style == "news":
             if copied is not None:
                 style = copied.style
             else:
                 style = rng.choices(("en", "fr", "fa", "sch"), (60, 22, 12, 6))[0]
         typo = {"fa": 0.03, "en": 0.03, "fr": 0.03, "sch": 0.01}[style]
-        if ls.style == "news":
+        if kind == "news":
             typo *= 1.5
         father_name = p.father
         if rng.random() < 0.01:               # another father's name
@@ -1465,13 +1537,15 @@ class Renderer:
             given, family, father = copied.given, copied.family, copied.father
         else:
             given = self.spell(p.given, style, rng, typo)
-            if ls.style == "news" and "-" in p.given.key and rng.random() < 0.05:
+            if kind == "news" and "-" in p.given.key and rng.random() < 0.05:
                 given = given.replace("-", " ").split()[-1]   # "Ali" for "Mohammad-Ali"
             family = self.spell(p.family, style, rng, typo)
             father = self.spell(father_name, style, rng, typo / 2)
         arabic = style == "fa" and rng.random() < 0.2
         row: dict[str, str] = {"source": ls.source}
-        if li == 0:      # Persian script, Solar Hijri, Persian digits in some rows
+        if kind in SPELLING:
+            self._as_it_comes(p, ls, given, family, father, rng, row)
+        elif kind == "fa":      # Persian script, Solar Hijri, Persian digits in some rows
             name, in_name = self.full_name(p, given, family, father, style, rng, swap=0.03,
                                            initials=0, child_of=0.06, prefix=0.5)
             fa_digits = rng.random() < 0.4
@@ -1492,7 +1566,7 @@ class Renderer:
                 for k in ("birth_year", "age"):
                     if k in row:
                         row[k] = row[k].translate(FA_DIGITS if rng.random() < 0.9 else AR_DIGITS)
-        elif li == 1:    # English, Gregorian, ages, no birth years
+        elif kind == "en":    # English, Gregorian, ages, no birth years
             name, in_name = self.full_name(p, given, family, father, style, rng, swap=0.02,
                                            initials=0.01, child_of=0.1, prefix=0.4)
             row["name"] = name
@@ -1504,7 +1578,7 @@ class Renderer:
             row["affiliation"] = self.affiliation(p, "en", rng) if rng.random() < 0.85 else ""
             row["gender"] = ((rng.choice(["male", "m"]) if p.gender == "m"
                               else rng.choice(["female", "f"])) if rng.random() < 0.6 else "")
-        elif li == 2:    # French: no father's names at all, Gregorian birth years
+        elif kind == "fr":    # French: no father's names at all, Gregorian birth years
             name, _ = self.full_name(p, given, family, father, style, rng, swap=0.02,
                                      initials=0, child_of=0, prefix=0.3)
             row["name"] = name
@@ -1514,7 +1588,7 @@ class Renderer:
             row["prison"] = self.prison(p, "fr", rng) if rng.random() < 0.5 else ""
             row["affiliation"] = self.affiliation(p, "fr", rng) if rng.random() < 0.95 else ""
             row["gender"] = p.gender if rng.random() < 0.7 else ""
-        elif li == 3:    # scholarly: diacritics, Solar Hijri in Latin letters
+        elif kind == "sch":    # scholarly: diacritics, Solar Hijri in Latin letters
             name, in_name = self.full_name(p, given, family, father, style, rng, swap=0.02,
                                            initials=0, child_of=0.04, prefix=0.6)
             row["name"] = name
@@ -1551,10 +1625,38 @@ class Renderer:
             row["prison"] = self.prison(p, style, rng) if rng.random() < 0.4 else ""
             row["affiliation"] = self.affiliation(p, style, rng) if rng.random() < 0.7 else ""
         if arabic:
-            for k in ("name", "father_name", "city", "prison", "affiliation"):
+            for k in ("name", "father_name", "city", "prison", "affiliation", "given_name",
+                      "surname"):
                 if row.get(k):
                     row[k] = row[k].translate(ARABIC_LETTERS)
         return Rendered(given, family, father, style, row)
+
+    def _as_it_comes(self, p: Person, ls: ListStyle, given: str, family: str, father: str,
+                     rng: random.Random, row: dict[str, str]) -> None:
+        """A French-convention list or a spreadsheet: given name and surname apart,
+        sex as H/F, M/F or مرد/زن, ages as numbers."""
+        kind = ls.style
+        style = SPELLING[kind]
+        if p.seyyed and p.gender == "m" and rng.random() < 0.3:
+            given = self.choices["seyyed-" + style].pick(rng) + " " + given
+        if kind == "frconv" and rng.random() < 0.6:
+            family = family.upper()           # French lists write the NOM in capitals
+        row["given_name"], row["surname"] = given, family
+        row["name"] = f"{given} {family}"    # as khavaran link joins the two columns
+        row["father_name"] = father if rng.random() < (0.6 if kind == "frconv" else 0.7) else ""
+        r = rng.random()
+        if kind == "frconv" and r < 0.45:
+            row["birth_year"] = self.birth_year(p, "g", rng)
+        elif r < 0.85:
+            row["age"] = self.age(p, rng)
+        fa_digits = kind == "sheet-fa" and rng.random() < 0.4
+        row["death_date"] = self.death(p, kind, rng, fa_digits) if rng.random() < 0.8 else ""
+        row["city"] = self.city(p, style, rng) if rng.random() < 0.8 else ""
+        row["prison"] = self.prison(p, style, rng) if rng.random() < 0.5 else ""
+        if "affiliation" in ls.columns:
+            row["affiliation"] = self.affiliation(p, style, rng) if rng.random() < 0.7 else ""
+        sex = {"frconv": ("H", "F"), "sheet": ("M", "F"), "sheet-fa": ("مرد", "زن")}[kind]
+        row["gender"] = sex[p.gender == "f"] if rng.random() < 0.85 else ""
 
 
 # ---------------------------------------------------------------------------------------
@@ -1572,18 +1674,21 @@ class Dataset:
         return sum(len(rows) for _, rows in self.lists)
 
 
-def generate(persons: int = 30000, lists: int = 5, seed: int = 1) -> Dataset:
-    """``persons`` people on at least one of the first ``lists`` (1-5) of LISTS, rendered.
+def generate(persons: int = 30000, lists: int = 5, seed: int = 1,
+             mix: str = "default") -> Dataset:
+    """``persons`` people on at least one of the first ``lists`` (1-5) of the ``mix``
+    (a key of MIXES), rendered.
 
     Deterministic for given arguments (no set or hash order is involved).
     """
-    if not 1 <= lists <= len(LISTS):
-        raise ValueError(f"lists must be 1 to {len(LISTS)}")
+    styles = MIXES[mix]
+    if not 1 <= lists <= len(styles):
+        raise ValueError(f"lists must be 1 to {len(styles)}")
     rng = random.Random(seed)
     world = World()
     people, drawn = world.people(persons, rng, lists)
-    renderer = Renderer(world)
-    per_list: list[list[tuple[Person, dict[str, str]]]] = [[] for _ in LISTS[:lists]]
+    renderer = Renderer(world, styles)
+    per_list: list[list[tuple[Person, dict[str, str]]]] = [[] for _ in styles[:lists]]
     for p in people:
         done: dict[int, Rendered] = {}
         for li in p.lists:
@@ -1591,7 +1696,7 @@ def generate(persons: int = 30000, lists: int = 5, seed: int = 1) -> Dataset:
             done[li] = renderer.record(p, li, rng, copied)
             per_list[li].append((p, done[li].row))
     out, truth = [], []
-    for ls, entries in zip(LISTS[:lists], per_list, strict=True):
+    for ls, entries in zip(styles[:lists], per_list, strict=True):
         rng.shuffle(entries)
         rows = []
         for n, (p, row) in enumerate(entries, 1):
@@ -1608,11 +1713,15 @@ def write_dataset(data: Dataset, folder: Path) -> list[Path]:
     paths = []
     for ls, rows in data.lists:
         path = folder / ls.file
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=ls.columns, lineterminator="\n",
-                                    extrasaction="raise", restval="")
-            writer.writeheader()
-            writer.writerows(rows)
+        if path.suffix == ".xlsx":
+            _write_sheet(path, ls, rows)
+        else:
+            # A French list is an export of French Excel: semicolons, a BOM.
+            french = ls.style == "frconv"
+            with path.open("w", encoding="utf-8-sig" if french else "utf-8", newline="") as fh:
+                writer_l = csv.writer(fh, delimiter=";" if french else ",", lineterminator="\n")
+                writer_l.writerow([ls.header(c) for c in ls.columns])
+                writer_l.writerows([row.get(c, "") for c in ls.columns] for row in rows)
         paths.append(path)
     with (folder / "truth.csv").open("w", encoding="utf-8", newline="") as fh:
         writer_t = csv.writer(fh, lineterminator="\n")
@@ -1623,6 +1732,37 @@ def write_dataset(data: Dataset, folder: Path) -> list[Path]:
             "per_list": {ls.source: len(rows) for ls, rows in data.lists}}
     (folder / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return paths
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _write_sheet(path: Path, ls: ListStyle, rows: list[dict[str, str]]) -> None:
+    """A list as a spreadsheet makes it: numbers as numbers, full dates as date cells."""
+    from openpyxl import Workbook  # the test extra's; only spreadsheet mixes need it
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Liste" if ls.style == "frconv" else "Sheet1"
+    sheet.append([ls.header(c) for c in ls.columns])
+    for row in rows:
+        cells: list[object] = []
+        for c in ls.columns:
+            v = row.get(c, "")
+            if c == "death_date" and _ISO_DAY.fullmatch(v):
+                cells.append(datetime.date.fromisoformat(v))
+            elif c in ("record_id", "age", "birth_year", "death_date") and v.isascii() \
+                    and v.isdigit():
+                cells.append(int(v))
+            else:
+                cells.append(v or None)
+        sheet.append(cells)
+    for cell in sheet[get_column_letter(ls.columns.index("death_date") + 1)][1:]:
+        if isinstance(cell.value, datetime.date):
+            cell.number_format = "DD/MM/YYYY"
+    book.save(path)
 
 
 def summary(data: Dataset) -> Iterator[str]:
@@ -1650,10 +1790,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--persons", type=int, default=30000)
     ap.add_argument("--lists", type=int, default=5, help="use the first N of the five lists")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--mix", choices=sorted(MIXES), default="default",
+                    help="the list styles (default: the mix the weights were set on)")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
     start = time.perf_counter()
-    data = generate(args.persons, args.lists, args.seed)
+    data = generate(args.persons, args.lists, args.seed, args.mix)
     write_dataset(data, args.out)
     for line in summary(data):
         print(line)

@@ -55,6 +55,22 @@ def test_link_reads_lists_as_they_come_in_one_run(tmp_path: Path) -> None:
     assert "death_date 'été 1988': 1 record(s), now unknown" in result.output
 
 
+def test_link_reads_a_french_excel_export_with_semicolons(tmp_path: Path) -> None:
+    # French Excel writes CSV with ";" (the comma is the decimal mark) and a BOM.
+    text = FRENCH.replace(",", ";").replace("4 septembre 1988", "1er septembre 1988")
+    (tmp_path / "liste.csv").write_text(text, encoding="utf-8-sig")
+    persian = write_xlsx(tmp_path / "fa.xlsx", {"فهرست": [
+        row.split(",") for row in PERSIAN.splitlines()]})
+    out = tmp_path / "clusters.csv"
+    result = CliRunner().invoke(app, ["link", str(tmp_path / "liste.csv"), str(persian),
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "5 records from 2 list(s) -> 3 persons" in result.output
+    with out.open(encoding="utf-8") as f:
+        pid = {(r["source"], r["record_id"]): r["person_id"] for r in csv.DictReader(f)}
+    assert pid["liste", "1"] == pid["fa", "۱"]
+
+
 def test_a_profile_maps_values_and_is_checked(tmp_path: Path) -> None:
     french = _write(tmp_path, "liste.csv", FRENCH.replace(",H,", ",Monsieur,"))
     profile = _write(tmp_path, "p.yaml", "source: amnesty-fr\nignore: [Remarques]\n"

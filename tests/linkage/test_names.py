@@ -142,3 +142,82 @@ def test_parse_name_never_fails_and_is_stable(text: str) -> None:
     assert parse_name(text) == first
     for w in first.words:
         assert w.key == w.key.strip() and " " not in w.key
+
+
+# Compound given names, as the lists write them: one word, two, hyphen, ZWNJ.
+COMPOUNDS = [
+    (("Ali", "Reza", "علی", "رضا")), (("Mohammad", "Hossein", "محمد", "حسین")),
+    (("Gholam", "Abbas", "غلام", "عباس")), (("Amir", "Hossein", "امیر", "حسین")),
+    (("Mohammad", "Taghi", "محمد", "تقی")), (("Ali", "Akbar", "علی", "اکبر")),
+]
+
+
+def _keys(text: str) -> list[str]:
+    return sorted(w.key for w in parse_name(text).words)
+
+
+@given(st.sampled_from(COMPOUNDS), st.sampled_from(["", " ", "-"]),
+       st.sampled_from(["", " ", "\u200c"]), st.sampled_from(["Karimi", "Ahmadi"]),
+       st.booleans(), st.booleans())
+def test_a_compound_given_name_has_the_same_keys_however_written(
+        compound: tuple[str, str, str, str], latin_joiner: str, persian_joiner: str,
+        surname: str, family_first: bool, arabic: bool) -> None:
+    first, second, first_fa, second_fa = compound
+    given_latin = first + latin_joiner + (second.lower() if not latin_joiner else second)
+    given_fa = first_fa + persian_joiner + second_fa
+    surname_fa = {"Karimi": "کریمی", "Ahmadi": "احمدی"}[surname]
+    latin = f"{surname}, {given_latin}" if family_first else f"{given_latin} {surname}"
+    persian = f"{given_fa} {surname_fa}"
+    if arabic:
+        persian = "".join(YEH.get(ch, ch) for ch in persian)
+    keys = _keys(f"{first}{second.lower()} {surname}")
+    assert len(keys) == 2  # the compound is one word
+    assert _keys(latin) == keys
+    assert _keys(persian) == keys
+    assert _keys(f"Seyyed {latin}") == keys
+
+
+def test_a_compound_weighs_once_however_written() -> None:
+    one = _cmp(LinkRecord("a", "1", "Ali Reza Karimi"), LinkRecord("b", "1", "علیرضا کریمی"))
+    two = _cmp(LinkRecord("a", "1", "Ali-Reza Karimi"), LinkRecord("b", "1", "علی‌رضا کریمی"))
+    assert one.weight == pytest.approx(two.weight)
+    assert {r.verdict for r in one.reasons} == {"agree"}
+
+
+def test_two_words_alone_are_not_read_as_a_compound() -> None:
+    # "Mohammad Ali" may be a given name and a family name, in either order.
+    assert len(parse_name("Mohammad Ali").words) == 2
+    assert "differ" not in _name_verdicts("Mohammad Ali", "Ali Mohammad")
+
+
+def test_a_part_of_a_compound_counts_as_a_word_more_on_one_side() -> None:
+    c = _cmp(LinkRecord("a", "1", "Alireza Karimi"), LinkRecord("b", "1", "Ali Karimi"))
+    part = next(r for r in c.reasons if r.field == "name" and r.verdict == "close")
+    assert "part of a compound name" in part.detail
+    # Another compound with the same second part is another name (brothers).
+    assert "differ" in _name_verdicts("Ali Reza Karimi", "Gholam Reza Karimi")
+
+
+@pytest.mark.parametrize("text", ["Nasrollah Karimi", "Nasr-ollah Karimi", "Nasr Allah Karimi",
+                                  "نصرالله کریمی", "نصر الله کریمی", "نصر‌الله کریمی"])
+def test_ollah_joins_the_word_before_it(text: str) -> None:
+    assert _keys(text) == _keys("Nasrollah Karimi")
+
+
+# Persian letters that one Latin sound writes; a list may use any of them.
+ONE_SOUND = ["سصث", "زذضظ", "تط", "حه", "قغ"]
+PERSIAN_NAMES = ["مصطفی", "مرتضی", "موسی", "یحیی", "صغری", "ابوالفضل", "ابوالقاسم", "صالحی",
+                 "ذاکری", "ثابتی", "طاهری", "قربانی", "غفاری", "حسینی", "نظری", "عطایی",
+                 "فاطمه", "صادق", "حمیدرضا", "عباس", "اسحاق", "ضیایی", "ظهیری"]
+
+
+@given(st.sampled_from(PERSIAN_NAMES), st.data())
+def test_letters_of_one_sound_give_one_key(name: str, data: st.DataObject) -> None:
+    swappable = [i for i, ch in enumerate(name)
+                 if any(ch in g for g in ONE_SOUND) or (i == 0 and ch in "اع")]
+    i = data.draw(st.sampled_from(swappable))
+    group = next((g for g in ONE_SOUND if name[i] in g), "اع")
+    other = data.draw(st.sampled_from([c for c in group if c != name[i]]))
+    variant = name[:i] + other + name[i + 1:]
+    assert _keys(variant) == _keys(name), variant
+    assert _keys(f"{variant} کریمی") == _keys(f"{name} کریمی")

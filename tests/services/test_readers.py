@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from khavaran.errors import ValidationError
-from khavaran.services.readers import read_text
+from khavaran.services.readers import csv_rows, delimiter, read_text
 
 KEY = bytes(32)
 # Any text a list might hold, Persian script, controls and line separators
@@ -51,3 +51,18 @@ def test_any_text_is_read_or_refused_with_a_located_error(text: str) -> None:
             read_text(text, name, kind, KEY)
         except ValidationError as exc:
             assert exc.file == name
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from("abcéنام"), min_size=1, max_size=8),
+                min_size=2, max_size=5, unique=True), st.sampled_from([",", ";", "\t"]))
+def test_the_separator_is_read_from_the_header(header: list[str], sep: str) -> None:
+    text = sep.join(header) + "\n" + sep.join(reversed(header)) + "\n"
+    got, rows = csv_rows(text, "liste.csv")
+    assert got == header
+    assert [list(r.values()) for _, r in rows] == [header[::-1]]
+
+
+def test_a_semicolon_header_without_a_comma_is_semicolon_separated() -> None:
+    assert delimiter("N°;Nom;Prénom\n1;Karimi;Ali\n") == ";"
+    assert delimiter("a,b;c\n") == ","
+    assert delimiter("name\n") == ","

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from khavaran.linkage.features import Features
-from khavaran.linkage.names import COMMON_NAMES, Word, link_key
+from khavaran.linkage.names import COMMON_NAMES, Word, compound_parts, link_key
 
 __all__ = ["Comparison", "Frequencies", "Reason", "compare", "match_probability"]
 
@@ -43,6 +43,12 @@ ATTESTED = 3
 PRIOR_SHIFT = 4.0
 # Shares of records that carry a value, before the lists say otherwise.
 PSEUDO_RECORDS = 100
+# Namesakes: two records whose birth years are this far apart are two people,
+# however alike their names, city and dates (lists misstate an age by a year or
+# a few, not by a generation).  A guard for fathers' names that share no word
+# was tried and left out: on the benchmark it cut records whose list got the
+# father wrong from their person, and lost more than it gained (docs/linkage.md).
+GUARD_YEARS = 6
 TYPICAL_WORD, TYPICAL_INITIAL, TYPICAL_PLACE = 0.01, 0.08, 0.05
 
 
@@ -68,6 +74,7 @@ class Comparison:
     explain: bool = True
     weight: float = 0.0
     reasons: list[Reason] = field(default_factory=list)
+    guard: str = ""  # why the two cannot be one person (namesakes), or ""
 
     def add(self, fld: str, verdict: str, weight: float, detail: str) -> None:
         self.weight += weight
@@ -134,7 +141,7 @@ class Frequencies:
 
 @dataclass(slots=True)
 class _Match:
-    kind: str  # same, joined, variant, typo, initial
+    kind: str  # same, joined, variant, typo, part, initial
     a: str
     b: str
     weight: float
@@ -196,6 +203,16 @@ def _align(a: Sequence[Word], b: Sequence[Word], counter: Counter[str],
                 rarer = min(wa.key, wb.key, key=lambda k: counter.get(k, 0))
                 other = wb.key if rarer == wa.key else wa.key
                 take(i, j, "typo", bits(other, 0.3))
+    # Alireza against Ali: one part of a compound name.  Two names, but a list may
+    # shorten one to its part: it weighs as a word on one side only, not as
+    # another name (brothers are Ali and Alireza as often as Ali and Hassan).
+    for i, wa in enumerate(a):
+        for j, wb in enumerate(b):
+            if not (free_a[i] and free_b[j]) or wa.is_initial or wb.is_initial:
+                continue
+            parts_a, parts_b = compound_parts(wa.key), compound_parts(wb.key)
+            if parts_a and wb.key in parts_a or parts_b and wa.key in parts_b:
+                take(i, j, "part", EXTRA_WORD)
     for i, wa in enumerate(a):
         for j, wb in enumerate(b):
             if (free_a[i] and free_b[j] and (wa.is_initial or wb.is_initial)
@@ -208,7 +225,7 @@ def _align(a: Sequence[Word], b: Sequence[Word], counter: Counter[str],
 
 
 _SAID = {"same": "same", "joined": "written as one word", "variant": "variant spelling",
-         "typo": "one letter apart", "initial": "initial"}
+         "typo": "one letter apart", "initial": "initial", "part": "part of a compound name"}
 
 
 def _compare_names(fld: str, a: Features, b: Features, freq: Frequencies,
@@ -270,6 +287,8 @@ def _compare_birth(a: Features, b: Features, out: Comparison) -> None:
     if ba is None or bb is None:
         return
     gap = max(ba[0] - bb[1], bb[0] - ba[1], 0)
+    if gap >= GUARD_YEARS:
+        out.guard = out.guard or f"born {gap} years apart"
     index = gap if gap < 3 else 3 if gap < 6 else 4
     if not out.explain:
         out.weight += BIRTH_WEIGHTS[index]

@@ -45,6 +45,9 @@ MAX_WORKERS = 8
 PREFIX = 3                    # letters of the second word's key in a blocking key
 PAIR_BLOCK = 200              # (word, word) blocks larger than this are not used
 SMALL_BLOCK = 30              # loose blocks larger than this are not used
+# The weight of a pair that compare.py guards as namesakes: never joined, and its
+# groups never joined.
+GUARDED = float("-inf")
 
 
 def _block_words(f: Features) -> list[tuple[str, str, frozenset[int]]]:
@@ -159,6 +162,11 @@ def cross_pairs(left: Sequence[Features], right: Sequence[Features]) -> set[tupl
     return out
 
 
+def _weight(a: Features, b: Features, freq: Frequencies) -> float:
+    c = compare(a, b, freq, explain=False)
+    return GUARDED if c.guard else c.weight
+
+
 class _Groups:
     """Union-find that remembers each group's members and sources."""
 
@@ -190,7 +198,7 @@ def cluster(features: Sequence[Features], scores: dict[tuple[int, int], float],
     def weight(i: int, j: int) -> float:
         key = (i, j) if i < j else (j, i)
         if key not in scores:
-            scores[key] = compare(features[key[0]], features[key[1]], freq, explain=False).weight
+            scores[key] = _weight(features[key[0]], features[key[1]], freq)
         return scores[key]
 
     link_weight = -freq.prior  # where a pair becomes more likely one person than two
@@ -234,7 +242,7 @@ _SHARED: tuple[Sequence[Features], Frequencies] | None = None
 def _score_chunk(pairs: list[tuple[int, int]]) -> list[float]:
     assert _SHARED is not None
     features, freq = _SHARED
-    return [compare(features[i], features[j], freq, explain=False).weight for i, j in pairs]
+    return [_weight(features[i], features[j], freq) for i, j in pairs]
 
 
 def score_pairs(features: Sequence[Features], freq: Frequencies,

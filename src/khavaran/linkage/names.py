@@ -25,8 +25,8 @@ from functools import lru_cache
 
 from khavaran.model.types.persian_name import normalize, phonetic_key, transliterate
 
-__all__ = ["COMMON_NAMES", "ParsedName", "Word", "alt_key", "initial_class", "link_key",
-           "parse_name", "skeleton"]
+__all__ = ["COMMON_NAMES", "ParsedName", "Word", "alt_key", "compound_parts", "initial_class",
+           "link_key", "parse_name", "skeleton"]
 
 # Spellings, not keys: the key of Seyyed is the key of Saeed.
 HONORIFICS = frozenset({
@@ -65,10 +65,25 @@ _GLUE_NEXT = frozenset({
     "abol", "abul", "abou", "abu", "abo", "abdo", "abdu", "عبد", "ابو",
 })
 _ARTICLES = frozenset(["al", "ol", "ul", "el"])
-# Suffixes of family names, written apart in some lists (Ali Zadeh, Jafar Pour).
+# Suffixes of family names, written apart in some lists (Ali Zadeh, Jafar Pour), and
+# the -ollah of given names (Nasr-ollah, Habib Allah, روح الله).
 _SUFFIXES = frozenset({
     "zadeh", "zade", "zada", "zadah", "زاده", "nia", "nya", "نیا", "abadi", "abady", "آبادی",
+    "ollah", "allah", "olah", "ullah", "ulah", "ellah", "الله",
 })
+# Compound given names: a first part and a second part that are names on their own
+# (Ali Reza, Mohammad Hossein, Gholam Abbas).  Lists write them as one word (Alireza,
+# «علیرضا»), two (Ali Reza, «علی رضا») or with a hyphen or ZWNJ, and the words
+# of a name are compared one by one; so, in a name of three words or more, the two
+# are read as one word.  Counted apart, Ali and Reza would weigh as two pieces of
+# evidence where there is one name, and «علیرضا» would meet "Ali Reza" more weakly
+# than «علی رضا» does.
+_COMPOUND_FIRST = ("محمد", "علی", "غلام", "امیر", "حسین", "حسن")
+_COMPOUND_SECOND = (
+    "رضا", "حسین", "حسن", "علی", "محمد", "اکبر", "اصغر", "تقی", "نقی", "باقر", "مهدی",
+    "جواد", "صادق", "کاظم", "ابراهیم", "اسماعیل", "عباس", "کریم", "امین", "هادی", "جعفر",
+    "قاسم", "رحیم", "حمید", "مجید", "رسول", "اشرف", "قلی", "مراد", "یوسف", "صالح",
+)
 # Scholarly letters whose base letter is not the Persian sound (ḍ is ض, z).
 _SCHOLARLY = str.maketrans({
     "š": "sh", "Š": "sh", "ž": "zh", "Ž": "zh", "č": "ch", "Č": "ch", "ġ": "gh", "Ġ": "gh",
@@ -94,11 +109,24 @@ def _macron(m: re.Match[str]) -> str:
     # in Persian; unmarked i u are short, unwritten: Nāṣir is ناصر, not نصیر.
     w = _SHORT_VOWEL.sub("", m.group())
     return w.replace("ī", "i").replace("Ī", "i").replace("ū", "oo").replace("Ū", "oo")
+
+
+# Letters that one Latin sound writes (س ص ث are all s): a list may use any of
+# them, so spelling checks below look at a word with each group as one letter,
+# and with an initial ع as ا.  The phonetic key already reads them alike.
+_ONE_SOUND = str.maketrans("صثذضظطغح", "سسزززتقه")
+
+
+def _one_sound(word: str) -> str:
+    w = word.translate(_ONE_SOUND)
+    return "ا" + w[1:] if w[:1] == "ع" else w
+
+
 # A final ی that Latin lists write as -a (Morteza, Mostafa, Musa).
-_FINAL_YEH_AS_A = frozenset({
+_FINAL_YEH_AS_A = frozenset(_one_sound(w) for w in (
     "مرتضی", "مصطفی", "مجتبی", "موسی", "عیسی", "یحیی", "کبری", "صغری", "عظمی", "هدی", "لیلی",
     "مولی",
-})
+))
 _SINGLE_U = re.compile("(?<![ou])u(?![ou])")
 _VOWEL_START = frozenset("aeiouآاأإعء")
 _INITIAL_CLASS = {"q": "g", "c": "k", "x": "k"}
@@ -131,7 +159,7 @@ class ParsedName:
 
 def _ends_in_i(word: str) -> bool:
     if word[-1] == "\u06cc":
-        return word not in _FINAL_YEH_AS_A and len(word) > 1
+        return _one_sound(word) not in _FINAL_YEH_AS_A and len(word) > 1
     return word[-1] in "iy" and len(word) > 1 or word.endswith(("ee", "ie"))
 
 
@@ -144,7 +172,7 @@ def link_key(word: str) -> str:
         # lose the vowel before it).
         w = _DOUBLED.sub(r"\1", w)
         w = _ARABIC_FORMS.get(w, w)
-    if w.startswith("ابوال"):
+    if _one_sound(w[:5]) == "ابوال":
         # The و of ابوال is a vowel (Abolfazl), not the v of جواد.
         w = "ابول" + w[5:]
     # ژ is written j as often as zh (Bijan, Manijeh): one class with ج.
@@ -231,18 +259,53 @@ def _glue(toks: list[str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _compound_keys() -> tuple[frozenset[str], frozenset[str], dict[str, tuple[str, str]]]:
+    first = frozenset(link_key(w) for w in _COMPOUND_FIRST)
+    second = frozenset(link_key(w) for w in _COMPOUND_SECOND)
+    whole = {link_key(a + b): (link_key(a), link_key(b))
+             for a in _COMPOUND_FIRST for b in _COMPOUND_SECOND if a != b}
+    return first, second, whole
+
+
+def compound_parts(key: str) -> tuple[str, str] | None:
+    """The keys of the two parts of a compound given name's key (Alireza: Ali, Reza)."""
+    return _compound_keys()[2].get(key)
+
+
+def _join_compounds(toks: list[str]) -> list[str]:
+    """Two words of a compound given name as one word, written with a space (link_key
+    ignores it, and explanations show it), in names of three words or more: in
+    "Mohammad Ali" the Ali may be the family name, and the order of two words is
+    not known."""
+    if len(toks) < 3:
+        return toks
+    first, second, _ = _compound_keys()
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        if (i + 1 < len(toks) and len(toks[i]) > 1 and len(toks[i + 1]) > 1
+                and link_key(toks[i]) in first and link_key(toks[i + 1]) in second):
+            out.append(toks[i] + " " + toks[i + 1])
+            i += 2
+        else:
+            out.append(toks[i])
+            i += 1
+    return out
+
+
 @lru_cache(maxsize=1 << 16)
 def parse_name(text: str) -> ParsedName:
     """Words, father and implied gender of a full-name cell (see the module docstring)."""
     toks = normalize(text).split()
     own, father, gender = _split_child_of(toks)
-    shown = _glue([t for t in own if t not in HONORIFICS] or own)
+    shown = _join_compounds(_glue([t for t in own if t not in HONORIFICS] or own))
     forms = shown
     if _SCHOLARLY_LETTER.search(text):
         # The same again from the scholarly reading, word for word where it can be.
         scholarly = _MACRON_WORD.sub(_macron, text.translate(_SCHOLARLY))
         read, _, _ = _split_child_of(normalize(scholarly).split())
-        forms = _glue([t for t in read if t not in HONORIFICS] or read)
+        forms = _join_compounds(_glue([t for t in read if t not in HONORIFICS] or read))
         if len(forms) != len(shown):
             forms = shown
     words = []

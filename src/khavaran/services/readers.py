@@ -40,8 +40,8 @@ from khavaran.model.values import clean_value
 from khavaran.services.ingest import Batch
 
 __all__ = [
-    "CSV_KINDS", "LIST_COLUMNS", "LIST_REQUIRED", "csv_rows", "decode", "read_csv", "read_file",
-    "read_jsonl", "read_list_rows", "read_path_text", "read_text",
+    "CSV_KINDS", "LIST_COLUMNS", "LIST_REQUIRED", "csv_rows", "decode", "delimiter", "read_csv",
+    "read_file", "read_jsonl", "read_list_rows", "read_path_text", "read_text",
 ]
 
 LIST_COLUMNS = ("source", "record_id", "name", "father_name", "birth_year", "age",
@@ -97,8 +97,18 @@ def _int(value: str | None, field: str, default: int) -> int:
         raise ValidationError(f"'{value}' is not a whole number", field=field) from None
 
 
+def delimiter(text: str) -> str:
+    """The separator of a CSV text, from its header line: a comma, or the semicolon
+    that Excel writes in French and German locales (or a tab), when the header has
+    no comma."""
+    first = text.split("\n", 1)[0]
+    if "," in first:
+        return ","
+    return ";" if ";" in first else "\t" if "\t" in first else ","
+
+
 def csv_rows(text: str, name: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
