@@ -27,7 +27,9 @@ PAGES = [("/login", None), ("/no-such-page", None), ("/account", "investigator")
          # (test_browser_dossier.py checks a job's page, whose id is made by a build)
          ("/cases/demo-commission", "investigator"), ("/dossiers/verify", "viewer"),
          # the summer-1988 dashboard, whole and narrowed
-         ("/dashboard", "viewer"), ("/dashboard?wave=2", "viewer")]
+         ("/dashboard", "viewer"), ("/dashboard?wave=2", "viewer"),
+         # the accountability tracker's reports: the index and one impunity report
+         ("/reports", "viewer"), ("/reports/impunity/p-demo-perp-12", "viewer")]
 
 
 @pytest.mark.parametrize("lang", ["fa", "en"])
