@@ -118,3 +118,14 @@ def test_each_report_downloads_as_pdf(site: Site) -> None:
         assert r.content.startswith(b"%PDF")
         assert "attachment" in r.headers["content-disposition"]
     assert 'report-impunity-p-demo-perp-12-fa.pdf' in r.headers["content-disposition"]
+
+
+def test_court_steps_and_seats_read_in_the_pages_language(site: Site) -> None:
+    en = _text(_get(site, f"/reports/impunity/{PERP}?lang=en"))
+    assert "outcome: upheld on appeal" in en
+    assert "Seat on : Golzarabad commission" in en
+    fa = _text(_get(site, f"/reports/impunity/{PERP}?lang=fa"))
+    assert "upheld on appeal" not in fa and "released" not in fa
+    assert "عضویت در" in fa
+    # a procedural status's date in Persian, Solar Hijri first (as everywhere)
+    assert "۱۰ آذر ۱۳۹۰ (۱ دسامبر ۲۰۱۱)" in fa and "Azar" not in fa

@@ -164,8 +164,8 @@ def _digits(context: Context, value: object) -> str:
 
 
 @pass_context
-def _day(context: Context, value: object) -> str:
-    return formatting.day(value, context["lang"])
+def _day(context: Context, value: object, calendar: str | None = None) -> str:
+    return formatting.day(value, context["lang"], calendar)
 
 
 @pass_context
