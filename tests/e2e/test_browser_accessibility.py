@@ -28,8 +28,9 @@ PAGES = [("/login", None), ("/no-such-page", None), ("/account", "investigator")
          ("/cases/demo-commission", "investigator"), ("/dossiers/verify", "viewer"),
          # the summer-1988 dashboard, whole and narrowed
          ("/dashboard", "viewer"), ("/dashboard?wave=2", "viewer"),
-         # the accountability tracker's reports: the index and one impunity report
-         ("/reports", "viewer"), ("/reports/impunity/p-demo-perp-12", "viewer")]
+         # the tracker's reports: the index, an impunity report, the matrix, a briefing
+         ("/reports", "viewer"), ("/reports/impunity/p-demo-perp-12", "viewer"),
+         ("/reports/matrix", "viewer"), ("/reports/country/se", "viewer")]
 
 
 @pytest.mark.parametrize("lang", ["fa", "en"])

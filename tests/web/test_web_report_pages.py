@@ -72,6 +72,8 @@ def test_impunity_report_in_both_languages(site: Site) -> None:
     ftext = _text(fa)
     assert "قوت پرونده" in ftext and "آنچه می‌شد کرد و نشده است" in ftext
     assert "علی اکبری" in ftext and "تأییدشده" in ftext and "corroborated" not in ftext
+    # the arrow from actor to target points the way a Persian line reads
+    assert "(ساختگی) ← " in ftext and "→" not in ftext
     # a Persian gap reads with Persian digits and a Solar Hijri date
     assert "۲ عامل ادعایی دیگر" in ftext and "۳۰ اردیبهشت ۱۳۹۸" in ftext
     assert f'<bdi dir="ltr">{PERP}</bdi>' in fa
@@ -105,6 +107,8 @@ def test_country_briefing(site: Site) -> None:
     assert "Davood Nazari" in text and "travelled there" in text
     assert 'href="/sources/demo-news-04"' in en
     assert 'href="/reports/impunity/p-demo-perp-11"' in en
+    # no action of Sweden is fictional, but the suspect is: the page says so
+    assert "Demo data: these are not real people" in text
     fa = _text(_get(site, "/reports/country/se?lang=fa"))
     assert "گزارش کشوری" in fa and "سوئد" in fa and "داوود نظری" in fa
     assert _get(site, "/reports/country/atlantis?lang=en", status=422)

@@ -188,6 +188,7 @@ def briefing(conn: Connection, country: str, lang: str = "en") -> Briefing:
             law.append((note.fa if lang == "fa" and note.fa else note.en).strip())
     suspects = []
     placed: dict[str, list[Fact]] = {}
+    fictional = any(a.fictional for a in done)
     for pid in alleged_perpetrators(conn):
         career = career_of(profile_in(conn, pid))
         there = [f for prop in ("travel_country", "residence_country")
@@ -196,7 +197,9 @@ def briefing(conn: Connection, country: str, lang: str = "en") -> Briefing:
             suspects.append((pid, career.title,
                              [label_of("person_presence", f.property, lang) for f in there]))
             placed[pid] = there
-    return Briefing(country, done, law, suspects, any(a.fictional for a in done), placed)
+            # a demo suspect makes the briefing demo data even where no action is
+            fictional = fictional or career.fictional
+    return Briefing(country, done, law, suspects, fictional, placed)
 
 
 def briefing_lines(b: Briefing, lang: str) -> list[str]:
