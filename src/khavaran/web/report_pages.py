@@ -14,8 +14,8 @@ from khavaran.web.deps import Reg
 from khavaran.web.pages import SignedIn, language, may, render
 from khavaran.web.reading_view import helpers
 
-__all__ = ["country_page", "impunity_page", "index_page", "matrix_page", "report_pdf",
-           "router", "timeline_page"]
+__all__ = ["country_page", "country_pdf", "impunity_page", "impunity_pdf", "index_page",
+           "matrix_page", "matrix_pdf", "router", "timeline_page", "timeline_pdf"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -78,7 +78,7 @@ async def timeline_pdf(request: Request, registry: Reg, who: SignedIn) -> Respon
 
 
 @router.get("/reports/impunity/{person_id}/pdf")
-async def report_pdf(request: Request, registry: Reg, who: SignedIn,
+async def impunity_pdf(request: Request, registry: Reg, who: SignedIn,
                      person_id: str) -> Response:
     return await _pdf(request, registry, who, "impunity", person_id)
 
