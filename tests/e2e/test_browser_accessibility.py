@@ -29,7 +29,10 @@ PAGES = [("/login", None), ("/no-such-page", None), ("/account", "investigator")
          # the summer-1988 dashboard, whole and narrowed
          ("/dashboard", "viewer"), ("/dashboard?wave=2", "viewer"),
          # verifying the installation in the background
-         ("/verify", "investigator")]
+         ("/verify", "investigator"),
+         # the tracker's reports: the index, an impunity report, the matrix, a briefing
+         ("/reports", "viewer"), ("/reports/impunity/p-demo-perp-12", "viewer"),
+         ("/reports/matrix", "viewer"), ("/reports/country/se", "viewer")]
 
 
 @pytest.mark.parametrize("lang", ["fa", "en"])

@@ -28,8 +28,9 @@ UNKNOWN = {"item_id": "ev-" + "0" * 32, "claim_id": "c-" + "0" * 24,
 # may publish, who are cleared to reveal anyway.
 # A job's id is random, not derived from any record, and its page is shown only
 # to roles that may export (and reveal, for the levels that hold identities).
+# A report's country is a jurisdiction code from the vocabularies, not a record.
 OPEN = {"person_id", "source_id", "case_id", "event_id", "place_id", "unit_id", "name",
-        "token_id", "token", "link_id", "action", "correction_id", "job_id"}
+        "token_id", "token", "link_id", "action", "correction_id", "job_id", "code"}
 FILLED = {"person_id": WITNESS, "case_id": "demo-commission", "link_id": "1",
           "action": "prefer"}
 FORM = {"reason": "r", "level": "public", "assessment": "contested", "withdraw": "r",
@@ -100,3 +101,13 @@ def test_every_route_taking_an_id_answers_a_hidden_id_as_an_unknown_one(site: Si
                 tried += 1
     assert unlisted == [], "routes taking an id this test does not know: " + ", ".join(unlisted)
     assert tried >= 8
+
+
+def test_a_protected_persons_impunity_report_answers_as_an_unknown_ids(site: Site) -> None:
+    """A person's id is shown by design, but their report is not: the witness's
+    (protected) answers exactly as an id that does not exist."""
+    unknown = "p-" + "0" * 8
+    for path in ("/reports/impunity/{}", "/reports/impunity/{}/pdf"):
+        answers = [_call(site, "GET", path.format(pid)) for pid in (WITNESS, unknown)]
+        assert answers[0].status_code == answers[1].status_code == 404
+        assert answers[0].text.replace(WITNESS, unknown) == answers[1].text

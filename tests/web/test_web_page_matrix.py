@@ -86,6 +86,19 @@ PAGES: list[tuple[str, str, Form, dict[str | None, Any]]] = [
     ("GET", "/units/u-demo-commission-1", None, READ),
     ("GET", "/places/pl-demo-golzar", None, READ),
     ("GET", "/events/e-demo-arrest-000", None, READ),
+    # The tracker's reports (test_web_report_pages.py has what they show); a
+    # protected person's report answers as an unknown id's, an unknown country 422.
+    ("GET", "/reports", None, READ),
+    ("GET", "/reports/matrix", None, READ),
+    ("GET", "/reports/matrix/pdf", None, READ),
+    ("GET", "/reports/timeline", None, READ),
+    ("GET", "/reports/timeline/pdf?lang=fa", None, READ),
+    ("GET", "/reports/impunity/p-demo-perp-12", None, READ),
+    ("GET", f"/reports/impunity/{WITNESS}", None, {None: LOGIN, **dict.fromkeys(ROLES, 404)}),
+    ("GET", f"/reports/impunity/{WITNESS}/pdf", None,
+     {None: LOGIN, **dict.fromkeys(ROLES, 404)}),
+    ("GET", "/reports/country/se", None, READ),
+    ("GET", "/reports/country/atlantis/pdf", None, {None: LOGIN, **dict.fromkeys(ROLES, 422)}),
     # Cases and evidence (test_web_case_pages.py has what they show).
     ("GET", "/cases", None, READ),
     ("GET", "/cases/no-such-case", None, {None: LOGIN, **dict.fromkeys(ROLES, 404)}),

@@ -17,7 +17,7 @@ from khavaran.model.loader import load_model
 from khavaran.services.actions import ActionView, actions_in, label_of
 from khavaran.services.careers import career_of
 from khavaran.services.impunity import ImpunityReport, alleged_perpetrators
-from khavaran.services.profiles import profile_in
+from khavaran.services.profiles import Fact, profile_in
 
 __all__ = ["Briefing", "Matrix", "T", "briefing", "briefing_lines", "impunity_lines", "matrix",
            "matrix_lines", "timeline", "timeline_lines"]
@@ -171,6 +171,7 @@ class Briefing:
     law: list[str]  # jurisdiction notes, in the report's language
     suspects: list[tuple[str, str, list[str]]]  # (id, name, how recorded there)
     fictional: bool
+    placed: dict[str, list[Fact]] = field(default_factory=dict)  # the facts, by suspect
 
 
 def briefing(conn: Connection, country: str, lang: str = "en") -> Briefing:
@@ -186,14 +187,19 @@ def briefing(conn: Connection, country: str, lang: str = "en") -> Briefing:
         for note in fw.jurisdiction_notes.values():
             law.append((note.fa if lang == "fa" and note.fa else note.en).strip())
     suspects = []
+    placed: dict[str, list[Fact]] = {}
+    fictional = any(a.fictional for a in done)
     for pid in alleged_perpetrators(conn):
         career = career_of(profile_in(conn, pid))
-        how = [label_of("person_presence", prop, lang) for prop in ("travel_country",
-                                                                    "residence_country")
-               for f in career.standing.get(prop, []) if f.value == country]
-        if how:
-            suspects.append((pid, career.title, how))
-    return Briefing(country, done, law, suspects, any(a.fictional for a in done))
+        there = [f for prop in ("travel_country", "residence_country")
+                 for f in career.standing.get(prop, []) if f.value == country]
+        if there:
+            suspects.append((pid, career.title,
+                             [label_of("person_presence", f.property, lang) for f in there]))
+            placed[pid] = there
+            # a demo suspect makes the briefing demo data even where no action is
+            fictional = fictional or career.fictional
+    return Briefing(country, done, law, suspects, fictional, placed)
 
 
 def briefing_lines(b: Briefing, lang: str) -> list[str]:

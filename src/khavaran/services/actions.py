@@ -89,6 +89,7 @@ class ActionView:
     sources: list[Cite] = field(default_factory=list)
     fictional: bool = False
     derived_from: str | None = None  # the allegation claim a court step comes from
+    step: str | None = None  # a court step's procedural status, whose label is its outcome
 
     def label(self, lang: str = "en") -> str:
         return label(load_model(), "action_type", self.action_type, lang)
@@ -294,7 +295,7 @@ def _court_steps(conn: Connection, names: dict[str, str]) -> list[ActionView]:
             outcome=label(model, "procedural_status", str(r["status"]), "en"),
             sources=[Cite(r["source_id"], r["title"], r["locator"] or "")]
             if r["source_id"] else [], fictional=bool(fictional[person]["fictional"]),
-            derived_from=str(r["claim_id"])))
+            derived_from=str(r["claim_id"]), step=str(r["status"])))
     return out
 
 

@@ -19,15 +19,16 @@ from khavaran.errors import NotFoundError, ValidationError
 from khavaran.legal.frameworks import framework
 from khavaran.model import safe_yaml
 from khavaran.model.loader import load_model
+from khavaran.model.types.fuzzy_date import parse_date
 from khavaran.services import cases as cases_service
-from khavaran.services.actions import ActionView, actions_in, label_of
+from khavaran.services.actions import ActionView, Cite, actions_in, label_of
 from khavaran.services.careers import Career, career_of
-from khavaran.services.profiles import Fact, profile_in
+from khavaran.services.profiles import Fact, Profile, profile_in
 from khavaran.storage.case_tables import legal_case
 from khavaran.storage.tables import claim, entity
 
-__all__ = ["CaseStrength", "Gap", "ImpunityReport", "alleged_perpetrators", "gaps_for",
-           "impunity_report", "rules"]
+__all__ = ["CaseStrength", "Gap", "ImpunityReport", "alleged", "alleged_perpetrators",
+           "gaps_for", "impunity_report", "rules"]
 
 KINDS = {"peer_designation", "presence_without_case", "call_without_follow_up"}
 
@@ -55,6 +56,7 @@ class Gap:
     en: str
     fa: str
     based_on: list[str] = field(default_factory=list)  # action ids and claim ids read
+    sources: list[Cite] = field(default_factory=list)  # the sources of what was read
 
 
 @dataclass
@@ -62,6 +64,7 @@ class CaseStrength:
     case_id: str
     title: str
     elements: list[tuple[int, str, str, int]]  # (charge, element, status, independent)
+    texts: dict[str, tuple[str, str]] = field(default_factory=dict)  # element: (en, fa)
 
 
 @dataclass
@@ -84,8 +87,26 @@ def alleged_perpetrators(conn: Connection) -> list[str]:
     return list(conn.execute(q).scalars())
 
 
+_PERSIAN_DIGITS = str.maketrans({str(i): chr(0x06F0 + i) for i in range(10)})
+
+
 def _fill(rule: dict[str, Any], lang: str, values: dict[str, str]) -> str:
     return str(rule[lang]).format(**values)
+
+
+def _count(n: int, lang: str) -> str:
+    return str(n).translate(_PERSIAN_DIGITS) if lang == "fa" else str(n)
+
+
+def _date(text: str, lang: str) -> str:
+    """A date as entered, for a Persian text in the Solar Hijri calendar and
+    Persian digits (a Persian reader should not have to convert 2019-05-20)."""
+    if lang != "fa" or not text:
+        return text
+    try:
+        return parse_date(text).persian_text()
+    except (ValidationError, ValueError):
+        return text
 
 
 def _lbl(vocab: str, code: str | None, lang: str) -> str:
@@ -114,7 +135,8 @@ def _peer_designation(rid: str, rule: dict[str, Any], person: str, every: list[A
             others = (names & perpetrators) - {person}
             if others:
                 texts = {lang: _fill(rule, lang, {
-                    "jurisdiction": _lbl("jurisdiction", jur, lang), "count": str(len(others)),
+                    "jurisdiction": _lbl("jurisdiction", jur, lang),
+                    "count": _count(len(others), lang),
                     "regime": regime}) for lang in ("en", "fa")}
                 out.append(Gap(rid, texts["en"], texts["fa"],
                                [a.id for a in every if a.jurisdiction == jur
@@ -163,7 +185,8 @@ def _call_without_follow_up(rid: str, rule: dict[str, Any], every: list[ActionVi
             continue
         texts = {lang: _fill(rule, lang, {
             "actor": _lbl("actor", call.actor, lang),
-            "addressee": _lbl("actor", call.addressee, lang), "date": call.date,
+            "addressee": _lbl("actor", call.addressee, lang),
+            "date": _date(call.date, lang),
             "label": call.label(lang)}) for lang in ("en", "fa")}
         out.append(Gap(rid, texts["en"], texts["fa"], [call.id]))
     return out
@@ -183,7 +206,21 @@ def gaps_for(person: str, career: Career, every: list[ActionView],
     for rid, rule in rules().items():
         out.extend(CHECKS[rule["kind"]](rid, rule, person=person, career=career, every=every,
                                         mine=mine, perpetrators=perpetrators))
+    # A gap is read from actions and facts: its sources are theirs.
+    cites: dict[str, list[Cite]] = {a.id: a.sources for a in every}
+    for facts in career.standing.values():
+        for f in facts:
+            cites[f.claim_id] = [Cite(c.source_id, c.title, c.locator) for c in f.citations]
+    for gap in out:
+        gap.sources = list(dict.fromkeys(c for ref in gap.based_on for c in cites.get(ref, [])))
     return out
+
+
+def alleged(profile: Profile) -> bool:
+    """Whether a person's profile, as its reader sees it, holds an alleged-perpetrator
+    role: the person has an impunity report (a protected person never does)."""
+    return not profile.protected and any(
+        f.value == "alleged_perpetrator" for f in profile.facts.get("role", []))
 
 
 def _case_strength(conn: Connection, person: str) -> list[CaseStrength]:
@@ -193,7 +230,9 @@ def _case_strength(conn: Connection, person: str) -> list[CaseStrength]:
         case = cases_service.load_case(conn, case_id)
         out.append(CaseStrength(case.id, case.title, [
             (ch.number, ev.element.id, ev.status, ev.independent)
-            for ch in case.charges for ev in ch.elements]))
+            for ch in case.charges for ev in ch.elements], {
+            ev.element.id: (ev.element.text.en, ev.element.text.fa or ev.element.text.en)
+            for ch in case.charges for ev in ch.elements}))
     return out
 
 

@@ -55,6 +55,8 @@ class Status:
     asserted_by: str
     source_id: str | None
     locator: str | None
+    date_text: str | None = None  # as entered, for a page to show in its own language
+    date_calendar: str | None = None
 
 
 @dataclass
@@ -176,7 +178,8 @@ def _facts(conn: Connection, model: Model, schema: str, claim_rows: list[RowMapp
         date = parse_date(r["date_text"], r["date_calendar"]).both() if r["date_text"] else None
         stats[r["claim_id"]].append(Status(r["status"],
                                            model.vocab_label("procedural_status", r["status"]),
-                                           date, r["asserted_by"], r["source_id"], r["locator"]))
+                                           date, r["asserted_by"], r["source_id"], r["locator"],
+                                           r["date_text"], r["date_calendar"]))
     facts: dict[str, list[Fact]] = defaultdict(list)
     props = model.schemas[schema].properties
     shown = shown_ids(conn, ids)  # a protected person's identifying claims: keyed ids

@@ -29,6 +29,7 @@ from khavaran.web import (
     entry_pages,
     memorial_pages,
     reading_pages,
+    report_pages,
     review_pages,
     verify_pages,
 )
@@ -92,6 +93,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
     app.include_router(reading_pages.router)  # after /persons/new, /sources/new
     app.include_router(case_pages.router)
     app.include_router(dashboard_pages.router)
+    app.include_router(report_pages.router)
     app.include_router(dossier_pages.router)
     app.include_router(review_pages.router)
     app.include_router(verify_pages.router)

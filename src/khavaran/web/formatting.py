@@ -23,20 +23,22 @@ def digits(value: object, lang: str) -> str:
     return text.translate(_PERSIAN) if lang == "fa" else text
 
 
-def day(value: object, lang: str) -> str:
+def day(value: object, lang: str, calendar: str | None = None) -> str:
     """A date (or date text, exact or not) in both calendars, the page's first:
     "۸ مرداد ۱۳۶۷ (۳۰ ژوئیه ۱۹۸۸)" or "30 Jul 1988 (8 Mordad 1367 SH)".
-    Text that is not a date is shown as it was recorded."""
+    Text that is not a date is shown as it was recorded.  ``calendar`` is the
+    one the text was entered in, where it was recorded ("1367" alone is a
+    Solar Hijri year only if so)."""
     if value is None or value == "":
         return ""
-    return _day(value.isoformat() if isinstance(value, dt.date) else str(value), lang)
+    return _day(value.isoformat() if isinstance(value, dt.date) else str(value), lang, calendar)
 
 
 @lru_cache(maxsize=8192)
-def _day(text: str, lang: str) -> str:
+def _day(text: str, lang: str, calendar: str | None = None) -> str:
     # Pages show the same dates again and again (a search page some fifty).
     try:
-        fd = parse_date(text)
+        fd = parse_date(text, calendar)
     except (KhavaranError, ValueError):
         return digits(text, lang)
     if lang == "fa":

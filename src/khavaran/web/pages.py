@@ -44,7 +44,8 @@ LANG_COOKIE = "khavaran_lang"
 # serves that path and the account's role has the permission.
 NAV = [("/", N_("Home"), "read"), ("/search", N_("Search"), "read"),
        ("/dashboard", N_("Summer 1988"), "read"),
-       ("/cases", N_("Cases"), "read"), ("/review", N_("Review queue"), "write"),
+       ("/reports", N_("Reports"), "read"), ("/cases", N_("Cases"), "read"),
+       ("/review", N_("Review queue"), "write"),
        ("/persons/new", N_("New person"), "write"),
        ("/sources/new", N_("New source"), "write"), ("/import", N_("Import"), "write"),
        ("/dossiers/verify", N_("Verify a dossier"), "read"),
@@ -164,8 +165,8 @@ def _digits(context: Context, value: object) -> str:
 
 
 @pass_context
-def _day(context: Context, value: object) -> str:
-    return formatting.day(value, context["lang"])
+def _day(context: Context, value: object, calendar: str | None = None) -> str:
+    return formatting.day(value, context["lang"], calendar)
 
 
 @pass_context

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from khavaran.errors import ValidationError
-from khavaran.services import finding, home, publishing, record_views
+from khavaran.services import finding, home, impunity, publishing, record_views
 from khavaran.services.finding import AGE_GROUPS, Filters
 from khavaran.web.deps import Client, Reg
 from khavaran.web.i18n import catalogue
@@ -128,7 +128,8 @@ async def person_response(request: Request, registry: Reg, who: SignedIn, client
                   {"view": view, "profile": view.profile, "errors": errors or {},
                    "may_reveal": who.role.may("reveal"), "reason": reason or "",
                    "may_publish": may_publish, "published": shown,
-                   "publish_reason": publish_reason, **helpers()}, status=status)
+                   "publish_reason": publish_reason,
+                   "has_report": impunity.alleged(view.profile), **helpers()}, status=status)
 
 
 _person = person_response
