@@ -221,8 +221,13 @@ def test_a_reveal_is_not_shown_beside_the_change_that_needed_it(demo_cli, tmp_pa
                 and h["action"] == "reveal-protected"]
     assert [h for h in plain if h["type"] == "history" and h.get("entity_id") == relative]
     full = [json.loads(line) for line in _export(demo_cli, tmp_path, "--include-protected")]
-    assert [h for h in full if h["type"] == "history" and h["action"] == "reveal-protected"
-            and h["entity_id"] == WITNESS]
+    [reveal] = [h for h in full if h["type"] == "history" and h["action"] == "reveal-protected"
+                and h["entity_id"] == WITNESS]
+    # Nor anything else written in that moment: the batch's summary and its reason
+    # ("claim add <relative> relative_of") are the witness's, withheld with them.
+    assert not [h for h in plain if h["type"] == "history" and h["at"] == reveal["at"]]
+    assert [h for h in full if h["type"] == "history" and h["at"] == reveal["at"]
+            and h["field"] == "batch" and relative in h["reason"]]
     feed = recent_changes(demo_cli.registry, limit=50)
     assert not [c for c, _, _ in feed if c.action == "reveal-protected"]
     assert any(c.entity_id == relative for c, _, _ in feed)

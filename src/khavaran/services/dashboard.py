@@ -6,10 +6,12 @@ Documented figures count named victims (merged persons); the estimate comes
 from `estimate` over the registry's lists.  The two are kept apart, never added
 or mixed.
 
-Protected people count as the totals rule says: in the unfiltered total and
-timeline, and in a city's cell when it holds at least PROTECTED_CELL people.
-Under a filter they are left out: a filtered count of a few people would say
-where a protected person was held, what they belonged to or when they died.
+Protected people are counted in no figure here, only said to be left out:
+every figure can be narrowed, and two figures that differ by a protected
+person (a city's cell and the same city's filtered total, the whole timeline
+and the two waves') would say where they were held or when they died, which
+their own page withholds.  The estimate is made without them for the same
+reason (its count of people seen would differ by them).
 """
 
 from __future__ import annotations
@@ -22,9 +24,8 @@ from typing import TYPE_CHECKING
 from khavaran.errors import ValidationError
 from khavaran.linkage.features import canonical_place
 from khavaran.services import estimation, home, versioned
-from khavaran.services.protection import PROTECTED_CELL
 from khavaran.services.registry import Registry
-from khavaran.storage import queries, reading_queries
+from khavaran.storage import reading_queries
 
 if TYPE_CHECKING:  # NumPy and SciPy come with it: loaded when an estimate is made
     from khavaran.linkage.estimate import Estimate
@@ -95,7 +96,7 @@ class Dashboard:
     counts: dict[str, list[tuple[str, int]]]  # city, prison, affiliation, age, wave
     choices: dict[str, list[str]]  # the values each filter may take, most common first
     labels: dict[str, str]  # a place's or affiliation's key -> its spellings, Latin / Persian
-    protected_left_out: bool  # protected people were not counted (a filter is set)
+    protected: int  # protected victims, counted in no figure
 
 
 def _age(property_: str, value: str) -> int | None:
@@ -123,9 +124,7 @@ def victims(registry: Registry) -> tuple[list[Victim], dict[str, str]]:
 def _victims(registry: Registry) -> tuple[list[Victim], dict[str, str]]:
     with registry.read() as conn:
         rows = reading_queries.facts_of_victims(conn, (*_FACTS, "role"))
-        shut = set(queries.protected_entities(conn))
-        heads = reading_queries.heads_of(conn, shut)
-    protected = shut | set(heads.values())
+        protected = home.protected_people(conn)
     out: dict[str, Victim] = {}
     keys: dict[tuple[str, str], str | None] = {}
     spellings: dict[str, Counter[str]] = {}
@@ -190,13 +189,13 @@ def dashboard(registry: Registry, filters: DashFilters | None = None) -> Dashboa
     everyone, labels = victims(registry)
     choices = _choices(everyone)
     _check(f, choices)
-    active = f.active()
-    kept = [v for v in everyone if _keeps(v, f) and not (active and v.protected)]
+    kept = [v for v in everyone if _keeps(v, f) and not v.protected]
     counts = {name: _count(kept, name) for name in FILTERS}
     counts["age"] = sorted(counts["age"], key=lambda kv: AGE_BANDS.index(kv[0]))
     counts["wave"] = sorted(counts["wave"])
     line = home.timeline_of(v.death for v in kept if v.death is not None)
-    return Dashboard(f, len(kept), line, counts, choices, labels, active)
+    return Dashboard(f, len(kept), line, counts, choices, labels,
+                     sum(1 for v in everyone if v.protected))
 
 
 def _choices(everyone: list[Victim]) -> dict[str, list[str]]:
@@ -207,17 +206,12 @@ def _choices(everyone: list[Victim]) -> dict[str, list[str]]:
 
 
 def _count(people: list[Victim], name: str) -> list[tuple[str, int]]:
-    """Victims per value of ``name``, most first.  A protected person counts in a
-    city of at least PROTECTED_CELL people, and in no other cell."""
+    """Victims per value of ``name``, most first; protected people in none."""
     counts: Counter[str] = Counter()
-    shielded: Counter[str] = Counter()
     for v in people:
-        (shielded if v.protected else counts).update(_values(v, name))
-    if name == "city":
-        for value, n in shielded.items():
-            if counts[value] + n >= PROTECTED_CELL:
-                counts[value] += n
-    return sorted(((v, n) for v, n in counts.items() if n), key=lambda kv: (-kv[1], kv[0]))
+        if not v.protected:
+            counts.update(_values(v, name))
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def estimate(registry: Registry, filters: DashFilters | None = None
@@ -245,7 +239,7 @@ def estimate(registry: Registry, filters: DashFilters | None = None
 
 def _estimates(registry: Registry, by: str | None) -> list[Estimate] | str:
     try:
-        captures = estimation.from_registry(registry)
+        captures = estimation.without_protected(estimation.from_registry(registry))
     except ValidationError:
         return "no-lists"
     try:

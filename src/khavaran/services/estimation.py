@@ -30,7 +30,8 @@ from khavaran.storage.tables import person_member, source_record
 if TYPE_CHECKING:
     from khavaran.linkage.estimate import Estimate
 
-__all__ = ["STRATA", "Captures", "from_lists", "from_read_lists", "from_registry", "run"]
+__all__ = ["STRATA", "Captures", "from_lists", "from_read_lists", "from_registry", "run",
+           "without_protected"]
 
 STRATA = ("city", "prison")
 
@@ -81,6 +82,17 @@ def from_registry(registry: Registry) -> Captures:
     captures = _collect(rows)
     captures.protected = frozenset(shielded | {merged.get(p, p) for p in shielded})
     return captures
+
+
+def without_protected(captures: Captures) -> Captures:
+    """The captures of everyone but the protected people (for a page that shows
+    the estimate beside counts made without them)."""
+    shut = captures.protected
+    memberships = [(p, s) for p, s in captures.memberships if p not in shut]
+    places = {kind: {p: c for p, c in people.items() if p not in shut}
+              for kind, people in captures.places.items()}
+    return Captures(captures.lists, memberships, places,
+                    len({p for p, _ in memberships}))
 
 
 def _read_clusters(path: Path, records: Sequence[LinkRecord]) -> list[str]:

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import escape
 
+from sqlalchemy import Connection
+
 from khavaran.model.types.fuzzy_date import to_jalali
 from khavaran.services.history import Change
 from khavaran.services.profiles import display_names
@@ -22,8 +24,9 @@ from khavaran.services.protection import hidden_set
 from khavaran.services.registry import Registry
 from khavaran.storage import queries, reading_queries
 
-__all__ = ["FIRST_DAY", "LAST_DAY", "SH_MONTHS_FA", "Day", "Home", "Timeline", "chart_svg", "home",
-           "deaths", "persian_digits", "recent_changes", "timeline", "timeline_of"]
+__all__ = ["FIRST_DAY", "LAST_DAY", "SH_MONTHS_FA", "Day", "Home", "Timeline", "chart_svg",
+           "deaths", "home", "persian_digits", "protected_people", "recent_changes", "timeline",
+           "timeline_of"]
 
 # The summer of 1988: from the ceasefire (18 Jul 1988) to the end of
 # Shahrivar 1367 (22 Sep 1988), when the second wave ended.
@@ -94,13 +97,20 @@ def timeline(registry: Registry, first: dt.date = FIRST_DAY,
 
 def deaths(registry: Registry) -> dict[str, tuple[dt.date, dt.date]]:
     """Each merged victim's date of death as a span (first and last possible
-    day): their preferred one, else the most credible, then the earliest recorded."""
+    day): their preferred one, else the most credible, then the earliest recorded.
+
+    Protected people are left out: one day's bar less on a narrowed chart (the
+    dashboard's) than on this one would give their date of death, which their
+    own page withholds."""
     with registry.read() as conn:
         rows = reading_queries.death_dates_of_victims(conn)
+        shut = protected_people(conn)
     best: dict[str, tuple[tuple[bool, int, dt.datetime], dt.date, dt.date]] = {}
     for r in rows:
         rank = (not r["preferred"], -r["credibility"], r["created_at"])
         person = r["person"]
+        if person in shut:
+            continue
         if person not in best or rank < best[person][0]:
             best[person] = (rank, r["date_start"], r["date_end"] or r["date_start"])
     return {person: (start, end) for person, (_, start, end) in best.items()}
@@ -121,6 +131,12 @@ def timeline_of(spans: Iterable[tuple[dt.date, dt.date]], first: dt.date = FIRST
     days = [Day(first + dt.timedelta(days=i), per_day.get(first + dt.timedelta(days=i), 0))
             for i in range((last - first).days + 1)]
     return Timeline(days, sum(per_day.values()), imprecise)
+
+
+def protected_people(conn: Connection) -> set[str]:
+    """Protected people, as merged persons: a person with any protected member is one."""
+    shut = set(queries.protected_entities(conn))
+    return shut | set(reading_queries.heads_of(conn, shut).values())
 
 
 def recent_changes(registry: Registry,

@@ -611,7 +611,13 @@ class _Ingest:
             self.hist = [h for h in self.hist if h["action"] in keep]
         if self.report.changed_anything:
             summary = ", ".join(f"{n} {k}" for k, n in sorted(self.report.added.items()))
-            self.log("import", field_name="batch", new=summary)
+            # A batch that touched a protected person is told under their id, so
+            # that it is withheld with their facts (protection.HiddenSet): beside
+            # the other records' history its reason and its moment would tie the
+            # change (a new relative) to them.
+            touched = sorted(self.revealed | self.referred)
+            self.log("import", entity_id=touched[0] if touched else None, field_name="batch",
+                     new=summary)
         repo.append_history(self.conn, self.hist)
 
 

@@ -67,8 +67,9 @@ class HiddenSet:
     def hides_history(self, row: Any) -> bool:
         """Whether a history row would identify a protected person, directly or
         through the id of a hidden claim or of a list row; a merge or split
-        names the list persons that make up the person, and consent records
-        are shown only on request."""
+        names the list persons that make up the person, consent records are
+        shown only on request, and so is the summary of a batch that touched
+        them (services/ingest.py)."""
         if row["claim_id"] in self.claims:
             return True
         if row["action"] in ("merge", "split") and self.merged & set(
@@ -76,7 +77,7 @@ class HiddenSet:
             return True
         kind = self.people.get(row["entity_id"])
         return kind is not None and (row["field"] in identifying_properties()[kind]
-                                     or row["field"] == "consent"
+                                     or row["field"] in ("consent", "batch")
                                      or row["action"] in ("add-source-record", "merge",
                                                           "split"))
 
