@@ -217,4 +217,34 @@ def test_ids_too_long_or_with_nul_are_bad_lines_on_every_database() -> None:
              json.dumps({"id": "x" * 200, "schema": "Person", "properties": {}})]
     entities, problems = check_ftm(lines)
     assert [p.line for p in problems] == [1, 2] and [len(e.id) for e in entities] == [200]
-    assert "longer than 200 characters or holds a NUL character" in problems[0].message
+    assert "longer than 200 characters, or holds a control" in problems[0].message
+
+
+def test_dates_that_do_not_exist_surrogates_and_unseen_characters_are_bad_lines() -> None:
+    """Each would pass the check and fail later (a match that can never be
+    confirmed, an import that fails whole with no line named), or print exactly
+    as another id does."""
+    person = '{{"id": "{}", "schema": "Person", "properties": {}}}'
+    lines = [person.format("a", '{"birthDate": ["1988-13-45"]}'),
+             person.format("b", '{"birthDate": ["2021-02-30"]}'),
+             person.format("c", '{"birthDate": ["0000-00-00"]}'),
+             person.format("d", '{"name": ["X\\ud800Y"]}'),
+             person.format("e\\u200f", '{"name": ["Z"]}'),
+             person.format("f", '{"name": ["ok \\ud83d\\ude00"], "birthDate": ["1952-02"]}')]
+    entities, problems = check_ftm(lines)
+    assert [e.id for e in entities] == ["f"]
+    said = {p.line: p.message for p in problems}
+    assert sorted(said) == [1, 2, 3, 4, 5]
+    assert "'1988-13-45' is not an ISO date" in said[1] and "'2021-02-30'" in said[2]
+    assert "lone surrogate" in said[4] and "zero-width" in said[5]
+
+
+def test_a_dataset_cannot_turn_fictional_or_real(registry, tmp_path: Path) -> None:
+    path = _write(tmp_path, GOOD, "real.ftm.jsonl")
+    import_ftm(registry, path, actor="ana")
+    before = _counts(registry)
+    with pytest.raises(ValidationError, match="was imported as real data"):
+        import_ftm(registry, path, actor="ana", fictional=True)
+    assert _counts(registry) == before
+    with registry.read() as conn:
+        assert not conn.execute(select(ref_dataset.c.fictional)).scalar_one()

@@ -46,6 +46,12 @@ EXTRA_KEYS = frozenset({"caption", "datasets", "referents", "first_seen", "last_
 DATASET_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
 ISO_PREFIX = re.compile(r"^\d{4}(-\d{2}(-\d{2}([T ][0-9:.+Z-]*)?)?)?$")
 MAX_ID = 200  # ref_entity.id; PostgreSQL refuses longer, SQLite would not
+# Characters no id may hold: controls, bidi and zero-width marks (an id with
+# one prints exactly as another without), and lone surrogates (JSON can write
+# "\ud800"; no database can store it).
+_UNSEEN = re.compile("[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
+                     "\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_SHOWN = 50  # problems listed in an error; the count says how many more
 
 
@@ -107,13 +113,15 @@ def _line_entity(text: str, number: int) -> tuple[FtmEntity | None, list[Problem
         return None, [Problem(number, f"not JSON ({exc.msg} at column {exc.colno})")]
     if not isinstance(data, dict):
         return None, [Problem(number, "not a JSON object")]
+    if "\\ud" in text.lower() and _lone_surrogate(data):
+        return None, [Problem(number, "holds a lone surrogate (\\ud800-\\udfff): not text")]
     problems = []
     eid, schema_name, props = data.get("id"), data.get("schema"), data.get("properties", {})
     if not isinstance(eid, str) or not eid.strip():
         problems.append(Problem(number, "no id"))
-    elif len(eid.strip()) > MAX_ID or "\x00" in eid:
-        problems.append(Problem(number, f"id {eid[:40]!r}...: longer than {MAX_ID} characters "
-                                        "or holds a NUL character"))
+    elif len(eid.strip()) > MAX_ID or _UNSEEN.search(eid):
+        problems.append(Problem(number, f"id {eid[:40]!r}: longer than {MAX_ID} characters, "
+                                        "or holds a control, bidi or zero-width character"))
         eid = None
     schema = _model().get(schema_name) if isinstance(schema_name, str) else None
     if schema is None:
@@ -138,11 +146,12 @@ def _line_entity(text: str, number: int) -> tuple[FtmEntity | None, list[Problem
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             problems.append(Problem(number, f"property {name}: not a list of strings"))
             continue
-        if any("\x00" in v for v in values):
-            problems.append(Problem(number, f"property {name}: holds a NUL character"))
+        if any("\x00" in v or _SURROGATE.search(v) for v in values):
+            problems.append(Problem(number, f"property {name}: holds a NUL character or a "
+                                            "lone surrogate (not text)"))
             continue
         if prop is not None and prop.type.name == "date":
-            bad = [v for v in values if not ISO_PREFIX.match(v)]
+            bad = [v for v in values if not _real_date(v)]
             if bad:
                 problems.append(Problem(number, f"property {name}: {bad[0]!r} is not an "
                                                 "ISO date"))
@@ -154,6 +163,30 @@ def _line_entity(text: str, number: int) -> tuple[FtmEntity | None, list[Problem
         return None, problems
     extra = {k: data[k] for k in EXTRA_KEYS if k in data}
     return FtmEntity(eid.strip(), schema.name, clean, number, extra), []
+
+
+def _lone_surrogate(data: object) -> bool:
+    """Whether a JSON value holds half of a surrogate pair, which JSON can escape
+    but no text (nor database) can hold."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _real_date(value: str) -> bool:
+    """An ISO date or its prefix (a year, a month) that names a day or month that
+    exists, between the years 1000 and 2999: FtM keeps a date at its precision."""
+    if not ISO_PREFIX.match(value):
+        return False
+    parts = value[:10].split("-")
+    try:
+        dt.date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1,
+                int(parts[2]) if len(parts) > 2 else 1)
+    except ValueError:
+        return False
+    return 1000 <= int(parts[0]) <= 2999
 
 
 def _references(e: FtmEntity) -> Iterable[tuple[str, str]]:
@@ -234,6 +267,9 @@ def _dataset_date(entities: list[FtmEntity], today: dt.date) -> dt.date:
                 except ValueError:
                     continue
                 break
+    # A date after today (or before FtM existed) is a mistake in the file, not
+    # the dataset's date: a source cannot be dated so.
+    seen = [d for d in seen if dt.date(2000, 1, 1) <= d <= today]
     return max(seen) if seen else today
 
 
@@ -283,8 +319,14 @@ def import_ftm(registry: Registry, path: Path, *, actor: str | None, dataset: st
     sha = digest.hexdigest()
     with registry.write() as conn:
         row = conn.execute(select(ref_dataset).where(ref_dataset.c.name == name)).first()
+        if row is not None and bool(row.fictional) != fictional:
+            # Fictional and real data never meet: one import must not turn a
+            # dataset's every entity into the other kind.
+            raise ValidationError(
+                f"dataset '{name}' was imported as {'fictional' if row.fictional else 'real'} "
+                "data: import this file under another --dataset name", field="--fictional")
         values = {"title": title or (row.title if row else name), "date": report.date,
-                  "sha256": sha, "fictional": fictional or bool(row and row.fictional)}
+                  "sha256": sha, "fictional": fictional}
         if row is None:
             conn.execute(insert(ref_dataset).values(
                 name=name, entities=0, created_at=registry.now(), created_by=actor, **values))

@@ -615,9 +615,9 @@ class _Ingest:
             # that it is withheld with their facts (protection.HiddenSet): beside
             # the other records' history its reason and its moment would tie the
             # change (a new relative) to them.
-            touched = sorted(self.revealed | self.referred)
-            self.log("import", entity_id=touched[0] if touched else None, field_name="batch",
-                     new=summary)
+            concerned = sorted(self.revealed | self.referred)
+            self.log("import", entity_id=concerned[0] if concerned else None,
+                     field_name="batch", new=summary)
         repo.append_history(self.conn, self.hist)
 
 

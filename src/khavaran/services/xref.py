@@ -328,9 +328,11 @@ def xref_queue(registry: Registry, *, limit: int = 20, include_judged: bool = Fa
             for r in picked]
 
 
-def source_id_of(dataset: str) -> str:
-    """The registry source that cites a dataset."""
-    return f"ftm-{dataset}"
+def source_id_of(dataset: str, sha256: str) -> str:
+    """The registry source that cites a dataset as imported from the file whose
+    SHA-256 this is: each version of a dataset is a source of its own, so that a
+    newer file neither rewrites what an older one is cited for nor clashes with it."""
+    return f"ftm-{dataset}-{sha256[:12]}"
 
 
 def _actor(props: dict[str, list[str]]) -> str | None:
@@ -353,7 +355,7 @@ def _actor(props: dict[str, list[str]]) -> str | None:
 
 def _confirm(conn: Connection, registry: Registry, person_id: str, dataset: Any,
              ref_id: str, props: dict[str, list[str]], actor: str, out: XrefOutcome) -> None:
-    sid = source_id_of(dataset.name)
+    sid = source_id_of(dataset.name, dataset.sha256)
     where = Where(f"xref {dataset.name}:{ref_id}", None)
     batch = Batch()
     batch.sources.append(SourceIn(
