@@ -704,15 +704,9 @@ def _bench(args: argparse.Namespace, persons: int, folder: Path) -> int:
     truth = [p for _, _, p in data.truth]
 
     print(f"\nRunning khavaran link (load average {_load()}) ...", flush=True)
-    out = folder / "clusters_khavaran.csv"
-    run = run_measured([sys.executable, "-m", "khavaran", "link", *map(str, paths),
-                        "--out", str(out)], folder / "khavaran.log")
-    ours = Result("khavaran link", run, {})
-    if run.returncode == 0 and out.exists():
-        ours.predicted = read_clusters(out)
-        evaluate(ours, keys, truth)
-    else:
-        ours.note = f"failed (exit {run.returncode}): {run.log[-2000:]}"
+    ours = _run_ours(paths, folder, keys, truth)
+    run = ours.run
+    assert run is not None  # ours always runs
     print(f"  {run.seconds:.1f} s, exit {run.returncode}: {run.log.strip()[-300:]}")
 
     results = [ours]
