@@ -35,6 +35,9 @@ def progress_bar(words: Mapping[str, str]) -> Iterator[Callback]:
         def show(step: str, done: int, total: int) -> None:
             bar.update(task, description=words.get(step, step), completed=done,
                        total=total or None)
+            # Drawn now, not at the next tick (ten a second): a short step would
+            # otherwise never be seen.
+            bar.refresh()
 
         yield show
 
