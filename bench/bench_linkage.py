@@ -714,16 +714,10 @@ def _bench(args: argparse.Namespace, persons: int, folder: Path) -> int:
     if not args.skip_splink:
         print(f"Running Splink (load average {_load()}) ...", flush=True)
         out_s = folder / "clusters_splink.csv"
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--splink-worker", str(out_s)]
-        if args.splink_sweep:
-            cmd.append("--splink-sweep")
-        run_s = run_measured([*cmd, *map(str, paths)], folder / "splink.log")
-        import splink as splink_pkg
-
-        splink = Result(f"Splink {splink_pkg.__version__}", run_s, {})
-        if run_s.returncode == 0 and out_s.exists():
-            splink.predicted = read_clusters(out_s)
-            evaluate(splink, keys, truth)
+        splink = _run_splink(paths, folder, keys, truth, sweep=args.splink_sweep)
+        run_s = splink.run
+        assert run_s is not None  # Splink was run
+        if not splink.note:
             info = json.loads(out_s.with_suffix(".json").read_text("utf-8"))
             phases = ", ".join(f"{k} {v:.1f} s" for k, v in info["phases"].items())
             print(f"  {run_s.seconds:.1f} s ({phases}); "
@@ -745,7 +739,6 @@ def _bench(args: argparse.Namespace, persons: int, folder: Path) -> int:
                 print(f"  Splink single best links at {th}: pairwise P/R/F1 {ps.precision:.4f} / "
                       f"{ps.recall:.4f} / {ps.f1:.4f}, B³ F1 {bs.f1:.4f}")
         else:
-            splink.note = f"failed (exit {run_s.returncode}): {run_s.log[-3000:]}"
             print(f"  failed (exit {run_s.returncode})")
         results.append(splink)
 
