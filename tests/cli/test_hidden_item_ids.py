@@ -37,6 +37,7 @@ COMMANDS: dict[tuple[str, str], list[str]] = {
     ("evidence show", "item_id"): ["evidence", "show", ID],
     ("evidence derive", "item_id"): ["evidence", "derive", ID, "--kind", "translation",
                                      "--file", "FILE", "--tool", "a translator"],
+    ("evidence redact", "item_id"): ["evidence", "redact", ID, "--remove", "1367"],
     ("evidence lineage", "item_id"): ["evidence", "lineage", ID],
     ("evidence log", "item_id"): ["evidence", "log", ID],
     ("evidence get", "item_id"): ["evidence", "get", ID, "--out", "OUT"],
@@ -128,7 +129,8 @@ def test_a_protected_witness_testimony_answers_as_an_unknown_item(
 
 # What each command's reveal is recorded as (the order they run in: purge last).
 ON_REQUEST = ["evidence show", "evidence lineage", "evidence log", "evidence derive",
-              "evidence review", "evidence transfer", "evidence link", "evidence verify",
+              "evidence redact", "evidence review", "evidence transfer", "evidence link",
+              "evidence verify",
               "ledger export", "case link", "evidence get", "evidence purge"]
 
 

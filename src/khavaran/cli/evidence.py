@@ -17,7 +17,7 @@ from khavaran.errors import ConfigError
 from khavaran.vault.derive import DERIVED_KINDS
 
 if TYPE_CHECKING:
-    from khavaran.services import custody, evidence, ledger_io, verification
+    from khavaran.services import custody, evidence, ledger_io, redaction, verification
     from khavaran.services import purge as purging
     from khavaran.services import review as reviewing
     from khavaran.services.registry import Registry
@@ -28,6 +28,7 @@ else:
     ledger_io = lazy_module("khavaran.services.ledger_io")
     verification = lazy_module("khavaran.services.verification")
     purging = lazy_module("khavaran.services.purge")
+    redaction = lazy_module("khavaran.services.redaction")
     reviewing = lazy_module("khavaran.services.review")
     keys = lazy_module("khavaran.vault.keys")
     ledger = lazy_module("khavaran.vault.ledger")
@@ -153,6 +154,45 @@ def derive(
                            tool=tool, params=params, languages=lang,
                            include_protected=include_protected)
     typer.echo(f"{made.item_id}  {kind} of {item_id}  {made.size:,} bytes")
+
+
+@group.command("redact")
+def redact(
+    ctx: typer.Context,
+    item_id: Annotated[str, ITEM],
+    box: Annotated[list[str] | None, typer.Option(
+        help="For an image or PDF: a region to black out, [pPAGE:]LEFT,TOP,WIDTH,HEIGHT in "
+             "percent of the page (p1 if no page is named). Repeat for more.")] = None,
+    remove: Annotated[list[str] | None, typer.Option(
+        help="For a text item: a passage to cut out wherever it occurs (Persian letter "
+             "variants, marks and spacing are matched too). Repeat for more.")] = None,
+    remove_file: Annotated[Path | None, typer.Option(
+        help="A UTF-8 file of passages to cut out, one per line: keeps a protected "
+             "name out of the shell's history.")] = None,
+    include_protected: Annotated[bool, INCLUDE] = False,
+) -> None:
+    """Make a redacted working copy: boxes blacked out, or passages cut out.
+
+    The copy never holds what was removed: a PDF is rebuilt from page images, so its
+    text layer goes too. Its lineage records the boxes (or how often each passage was
+    found, never its words) and who made it; review it for disclosure in place of the
+    original with 'evidence review'.
+
+    Example: khavaran --as ana evidence redact ev-1a2b... --box p1:10,20,30,5
+    """
+    actor = settings_of(ctx).require_actor()
+    passages = list(remove or [])
+    if remove_file is not None:
+        try:
+            passages += remove_file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{remove_file}: cannot read the passages ({exc})") from None
+    registry, item_id = _item(ctx, item_id, include_protected)
+    made = redaction.redact(registry, item_id, actor=actor, boxes=box or [], passages=passages,
+                            include_protected=include_protected)
+    again = " (made before: nothing new stored)" if made.repeat else ""
+    typer.echo(f"{made.item_id}  redaction of {item_id}  {made.media_type}  "
+               f"{made.size:,} bytes{again}")
 
 
 @group.command("lineage")

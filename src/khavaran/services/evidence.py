@@ -44,7 +44,7 @@ from khavaran.vault.verify_ledger import canonical
 
 __all__ = ["Intake", "add_evidence", "add_evidence_streams", "derive", "display_name",
            "display_path", "meta_digest", "new_file", "intake_record", "item_id_of", "live_digests",
-           "purged", "record_digest", "require_item", "require_source"]
+           "purged", "record_digest", "require_item", "require_source", "store_made"]
 
 
 def item_id_of(sha256: str) -> str:
@@ -348,11 +348,8 @@ def derive(registry: Registry, item_id: str, *, kind: str, actor: str,
                 raise ValidationError("--tool and --params are for copies given with --file; "
                                       "Khavaran records its own tool", field="--tool")
             made = _make(registry, parent, kind, languages)
-            path = area.folder / f"{kind}.txt"
-            path.write_bytes(made.content)
-            return _store_copy(registry, area, key, parent, path, kind=kind, actor=actor,
-                               tool=made.tool, params=made.params, shown=f"the {kind} copy",
-                               witness=witness)
+            return _store_made(registry, area, key, parent, made, kind=kind, actor=actor,
+                               witness=witness, suffix=".txt")
         if not tool or not tool.strip():
             raise ValidationError("say which tool made the copy with --tool", field="--tool")
         try:
@@ -368,6 +365,31 @@ def derive(registry: Registry, item_id: str, *, kind: str, actor: str,
         return _store_copy(registry, area, key, parent, file, kind=kind, actor=actor,
                            tool=tool.strip(), params=parsed, shown=display_path(file),
                            witness=witness)
+
+
+def store_made(registry: Registry, item_id: str, make: Callable[[Any], Made], *, kind: str,
+               actor: str, suffix: str, command: str,
+               include_protected: bool = False) -> Intake:
+    """Store a working copy that ``make(parent_row)`` makes from the stored original
+    (``include_protected`` as for derive; a reveal is recorded as by ``command``)."""
+    key = load_key(registry.settings)
+    with registry.read() as conn:
+        witness = guard_item(conn, item_id, include_protected, actor)
+        parent = require_item(conn, item_id)
+    made = make(parent)
+    with registry.vault.staging() as area:
+        return _store_made(registry, area, key, parent, made, kind=kind, actor=actor,
+                           witness=witness, suffix=suffix, command=command)
+
+
+def _store_made(registry: Registry, area: Staging, key: Any, parent: Any, made: Made, *,
+                kind: str, actor: str, witness: str | None, suffix: str,
+                command: str = "evidence derive") -> Intake:
+    path = area.folder / f"{kind}{suffix}"
+    path.write_bytes(made.content)
+    return _store_copy(registry, area, key, parent, path, kind=kind, actor=actor,
+                       tool=made.tool, params=made.params, shown=f"the {kind} copy",
+                       witness=witness, command=command)
 
 
 def _make(registry: Registry, parent: Any, kind: str, languages: str) -> Made:
@@ -388,7 +410,7 @@ def _make(registry: Registry, parent: Any, kind: str, languages: str) -> Made:
 
 def _store_copy(registry: Registry, area: Staging, key: Any, parent: Any, path: Path, *,
                 kind: str, actor: str, tool: str, params: dict[str, Any], shown: str,
-                witness: str | None) -> Intake:
+                witness: str | None, command: str = "evidence derive") -> Intake:
     staged = _stage(area, path)
     d = staged.digests
     if d.size == 0:
@@ -420,7 +442,7 @@ def _store_copy(registry: Registry, area: Staging, key: Any, parent: Any, path: 
                 "source": parent.source_id, "repeat": exists})
             ledger.append("derivation", item=parent.id, actor=actor, at=now, data={
                 "child": child_id, "child_sha256": d.sha256, "kind": kind})
-            record_item_reveal(conn, registry, witness, actor, f"evidence derive {parent.id}")
+            record_item_reveal(conn, registry, witness, actor, f"{command} {parent.id}")
     return Intake(shown, child_id, d.sha256, d.size, mime, exists)
 
 
