@@ -28,10 +28,11 @@ UNKNOWN = {"item_id": "ev-" + "0" * 32, "claim_id": "c-" + "0" * 24,
 # may publish, who are cleared to reveal anyway.
 # A job's id is random, not derived from any record, and its page is shown only
 # to roles that may export (and reveal, for the levels that hold identities).
-# A report's country is a jurisdiction code from the vocabularies, not a record.
-OPEN = {"person_id", "source_id", "case_id", "event_id", "place_id", "unit_id", "name",
+# A report's country is a jurisdiction code from the vocabularies, not a record; a
+# page is a page number of an item.
+OPEN = {"page", "person_id", "source_id", "case_id", "event_id", "place_id", "unit_id", "name",
         "token_id", "token", "link_id", "action", "correction_id", "job_id", "code"}
-FILLED = {"person_id": WITNESS, "case_id": "demo-commission", "link_id": "1",
+FILLED = {"page": "1", "person_id": WITNESS, "case_id": "demo-commission", "link_id": "1",
           "action": "prefer"}
 FORM = {"reason": "r", "level": "public", "assessment": "contested", "withdraw": "r",
         "element": "1:murder-intent", "stance": "supports", "kind": "claim", "target": "x"}

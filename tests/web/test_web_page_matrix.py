@@ -121,6 +121,10 @@ PAGES: list[tuple[str, str, Form, dict[str | None, Any]]] = [
     # whole installation by who may export.
     ("POST", "/evidence/ev-" + "0" * 32 + "/verify", {}, _writes(404)),
     ("GET", "/verify", None, _exports(OK)),
+    # Redaction (web/redact_pages.py): who may write; an unknown item is unknown.
+    ("GET", "/evidence/ev-" + "0" * 32 + "/redact", None, _writes(404)),
+    ("GET", "/evidence/ev-" + "0" * 32 + "/redact/page/1.png", None, _writes(404)),
+    ("POST", "/evidence/ev-" + "0" * 32 + "/redact", {"boxes": "0,0,1,1"}, _writes(404)),
     ("POST", "/verify", {}, _exports(303)),
     ("POST", "/dossiers/verify", {}, {None: LOGIN, **dict.fromkeys(ROLES, 422)}),  # no file
     # Without a reason: refused to who may not reveal, asked again of who may.

@@ -28,7 +28,7 @@ from khavaran.vault.redact import (
     redact_text,
 )
 
-__all__ = ["Redactable", "page_preview", "redactable", "redact"]
+__all__ = ["Redactable", "can_redact", "page_preview", "redactable", "redact"]
 
 MAX_TEXT = 20 << 20  # bytes of a text item shown or redacted in one piece
 
@@ -41,6 +41,11 @@ class Redactable:
     mode: str  # "boxes" or "passages"
     pages: int = 1
     text: str = ""
+
+
+def can_redact(media_type: str) -> bool:
+    """Whether Khavaran can make a redacted copy of this kind of file itself."""
+    return _mode(media_type) is not None
 
 
 def _mode(media_type: str) -> str | None:

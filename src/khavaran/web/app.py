@@ -29,6 +29,7 @@ from khavaran.web import (
     entry_pages,
     memorial_pages,
     reading_pages,
+    redact_pages,
     report_pages,
     review_pages,
     verify_pages,
@@ -97,6 +98,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
     app.include_router(dossier_pages.router)
     app.include_router(review_pages.router)
     app.include_router(verify_pages.router)
+    app.include_router(redact_pages.router)
     app.include_router(memorial_pages.router)
     app.mount("/static", StaticFiles(packages=[("khavaran.web", "static")]), name="static")
     return app

@@ -27,6 +27,7 @@ from khavaran.services import (
     dossier_jobs,
     evidence,
     evidence_views,
+    redaction,
     review,
     uploads,
 )
@@ -174,6 +175,7 @@ async def _item(request: Request, registry: Reg, who: SignedIn, item_id: str, *,
     view = await run_in_threadpool(evidence_views.item_view, registry, item_id)
     return render(request, "evidence_item.html", {
         "view": view, "it": view.item, "may_write": who.role.may("write"),
+        "redactable": redaction.can_redact(view.item["media_type"]),
         "levels": review.REVIEW_LEVELS, "values": values or {}, "errors": errors or {},
         **helpers()}, status=status)
 
