@@ -125,6 +125,8 @@ PAGES: list[tuple[str, str, Form, dict[str | None, Any]]] = [
     ("GET", "/evidence/ev-" + "0" * 32 + "/redact", None, _writes(404)),
     ("GET", "/evidence/ev-" + "0" * 32 + "/redact/page/1.png", None, _writes(404)),
     ("POST", "/evidence/ev-" + "0" * 32 + "/redact", {"boxes": "0,0,1,1"}, _writes(404)),
+    # A PDF's text or an image's OCR, as a job (web/derive_pages.py).
+    ("POST", "/evidence/ev-" + "0" * 32 + "/derive", {"kind": "text"}, _writes(404)),
     ("POST", "/verify", {}, _exports(303)),
     ("POST", "/dossiers/verify", {}, {None: LOGIN, **dict.fromkeys(ROLES, 422)}),  # no file
     # Without a reason: refused to who may not reveal, asked again of who may.

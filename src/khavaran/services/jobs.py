@@ -46,7 +46,8 @@ HEARTBEAT_SECONDS = 5.0
 # on another machine, whose process cannot be looked for).
 STALE_SECONDS = 60.0
 RETRY_SECONDS = 5.0  # a worker that cannot reach the database asks again after this
-KINDS = {"dossier": "khavaran.services.dossier_jobs:run_build",
+KINDS = {"derive": "khavaran.services.derive_jobs:run_derive",
+         "dossier": "khavaran.services.dossier_jobs:run_build",
          "verify": "khavaran.services.verify_jobs:run_verify"}
 
 

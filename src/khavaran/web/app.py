@@ -25,6 +25,7 @@ from khavaran.web import (
     auth,
     case_pages,
     dashboard_pages,
+    derive_pages,
     dossier_pages,
     entry_pages,
     memorial_pages,
@@ -99,6 +100,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
     app.include_router(review_pages.router)
     app.include_router(verify_pages.router)
     app.include_router(redact_pages.router)
+    app.include_router(derive_pages.router)
     app.include_router(memorial_pages.router)
     app.mount("/static", StaticFiles(packages=[("khavaran.web", "static")]), name="static")
     return app

@@ -24,6 +24,7 @@ from khavaran.legal.frameworks import DISCLAIMER
 from khavaran.services import (
     case_reading,
     cases,
+    derive_jobs,
     dossier_jobs,
     evidence,
     evidence_views,
@@ -176,6 +177,7 @@ async def _item(request: Request, registry: Reg, who: SignedIn, item_id: str, *,
     return render(request, "evidence_item.html", {
         "view": view, "it": view.item, "may_write": who.role.may("write"),
         "redactable": redaction.can_redact(view.item["media_type"]),
+        "makes": derive_jobs.made_kinds(view.item["media_type"]),
         "levels": review.REVIEW_LEVELS, "values": values or {}, "errors": errors or {},
         **helpers()}, status=status)
 

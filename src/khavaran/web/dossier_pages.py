@@ -46,7 +46,9 @@ STEP = {"verify": N_("Checking the installation"), "case": N_("Reading the case"
         "publish": N_("Recording the export in the ledger"),
         # and those of a verification (services/verification.py, integrity.py)
         "files": N_("Re-hashing the files"), "ledger": N_("Checking the custody ledger"),
-        "registry": N_("Checking every sealed registry row")}
+        "registry": N_("Checking every sealed registry row"),
+        # and that of a working copy (services/derive_jobs.py)
+        "derive": N_("Making the working copy")}
 
 
 async def _clearance(request: Request, registry: Reg, who: Principal, level: str) -> None:
@@ -57,12 +59,14 @@ async def _clearance(request: Request, registry: Reg, who: Principal, level: str
 
 async def _job(request: Request, registry: Reg, who: Principal, job_id: str) -> jobs.Job:
     """The job, once the role may see it (an unknown id: 404): a dossier's to who
-    may build it at its level, a verification's to who may start it; every kind
-    needs at least ``write``."""
+    may build it at its level, a verification's or a working copy's to who may
+    start it; every kind needs at least ``write``."""
     await may(request, registry, who, "write")
     job = await run_in_threadpool(jobs.job_of, registry, job_id)
     if job.kind == "verify":
         await may(request, registry, who, "write" if job.params.get("item") else "export")
+    elif job.kind == "derive":
+        pass  # as its start: who may write
     else:
         await _clearance(request, registry, who, str(job.params.get("level", "")))
     return job
