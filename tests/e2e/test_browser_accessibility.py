@@ -22,7 +22,7 @@ PAGES = [("/login", None), ("/no-such-page", None), ("/account", "investigator")
          (f"/evidence/{JUDGMENT}", "viewer"), (f"/evidence/{JUDGMENT}", "analyst"),
          ("/evidence/new?source=demo-report-1", "analyst"),
          # redaction: the judgment is text, its passages are listed
-         (f"/evidence/{JUDGMENT}/redact", "analyst"),
+         (f"/evidence/{JUDGMENT}/redact", "analyst"), (f"/evidence/{JUDGMENT}/view", "analyst"),
          # the review queue, with its judging buttons
          ("/review", "analyst"),
          # dossiers: the case page with its build form, the check of an upload

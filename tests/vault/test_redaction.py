@@ -170,7 +170,7 @@ def test_a_page_preview_is_recorded_in_the_custody_log(
     assert png.startswith(b"\x89PNG")
     log = custody.custody_log(vault_registry, item)
     assert log[-1]["kind"] == "download"
-    with pytest.raises(EvidenceError, match="has 2 page"):
+    with pytest.raises(NotFoundError, match="has 2 page"):
         redaction.page_preview(vault_registry, item, 3, actor="tester")
 
 

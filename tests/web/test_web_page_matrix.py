@@ -125,6 +125,10 @@ PAGES: list[tuple[str, str, Form, dict[str | None, Any]]] = [
     ("GET", "/evidence/ev-" + "0" * 32 + "/redact", None, _writes(404)),
     ("GET", "/evidence/ev-" + "0" * 32 + "/redact/page/1.png", None, _writes(404)),
     ("POST", "/evidence/ev-" + "0" * 32 + "/redact", {"boxes": "0,0,1,1"}, _writes(404)),
+    # An item's content shown, and the file itself (web/view_pages.py).
+    ("GET", "/evidence/ev-" + "0" * 32 + "/view", None, _writes(404)),
+    ("GET", "/evidence/ev-" + "0" * 32 + "/page/1.png", None, _writes(404)),
+    ("GET", "/evidence/ev-" + "0" * 32 + "/download", None, _writes(404)),
     # A PDF's text or an image's OCR, as a job (web/derive_pages.py).
     ("POST", "/evidence/ev-" + "0" * 32 + "/derive", {"kind": "text"}, _writes(404)),
     ("POST", "/verify", {}, _exports(303)),

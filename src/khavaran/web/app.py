@@ -34,6 +34,7 @@ from khavaran.web import (
     report_pages,
     review_pages,
     verify_pages,
+    view_pages,
 )
 from khavaran.web.errors import install_error_handlers
 from khavaran.web.security import MAX_BODY, Guard
@@ -101,6 +102,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
     app.include_router(verify_pages.router)
     app.include_router(redact_pages.router)
     app.include_router(derive_pages.router)
+    app.include_router(view_pages.router)
     app.include_router(memorial_pages.router)
     app.mount("/static", StaticFiles(packages=[("khavaran.web", "static")]), name="static")
     return app
