@@ -125,6 +125,8 @@ PAGES: list[tuple[str, str, Form, dict[str | None, Any]]] = [
     ("GET", "/evidence/ev-" + "0" * 32 + "/redact", None, _writes(404)),
     ("GET", "/evidence/ev-" + "0" * 32 + "/redact/page/1.png", None, _writes(404)),
     ("POST", "/evidence/ev-" + "0" * 32 + "/redact", {"boxes": "0,0,1,1"}, _writes(404)),
+    ("POST", "/evidence/ev-" + "0" * 32 + "/links", {"target": "c-x", "locator": "p. 1"},
+     _writes(404)),
     # An item's content shown, and the file itself (web/view_pages.py).
     ("GET", "/evidence/ev-" + "0" * 32 + "/view", None, _writes(404)),
     ("GET", "/evidence/ev-" + "0" * 32 + "/page/1.png", None, _writes(404)),

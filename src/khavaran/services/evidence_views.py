@@ -17,7 +17,7 @@ from khavaran.services import custody
 from khavaran.services.custody import Node
 from khavaran.services.registry import Registry
 
-__all__ = ["CustodyEntry", "IntakeLine", "ItemView", "item_view"]
+__all__ = ["LINK_CHOICES", "CustodyEntry", "IntakeLine", "ItemView", "item_view", "link_choices"]
 
 
 @dataclass
@@ -68,3 +68,19 @@ def item_view(registry: Registry, item_id: str) -> ItemView:
          for i in info["intakes"]],
         [{"claim_id": lk["claim_id"], "locator": lk["locator"]} for lk in info["links"]],
         trees, log)
+
+
+LINK_CHOICES = 200  # claims offered to pick from; beyond, the claim's id is typed
+
+
+def link_choices(registry: Registry, view: ItemView) -> list[dict[str, Any]]:
+    """Claims the item could be linked to: those citing its source, not linked
+    yet, none that would identify a protected person (record_views withholds
+    them).  Empty when the source has more than LINK_CHOICES: the id is typed."""
+    from khavaran.services import record_views
+
+    cited = record_views.source_view(registry, view.item["source_id"], limit=LINK_CHOICES)
+    if cited.total > LINK_CHOICES:
+        return []
+    linked = {lk["claim_id"] for lk in view.links}
+    return [c for c in cited.claims if c["claim_id"] not in linked]

@@ -24,6 +24,7 @@ from khavaran.legal.frameworks import DISCLAIMER
 from khavaran.services import (
     case_reading,
     cases,
+    custody,
     derive_jobs,
     dossier_jobs,
     evidence,
@@ -43,7 +44,7 @@ from khavaran.web.entry_pages import (
 from khavaran.web.i18n import N_, catalogue
 from khavaran.web.multipart import streamed_files
 from khavaran.web.pages import SignedIn, form_of, language, may, render
-from khavaran.web.reading_view import helpers
+from khavaran.web.reading_view import helpers, vocab_in
 
 __all__ = ["case_page", "cases_page", "evidence_page", "link_evidence", "review_item",
            "router", "upload_evidence", "upload_form", "withdraw_link"]
@@ -174,8 +175,14 @@ async def _item(request: Request, registry: Reg, who: SignedIn, item_id: str, *,
                 values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
                 status: int = 200) -> HTMLResponse:
     view = await run_in_threadpool(evidence_views.item_view, registry, item_id)
+    may_write = who.role.may("write")
+    choices = (await run_in_threadpool(evidence_views.link_choices, registry, view)
+               if may_write and not view.purge else [])
+    lang, words = language(request), catalogue(language(request))
     return render(request, "evidence_item.html", {
-        "view": view, "it": view.item, "may_write": who.role.may("write"),
+        "choices": [(c["claim_id"], f"{c['entity']} · {words.gettext(c['label'])} · "
+                                    f"{vocab_in(str(c['value']), lang)}") for c in choices],
+        "view": view, "it": view.item, "may_write": may_write,
         "redactable": redaction.can_redact(view.item["media_type"]),
         "makes": derive_jobs.made_kinds(view.item["media_type"]),
         "levels": review.REVIEW_LEVELS, "values": values or {}, "errors": errors or {},
@@ -236,6 +243,26 @@ async def evidence_page(request: Request, registry: Reg, who: SignedIn,
                         item_id: str) -> HTMLResponse:
     await may(request, registry, who, "read")
     return await _item(request, registry, who, item_id)
+
+
+@router.post("/evidence/{item_id}/links")
+async def link_item(request: Request, registry: Reg, who: SignedIn, item_id: str) -> Response:
+    """Record that the item, at a locator, is the evidence for a claim
+    (`khavaran evidence link`)."""
+    form = await form_of(request, registry, who)
+    await may(request, registry, who, "write")
+    # Checked first, so that a hidden item answers as an unknown one.
+    await run_in_threadpool(evidence_views.item_view, registry, item_id)
+    v = _values(form, ("target", "locator"))
+    try:
+        await run_in_threadpool(lambda: custody.link_claim(
+            registry, item_id, v["target"].strip(), locator=v["locator"], actor=who.name))
+    except (ValidationError, NotFoundError) as exc:
+        if isinstance(exc, NotFoundError):
+            exc = ValidationError(str(exc), field="--claim")
+        return await _item(request, registry, who, item_id, values=v,
+                           errors=_errors(exc, request, {"target", "locator"}), status=422)
+    return RedirectResponse(f"/evidence/{item_id}#links", status_code=303)
 
 
 @router.post("/evidence/{item_id}/review")

@@ -78,7 +78,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"no source with id"), NO_SOURCE),
     (re.compile(r"needs a pseudonym"), NEEDS_PSEUDONYM),
     (re.compile(r"say (briefly )?why"), NEEDS_REASON),
-    (re.compile(r"say where in it"), NEEDS_LOCATOR),
+    (re.compile(r"say where in (it|the item)"), NEEDS_LOCATOR),
     (re.compile(r"^at most .* characters"), TOO_LONG),
     (re.compile(r"NUL character"), NUL),
     (re.compile(r"who assert"), NEEDS_ASSERTER),
