@@ -23,6 +23,7 @@ PAGES = [("/login", None), ("/no-such-page", None), ("/account", "investigator")
          ("/evidence/new?source=demo-report-1", "analyst"),
          # redaction: the judgment is text, its passages are listed
          (f"/evidence/{JUDGMENT}/redact", "analyst"), (f"/evidence/{JUDGMENT}/view", "analyst"),
+         ("/evidence/search?q=golzarabad", "analyst"),
          # the review queue, with its judging buttons
          ("/review", "analyst"),
          # dossiers: the case page with its build form, the check of an upload

@@ -127,6 +127,8 @@ PAGES: list[tuple[str, str, Form, dict[str | None, Any]]] = [
     ("POST", "/evidence/ev-" + "0" * 32 + "/redact", {"boxes": "0,0,1,1"}, _writes(404)),
     ("POST", "/evidence/ev-" + "0" * 32 + "/links", {"target": "c-x", "locator": "p. 1"},
      _writes(404)),
+    # Full-text search of the vault's texts (web/text_search_pages.py).
+    ("GET", "/evidence/search?q=golzarabad", None, WRITE),
     # An item's content shown, and the file itself (web/view_pages.py).
     ("GET", "/evidence/ev-" + "0" * 32 + "/view", None, _writes(404)),
     ("GET", "/evidence/ev-" + "0" * 32 + "/page/1.png", None, _writes(404)),

@@ -17,7 +17,14 @@ from khavaran.errors import ConfigError
 from khavaran.vault.derive import DERIVED_KINDS
 
 if TYPE_CHECKING:
-    from khavaran.services import custody, evidence, ledger_io, redaction, verification
+    from khavaran.services import (
+        custody,
+        evidence,
+        ledger_io,
+        redaction,
+        text_search,
+        verification,
+    )
     from khavaran.services import purge as purging
     from khavaran.services import review as reviewing
     from khavaran.services.registry import Registry
@@ -29,6 +36,7 @@ else:
     verification = lazy_module("khavaran.services.verification")
     purging = lazy_module("khavaran.services.purge")
     redaction = lazy_module("khavaran.services.redaction")
+    text_search = lazy_module("khavaran.services.text_search")
     reviewing = lazy_module("khavaran.services.review")
     keys = lazy_module("khavaran.vault.keys")
     ledger = lazy_module("khavaran.vault.ledger")
@@ -193,6 +201,33 @@ def redact(
     again = " (made before: nothing new stored)" if made.repeat else ""
     typer.echo(f"{made.item_id}  redaction of {item_id}  {made.media_type}  "
                f"{made.size:,} bytes{again}")
+
+
+@group.command("search")
+def search(ctx: typer.Context,
+           words: Annotated[list[str], typer.Argument(help="Words the text must hold.")],
+           limit: Annotated[int, typer.Option(help="At most this many texts (1-100).")] = 20,
+           json_out: Annotated[bool, typer.Option("--json", help="JSON Lines.")] = False,
+           ) -> None:
+    """Search the vault's texts (statements, PDF text, OCR, translations) in either script.
+
+    A text matches when it holds every word; Persian and Latin spellings find each
+    other. Texts that name a protected person and a protected witness's testimony
+    are never found.
+
+    Example: khavaran evidence search Golzarabad commission
+    """
+    hits = text_search.search_texts(registry_of(ctx), " ".join(words), limit=limit)
+    if json_out:
+        for h in hits:
+            echo_json({"item": h.item_id, "kind": h.kind, "media_type": h.media_type,
+                       "source": h.source_id, "before": h.before, "found": h.found,
+                       "after": h.after})
+        return
+    for h in hits:
+        passage = " ".join(f"{h.before}[{h.found}]{h.after}".split())
+        typer.echo(f"{h.item_id}  {h.kind}  {h.source_id}\n    {passage}")
+    typer.echo(f"{len(hits)} text(s) found")
 
 
 @group.command("lineage")

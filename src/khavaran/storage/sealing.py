@@ -124,11 +124,12 @@ registry_version = Table(
 # the corrections visitors send (a visitor's message must not empty every cache) and
 # the background jobs' bookkeeping (a progress bar must not either), and the xref
 # queue's stored candidates (derived from the reference area and the registry),
-# and the wrong answers counted against the memorial form's limit.
+# and the wrong answers counted against the memorial form's limit, and the words of
+# the vault's texts (derived from the stored files; filled in by a search).
 QUIET = frozenset({"access_log", "correction", "web_session", "api_token", "recovery_code",
                    "account", "ledger_entry", "ledger_lock", "ledger_timestamp", "registry_seal",
-                   "registry_version", "link_pair", "link_scored", "job",
-                   "xref_candidate", "challenge_miss"})
+                   "evidence_word", "evidence_indexed", "registry_version", "link_pair",
+                   "link_scored", "job", "xref_candidate", "challenge_miss"})
 
 JOURNAL = "khavaran.journal"
 GONE = "-"  # the digest of a row deleted by the transaction

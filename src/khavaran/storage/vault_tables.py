@@ -25,7 +25,8 @@ from sqlalchemy import (
 from khavaran.storage.tables import ID, _fuzzy_date, _stamp, metadata
 
 __all__ = [
-    "evidence_derivation", "evidence_intake", "evidence_item", "evidence_link",
+    "evidence_derivation", "evidence_indexed", "evidence_intake", "evidence_item",
+    "evidence_link", "evidence_word",
     "evidence_meta", "evidence_purge", "ledger_entry", "ledger_key", "ledger_lock",
     "ledger_timestamp",
 ]
@@ -97,6 +98,22 @@ evidence_purge = Table(
     Column("reason", Text, nullable=False),
     Column("approved_by", String(200), nullable=False),
     *_stamp(),
+)
+
+# The words of the vault's texts (services/text_search.py): derived from the stored
+# files, filled in when a search finds items not indexed yet, and rebuilt at will.
+# One row per item and cross-script phonetic key of a word in it.
+evidence_word = Table(
+    "evidence_word", metadata,
+    Column("item_id", ID, ForeignKey("evidence_item.id"), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Index(None, "key"),
+)
+# Which items are in evidence_word (a text with no words is indexed too).
+evidence_indexed = Table(
+    "evidence_indexed", metadata,
+    Column("item_id", ID, ForeignKey("evidence_item.id"), primary_key=True),
+    Column("words", Integer, nullable=False),
 )
 
 # The custody ledger.  `body` is the canonical JSON that is hashed and

@@ -33,6 +33,7 @@ from khavaran.web import (
     redact_pages,
     report_pages,
     review_pages,
+    text_search_pages,
     verify_pages,
     view_pages,
 )
@@ -94,6 +95,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
     app.include_router(admin_pages.router)
     app.include_router(entry_pages.router)
     app.include_router(reading_pages.router)  # after /persons/new, /sources/new
+    app.include_router(text_search_pages.router)  # before /evidence/{item_id}
     app.include_router(case_pages.router)
     app.include_router(dashboard_pages.router)
     app.include_router(report_pages.router)

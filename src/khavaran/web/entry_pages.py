@@ -87,6 +87,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"demo and real records must not mix|fictional record cannot refer"), MIXED),
     (re.compile(r"has no property"), NO_PROPERTY),
     (re.compile(r"no record with id"), NO_RECORD),
+    (re.compile(r"give a word to look for"), N_("Give a word to look for.")),
 ]
 
 
