@@ -32,6 +32,7 @@ from khavaran.web import (
     report_pages,
     review_pages,
     verify_pages,
+    xref_pages,
 )
 from khavaran.web.errors import install_error_handlers
 from khavaran.web.security import MAX_BODY, Guard
@@ -96,6 +97,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
     app.include_router(report_pages.router)
     app.include_router(dossier_pages.router)
     app.include_router(review_pages.router)
+    app.include_router(xref_pages.router)
     app.include_router(verify_pages.router)
     app.include_router(memorial_pages.router)
     app.mount("/static", StaticFiles(packages=[("khavaran.web", "static")]), name="static")
