@@ -68,6 +68,10 @@ def test_the_candidates_side_by_side_in_english_and_persian(xsite: Site) -> None
         assert f'name="decision" value="{decision}"' in card
     assert 'hx-post="/xref"' in card and 'action="/xref"' in card
     assert '<a href="/xref" aria-current="page">' in en.text  # in the menu
+    # the imported lists: title, name, date in both calendars, fictional, entities
+    lists = _text(en.text.split('id="lists-title"')[1])
+    assert re.search(r"Demoland sanctions list \(fictional\) fictional demo_sanctions "
+                     r"\d+ \w+ 20\d\d \(.* SH\) 8 ", lists), lists
     fa = xsite.client.get("/xref?lang=fa", headers=xsite.as_("analyst"))
     assert '<html lang="fa" dir="rtl">' in fa.text
     ftext = _text(fa.text)
@@ -75,6 +79,9 @@ def test_the_candidates_side_by_side_in_english_and_persian(xsite: Site) -> None
                   "یک نفر", "دو نفر متفاوت", "نامطمئن", "تطبیق دوباره", "فهرست‌های تحریم"):
         assert shown in ftext, shown
     assert re.search(r"فهرست‌شده در [۰-۹]+ \w+ [۰-۹]{4}", ftext)  # a Persian date
+    assert "فهرست‌های واردشده" in ftext and "ساختگی" in ftext
+    assert re.search(r"demo_sanctions [۰-۹]+ \w+ [۰-۹]{4} .* ۸ ",
+                     _text(fa.text.split('id="lists-title"')[1]))
 
 
 def test_a_viewer_sees_the_queue_without_buttons(xsite: Site) -> None:
