@@ -136,6 +136,7 @@ PAGES: list[tuple[str, str, Form, dict[str | None, Any]]] = [
     ("POST", "/xref", {"person": "p-demo-perp-11", "ref": "demo_sanctions:demo-sanc-001",
                        "decision": "unsure"}, _writes(422)),
     ("POST", "/xref/run", {}, _writes(OK)),
+    ("POST", "/xref/lists", {}, _writes(422)),  # no file
     ("GET", "/sources/new", None, WRITE),
     ("POST", "/sources/new", lambda r: {"title": f"Fictional matrix source {r}",
                                         "kind": "report", "fictional": "1"}, _writes(303)),

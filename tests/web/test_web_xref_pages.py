@@ -6,12 +6,13 @@ answered as an unknown one, and a viewer who may look but not judge."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 
 from khavaran.demo import load_demo_sanctions
-from khavaran.services import actions, careers, entry
+from khavaran.services import actions, careers, entry, xref_view
 from khavaran.services.xref import run_xref
 from khavaran.storage.reference_tables import ref_dataset
 from web_site import WITNESS, Site, form_token, page_sign_in, site  # noqa: F401
@@ -180,3 +181,57 @@ def test_match_again_by_a_writer(xsite: Site) -> None:
                      r"person\(s\), \d+ candidate\(s\)\.", _text(ran.text))
     fa = xsite.client.post("/xref/run?lang=fa", data={"csrf": token})
     assert "دوباره تطبیق داده شد: ۶ عامل ادعایی" in _text(fa.text)
+
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "ftm" / "commission.ftm.jsonl"
+
+
+def _upload(site: Site, content: bytes, name: str = "commission.ftm.json",
+            lang: str = "en", **fields: str) -> object:
+    token = form_token(site.client.get(f"/xref?lang={lang}").text)
+    return site.client.post(f"/xref/lists?lang={lang}", data={"csrf": token, **fields},
+                            files={"file": (name, content, "application/json")})
+
+
+def test_a_writer_imports_a_list_and_matches_it(xsite: Site) -> None:
+    page_sign_in(xsite, "analyst")
+    form = xsite.client.get("/xref?lang=en").text
+    assert 'action="/xref/lists" enctype="multipart/form-data"' in form
+    done = _upload(xsite, FIXTURE.read_bytes(), title="Commission list (fictional)",
+                   date="2024-03-01", fictional="1")
+    assert done.status_code == 200
+    said = _text(done.text)
+    assert "Imported commission (1 Mar 2024 (11 Esfand 1402 SH)): 6 new entities, 0 already " \
+           "there." in said
+    lists = _text(done.text.split('id="lists-title"')[1])
+    assert "Commission list (fictional) fictional commission" in lists
+    ran = xsite.client.post("/xref/run?lang=en", data={"csrf": form_token(done.text)})
+    assert 'name="ref" value="commission:tf-001"' in ran.text
+    # Persian: the same file again adds nothing
+    again = _upload(xsite, FIXTURE.read_bytes(), lang="fa", fictional="1")
+    assert "commission" in _text(again.text) and "۰ مدخل تازه، ۶ مدخل از پیش موجود" in \
+        _text(again.text)
+
+
+def test_a_bad_list_is_refused_line_by_line_and_nothing_is_kept(xsite: Site) -> None:
+    page_sign_in(xsite, "investigator")
+    bad = FIXTURE.read_bytes() + b"not json at all\n"
+    refused = _upload(xsite, bad, name="bad.jsonl", fictional="1")
+    assert refused.status_code == 422
+    said = _text(refused.text)
+    assert "1 problem(s), nothing imported" in said and "bad.jsonl:line 7: not JSON" in said
+    assert "staging" not in refused.text and str(xsite.registry.settings.home) not in said
+    assert set(xref_view.datasets(xsite.registry)) == {"demo_sanctions"}
+    skipped = _upload(xsite, bad, name="bad.jsonl", fictional="1", skip_bad="1")
+    assert skipped.status_code == 200 and "line 7: not JSON" in _text(skipped.text)
+    # real data cannot go under a fictional dataset's name
+    mixed = _upload(xsite, FIXTURE.read_bytes(), dataset="demo_sanctions")
+    assert mixed.status_code == 422 and "was imported as fictional data" in _text(mixed.text)
+
+
+def test_a_viewer_may_not_import_a_list(xsite: Site) -> None:
+    page = xsite.client.get("/xref?lang=en", headers=xsite.as_("viewer"))
+    assert "/xref/lists" not in page.text
+    refused = xsite.client.post("/xref/lists", headers=xsite.as_("viewer"),
+                                files={"file": ("x.json", FIXTURE.read_bytes())})
+    assert refused.status_code == 403

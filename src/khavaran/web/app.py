@@ -32,6 +32,7 @@ from khavaran.web import (
     report_pages,
     review_pages,
     verify_pages,
+    xref_lists,
     xref_pages,
 )
 from khavaran.web.errors import install_error_handlers
@@ -83,7 +84,8 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
     app.max_body = max_body
     app.state.registry = reg
     app.state.max_upload = settings.max_upload
-    app.own_limit = entry_pages.UPLOAD_PATHS | dossier_pages.UPLOAD_PATHS
+    app.own_limit = (entry_pages.UPLOAD_PATHS | dossier_pages.UPLOAD_PATHS
+                     | xref_lists.UPLOAD_PATHS)
     install_error_handlers(app)
     app.include_router(auth.router)
     app.include_router(api.router)
@@ -98,6 +100,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
     app.include_router(dossier_pages.router)
     app.include_router(review_pages.router)
     app.include_router(xref_pages.router)
+    app.include_router(xref_lists.router)
     app.include_router(verify_pages.router)
     app.include_router(memorial_pages.router)
     app.mount("/static", StaticFiles(packages=[("khavaran.web", "static")]), name="static")

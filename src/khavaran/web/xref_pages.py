@@ -31,7 +31,7 @@ from khavaran.web.entry_pages import NO_RECORD, field_errors
 from khavaran.web.i18n import N_, catalogue
 from khavaran.web.pages import SignedIn, form_of, language, may, render
 
-__all__ = ["judge", "match_again", "router", "xref_page"]
+__all__ = ["judge", "match_again", "router", "show_page", "xref_page"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,22 +52,25 @@ def _context(who: SignedIn) -> dict[str, Any]:
             "fields": FIELDS, "verdicts": VERDICTS}
 
 
-async def _page(request: Request, registry: Reg, who: SignedIn, *,
-                errors: dict[str, str] | None = None, ran: xref.XrefRun | None = None,
-                status: int = 200) -> HTMLResponse:
+async def show_page(request: Request, registry: Reg, who: SignedIn, *,
+                    errors: dict[str, str] | None = None, ran: xref.XrefRun | None = None,
+                    imported: Any = None, upload_error: str | None = None,
+                    bad_lines: list[str] | None = None, status: int = 200) -> HTMLResponse:
+    """The queue, with what the last action did (web/xref_lists.py uploads)."""
     cards, left = await run_in_threadpool(lambda: xref_view.xref_cards(registry, limit=SHOWN))
     recent = await run_in_threadpool(lambda: xref_view.xref_judgements(registry, last=RECENT))
     sets = await run_in_threadpool(xref_view.datasets, registry)
     return render(request, "xref.html", {
         **_context(who), "cards": cards, "left": left, "recent": recent, "datasets": sets,
-        "errors": errors or {}, "ran": ran}, status=status)
+        "errors": errors or {}, "ran": ran, "imported": imported,
+        "upload_error": upload_error, "bad_lines": bad_lines or []}, status=status)
 
 
 @router.get("/xref")
 async def xref_page(request: Request, registry: Reg, who: SignedIn) -> HTMLResponse:
     """The candidates to judge, the likeliest first, and how many are left."""
     await may(request, registry, who, "read")
-    return await _page(request, registry, who)
+    return await show_page(request, registry, who)
 
 
 @router.post("/xref")
@@ -97,7 +100,7 @@ async def judge(request: Request, registry: Reg, who: SignedIn) -> Response:
                      == (person, ref)), None)
         return render(request, "xref_judged.html", {
             **_context(who), "done": None, "card": card, "errors": errors})
-    return await _page(request, registry, who, errors=errors, status=422)
+    return await show_page(request, registry, who, errors=errors, status=422)
 
 
 @router.post("/xref/run")
@@ -109,4 +112,4 @@ async def match_again(request: Request, registry: Reg, who: SignedIn) -> Respons
     # Quick at the registry's scale (hundreds of suspects, a list's persons):
     # the page waits for it rather than a job.
     ran = await run_in_threadpool(xref.run_xref, registry)
-    return await _page(request, registry, who, ran=ran)
+    return await show_page(request, registry, who, ran=ran)
