@@ -29,9 +29,11 @@ def test_judge_by_button_then_take_it_back(live: Live) -> None:
     card.locator("input[name=note]").fill("born the same year, same post")
     card.get_by_role("button", name="Same person").click()
     judged = page.locator("article.judged")
-    expect(judged).to_contain_text(f"Judged same: {PERSON} and {REF}.")
+    expect(judged).to_contain_text("Judged same: Davood Nazari")
+    expect(judged).to_contain_text(f"({PERSON}, {REF})")
     expect(judged).to_contain_text("1 sanction action(s)")
     assert page.url == url  # htmx: no page load
+    expect(page.locator("#left")).to_contain_text("1 candidate(s) left")
     assert len(_made(live)) == 1
     live.shot(page, "xref-judged-en")
     page.goto(f"{live.url}/xref?lang=fa")

@@ -129,7 +129,9 @@ def test_htmx_replaces_the_card_with_what_the_judgement_did(xsite: Site) -> None
     same = _judge(xsite, "same", htmx=True)
     assert same.status_code == 200 and "<html" not in same.text
     said = _text(same.text)
-    assert f"Judged same: {PERSON} and {REF} ." in said
+    assert re.search(r"Judged same: Davood Nazari / داوود نظری \[fictional\] and Davood Nazari \. "
+                     rf"\( {PERSON} , {REF} \)", said), said
+    assert re.search(r'id="left" hx-swap-oob="true">\d+ candidate\(s\) left', same.text)
     assert re.search(r"Written, each cited to the list: \d+ posting\(s\), 1 sanction", said)
     back = _judge(xsite, "unsure", htmx=True, lang="fa")
     fa = _text(back.text)

@@ -91,7 +91,15 @@ async def judge(request: Request, registry: Reg, who: SignedIn) -> Response:
         errors = {"form": words.gettext(NO_RECORD)}
     else:
         if request.headers.get("hx-request"):
-            return render(request, "xref_judged.html", {**_context(who), "done": done})
+            # The names as the recent judgements give them, and the count left
+            # (swapped into the page's heading out of band).
+            latest = await run_in_threadpool(lambda: xref_view.xref_judgements(registry,
+                                                                               last=1))
+            _, left = await run_in_threadpool(lambda: xref_view.xref_cards(registry,
+                                                                           limit=1))
+            return render(request, "xref_judged.html", {
+                **_context(who), "done": done, "left": left,
+                "judged": latest[0] if latest else None})
         return RedirectResponse("/xref", status_code=303)
     if request.headers.get("hx-request"):
         # htmx swaps no error response: the card comes back with the error in it.
