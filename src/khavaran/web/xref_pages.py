@@ -117,7 +117,8 @@ async def match_again(request: Request, registry: Reg, who: SignedIn) -> Respons
     import, or after new facts about them)."""
     await form_of(request, registry, who)
     await may(request, registry, who, "write")
-    # Quick at the registry's scale (hundreds of suspects, a list's persons):
-    # the page waits for it rather than a job.
+    # The page waits: seconds for the demo and for lists of a few thousand persons
+    # (docs/benchmarks.md).  Against a whole OpenSanctions export it would want to
+    # be a background job (services/jobs.py), as dossiers and verification are.
     ran = await run_in_threadpool(xref.run_xref, registry)
     return await show_page(request, registry, who, ran=ran)
