@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import update
 
 from khavaran.demo import load_demo_sanctions
-from khavaran.services import actions, careers, entry, xref_view
+from khavaran.services import actions, careers, entry, jobs, xref_view
 from khavaran.services.xref import run_xref
 from khavaran.storage.reference_tables import ref_dataset
 from web_site import WITNESS, Site, form_token, page_sign_in, site  # noqa: F401
@@ -174,15 +174,25 @@ def test_a_real_list_cannot_be_matched_with_a_fictional_person(xsite: Site) -> N
     assert 'role="alert"' in card.text
 
 
-def test_match_again_by_a_writer(xsite: Site) -> None:
+def test_match_again_is_a_background_job(xsite: Site) -> None:
     page_sign_in(xsite, "analyst")
     token = form_token(xsite.client.get("/xref?lang=en").text)
-    ran = xsite.client.post("/xref/run?lang=en", data={"csrf": token})
-    assert ran.status_code == 200
+    queued = xsite.client.post("/xref/run?lang=en", data={"csrf": token},
+                               follow_redirects=False)
+    assert queued.status_code == 303 and queued.headers["location"].startswith("/jobs/j-")
+    job = queued.headers["location"]
+    waiting = _text(xsite.client.get(f"{job}?lang=en").text)
+    assert "Matching the alleged perpetrators with the imported lists" in waiting
+    assert "queued" in waiting
+    assert jobs.run_next(xsite.registry) is not None
+    done = xsite.client.get(f"{job}?lang=en")
     assert re.search(r"Matched again: 6 alleged perpetrator\(s\) against \d+ listed "
-                     r"person\(s\), \d+ candidate\(s\)\.", _text(ran.text))
-    fa = xsite.client.post("/xref/run?lang=fa", data={"csrf": token})
+                     r"person\(s\), \d+ candidate\(s\)\.", _text(done.text))
+    assert 'href="/xref"' in done.text
+    fa = xsite.client.get(f"{job}?lang=fa")
     assert "دوباره تطبیق داده شد: ۶ عامل ادعایی" in _text(fa.text)
+    # a viewer may not follow it, as a writer's job
+    assert xsite.client.get(job, headers=xsite.as_("viewer")).status_code == 403
 
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "ftm" / "commission.ftm.jsonl"
@@ -207,7 +217,9 @@ def test_a_writer_imports_a_list_and_matches_it(xsite: Site) -> None:
            "there." in said
     lists = _text(done.text.split('id="lists-title"')[1])
     assert "Commission list (fictional) fictional commission" in lists
-    ran = xsite.client.post("/xref/run?lang=en", data={"csrf": form_token(done.text)})
+    xsite.client.post("/xref/run?lang=en", data={"csrf": form_token(done.text)})
+    assert jobs.run_next(xsite.registry) is not None
+    ran = xsite.client.get("/xref?lang=en")
     assert 'name="ref" value="commission:tf-001"' in ran.text
     # Persian: the same file again adds nothing
     again = _upload(xsite, FIXTURE.read_bytes(), lang="fa", fictional="1")

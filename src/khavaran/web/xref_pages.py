@@ -25,7 +25,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from khavaran.errors import NotFoundError, ValidationError
-from khavaran.services import xref, xref_view
+from khavaran.services import xref, xref_jobs, xref_view
 from khavaran.web.deps import Reg
 from khavaran.web.entry_pages import NO_RECORD, field_errors
 from khavaran.web.i18n import N_, catalogue
@@ -53,16 +53,16 @@ def _context(who: SignedIn) -> dict[str, Any]:
 
 
 async def show_page(request: Request, registry: Reg, who: SignedIn, *,
-                    errors: dict[str, str] | None = None, ran: xref.XrefRun | None = None,
-                    imported: Any = None, upload_error: str | None = None,
-                    bad_lines: list[str] | None = None, status: int = 200) -> HTMLResponse:
+                    errors: dict[str, str] | None = None, imported: Any = None,
+                    upload_error: str | None = None, bad_lines: list[str] | None = None,
+                    status: int = 200) -> HTMLResponse:
     """The queue, with what the last action did (web/xref_lists.py uploads)."""
     cards, left = await run_in_threadpool(lambda: xref_view.xref_cards(registry, limit=SHOWN))
     recent = await run_in_threadpool(lambda: xref_view.xref_judgements(registry, last=RECENT))
     sets = await run_in_threadpool(xref_view.datasets, registry)
     return render(request, "xref.html", {
         **_context(who), "cards": cards, "left": left, "recent": recent, "datasets": sets,
-        "errors": errors or {}, "ran": ran, "imported": imported,
+        "errors": errors or {}, "imported": imported,
         "upload_error": upload_error, "bad_lines": bad_lines or []}, status=status)
 
 
@@ -114,11 +114,10 @@ async def judge(request: Request, registry: Reg, who: SignedIn) -> Response:
 @router.post("/xref/run")
 async def match_again(request: Request, registry: Reg, who: SignedIn) -> Response:
     """Match the alleged perpetrators against the imported lists again (after an
-    import, or after new facts about them)."""
+    import, or after new facts about them), in the background: against a whole
+    OpenSanctions export it takes longer than a page should wait."""
     await form_of(request, registry, who)
     await may(request, registry, who, "write")
-    # The page waits: seconds for the demo and for lists of a few thousand persons
-    # (docs/benchmarks.md).  Against a whole OpenSanctions export it would want to
-    # be a background job (services/jobs.py), as dossiers and verification are.
-    ran = await run_in_threadpool(xref.run_xref, registry)
-    return await show_page(request, registry, who, ran=ran)
+    job_id = await run_in_threadpool(lambda: xref_jobs.start_rematch(registry,
+                                                                     actor=who.name))
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
