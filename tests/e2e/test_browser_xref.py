@@ -43,3 +43,18 @@ def test_judge_by_button_then_take_it_back(live: Live) -> None:
     expect(page.locator("h1")).to_contain_text("تحریم‌ها و فهرست‌ها")
     assert _made(live) == []
     ctx.close()
+
+
+def test_match_again_in_the_background(live: Live) -> None:
+    ctx = live.context("analyst", lang="fa")
+    page = ctx.new_page()
+    page.goto(f"{live.url}/xref")
+    with page.expect_navigation():
+        page.get_by_role("button", name="تطبیق دوباره").click()
+    assert "/jobs/j-" in page.url
+    # the worker that `khavaran serve` starts runs it; htmx polls until it is done
+    expect(page.locator("#job-progress")).to_contain_text("دوباره تطبیق داده شد", timeout=30000)
+    live.shot(page, "xref-job-fa")
+    page.get_by_role("link", name="بازبینی تطبیق‌ها").click()
+    expect(page.locator("h1")).to_contain_text("تحریم‌ها و فهرست‌ها")
+    ctx.close()
