@@ -23,8 +23,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from khavaran.demo import load_demo_sanctions
 from khavaran.demo.case import build_demo_case
 from khavaran.services.registry import Registry
+from khavaran.services.xref import run_xref
 from khavaran.settings import Settings
 from web_site import PASSWORD, Account, make_accounts
 
@@ -117,6 +119,8 @@ def live_site(registry: Registry, browser: Browser) -> Iterator[Live]:
     """Serve ``registry`` (a throw-away copy) with accounts for every role."""
     made = make_accounts(registry, "e")
     build_demo_case(registry)  # as `make run` does: the case and evidence pages have data
+    load_demo_sanctions(registry)  # and the xref queue its candidates
+    run_xref(registry)
     settings: Settings = registry.settings
     port = free_port()
     url = f"http://127.0.0.1:{port}"

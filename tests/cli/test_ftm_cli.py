@@ -121,3 +121,29 @@ def test_datasets_and_judgements_are_sealed_in_the_ledger(demo_cli) -> None:
         conn.execute(update(ref_dataset).values(date=dt.date(2020, 1, 1)))
     bad = demo_cli("verify")
     assert bad.exit_code == 1 and "ref_dataset" in bad.output, bad.output
+
+
+def test_a_different_after_a_same_takes_back_what_it_wrote(demo_cli) -> None:
+    demo_cli("import", "--format", "ftm", str(FIXTURE), "--fictional")
+    judged = demo_cli("xref", "judge", "p-demo-perp-21", "commission:tf-001", "same")
+    action = next(x.split()[1] for x in judged.output.splitlines() if x.startswith("action: "))
+    posting = next(x.split()[1] for x in judged.output.splitlines()
+                   if x.startswith("posting: "))
+    assert action in demo_cli("action", "list", "--target", "p-demo-perp-21").output
+    assert "Deputy prosecutor of Mehrkuh" in demo_cli("person", "career",
+                                                      "p-demo-perp-21").output
+    back = demo_cli("xref", "judge", "p-demo-perp-21", "commission:tf-001", "different",
+                    "--note", "another man")
+    assert back.exit_code == 0, back.output
+    assert f"retracted: {posting} (its facts rejected, kept in history)" in back.output
+    assert f"retracted: {action} (its facts rejected, kept in history)" in back.output
+    assert action not in demo_cli("action", "list", "--target", "p-demo-perp-21").output
+    shown = demo_cli("action", "show", action)
+    assert "retracted: every fact of it is rejected" in shown.output
+    assert "Deputy prosecutor of Mehrkuh" not in demo_cli("person", "career",
+                                                          "p-demo-perp-21").output
+    again = demo_cli("xref", "judge", "p-demo-perp-21", "commission:tf-001", "same")
+    assert f"restored: {posting}" in again.output and "added: nothing new" in again.output
+    listed = demo_cli("action", "list", "--target", "p-demo-perp-21").output
+    assert listed.count(action) == 1
+    assert demo_cli("verify").output.startswith("all verified")

@@ -26,6 +26,8 @@ PAGES = [("/login", None), ("/no-such-page", None), ("/account", "investigator")
          ("/evidence/search?q=golzarabad", "analyst"),
          # the review queue, with its judging buttons
          ("/review", "analyst"),
+         # the xref queue: the demo's sanctions matched, cards with judging buttons
+         ("/xref", "analyst"),
          # dossiers: the case page with its build form, the check of an upload
          # (test_browser_dossier.py checks a job's page, whose id is made by a build)
          ("/cases/demo-commission", "investigator"), ("/dossiers/verify", "viewer"),

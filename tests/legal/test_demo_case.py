@@ -15,6 +15,10 @@ def test_demo_case_opens_once_and_exports_without_the_protected_witness(cli, tmp
     first = cli("demo", "--case", user=None)
     assert first.exit_code == 0, first.output
     assert "demo case demo-commission: opened" in first.output
+    # the demo's sanctions are matched at once: the xref queue has its candidates
+    assert "matched (khavaran xref --review)" in first.output
+    review = cli("xref", "--review", user=None)
+    assert "p-demo-perp-11" in review.output and "demo_sanctions:demo-sanc-001" in review.output
     again = cli("demo", "--case", user=None)
     assert again.exit_code == 0 and "already there" in again.output
     case = cases.read_case(cli.registry, "demo-commission")

@@ -15,7 +15,7 @@ from khavaran.services import actions, entry
 from khavaran.services.ftm_import import import_ftm
 from khavaran.services.xref import judge_xref, run_xref, xref_queue
 from khavaran.storage.reference_tables import xref_judgement
-from khavaran.storage.tables import citation, claim, source
+from khavaran.storage.tables import citation, claim, history, source
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "ftm" / "commission.ftm.jsonl"
 
@@ -164,3 +164,66 @@ def test_occupancies_match_and_become_dated_postings(demo_registry, tmp_path: Pa
     assert facts == {"person": "p-demo-perp-23", "start_date": "2010-03", "end_date": "2014",
                      "title": "Governor of the Provincial Governorate, Demo Republic "
                               "(fictional)"}
+
+
+def _standing(registry, person_id: str) -> tuple[list[str], list[str]]:
+    """The person's postings (career) and the actions aimed at them, as readers see them."""
+    from khavaran.services.careers import career
+
+    posts = [p.posting_id for p in career(registry, person_id).posts]
+    return posts, [a.id for a in actions.list_actions(registry, target=person_id)]
+
+
+def test_different_after_same_retracts_and_same_again_restores(loaded) -> None:
+    before = _standing(loaded, "p-demo-perp-21")
+    done = judge_xref(loaded, "p-demo-perp-21", "commission:tf-001", "same", actor="ana")
+    [post], [act] = done.postings, done.actions
+    assert set(_standing(loaded, "p-demo-perp-21")[0]) == {*before[0], post}
+    assert act in _standing(loaded, "p-demo-perp-21")[1]
+    with loaded.read() as conn:
+        count = conn.execute(select(func.count()).select_from(claim)).scalar_one()
+    taken = judge_xref(loaded, "p-demo-perp-21", "commission:tf-001", "different", actor="bo",
+                       note="another man")
+    assert sorted(taken.retracted) == sorted([post, act])
+    assert _standing(loaded, "p-demo-perp-21") == before
+    # Kept: the action by its id, marked; each claim rejected, in history, with why.
+    assert actions.show_action(loaded, act).retracted
+    with loaded.read() as conn:
+        assert conn.execute(select(func.count()).select_from(claim)).scalar_one() == count
+        rows = conn.execute(select(history.c.actor, history.c.old_value, history.c.new_value,
+                                   history.c.reason).where(history.c.action == "retract")
+                            ).all()
+    assert rows and {r[:3] for r in rows} == {("bo", "alleged", "rejected")}
+    assert rows[0].reason == ("xref judged p-demo-perp-21 and commission:tf-001 different: "
+                              "another man")
+    # unsure again: nothing more to take back
+    assert judge_xref(loaded, "p-demo-perp-21", "commission:tf-001", "unsure",
+                      actor="bo").retracted == []
+    again = judge_xref(loaded, "p-demo-perp-21", "commission:tf-001", "same", actor="ana")
+    assert sorted(again.restored) == sorted([post, act])
+    assert again.report is not None and not again.report.changed_anything
+    assert again.report.notes == []  # restored before the ingest: grades agree
+    assert set(_standing(loaded, "p-demo-perp-21")[0]) == {*before[0], post}
+    assert _standing(loaded, "p-demo-perp-21")[1].count(act) == 1
+    with loaded.read() as conn:
+        assert conn.execute(select(func.count()).select_from(claim)).scalar_one() == count
+
+
+def test_a_retraction_leaves_a_fact_that_stands_on_another_source(loaded) -> None:
+    done = judge_xref(loaded, "p-demo-perp-21", "commission:tf-001", "same", actor="ana")
+    view = actions.show_action(loaded, done.actions[0])
+    # The same sanction entered by hand from another source: the same record.
+    actions.add_action(loaded, actions.ActionIn(
+        action_type="sanction_designation", actor=view.actor, date=view.date,
+        source="demo-sanctions-1", targets=["p-demo-perp-21"], document=view.document),
+        actor="ana")
+    taken = judge_xref(loaded, "p-demo-perp-21", "commission:tf-001", "different",
+                       actor="ana")
+    # the action stands; only what the dataset alone said of it (its regime) is taken back
+    assert done.postings[0] in taken.retracted
+    assert done.actions[0] in _standing(loaded, "p-demo-perp-21")[1]
+    assert actions.show_action(loaded, done.actions[0]).regime is not None
+    with loaded.read() as conn:
+        rejected = set(conn.execute(select(claim.c.property).where(
+            claim.c.entity_id == done.actions[0], claim.c.assessment == "rejected")).scalars())
+    assert rejected == {"regime"}

@@ -112,3 +112,17 @@ def test_a_protected_persons_impunity_report_answers_as_an_unknown_ids(site: Sit
         answers = [_call(site, "GET", path.format(pid)) for pid in (WITNESS, unknown)]
         assert answers[0].status_code == answers[1].status_code == 404
         assert answers[0].text.replace(WITNESS, unknown) == answers[1].text
+
+
+def test_the_xref_form_answers_a_protected_person_as_an_unknown_one(site: Site) -> None:
+    """/xref takes its person in the form, not the path: the check above does not see
+    it.  The witness (protected) is refused in the same words as an id that does not
+    exist, with and without htmx (test_web_xref_pages.py has the rest)."""
+    unknown = "p-" + "0" * 8
+    for headers in ({}, {"hx-request": "true"}):
+        answers = [site.client.post("/xref?lang=en", headers={**site.as_("analyst"), **headers},
+                                    data={"person": pid, "ref": "demo_sanctions:demo-sanc-001",
+                                          "decision": "same"}) for pid in (WITNESS, unknown)]
+        assert answers[0].status_code == answers[1].status_code
+        assert answers[0].text.replace(WITNESS, unknown) == answers[1].text
+        assert not [s for s in site.secrets if s in answers[0].text]

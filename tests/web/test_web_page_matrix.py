@@ -144,6 +144,13 @@ PAGES: list[tuple[str, str, Form, dict[str | None, Any]]] = [
     ("GET", "/review", None, READ),
     ("POST", "/review", {"a": "demo-list-a:A0016", "b": "demo-list-c:C0014",
                          "decision": "unsure"}, _writes(303)),
+    # The xref queue (test_web_xref_pages.py): a reader may look, a writer judges
+    # (nothing imported here: the candidate is unknown) and matches again (a job).
+    ("GET", "/xref", None, READ),
+    ("POST", "/xref", {"person": "p-demo-perp-11", "ref": "demo_sanctions:demo-sanc-001",
+                       "decision": "unsure"}, _writes(422)),
+    ("POST", "/xref/run", {}, _writes(303)),
+    ("POST", "/xref/lists", {}, _writes(422)),  # no file
     ("GET", "/sources/new", None, WRITE),
     ("POST", "/sources/new", lambda r: {"title": f"Fictional matrix source {r}",
                                         "kind": "report", "fictional": "1"}, _writes(303)),

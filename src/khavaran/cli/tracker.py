@@ -42,6 +42,8 @@ def action_lines(a: ActionView) -> list[str]:
             lines.append(f"  {prop}: {value}")
     if a.derived_from:
         lines.append(f"  recorded as a procedural status of the allegation {a.derived_from}")
+    if a.retracted:
+        lines.append("  retracted: every fact of it is rejected (see each claim's history)")
     for c in a.sources:
         lines.append(f"  source: {c.title} [{c.source_id}{', ' + c.locator if c.locator else ''}]")
     return lines

@@ -86,7 +86,9 @@ def xref_judge(
     "same" turns what the dataset says about the entity into cited records of
     the person: a source for the dataset (its name and date), each position as
     a posting, and each sanction as a sanction_designation action by its
-    authority on its listing date.  Judgements are kept; a later one counts.
+    authority on its listing date.  Judgements are kept; a later one counts:
+    "different" or "unsure" after "same" retracts those postings and actions
+    (their facts are rejected, in history), and "same" again restores them.
 
     Example: khavaran --as ana xref judge p-demo-perp-11 demo_sanctions:demo-sanc-001 same
     """
@@ -101,5 +103,9 @@ def xref_judge(
         typer.echo(f"action: {a} (khavaran action show {a})")
     for p in done.postings:
         typer.echo(f"posting: {p}")
+    for eid in done.restored:
+        typer.echo(f"restored: {eid}")
+    for eid in done.retracted:
+        typer.echo(f"retracted: {eid} (its facts rejected, kept in history)")
     for note_ in done.notes:
         typer.echo(f"note: {note_}")

@@ -90,6 +90,9 @@ class ActionView:
     fictional: bool = False
     derived_from: str | None = None  # the allegation claim a court step comes from
     step: str | None = None  # a court step's procedural status, whose label is its outcome
+    # Taken back: its claims rejected (a retracted xref match, services/xref_retract.py).
+    # Kept on record and shown by its id, counted nowhere.
+    retracted: bool = False
 
     def label(self, lang: str = "en") -> str:
         return label(load_model(), "action_type", self.action_type, lang)
@@ -241,7 +244,8 @@ def _recorded(conn: Connection, names: dict[str, str]) -> list[ActionView]:
             else "", actor=str(one["actor"]["value"]) if "actor" in one else "",
             jurisdiction=None, date=str(date["value"]) if date else "", date_shown=shown,
             start=start if isinstance(start, dt.date) else None,
-            fictional=bool(rows[eid]["fictional"]))
+            fictional=bool(rows[eid]["fictional"]),
+            retracted=all(c["assessment"] == "rejected" for c in cs))
         for c in cs:
             prop, value = str(c["property"]), str(c["value"])
             if prop == "target":
@@ -299,11 +303,12 @@ def _court_steps(conn: Connection, names: dict[str, str]) -> list[ActionView]:
     return out
 
 
-def actions_in(conn: Connection) -> list[ActionView]:
-    """Every action, recorded or derived from court steps, oldest first."""
+def actions_in(conn: Connection, *, retracted: bool = False) -> list[ActionView]:
+    """Every action, recorded or derived from court steps, oldest first (those
+    taken back only with ``retracted``)."""
     model = load_model()
     names: dict[str, str] = {}
-    recorded = _recorded(conn, names)
+    recorded = [a for a in _recorded(conn, names) if retracted or not a.retracted]
     seen = {(a.action_type, t, a.start) for a in recorded for t, _ in a.targets}
     steps = [s for s in _court_steps(conn, names)
              if (s.action_type, s.targets[0][0], s.start) not in seen]
@@ -336,9 +341,9 @@ def list_actions(registry: Registry, *, country: str | None = None,
 
 
 def show_action(registry: Registry, action_id_: str) -> ActionView:
-    """One action (recorded, or a court step by its step-… id)."""
+    """One action (recorded, or a court step by its step-… id), a retracted one too."""
     with registry.read() as conn:
-        for a in actions_in(conn):
+        for a in actions_in(conn, retracted=True):
             if a.id == action_id_:
                 return a
     raise NotFoundError(f"no action with id '{action_id_}'")

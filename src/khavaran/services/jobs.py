@@ -48,7 +48,8 @@ STALE_SECONDS = 60.0
 RETRY_SECONDS = 5.0  # a worker that cannot reach the database asks again after this
 KINDS = {"derive": "khavaran.services.derive_jobs:run_derive",
          "dossier": "khavaran.services.dossier_jobs:run_build",
-         "verify": "khavaran.services.verify_jobs:run_verify"}
+         "verify": "khavaran.services.verify_jobs:run_verify",
+         "xref": "khavaran.services.xref_jobs:run_rematch"}
 
 
 class Progress(Protocol):

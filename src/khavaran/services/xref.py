@@ -15,7 +15,9 @@ in history like any import): a source for the dataset (its name and date),
 the entity's positions as postings, and each of its sanctions as a
 sanction_designation action by its authority on its listing date.  An
 authority that no actor of the vocabulary names (model/vocab/accountability.yaml)
-is reported, not guessed.  Judgements are append-only; the latest counts.
+is reported, not guessed.  Judgements are append-only; the latest counts: a
+"different" or "unsure" after a "same" retracts what the "same" wrote, and a
+"same" again restores it (services/xref_retract.py).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from khavaran.services import actions as actions_service
 from khavaran.services.ingest import Batch, IngestReport, ingest
 from khavaran.services.profiles import display_names
 from khavaran.services.registry import Registry, require_actor
+from khavaran.services.xref_retract import restore, retract, written_by
 from khavaran.storage import queries
 from khavaran.storage.reference_tables import (
     ref_dataset,
@@ -102,6 +105,8 @@ class XrefOutcome:
     actions: list[str] = field(default_factory=list)
     postings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    retracted: list[str] = field(default_factory=list)  # postings and actions taken back
+    restored: list[str] = field(default_factory=list)   # given back by a later "same"
 
 
 def _hidden(conn: Connection) -> set[str]:
@@ -125,7 +130,8 @@ def _suspects(conn: Connection) -> dict[str, dict[str, list[Any]]]:
     postings: dict[str, str] = {}
     for part in chunks(sorted(out)):
         q = select(claim.c.entity_id, claim.c.value).where(
-            claim.c.property == "person", claim.c.value.in_(part))
+            claim.c.property == "person", claim.c.value.in_(part),
+            claim.c.assessment != "rejected")  # a retracted posting is no position
         postings.update({r.entity_id: r.value for r in conn.execute(q)})
     units = []
     for c in queries.claims_for(conn, list(postings), ["title", "unit"]):
@@ -414,7 +420,8 @@ def judge_xref(registry: Registry, person_id: str, ref: str, decision: str, *,
                actor: str | None, note: str | None = None) -> XrefOutcome:
     """Judge a candidate: is the registry's ``person_id`` the entity ``ref``
     (DATASET:ENTITY_ID)?  "same" also writes the entity's positions and
-    sanctions as cited postings and actions, in the same transaction."""
+    sanctions as cited postings and actions, in the same transaction; a later
+    "different" or "unsure" takes them back (services/xref_retract.py)."""
     actor = require_actor(actor)
     if decision not in DECISIONS:
         raise ValidationError(f"'{decision}' is not one of {', '.join(DECISIONS)}",
@@ -439,7 +446,20 @@ def judge_xref(registry: Registry, person_id: str, ref: str, decision: str, *,
         conn.execute(insert(xref_judgement).values(
             person_id=person_id, dataset=name, ref_id=ref_id, decision=decision,
             note=note, created_at=registry.now(), created_by=actor))
+        written = written_by(conn, person_id, name, _locators(conn, name, ref_id))
+        why = f"xref judged {person_id} and {ref} {decision}" + (f": {note}" if note else "")
         if decision == "same":
+            # Before the ingest, which keeps a stored claim's grades as they are.
+            out.restored = restore(conn, registry, written, actor=actor, reason=why)
             _confirm(conn, registry, person_id, dataset, ref_id, _props(found.properties),
                      actor, out)
+        else:
+            out.retracted = retract(conn, registry, written, actor=actor, reason=why)
     return out
+
+
+def _locators(conn: Connection, dataset: str, ref_id: str) -> set[str]:
+    """How _confirm's citations point into the dataset for the entity ``ref_id``."""
+    held = _occupancies(conn, dataset).get((dataset, ref_id), [])
+    return {f"entity {x}" for x in [ref_id, *(o for o, _, _, _ in held),
+                                    *(s for s, _ in _sanctions(conn, dataset, ref_id))]}

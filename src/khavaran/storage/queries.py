@@ -176,12 +176,15 @@ def statuses_for(conn: Connection, claim_ids: Iterable[str]) -> list[RowMapping]
     return list(by_ids(conn, _STATUSES, claim_ids))
 
 
-_REFERRING = (select(claim.c.entity_id, claim.c.property).where(claim.c.ref_id == _ID)
+# A rejected link (a posting a retraction took back) no longer joins the two.
+_REFERRING = (select(claim.c.entity_id, claim.c.property)
+              .where(claim.c.ref_id == _ID, claim.c.assessment != "rejected")
               .distinct().order_by(claim.c.entity_id))
 
 
 def referring_entities(conn: Connection, entity_id: str) -> list[tuple[str, str]]:
-    """(entity_id, property) of the claims that point at ``entity_id``."""
+    """(entity_id, property) of the claims that point at ``entity_id``, but
+    rejected ones."""
     return [(r.entity_id, r.property) for r in conn.execute(_REFERRING, {"id": entity_id})]
 
 

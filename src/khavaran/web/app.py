@@ -36,6 +36,8 @@ from khavaran.web import (
     text_search_pages,
     verify_pages,
     view_pages,
+    xref_lists,
+    xref_pages,
 )
 from khavaran.web.errors import install_error_handlers
 from khavaran.web.security import MAX_BODY, Guard
@@ -86,7 +88,8 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
     app.max_body = max_body
     app.state.registry = reg
     app.state.max_upload = settings.max_upload
-    app.own_limit = entry_pages.UPLOAD_PATHS | dossier_pages.UPLOAD_PATHS
+    app.own_limit = (entry_pages.UPLOAD_PATHS | dossier_pages.UPLOAD_PATHS
+                     | xref_lists.UPLOAD_PATHS)
     install_error_handlers(app)
     app.include_router(auth.router)
     app.include_router(api.router)
@@ -101,6 +104,8 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
     app.include_router(report_pages.router)
     app.include_router(dossier_pages.router)
     app.include_router(review_pages.router)
+    app.include_router(xref_pages.router)
+    app.include_router(xref_lists.router)
     app.include_router(verify_pages.router)
     app.include_router(redact_pages.router)
     app.include_router(derive_pages.router)

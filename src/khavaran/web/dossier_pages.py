@@ -41,7 +41,8 @@ WORDS = [
     N_("internal"), N_("prosecutor"), N_("public"),
 ]
 # The steps a build reports (export/dossier.py), in words.
-STEP = {"verify": N_("Checking the installation"), "case": N_("Reading the case"),
+STEP = {"match": N_("Matching the alleged perpetrators with the imported lists"),
+        "verify": N_("Checking the installation"), "case": N_("Reading the case"),
         "exhibits": N_("Copying the exhibits"), "report": N_("Writing the report"),
         "publish": N_("Recording the export in the ledger"),
         # and those of a verification (services/verification.py, integrity.py)
@@ -59,14 +60,15 @@ async def _clearance(request: Request, registry: Reg, who: Principal, level: str
 
 async def _job(request: Request, registry: Reg, who: Principal, job_id: str) -> jobs.Job:
     """The job, once the role may see it (an unknown id: 404): a dossier's to who
-    may build it at its level, a verification's or a working copy's to who may
+    may build it at its level, a verification's, a working copy's or a run of
+    xref's to who may
     start it; every kind needs at least ``write``."""
     await may(request, registry, who, "write")
     job = await run_in_threadpool(jobs.job_of, registry, job_id)
     if job.kind == "verify":
         await may(request, registry, who, "write" if job.params.get("item") else "export")
-    elif job.kind == "derive":
-        pass  # as its start: who may write
+    elif job.kind in ("derive", "xref"):
+        pass  # as their start (a working copy, matching again): who may write
     else:
         await _clearance(request, registry, who, str(job.params.get("level", "")))
     return job
