@@ -45,3 +45,23 @@ def test_an_upload_to_an_unknown_source_comes_back_with_the_error(live: Live,
     expect(page.locator("#e-source")).to_be_visible()
     expect(page.locator("#f-source")).to_have_value("no-such-source")
     ctx.close()
+
+
+def test_a_whole_folder_uploaded_in_the_browser_reaches_the_vault(live: Live,
+                                                                  tmp_path) -> None:
+    folder = tmp_path / "scans-1367"
+    (folder / "prison-b").mkdir(parents=True)
+    bodies = {folder / "cover.txt": "a fictional cover note\n",
+              folder / "prison-b" / "page-1.txt": "صفحهٔ یک ساختگی\n"}
+    for path, text in bodies.items():
+        path.write_text(text, encoding="utf-8")
+    ctx = live.context("analyst", lang="en")
+    page = ctx.new_page()
+    page.goto(f"{live.url}/evidence/new?source=demo-report-2")
+    page.set_input_files("#f-folder", str(folder))
+    page.click("form.entry button[type=submit]")
+    page.wait_for_url(re.compile(r".*/sources/demo-report-2$"), timeout=60_000)
+    for text in bodies.values():
+        sha = hashlib.sha256(text.encode()).hexdigest()
+        assert live.registry.vault.path_of(sha).read_text(encoding="utf-8") == text
+    ctx.close()
