@@ -21,7 +21,8 @@ DATA=$(mktemp -d /tmp/khavaran-s3.XXXXXX)
 PID=""
 cleanup() {
   if [ -n "$PID" ]; then
-    kill "$PID" 2>/dev/null || true
+    # Its data is thrown away: no need for the graceful stop, which takes ~25 s.
+    kill -KILL "$PID" 2>/dev/null || true
     wait "$PID" 2>/dev/null || true
   fi
   rm -rf "$DATA"

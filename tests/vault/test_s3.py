@@ -281,3 +281,22 @@ def test_the_command_line_takes_the_vault_and_the_endpoint_from_options_and_env(
                           env=env)
     assert wrong.exit_code != 0
     assert "--vault: 's3:/nothing' is not an s3://BUCKET/PREFIX URL" in wrong.output
+
+
+def test_a_backup_copies_each_object_checked(
+        s3_registry: Registry, store: Any, tmp_path: Path) -> None:
+    from khavaran.services import backup
+
+    note = tmp_path / "note.txt"
+    note.write_text("Testimony kept in the store")
+    (item,) = add(s3_registry, note)
+    backup.backup(s3_registry, tmp_path / "bk", actor="tester")
+    sha = item.sha256
+    assert (tmp_path / "bk" / backup.BLOBS / sha[:2] / sha[2:4] / sha).read_bytes() == \
+        note.read_bytes()
+
+    key = key_of(s3_registry, sha)
+    store.put_object(Bucket=BUCKET, Key=key, Body=b"edited")
+    with pytest.raises(Exception, match=f"s3://{BUCKET}/{key} has changed .*no backup was "
+                                        "written"):
+        backup.backup(s3_registry, tmp_path / "bk2", actor="tester")
