@@ -300,3 +300,55 @@ def test_a_backup_copies_each_object_checked(
     with pytest.raises(Exception, match=f"s3://{BUCKET}/{key} has changed .*no backup was "
                                         "written"):
         backup.backup(s3_registry, tmp_path / "bk2", actor="tester")
+
+
+def test_vault_migrate_moves_the_files_to_the_store_and_back_checked_and_resumable(
+        vault_registry: Registry, store: Any, tmp_path: Path) -> None:
+    files = []
+    for name in ("a.txt", "b.txt", "c.txt"):
+        files.append(tmp_path / name)
+        files[-1].write_text(f"statement {name}")
+    a, b, c = add(vault_registry, *files)
+    prefix = f"t-{uuid.uuid4().hex[:12]}"
+    url = f"s3://{BUCKET}/{prefix}"
+    s = vault_registry.settings
+    env = {"KHAVARAN_USER": None, "KHAVARAN_HOME": None, "KHAVARAN_DB": None,
+           "KHAVARAN_VAULT": None, "KHAVARAN_S3_ENDPOINT": ENDPOINT,
+           "AWS_ACCESS_KEY_ID": os.environ["KHAVARAN_TEST_S3_KEY"],
+           "AWS_SECRET_ACCESS_KEY": os.environ["KHAVARAN_TEST_S3_SECRET"]}
+    base = ["--home", str(s.home), "--db", s.db_url, "--as", "tester"]
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(app, [*base, *args], env=env)
+
+    def key(sha: str) -> str:
+        return f"{prefix}/sha256/{sha[:2]}/{sha[2:4]}/{sha}"
+
+    # One object is there already (an interrupted run): it is checked and skipped.
+    store.put_object(Bucket=BUCKET, Key=key(a.sha256), Body=files[0].read_bytes())
+    moved = run("vault", "migrate", "--to", url)
+    assert moved.exit_code == 0, moved.output
+    assert "2 files copied" in moved.output and "1 already there and checked" in moved.output
+    assert f"KHAVARAN_VAULT={url}" in moved.output
+    for item, f in zip((a, b, c), files, strict=True):
+        assert store.get_object(Bucket=BUCKET, Key=key(item.sha256))["Body"].read() == \
+            f.read_bytes()
+    again = run("vault", "migrate", "--to", url)
+    assert "0 files copied" in again.output and "3 already there" in again.output
+    assert run("--vault", url, "evidence", "verify", "--all").exit_code == 0
+
+    # And back: a file lost from the disk vault meanwhile comes back from the store.
+    vault_registry.vault.path_of(b.sha256).unlink()
+    back = run("--vault", url, "vault", "migrate", "--to", "disk")
+    assert back.exit_code == 0, back.output
+    assert "1 files copied" in back.output and "2 already there" in back.output
+    assert vault_registry.vault.path_of(b.sha256).read_bytes() == files[1].read_bytes()
+    assert run("evidence", "verify", "--all").exit_code == 0
+
+    # Other bytes at an address in the target are never overwritten.
+    store.put_object(Bucket=BUCKET, Key=key(c.sha256), Body=b"edited")
+    refused = run("vault", "migrate", "--to", url)
+    assert refused.exit_code != 0
+    assert f"s3://{BUCKET}/{key(c.sha256)} holds other bytes than item {c.item_id}" in \
+        refused.output
+    assert store.get_object(Bucket=BUCKET, Key=key(c.sha256))["Body"].read() == b"edited"
