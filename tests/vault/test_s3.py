@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import io
 import os
 import socket
 import threading
@@ -236,16 +237,28 @@ def cut_off() -> Iterator[str]:
     listener.close()
 
 
+@pytest.mark.parametrize("mib", [1, 11], ids=["one-request", "multipart"])
 def test_a_store_that_stops_mid_upload_refuses_the_intake(
-        vault_registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        cut_off: str) -> None:
+        vault_registry: Registry, store: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, cut_off: str, mib: int) -> None:
+    monkeypatch.setattr(s3_vault, "PART_SIZE", 5 << 20)
     registry = on_store(vault_registry, monkeypatch, endpoint=cut_off)
     big = tmp_path / "scan.tiff"
-    big.write_bytes(os.urandom(1 << 20))
+    big.write_bytes(os.urandom(mib << 20))
     before = counts(registry)
     with pytest.raises(EvidenceError, match=r"failed while storing s3://.*nothing was taken in"):
         add(registry, big)
     assert counts(registry) == before
+    sha = hashlib.sha256(big.read_bytes()).hexdigest()
+    assert store.list_objects_v2(Bucket=BUCKET, Prefix=key_of(registry, sha))["KeyCount"] == 0
+
+
+def test_a_browser_upload_goes_to_the_store(s3_registry: Registry, store: Any) -> None:
+    body = b"%PDF-1.4 uploaded from a browser"
+    (item,) = evidence.add_evidence_streams(
+        s3_registry, [("upload.pdf", io.BytesIO(body))], source_id="t-list", actor="tester")
+    assert store.get_object(Bucket=BUCKET, Key=key_of(s3_registry, item.sha256))[
+        "Body"].read() == body
 
 
 def test_the_command_line_takes_the_vault_and_the_endpoint_from_options_and_env(
