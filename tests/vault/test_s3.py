@@ -103,6 +103,13 @@ def test_intake_puts_the_file_at_its_content_address_and_reads_it_back(
     assert report.problems == []
     assert report.blobs == 2
 
+    # A tool never reads an object changed behind our back.
+    key = key_of(s3_registry, item.sha256)
+    store.put_object(Bucket=BUCKET, Key=key, Body=text_pdf(["Another text"]))
+    with pytest.raises(EvidenceError, match=f"the object s3://{BUCKET}/{key} has changed"):
+        evidence.derive(s3_registry, item.item_id, kind="text", actor="tester")
+    assert not [p for p in (s3_registry.settings.home / "vault").rglob("*.get")]
+
 
 def test_a_large_file_goes_up_in_checked_parts(
         s3_registry: Registry, store: Any, tmp_path: Path,

@@ -25,7 +25,6 @@ import base64
 import contextlib
 import hashlib
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -282,21 +281,17 @@ class S3Vault(Vault):
 
     @contextlib.contextmanager
     def local_file(self, sha256: str) -> Iterator[Path]:
-        """A checked download of the object to a private temporary file."""
-        self.create()
-        fd, name = tempfile.mkstemp(dir=self.tmp, suffix=".get")
-        path = Path(name)
-        try:
-            with self.open(sha256) as src, os.fdopen(fd, "wb") as dst:
+        """A checked download of the object, in a staging folder of its own (locked:
+        another command's recovery leaves it alone), removed afterwards."""
+        with self.staging() as area:
+            path = area.folder / f"{sha256}.get"
+            with self.open(sha256) as src, open(path, "xb") as dst:
                 got = copy_and_hash(src, dst)
             if got.sha256 != sha256:
                 raise EvidenceError(f"the object {self.where(sha256)} has changed (sha256 is "
                                     f"now {got.sha256}): run 'khavaran evidence verify --all'")
             os.chmod(path, 0o400)
             yield path
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
 
 
 class _Reader:
