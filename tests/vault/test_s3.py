@@ -8,7 +8,6 @@ the run's shared bucket.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import io
 import os
@@ -31,12 +30,8 @@ from khavaran.services import custody, evidence, purge, verification
 from khavaran.services.registry import Registry
 from khavaran.storage.vault_tables import evidence_intake, evidence_item, ledger_entry
 from khavaran.vault import s3 as s3_vault
+from s3_store import BUCKET, ENDPOINT, on_store
 
-ENDPOINT = os.environ.get("KHAVARAN_TEST_S3_ENDPOINT")
-BUCKET = os.environ.get("KHAVARAN_TEST_S3_BUCKET", "")
-if os.environ.get("KHAVARAN_REQUIRE_S3") == "1" and not ENDPOINT:
-    raise RuntimeError("KHAVARAN_REQUIRE_S3=1 but no KHAVARAN_TEST_S3_ENDPOINT: run the "
-                       "suite with `make test`, which starts SeaweedFS")
 pytestmark = pytest.mark.skipif(not ENDPOINT, reason="no S3 store (scripts/with-seaweedfs.sh)")
 
 
@@ -46,18 +41,6 @@ def store() -> Any:
     return boto3.client("s3", endpoint_url=ENDPOINT, region_name="us-east-1",
                         aws_access_key_id=os.environ.get("KHAVARAN_TEST_S3_KEY"),
                         aws_secret_access_key=os.environ.get("KHAVARAN_TEST_S3_SECRET"))
-
-
-def on_store(registry: Registry, monkeypatch: pytest.MonkeyPatch, *, bucket: str = "",
-             endpoint: str | None = None, secret: str | None = None) -> Registry:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", os.environ["KHAVARAN_TEST_S3_KEY"])
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY",
-                       secret or os.environ["KHAVARAN_TEST_S3_SECRET"])
-    prefix = f"t-{uuid.uuid4().hex[:12]}/evidence"
-    settings = dataclasses.replace(registry.settings,
-                                   vault=f"s3://{bucket or BUCKET}/{prefix}",
-                                   s3_endpoint=endpoint or ENDPOINT)
-    return Registry(settings, registry.engine)
 
 
 @pytest.fixture
