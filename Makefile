@@ -4,7 +4,8 @@
 #               Ctrl-C, printing where the demo accounts are
 #   make test   install test tools, PostgreSQL and chromium if absent, run the linters
 #               and the type checker, then the whole suite on SQLite and on a throw-away
-#               PostgreSQL server, the browser tests in chromium included
+#               PostgreSQL server, the browser tests in chromium included, the vault's
+#               object-store tests on a throw-away SeaweedFS server
 # And:
 #   make demo   the command-line tour: the demo case shown, its dossier built and verified
 PYTHON ?= python3
@@ -59,7 +60,8 @@ check: $(VENV)/.installed
 
 test: check system-packages assets
 	scripts/system-packages.sh --test
-	KHAVARAN_REQUIRE_PG=1 scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
+	KHAVARAN_REQUIRE_PG=1 KHAVARAN_REQUIRE_S3=1 scripts/with-postgres.sh \
+	  scripts/with-seaweedfs.sh $(BIN)/pytest $(PYTEST_ARGS)
 
 $(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'

@@ -55,6 +55,14 @@ SETTINGS = (
     Setting("max_upload", "--max-upload", "KHAVARAN_MAX_UPLOAD", "200MB",
             "Largest file the web import accepts (e.g. 200MB, 2GB); a larger upload is "
             "refused before it is read (option of `khavaran serve`)."),
+    Setting("vault", "--vault", "KHAVARAN_VAULT", None,
+            "Keep the evidence files in s3://BUCKET/PREFIX, an existing bucket of an "
+            "S3-compatible store (its URL in KHAVARAN_S3_ENDPOINT, keys in AWS_ACCESS_KEY_ID "
+            "and AWS_SECRET_ACCESS_KEY; see docs/object-store.md). Default: the folder vault "
+            "in the data home."),
+    Setting("s3_endpoint", "--s3-endpoint", "KHAVARAN_S3_ENDPOINT", None,
+            "URL of the S3-compatible store of an s3:// vault (e.g. http://127.0.0.1:8333); "
+            "default: AWS."),
     Setting("passphrase_file", "--passphrase-file", "KHAVARAN_PASSPHRASE_FILE", None,
             "File holding the installation's passphrase (its first line): `init` protects a "
             "new installation with it; a protected one reads it to unlock (see "
@@ -69,6 +77,8 @@ class Settings:
     actor: str | None
     max_upload: int = DEFAULT_MAX_UPLOAD
     passphrase_file: Path | None = None
+    vault: str | None = None  # a folder or an s3:// URL; None: HOME/vault
+    s3_endpoint: str | None = None
     # How to ask for the passphrase when there is no file: set by the command
     # line when it runs at a terminal; None elsewhere (a server, a test, a pipe).
     ask_passphrase: Callable[[str], str] | None = field(default=None, compare=False,
@@ -83,6 +93,8 @@ class Settings:
         actor: str | None = None,
         max_upload: str | None = None,
         passphrase_file: str | None = None,
+        vault: str | None = None,
+        s3_endpoint: str | None = None,
         env: Mapping[str, str] | None = None,
     ) -> Settings:
         env = os.environ if env is None else env
@@ -92,8 +104,11 @@ class Settings:
         size = max_upload or env.get("KHAVARAN_MAX_UPLOAD")
         limit = parse_size(size) if size else DEFAULT_MAX_UPLOAD
         phrase = passphrase_file or env.get("KHAVARAN_PASSPHRASE_FILE") or None
+        where = (vault or env.get("KHAVARAN_VAULT") or "").strip() or None
+        endpoint = (s3_endpoint or env.get("KHAVARAN_S3_ENDPOINT") or "").strip() or None
         return cls(home=home_path, db_url=db_url, actor=actor, max_upload=limit,
-                   passphrase_file=Path(phrase) if phrase else None)
+                   passphrase_file=Path(phrase) if phrase else None, vault=where,
+                   s3_endpoint=endpoint)
 
     def require_actor(self) -> str:
         """The name to record on a write; refuse the write if there is none."""

@@ -72,3 +72,26 @@ def test_the_job_worker_stops_with_the_server(registry: Registry, sig: signal.Si
             server.kill()
         if _alive(worker):
             os.kill(worker, signal.SIGKILL)
+
+
+def test_serve_hands_the_vault_setting_to_its_workers(
+        registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The web workers read their settings from the environment: a --vault given to
+    `serve` must reach them, or uploads would go to another vault."""
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from khavaran.cli import app
+
+    for name in ("KHAVARAN_HOME", "KHAVARAN_DB", "KHAVARAN_VAULT", "KHAVARAN_S3_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+    seen = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: seen.update(
+        vault=os.environ.get("KHAVARAN_VAULT"), endpoint=os.environ.get("KHAVARAN_S3_ENDPOINT")))
+    s = registry.settings
+    result = CliRunner().invoke(app, ["--home", str(s.home), "--db", s.db_url,
+                                      "--vault", "s3://evidence/khavaran",
+                                      "--s3-endpoint", "http://127.0.0.1:8333",
+                                      "serve", "--public", "--port", str(_free_port())])
+    assert result.exit_code == 0, result.output
+    assert seen == {"vault": "s3://evidence/khavaran", "endpoint": "http://127.0.0.1:8333"}

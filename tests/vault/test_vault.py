@@ -27,8 +27,34 @@ from khavaran.storage.vault_tables import (
     ledger_entry,
 )
 from khavaran.vault import verify_ledger
+from s3_store import VAULT_BACKENDS, on_store
 
 VERIFIER = Path(verify_ledger.__file__)
+
+# The tests that meet the vault only as a user does run on the object store too
+# (when the run has one); the others look at its files on disk.
+ON_BOTH = {
+    "test_metadata_is_read_and_gps_author_are_marked_sensitive",
+    "test_media_type_comes_from_content_not_name",
+    "test_khavaran_refuses_copies_it_cannot_make",
+    "test_verify_passes_on_an_untouched_vault_and_records_itself",
+    "test_a_copy_of_a_working_copy_is_not_taken_in_as_an_original",
+    "test_a_third_party_verifies_an_export_with_only_the_public_key",
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "vault_backend" in metafunc.fixturenames:
+        on_both = metafunc.function.__name__ in ON_BOTH
+        metafunc.parametrize("vault_backend", VAULT_BACKENDS if on_both else ["disk"])
+
+
+@pytest.fixture
+def vault_registry(vault_registry: Registry, vault_backend: str,
+                   monkeypatch: pytest.MonkeyPatch) -> Registry:
+    if vault_backend == "s3":
+        return on_store(vault_registry, monkeypatch)
+    return vault_registry
 
 
 def add(registry: Registry, *paths: Path, **kw: str) -> list[evidence.Intake]:

@@ -38,7 +38,7 @@ FAMILY_OF: dict[str, tuple[str, ...]] = {
     "dossier": ("dossiers",),
     "person": ("entry", "records", "tracker"), "source": ("entry",),
     "unit": ("records",), "place": ("records",), "event": ("records",),
-    "evidence": ("evidence",), "ledger": ("evidence",),
+    "evidence": ("evidence",), "ledger": ("evidence",), "vault": ("evidence",),
     "key": ("keys",),
     "link": ("linkage",), "estimate": ("linkage",), "lists": ("linkage",),
     "dedupe": ("linkage",),
@@ -50,7 +50,7 @@ FAMILY_OF: dict[str, tuple[str, ...]] = {
 }
 
 # The root's own options that take a value (cli/root.py).
-_VALUED = ("--home", "--db", "--as", "--passphrase-file")
+_VALUED = ("--home", "--db", "--as", "--passphrase-file", "--vault", "--s3-endpoint")
 
 
 def _families_for(args: Sequence[str]) -> tuple[str, ...]:

@@ -209,6 +209,12 @@ def serve(ctx: typer.Context,
                    "clear)", err=True)
     os.environ["KHAVARAN_HOME"] = str(settings.home)
     os.environ["KHAVARAN_DB"] = settings.db_url
+    # The workers read their settings from the environment: a --vault given here
+    # must reach them, or uploads would go to another vault than the command's.
+    for name, value in (("KHAVARAN_VAULT", settings.vault),
+                        ("KHAVARAN_S3_ENDPOINT", settings.s3_endpoint)):
+        if value:
+            os.environ[name] = value
     if keys.is_protected(settings.home):
         _unlock_for_serving(settings, workers)
     if max_upload is not None:

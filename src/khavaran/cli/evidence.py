@@ -523,3 +523,31 @@ def verifier(ctx: typer.Context,
     with evidence.new_file(target, home) as fh:
         fh.write(Path(verify_ledger.__file__).read_bytes())
     typer.echo(f"wrote {target}")
+
+
+vault_group = typer.Typer(help="Where the vault keeps its files: move them.",
+                          no_args_is_help=True)
+app.add_typer(vault_group, name="vault")
+
+
+@vault_group.command("migrate")
+def migrate_vault(
+    ctx: typer.Context,
+    to: Annotated[str, typer.Option(
+        "--to", metavar="URL", help="s3://BUCKET/PREFIX (an existing bucket; the store's "
+        "URL in KHAVARAN_S3_ENDPOINT) or disk (the folder vault in the data home).")],
+) -> None:
+    """Copy every file of the vault in use to another vault, each one checked; run it
+    again to finish an interrupted one (files already there are checked and skipped).
+    Nothing is removed from the vault in use, and nothing is switched: the command
+    prints the setting to use from then on.  See docs/object-store.md.
+
+    Example: khavaran vault migrate --to s3://evidence/khavaran
+    Example: khavaran --vault s3://evidence/khavaran vault migrate --to disk
+    """
+    from khavaran.services.vault_migrate import migrate
+
+    done = migrate(registry_of(ctx), to)
+    typer.echo(f"{done.copied} files copied ({done.bytes_copied} bytes), {done.skipped} "
+               f"already there and checked")
+    typer.echo(f"to use that vault from now on: {done.setting}")

@@ -63,8 +63,12 @@ def _global(
     actor: Annotated[str | None, typer.Option("--as", help=_help("user"))] = None,
     passphrase_file: Annotated[str | None, typer.Option(
         "--passphrase-file", help=_help("passphrase_file"))] = None,
+    vault: Annotated[str | None, typer.Option("--vault", help=_help("vault"))] = None,
+    s3_endpoint: Annotated[str | None, typer.Option(
+        "--s3-endpoint", help=_help("s3_endpoint"))] = None,
 ) -> None:
-    settings = Settings.resolve(home=home, db=db, actor=actor, passphrase_file=passphrase_file)
+    settings = Settings.resolve(home=home, db=db, actor=actor, passphrase_file=passphrase_file,
+                                vault=vault, s3_endpoint=s3_endpoint)
     # A protected installation asks for its passphrase only when a command needs
     # it, and only at a terminal: a pipe or a script names a file instead.
     if sys.stdin.isatty():

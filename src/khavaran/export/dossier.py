@@ -271,7 +271,7 @@ def build_dossier(registry: Registry, case_id: str, out: Path, *, level: str = "
         _refuse_mixing(conn, case, exhibits)
         d = Disclosure.build(conn, level, hidden, [e.item.id for e in exhibits])
         if not d.reveal:
-            screen(exhibits, lambda e: registry.vault.path_of(e.item.sha256), d.leaks)
+            screen(exhibits, lambda e: registry.vault.local_file(e.item.sha256), d.leaks)
             _require_reviews(conn, exhibits, level, seq)
             if d.leaks(case.id):
                 raise IntegrityError(f"the case id {case.id} names a protected person, and "

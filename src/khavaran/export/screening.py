@@ -34,6 +34,7 @@ import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from khavaran.export.exhibits import Exhibit
@@ -69,7 +70,7 @@ class Unreadable(Exception):
     """Content the screen cannot read completely."""
 
 
-def screen(exhibits: list[Exhibit], path_of: Callable[[Exhibit], Path],
+def screen(exhibits: list[Exhibit], local_file: Callable[[Exhibit], AbstractContextManager[Path]],
            leaks: Callable[[str], bool]) -> None:
     """Add to each exhibit's ``identifying`` what its own file gives away.  A working
     copy of a marked original is marked too, unless it is a redaction, which is
@@ -78,24 +79,28 @@ def screen(exhibits: list[Exhibit], path_of: Callable[[Exhibit], Path],
     for e in exhibits:
         if e.purged:
             continue
-        path = path_of(e)
-        reasons = found.setdefault(e.number, [])
-        # An original's metadata was read from these bytes at intake; a working copy's
-        # never was.
-        fields = e.metadata if e.kind == "original" else [
-            (f.name, f.value, f.sensitive) for f in read_metadata(path, e.item.media_type)]
-        if e.kind != "original" and any(sensitive for _n, _v, sensitive in fields):
-            reasons.append("its file carries sensitive metadata (such as GPS or an author)")
-        if any(leaks(value) for _n, value, _s in fields):
-            reasons.append("its metadata names a protected person")
-        why = _text_leaks(path, e.item.media_type, leaks)
-        if why:
-            reasons.append(why)
+        with local_file(e) as path:
+            _screen_one(e, path, leaks, found.setdefault(e.number, []))
     for e in exhibits:
         e.identifying += found.get(e.number, [])
         if e.parent and e.kind != "redaction":
             e.identifying += [f"its original {e.parent}: {why}"
                               for why in found.get(e.parent, [])]
+
+
+def _screen_one(e: Exhibit, path: Path, leaks: Callable[[str], bool],
+                reasons: list[str]) -> None:
+    # An original's metadata was read from these bytes at intake; a working copy's
+    # never was.
+    fields = e.metadata if e.kind == "original" else [
+        (f.name, f.value, f.sensitive) for f in read_metadata(path, e.item.media_type)]
+    if e.kind != "original" and any(sensitive for _n, _v, sensitive in fields):
+        reasons.append("its file carries sensitive metadata (such as GPS or an author)")
+    if any(leaks(value) for _n, value, _s in fields):
+        reasons.append("its metadata names a protected person")
+    why = _text_leaks(path, e.item.media_type, leaks)
+    if why:
+        reasons.append(why)
 
 
 def _text_leaks(path: Path, mime: str, leaks: Callable[[str], bool]) -> str | None:

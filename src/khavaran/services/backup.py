@@ -42,7 +42,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 
-from khavaran.errors import ConfigError, IntegrityError, StorageError
+from khavaran.errors import ConfigError, EvidenceError, IntegrityError, StorageError
 from khavaran.services.access_log import record, record_in
 from khavaran.services.registry import Registry, init_registry
 from khavaran.settings import Settings
@@ -54,6 +54,7 @@ from khavaran.storage.snapshot import (
     sqlite_path,
 )
 from khavaran.storage.vault_tables import evidence_item, evidence_purge
+from khavaran.vault.blobs import Vault
 from khavaran.vault.keyring import check_new_passphrase
 from khavaran.vault.keys import is_protected, load_key, public_keys, trusted_keys
 from khavaran.vault.ledger import LedgerWriter, head, iso
@@ -183,7 +184,7 @@ def _fill(registry: Registry, stage: Path, kind: str, previous: dict[str, str],
             if old == sha and _linked(_backup_dir_of(stage) / rel, target, size):
                 report.blobs_kept += 1
             else:
-                _copy_blob(vault.path_of(sha), target, sha)
+                _copy_blob(vault, target, sha)
                 report.blobs_copied += 1
                 report.bytes_copied += size
             files[rel] = sha
@@ -215,20 +216,21 @@ def _linked(old: Path, new: Path, size: int) -> bool:
     return True
 
 
-def _copy_blob(src: Path, dst: Path, sha: str) -> None:
+def _copy_blob(vault: Vault, dst: Path, sha: str) -> None:
     digest = hashlib.sha256()
     try:
-        with open(src, "rb") as fin, open(dst, "xb") as fout:
-            while chunk := fin.read(_CHUNK):
-                digest.update(chunk)
-                fout.write(chunk)
-            fout.flush()
-            os.fsync(fout.fileno())
-    except FileNotFoundError:
+        src = vault.open(sha)
+    except EvidenceError:
         raise IntegrityError(f"the vault has no file for sha256 {sha}: run 'khavaran "
                              "evidence verify --all'; no backup was written") from None
+    with src, open(dst, "xb") as fout:
+        while chunk := src.read(_CHUNK):
+            digest.update(chunk)
+            fout.write(chunk)
+        fout.flush()
+        os.fsync(fout.fileno())
     if digest.hexdigest() != sha:
-        raise IntegrityError(f"the vault's file {src} has changed (sha256 is now "
+        raise IntegrityError(f"the vault's file {vault.where(sha)} has changed (sha256 is now "
                              f"{digest.hexdigest()}): run 'khavaran evidence verify --all'; "
                              "no backup was written")
     os.chmod(dst, 0o444)

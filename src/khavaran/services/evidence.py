@@ -393,19 +393,18 @@ def _store_made(registry: Registry, area: Staging, key: Any, parent: Any, made: 
 
 
 def _make(registry: Registry, parent: Any, kind: str, languages: str) -> Made:
-    blob = registry.vault.path_of(parent.sha256)
-    if kind == "text":
-        if parent.media_type != "application/pdf":
-            raise EvidenceError(f"Khavaran extracts text from PDFs only; {parent.id} is "
-                                f"{parent.media_type} (use --kind ocr for images)")
-        return extract_pdf_text(blob)
-    if kind == "ocr":
-        if not parent.media_type.startswith("image/"):
-            raise EvidenceError(f"Khavaran runs OCR on images only; {parent.id} is "
-                                f"{parent.media_type}")
-        return ocr_image(blob, languages)
-    raise ValidationError(f"Khavaran cannot make a '{kind}' copy itself: give it with --file "
-                          "and --tool", field="--kind")
+    if kind == "text" and parent.media_type != "application/pdf":
+        raise EvidenceError(f"Khavaran extracts text from PDFs only; {parent.id} is "
+                            f"{parent.media_type} (use --kind ocr for images)")
+    if kind == "ocr" and not parent.media_type.startswith("image/"):
+        raise EvidenceError(f"Khavaran runs OCR on images only; {parent.id} is "
+                            f"{parent.media_type}")
+    if kind not in ("text", "ocr"):
+        raise ValidationError(f"Khavaran cannot make a '{kind}' copy itself: give it with "
+                              "--file and --tool", field="--kind")
+    # The tools read a file: on an object store, a checked local copy.
+    with registry.vault.local_file(parent.sha256) as blob:
+        return extract_pdf_text(blob) if kind == "text" else ocr_image(blob, languages)
 
 
 def _store_copy(registry: Registry, area: Staging, key: Any, parent: Any, path: Path, *,

@@ -36,7 +36,8 @@ def purge(registry: Registry, item_id: str, *, reason: str, approved_by: str,
         doomed = items_with_copies(conn, item_id)
         gone = {r.item_id for r in conn.execute(select(evidence_purge.c.item_id))}
     doomed = [r for r in doomed if r.id not in gone]
-    with registry.vault.changing([r.sha256 for r in doomed], live_digests(registry)):
+    with registry.vault.changing([r.sha256 for r in doomed], live_digests(registry),
+                                 purging=True):
         now = registry.now()
         with registry.write() as conn:
             ledger = LedgerWriter(conn, key)

@@ -30,7 +30,17 @@ from khavaran.vault.blobs import Vault
 from khavaran.vault.keys import is_protected, load_key
 from khavaran.vault.ledger import LedgerWriter
 
-__all__ = ["Registry", "init_registry", "open_registry", "require_actor"]
+__all__ = ["Registry", "init_registry", "make_vault", "open_registry", "require_actor"]
+
+
+def make_vault(settings: Settings) -> Vault:
+    """The vault that ``settings`` name: the disk folder, or an object store."""
+    if settings.vault is None:
+        return Vault(settings.home / "vault")
+    from khavaran.vault.s3 import S3Vault  # boto3 only for those who use it
+
+    # Staging, the lock and the intents stay on this machine's disk.
+    return S3Vault(settings.home / "vault", settings.vault, settings.s3_endpoint)
 
 
 def require_actor(actor: str | None) -> str:
@@ -72,9 +82,13 @@ class Registry:
         with self.engine.connect() as conn:
             yield conn
 
+    _vault: Vault | None = field(default=None, init=False, repr=False, compare=False)
+
     @property
     def vault(self) -> Vault:
-        return Vault(self.settings.home / "vault")
+        if self._vault is None:  # one store client per registry
+            self._vault = make_vault(self.settings)
+        return self._vault
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC)
@@ -146,7 +160,7 @@ def init_registry(settings: Settings, *,
                 sealing.seal(conn, lambda: LedgerWriter(conn, key),
                              settings.actor or "khavaran init", dt.datetime.now(dt.UTC))
                 notes.append(f"{keyed} claims of protected people are now known by keyed ids")
-        Vault(settings.home / "vault").create()
+        make_vault(settings).create()
         if key_done == "protected":
             notes.append(f"the ledger's signing key is now protected by the passphrase "
                          f"({settings.home / KEYRING_FILE}); the clear key file was removed")

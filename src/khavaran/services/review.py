@@ -81,7 +81,7 @@ def flags_of(registry: Registry, conn: Connection, item_id: str, level: str) -> 
     describe(conn, exhibits, hidden, upto=seq, internal=False)
     d = Disclosure.build(conn, level, hidden, [e.item.id for e in exhibits])
     screen([e for e in exhibits if not e.purged],
-           lambda e: registry.vault.path_of(e.item.sha256), d.leaks)
+           lambda e: registry.vault.local_file(e.item.sha256), d.leaks)
     return sorted(set(exhibits[-1].identifying))
 
 

@@ -155,7 +155,7 @@ def _check_blobs(registry: Registry, conn: Connection, items: list[Any], report:
         say("files", n, len(items))
         report.items += 1
         if item.id in gone:
-            if vault.path_of(item.sha256).exists():
+            if vault.exists(item.sha256):
                 lingering.append(item)
             continue
         report.blobs += 1
@@ -165,12 +165,12 @@ def _check_blobs(registry: Registry, conn: Connection, items: list[Any], report:
         now = vault.rehash(item.sha256)
         if now is None:
             report.problems.append(f"item {item.id}: its stored file is missing "
-                                   f"({vault.path_of(item.sha256)})")
+                                   f"({vault.where(item.sha256)})")
         elif (now.sha256, now.sha512, now.size) != (item.sha256, item.sha512, item.size):
             report.problems.append(f"item {item.id}: its stored file has changed "
                                    f"(sha256 is now {now.sha256}, size {now.size} bytes; "
                                    f"recorded {item.sha256}, {item.size} bytes)")
-    owned = {vault.path_of(item.sha256) for item in items if item.id not in gone}
+    owned = {vault.where(item.sha256) for item in items if item.id not in gone}
     strays = sorted(set(vault.stored()) - owned) if whole else []
     if not strays and not lingering:
         return
@@ -178,16 +178,22 @@ def _check_blobs(registry: Registry, conn: Connection, items: list[Any], report:
     # look again with the vault lock held, against the database as it is now.
     with vault.locked():
         vault.recover(live_digests(registry))
-        live = live_digests(registry)({p.name for p in strays} |
+        live = live_digests(registry)({_name(p) for p in strays} |
                                       {i.sha256 for i in lingering})
         for item in lingering:
-            if item.sha256 not in live and vault.path_of(item.sha256).exists():
+            if item.sha256 not in live and vault.exists(item.sha256):
                 report.problems.append(f"item {item.id}: purged, but its file is still in "
                                        "the vault")
         for path in strays:
-            if path.exists() and not (path.name in live and path == vault.path_of(path.name)):
+            if vault.present(path) and not (_name(path) in live
+                                            and path == vault.where(_name(path))):
                 report.problems.append(f"the file {path} belongs to no item (it was put "
                                        "there by hand, or its item was removed)")
+
+
+def _name(where: str) -> str:
+    """The last part of a stored file's address: its SHA-256, if it is one of ours."""
+    return where.rsplit("/", 1)[-1]
 
 
 def _check_entries(conn: Connection, item_id: str | None, report: Report,

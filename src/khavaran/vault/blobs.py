@@ -37,6 +37,7 @@ from khavaran.vault.streaming import Digests, copy_and_hash
 __all__ = ["FLUSH_EVERY", "Staged", "Staging", "Vault"]
 
 FLUSH_EVERY = 32 << 20  # bytes of a copy written between syncs
+_PURGE = "purge"  # an intent's first line when it removes purged files
 
 
 @dataclass
@@ -108,6 +109,14 @@ class Vault:
     def has(self, sha256: str) -> bool:
         return self.path_of(sha256).is_file()
 
+    def exists(self, sha256: str) -> bool:
+        """Whether anything is stored at the address of ``sha256``."""
+        return self.path_of(sha256).exists()
+
+    def where(self, sha256: str) -> str:
+        """The address of ``sha256`` as a user would look for it (a path, or a URL)."""
+        return str(self.path_of(sha256))
+
     # -- intake -----------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -133,13 +142,14 @@ class Vault:
             os.close(fd)
 
     @contextlib.contextmanager
-    def changing(self, digests: Iterable[str],
-                 live: Callable[[set[str]], set[str]]) -> Iterator[None]:
+    def changing(self, digests: Iterable[str], live: Callable[[set[str]], set[str]], *,
+                 purging: bool = False) -> Iterator[None]:
         """Hold the vault lock while blobs of ``digests`` are placed or removed.
 
         ``live(digests)`` returns those that the database says must exist; it
         is asked after the body has run (and committed, or failed), and every
-        other blob among them is removed.
+        other blob among them is removed (on an object store, only when
+        ``purging``: see vault/s3.py).
         """
         self.create()
         with self._locked():
@@ -147,7 +157,8 @@ class Vault:
             intent = self.pending / f"{uuid.uuid4().hex}.intent"
             wanted = sorted(set(digests))
             try:
-                _write_synced(intent, "\n".join(wanted) + "\n")
+                _write_synced(intent, "".join(f"{line}\n" for line in
+                                              ([_PURGE] if purging else []) + wanted))
             except OSError as exc:
                 with contextlib.suppress(FileNotFoundError):
                     intent.unlink()
@@ -155,7 +166,7 @@ class Vault:
             try:
                 yield
             finally:
-                self._reconcile(set(wanted), live)
+                self._reconcile(set(wanted), live, purging)
                 intent.unlink()
 
     def place(self, staged: Staged) -> bool:
@@ -198,7 +209,7 @@ class Vault:
         settled = 0
         for intent in sorted(self.pending.glob("*.intent")):
             wanted = {line for line in intent.read_text().split() if line}
-            self._reconcile(wanted, live)
+            self._reconcile(wanted - {_PURGE}, live, _PURGE in wanted)
             intent.unlink()
             settled += 1
         for folder in self.tmp.iterdir():
@@ -227,7 +238,8 @@ class Vault:
         finally:
             os.close(fd)
 
-    def _reconcile(self, digests: set[str], live: Callable[[set[str]], set[str]]) -> None:
+    def _reconcile(self, digests: set[str], live: Callable[[set[str]], set[str]],
+                   purging: bool) -> None:
         if not digests:
             return
         for sha in digests - live(digests):
@@ -292,11 +304,25 @@ class Vault:
             return f"has {info.st_nlink} hard links (another name could change it)"
         return None
 
-    def stored(self) -> Iterator[Path]:
-        """Everything in the store that is not a folder, at any depth."""
+    def stored(self) -> Iterator[str]:
+        """Where everything in the store that is not a folder is, at any depth."""
         for root, _dirs, names in os.walk(self.blobs):
             for name in names:
-                yield Path(root) / name
+                yield str(Path(root) / name)
+
+    def present(self, where: str) -> bool:
+        """Whether something listed by ``stored`` is still there."""
+        return Path(where).exists()
+
+    @contextlib.contextmanager
+    def local_file(self, sha256: str) -> Iterator[Path]:
+        """A path to the stored bytes, for tools that read a file (pdftotext,
+        tesseract, the screening of leaks); read it, never change it."""
+        path = self.path_of(sha256)
+        if not path.is_file():
+            raise EvidenceError(f"the vault has no file for sha256 {sha256} "
+                                "(missing blob: run 'khavaran evidence verify --all')")
+        yield path
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:

@@ -1,0 +1,338 @@
+"""The vault on an S3-compatible object store (KHAVARAN_VAULT=s3://BUCKET/PREFIX).
+
+Objects are kept at ``PREFIX/sha256/ab/cd/<sha256>``, as files are on disk.
+Staging, the lock and the intents stay on local disk under ``HOME/vault``
+(the database is still the authority on which objects should exist); only
+placed blobs live in the store.
+
+Every upload sends the SHA-256 of what it sends (of the whole file, or of each
+part of a multipart upload) for the store to check, is conditional
+(``If-None-Match: *``: an object is never overwritten), and is read back and
+re-hashed before the caller commits.  boto3's managed transfer cannot send
+``If-None-Match``, so the multipart upload is our own loop: one part in memory
+at a time, whatever the file's size.
+
+Several machines may share a bucket, and our lock is local: an object whose
+digest the database does not know may be one another machine is about to
+commit.  So nothing is ever deleted from the store except the files of a purge
+(a purged digest can never be taken in again); an upload that failed to commit
+leaves an orphan, which `evidence verify --all` reports.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO, cast
+from urllib.parse import urlsplit
+
+from khavaran.errors import ConfigError, EvidenceError
+from khavaran.vault.blobs import Staged, Vault
+from khavaran.vault.streaming import Digests, copy_and_hash
+
+__all__ = ["PART_SIZE", "S3Vault", "parse_url"]
+
+PART_SIZE = 16 << 20  # bytes per part of a multipart upload (and its memory); a
+                      # file up to this size goes in one request
+
+
+def parse_url(url: str) -> tuple[str, str]:
+    """(bucket, prefix) of ``s3://BUCKET/PREFIX``; the prefix may be empty."""
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"--vault: '{url}' is not an s3://BUCKET/PREFIX URL (the vault on "
+                          "disk is always the folder vault in the data home)")
+    return parts.netloc, parts.path.strip("/")
+
+
+class S3Vault(Vault):
+    def __init__(self, root: Path, url: str, endpoint: str | None,
+                 env: dict[str, str] | None = None) -> None:
+        super().__init__(root)
+        self.url = url.rstrip("/")
+        self.bucket, self.prefix = parse_url(url)
+        self.endpoint = endpoint or None
+        self._env = dict(os.environ if env is None else env)
+        self._client: Any = None
+        self._bucket_seen = False
+
+    # -- the store -----------------------------------------------------------------
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            # Imported here: boto3 takes a good part of a second to load, and the
+            # command line's start-up is measured.
+            import boto3
+            from botocore.config import Config
+
+            self._client = boto3.session.Session().client(
+                "s3", endpoint_url=self.endpoint,
+                aws_access_key_id=self._env.get("AWS_ACCESS_KEY_ID"),
+                aws_secret_access_key=self._env.get("AWS_SECRET_ACCESS_KEY"),
+                region_name=self._env.get("AWS_DEFAULT_REGION") or "us-east-1",
+                config=Config(
+                    connect_timeout=10, read_timeout=60,
+                    retries={"max_attempts": 3, "mode": "standard"},
+                    # We send and check SHA-256 ourselves; botocore's own CRC
+                    # would be a second, weaker check that some stores refuse.
+                    request_checksum_calculation="when_required",
+                    response_checksum_validation="when_required",
+                    s3={"addressing_style": "path"}))
+        return self._client
+
+    def key_of(self, sha256: str) -> str:
+        rel = f"sha256/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+        return f"{self.prefix}/{rel}" if self.prefix else rel
+
+    def where(self, sha256: str) -> str:
+        return self._url_of(self.key_of(sha256))
+
+    def _url_of(self, key: str) -> str:
+        return f"s3://{self.bucket}/{key}"
+
+    def _error(self, exc: Exception, doing: str) -> EvidenceError:
+        return EvidenceError(f"the object store at {self.endpoint or 'AWS'} (bucket "
+                             f"{self.bucket}) failed while {doing}: {_why(exc)}")
+
+    def _require_bucket(self) -> None:
+        # Some stores (SeaweedFS for an admin key) make a missing bucket on the
+        # first upload: evidence goes only into a bucket that was made for it.
+        if self._bucket_seen:
+            return
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except Exception as exc:
+            if _status(exc) == 404:
+                raise EvidenceError(f"the object store at {self.endpoint or 'AWS'} has no "
+                                    f"bucket {self.bucket} (make it first): nothing was "
+                                    "taken in") from None
+            raise self._error(exc, f"looking for the bucket {self.bucket}") from None
+        self._bucket_seen = True
+
+    def _head(self, sha256: str) -> dict[str, Any] | None:
+        try:
+            return dict(self.client.head_object(Bucket=self.bucket, Key=self.key_of(sha256)))
+        except Exception as exc:
+            if _status(exc) == 404:
+                return None
+            raise self._error(exc, f"looking for {self.where(sha256)}") from None
+
+    # -- what the disk vault does, on the store ------------------------------------
+
+    def has(self, sha256: str) -> bool:
+        return self._head(sha256) is not None
+
+    def exists(self, sha256: str) -> bool:
+        return self._head(sha256) is not None
+
+    def place(self, staged: Staged) -> bool:
+        """Upload a staged file to its content address, checked; False if that
+        content was there already.  Never overwrites: other bytes at the address
+        refuse the intake."""
+        d = staged.digests
+        self._require_bucket()
+        if self._head(d.sha256) is not None:
+            self._require_genuine(d)
+            staged.discard()
+            return False
+        try:
+            created = self._upload(staged)
+        except EvidenceError:
+            raise
+        except Exception as exc:
+            raise self._error(exc, f"storing {self.where(d.sha256)}; nothing was taken "
+                                   "in") from None
+        if not created:  # another writer got there between our look and our upload
+            self._require_genuine(d)
+            staged.discard()
+            return False
+        self._require_genuine(d, just_written=True)
+        staged.discard()
+        return True
+
+    def _require_genuine(self, d: Digests, *, just_written: bool = False) -> None:
+        if self.is_genuine(d):
+            return
+        what = ("did not read back as written" if just_written else
+                "already holds other bytes (it was not overwritten)")
+        raise EvidenceError(f"the object {self.where(d.sha256)} {what}: nothing was taken "
+                            "in; run 'khavaran evidence verify --all'")
+
+    def _upload(self, staged: Staged) -> bool:
+        """Send the file, conditionally; False if the store already had the key."""
+        key = self.key_of(staged.digests.sha256)
+        with open(staged.path, "rb") as fh:
+            if staged.digests.size <= PART_SIZE:
+                body = fh.read()
+                try:
+                    self.client.put_object(Bucket=self.bucket, Key=key, Body=body,
+                                           ChecksumSHA256=_b64(hashlib.sha256(body)),
+                                           IfNoneMatch="*")
+                except Exception as exc:
+                    if _status(exc) == 412:
+                        return False
+                    raise
+                return True
+            return self._multipart(key, fh)
+
+    def _multipart(self, key: str, fh: BinaryIO) -> bool:
+        upload = self.client.create_multipart_upload(Bucket=self.bucket, Key=key,
+                                                     ChecksumAlgorithm="SHA256")["UploadId"]
+        try:
+            parts = []
+            number = 1
+            while part := fh.read(PART_SIZE):
+                sent = self.client.upload_part(
+                    Bucket=self.bucket, Key=key, UploadId=upload, PartNumber=number,
+                    Body=part, ChecksumSHA256=_b64(hashlib.sha256(part)))
+                parts.append({"PartNumber": number, "ETag": sent["ETag"],
+                              "ChecksumSHA256": sent.get("ChecksumSHA256")
+                              or _b64(hashlib.sha256(part))})
+                number += 1
+                del part
+            self.client.complete_multipart_upload(
+                Bucket=self.bucket, Key=key, UploadId=upload, IfNoneMatch="*",
+                MultipartUpload={"Parts": parts})
+        except Exception as exc:
+            with contextlib.suppress(Exception):
+                self.client.abort_multipart_upload(Bucket=self.bucket, Key=key,
+                                                   UploadId=upload)
+            if _status(exc) == 412:
+                return False
+            raise
+        return True
+
+    def is_genuine(self, digests: Digests) -> bool:
+        return self.rehash(digests.sha256) == digests
+
+    def remove(self, sha256: str) -> bool:
+        # Only ever asked for the files of a purge: see _reconcile.
+        if self._head(sha256) is None:
+            return False
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self.key_of(sha256))
+        except Exception as exc:
+            raise self._error(exc, f"removing {self.where(sha256)}") from None
+        return True
+
+    def _reconcile(self, digests: set[str], live: Callable[[set[str]], set[str]],
+                   purging: bool) -> None:
+        # An object no live item owns is removed only by a purge (whose digests
+        # can never be taken in again): one merely unknown may belong to another
+        # machine's intake that has not committed yet (our lock is this machine's).
+        if purging and digests:
+            for sha in sorted(digests - live(digests)):
+                # The purge has committed: a store that refuses the delete (object
+                # lock) or is away leaves the object, which verify reports, rather
+                # than an intent that every later command would stumble on.
+                with contextlib.suppress(EvidenceError):
+                    self.remove(sha)
+
+    # -- reading -----------------------------------------------------------------
+
+    def open(self, sha256: str) -> BinaryIO:
+        try:
+            got = self.client.get_object(Bucket=self.bucket, Key=self.key_of(sha256))
+        except Exception as exc:
+            if _status(exc) == 404:
+                raise EvidenceError(f"the object store has no object {self.where(sha256)} "
+                                    "(missing blob: run 'khavaran evidence verify --all')"
+                                    ) from None
+            raise self._error(exc, f"reading {self.where(sha256)}") from None
+        return cast(BinaryIO, _Reader(got["Body"], self, sha256))
+
+    def rehash(self, sha256: str) -> Digests | None:
+        try:
+            src = self.open(sha256)
+        except EvidenceError:
+            if self._head(sha256) is None:
+                return None
+            raise
+        with src:
+            return copy_and_hash(src, None)
+
+    def shape_problem(self, sha256: str) -> str | None:
+        return None  # an object has no mode, links or kind to go wrong
+
+    def stored(self) -> Iterator[str]:
+        root = f"{self.prefix}/sha256/" if self.prefix else "sha256/"
+        try:
+            for page in self.client.get_paginator("list_objects_v2").paginate(
+                    Bucket=self.bucket, Prefix=root):
+                for obj in page.get("Contents", []):
+                    yield self._url_of(obj["Key"])
+        except Exception as exc:
+            raise self._error(exc, f"listing {self._url_of(root)}") from None
+
+    def present(self, where: str) -> bool:
+        key = where.removeprefix(f"s3://{self.bucket}/")
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=key)
+        except Exception as exc:
+            if _status(exc) == 404:
+                return False
+            raise self._error(exc, f"looking for {where}") from None
+        return True
+
+    @contextlib.contextmanager
+    def local_file(self, sha256: str) -> Iterator[Path]:
+        """A checked download of the object, in a staging folder of its own (locked:
+        another command's recovery leaves it alone), removed afterwards."""
+        with self.staging() as area:
+            path = area.folder / f"{sha256}.get"
+            with self.open(sha256) as src, open(path, "xb") as dst:
+                got = copy_and_hash(src, dst)
+            if got.sha256 != sha256:
+                raise EvidenceError(f"the object {self.where(sha256)} has changed (sha256 is "
+                                    f"now {got.sha256}): run 'khavaran evidence verify --all'")
+            os.chmod(path, 0o400)
+            yield path
+
+
+class _Reader:
+    """A store's response body as a file object; errors become ours."""
+
+    def __init__(self, body: Any, vault: S3Vault, sha256: str) -> None:
+        self._body = body
+        self._vault = vault
+        self._sha = sha256
+
+    def read(self, n: int = -1) -> bytes:
+        try:
+            return bytes(self._body.read(None if n < 0 else n))
+        except Exception as exc:
+            raise self._vault._error(exc, f"reading {self._vault.where(self._sha)}") from None
+
+    def close(self) -> None:
+        self._body.close()
+
+    def __enter__(self) -> _Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _b64(digest: Any) -> str:
+    return base64.b64encode(digest.digest()).decode("ascii")
+
+
+def _status(exc: Exception) -> int | None:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        code = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return int(code) if code else None
+    return None
+
+
+def _why(exc: Exception) -> str:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict) and "Error" in response:
+        err = response["Error"]
+        return f"{err.get('Code', '?')}: {err.get('Message') or 'no message'}"
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,357 @@
+"""The vault on an S3-compatible store, against a real SeaweedFS server.
+
+`make test` starts one (scripts/with-seaweedfs.sh); without it these are
+skipped, unless KHAVARAN_REQUIRE_S3=1.  Each test has a prefix of its own in
+the run's shared bucket.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from files import text_pdf
+from khavaran.cli import app
+from khavaran.errors import EvidenceError
+from khavaran.services import custody, evidence, purge, verification
+from khavaran.services.registry import Registry
+from khavaran.storage.vault_tables import evidence_intake, evidence_item, ledger_entry
+from khavaran.vault import s3 as s3_vault
+from s3_store import BUCKET, ENDPOINT, on_store
+
+pytestmark = pytest.mark.skipif(not ENDPOINT, reason="no S3 store (scripts/with-seaweedfs.sh)")
+
+
+@pytest.fixture
+def store() -> Any:
+    """Our own look at the bucket, as an administrator of the store would have."""
+    return boto3.client("s3", endpoint_url=ENDPOINT, region_name="us-east-1",
+                        aws_access_key_id=os.environ.get("KHAVARAN_TEST_S3_KEY"),
+                        aws_secret_access_key=os.environ.get("KHAVARAN_TEST_S3_SECRET"))
+
+
+@pytest.fixture
+def s3_registry(vault_registry: Registry, monkeypatch: pytest.MonkeyPatch) -> Registry:
+    return on_store(vault_registry, monkeypatch)
+
+
+def key_of(registry: Registry, sha: str) -> str:
+    assert registry.settings.vault
+    prefix = registry.settings.vault.split("/", 3)[3]
+    return f"{prefix}/sha256/{sha[:2]}/{sha[2:4]}/{sha}"
+
+
+def add(registry: Registry, *paths: Path) -> list[evidence.Intake]:
+    return evidence.add_evidence(registry, list(paths), source_id="t-list", actor="tester")
+
+
+def counts(registry: Registry) -> tuple[int, int, int]:
+    with registry.read() as conn:
+        return tuple(conn.execute(select(func.count()).select_from(t)).scalar_one()
+                     for t in (evidence_item, evidence_intake, ledger_entry))  # type: ignore
+
+
+def test_intake_puts_the_file_at_its_content_address_and_reads_it_back(
+        s3_registry: Registry, store: Any, tmp_path: Path) -> None:
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(text_pdf(["Commission hearing, Evin, 1367"], title="Report"))
+    (item,) = add(s3_registry, pdf)
+
+    got = store.get_object(Bucket=BUCKET, Key=key_of(s3_registry, item.sha256))
+    assert got["Body"].read() == pdf.read_bytes()
+    # No evidence file on this machine's disk.
+    assert not [p for p in (s3_registry.settings.home / "vault").rglob("*")
+                if p.is_file() and p.name != ".lock"]
+    out = tmp_path / "out.pdf"
+    custody.download(s3_registry, item.item_id, out, actor="tester")
+    assert out.read_bytes() == pdf.read_bytes()
+    # The tools that need a file (pdftotext) read a checked download.
+    made = evidence.derive(s3_registry, item.item_id, kind="text", actor="tester")
+    assert "Commission hearing" in store.get_object(
+        Bucket=BUCKET, Key=key_of(s3_registry, made.sha256))["Body"].read().decode()
+    report = verification.verify(s3_registry, None, actor="tester")
+    assert report.problems == []
+    assert report.blobs == 2
+
+    # A tool never reads an object changed behind our back.
+    key = key_of(s3_registry, item.sha256)
+    store.put_object(Bucket=BUCKET, Key=key, Body=text_pdf(["Another text"]))
+    with pytest.raises(EvidenceError, match=f"the object s3://{BUCKET}/{key} has changed"):
+        evidence.derive(s3_registry, item.item_id, kind="text", actor="tester")
+    assert not [p for p in (s3_registry.settings.home / "vault").rglob("*.get")]
+
+
+def test_a_large_file_goes_up_in_checked_parts(
+        s3_registry: Registry, store: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(s3_vault, "PART_SIZE", 5 << 20)  # the least S3 allows
+    big = tmp_path / "big.bin"
+    with open(big, "wb") as fh:
+        for i in range(12):
+            fh.write(bytes([i]) * (1 << 20))
+    (item,) = add(s3_registry, big)
+
+    head = store.head_object(Bucket=BUCKET, Key=key_of(s3_registry, item.sha256),
+                             ChecksumMode="ENABLED")
+    assert head["ContentLength"] == 12 << 20
+    assert item.sha256 == hashlib.sha256(big.read_bytes()).hexdigest()
+    assert verification.verify(s3_registry, None, actor="tester").problems == []
+    # Taken in again, the object is found genuine and kept as it is.
+    (again,) = add(s3_registry, big)
+    assert again.repeat and again.sha256 == item.sha256
+
+
+def test_other_bytes_at_the_address_are_never_overwritten(
+        s3_registry: Registry, store: Any, tmp_path: Path) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("Testimony, 1367")
+    sha = hashlib.sha256(note.read_bytes()).hexdigest()
+    key = key_of(s3_registry, sha)
+    store.put_object(Bucket=BUCKET, Key=key, Body=b"planted")
+    before = counts(s3_registry)
+
+    with pytest.raises(EvidenceError, match=f"s3://{BUCKET}/{key} already holds other "
+                                            "bytes .*nothing was taken in"):
+        add(s3_registry, note)
+
+    assert counts(s3_registry) == before
+    assert store.get_object(Bucket=BUCKET, Key=key)["Body"].read() == b"planted"
+
+
+def test_verify_names_a_changed_a_missing_and_a_stray_object(
+        s3_registry: Registry, store: Any, tmp_path: Path) -> None:
+    files = []
+    for name in ("a.txt", "b.txt"):
+        files.append(tmp_path / name)
+        files[-1].write_text(f"statement {name}")
+    changed, lost = add(s3_registry, *files)
+    store.put_object(Bucket=BUCKET, Key=key_of(s3_registry, changed.sha256), Body=b"edited")
+    store.delete_object(Bucket=BUCKET, Key=key_of(s3_registry, lost.sha256))
+    stray = key_of(s3_registry, "f" * 64)
+    store.put_object(Bucket=BUCKET, Key=stray, Body=b"left by hand")
+
+    problems = verification.verify(s3_registry, None, actor="tester").problems
+
+    assert f"item {changed.item_id}: its stored file has changed" in "\n".join(problems)
+    assert (f"item {lost.item_id}: its stored file is missing "
+            f"(s3://{BUCKET}/{key_of(s3_registry, lost.sha256)})") in problems
+    assert f"the file s3://{BUCKET}/{stray} belongs to no item" in "\n".join(problems)
+    with pytest.raises(EvidenceError, match="the object store has no object s3://"):
+        custody.download(s3_registry, lost.item_id, tmp_path / "out.txt", actor="tester")
+    assert not (tmp_path / "out.txt").exists()
+
+
+def test_a_purge_removes_the_object(s3_registry: Registry, store: Any, tmp_path: Path) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("consent later withdrawn")
+    (item,) = add(s3_registry, note)
+    purge.purge(s3_registry, item.item_id, reason="consent withdrawn", approved_by="Dana",
+                actor="tester")
+    listed = store.list_objects_v2(Bucket=BUCKET, Prefix=key_of(s3_registry, item.sha256))
+    assert listed.get("KeyCount", 0) == 0
+    assert verification.verify(s3_registry, None, actor="tester").problems == []
+
+
+def _refused(registry: Registry, tmp_path: Path, match: str) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("a statement")
+    before = counts(registry)
+    with pytest.raises(EvidenceError, match=match):
+        add(registry, note)
+    assert counts(registry) == before
+
+
+def test_a_store_that_refuses_the_upload_refuses_the_intake(
+        vault_registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    wrong_key = on_store(vault_registry, monkeypatch, secret="not-the-secret")
+    _refused(wrong_key, tmp_path, r"failed while looking for the bucket khavaran-test: 403")
+    no_bucket = on_store(vault_registry, monkeypatch, bucket="no-such-bucket")
+    _refused(no_bucket, tmp_path, r"has no bucket no-such-bucket \(make it first\): nothing "
+                                  "was taken in")
+
+
+@pytest.fixture
+def cut_off() -> Iterator[str]:
+    """A proxy to the store that forwards the first 64 KiB of a request, then
+    cuts the connection: a store that stops answering mid-upload."""
+    assert ENDPOINT
+    host, port = ENDPOINT.removeprefix("http://").split(":")
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def pump(src: socket.socket, dst: socket.socket, limit: int | None) -> None:
+        sent = 0
+        try:
+            while chunk := src.recv(65536):
+                if limit is not None and sent + len(chunk) > limit:
+                    break
+                dst.sendall(chunk)
+                sent += len(chunk)
+        except OSError:
+            pass
+        for s in (src, dst):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                client, _ = listener.accept()
+            except TimeoutError:
+                continue
+            upstream = socket.create_connection((host, int(port)))
+            threading.Thread(target=pump, args=(client, upstream, 64 << 10),
+                             daemon=True).start()
+            threading.Thread(target=pump, args=(upstream, client, None), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    stop.set()
+    thread.join()
+    listener.close()
+
+
+@pytest.mark.parametrize("mib", [1, 11], ids=["one-request", "multipart"])
+def test_a_store_that_stops_mid_upload_refuses_the_intake(
+        vault_registry: Registry, store: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, cut_off: str, mib: int) -> None:
+    monkeypatch.setattr(s3_vault, "PART_SIZE", 5 << 20)
+    registry = on_store(vault_registry, monkeypatch, endpoint=cut_off)
+    big = tmp_path / "scan.tiff"
+    big.write_bytes(os.urandom(mib << 20))
+    before = counts(registry)
+    with pytest.raises(EvidenceError, match=r"failed while storing s3://.*nothing was taken in"):
+        add(registry, big)
+    assert counts(registry) == before
+    sha = hashlib.sha256(big.read_bytes()).hexdigest()
+    assert store.list_objects_v2(Bucket=BUCKET, Prefix=key_of(registry, sha))["KeyCount"] == 0
+
+
+def test_a_browser_upload_goes_to_the_store(s3_registry: Registry, store: Any) -> None:
+    body = b"%PDF-1.4 uploaded from a browser"
+    (item,) = evidence.add_evidence_streams(
+        s3_registry, [("upload.pdf", io.BytesIO(body))], source_id="t-list", actor="tester")
+    assert store.get_object(Bucket=BUCKET, Key=key_of(s3_registry, item.sha256))[
+        "Body"].read() == body
+
+
+def test_the_command_line_takes_the_vault_and_the_endpoint_from_options_and_env(
+        vault_registry: Registry, store: Any, tmp_path: Path) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("Testimony of a survivor")
+    sha = hashlib.sha256(note.read_bytes()).hexdigest()
+    prefix = f"t-{uuid.uuid4().hex[:12]}"
+    s = vault_registry.settings
+    env = {"KHAVARAN_USER": None, "KHAVARAN_HOME": None, "KHAVARAN_DB": None,
+           "KHAVARAN_VAULT": None, "KHAVARAN_S3_ENDPOINT": ENDPOINT,
+           "AWS_ACCESS_KEY_ID": os.environ["KHAVARAN_TEST_S3_KEY"],
+           "AWS_SECRET_ACCESS_KEY": os.environ["KHAVARAN_TEST_S3_SECRET"]}
+    base = ["--home", str(s.home), "--db", s.db_url, "--as", "tester",
+            "--vault", f"s3://{BUCKET}/{prefix}"]
+    runner = CliRunner()
+
+    added = runner.invoke(app, [*base, "evidence", "add", str(note), "--source", "t-list"],
+                          env=env)
+    assert added.exit_code == 0, added.output
+    key = f"{prefix}/sha256/{sha[:2]}/{sha[2:4]}/{sha}"
+    assert store.get_object(Bucket=BUCKET, Key=key)["Body"].read() == note.read_bytes()
+    ok = runner.invoke(app, [*base, "evidence", "verify", "--all"], env=env)
+    assert ok.exit_code == 0, ok.output
+
+    store.delete_object(Bucket=BUCKET, Key=key)
+    bad = runner.invoke(app, [*base, "evidence", "verify", "--all"], env=env)
+    assert bad.exit_code != 0
+    assert f"its stored file is missing (s3://{BUCKET}/{key})" in bad.output
+    assert "Traceback" not in bad.output
+
+    wrong = runner.invoke(app, [*base[:-1], "s3:/nothing", "evidence", "verify", "--all"],
+                          env=env)
+    assert wrong.exit_code != 0
+    assert "--vault: 's3:/nothing' is not an s3://BUCKET/PREFIX URL" in wrong.output
+
+
+def test_a_backup_copies_each_object_checked(
+        s3_registry: Registry, store: Any, tmp_path: Path) -> None:
+    from khavaran.services import backup
+
+    note = tmp_path / "note.txt"
+    note.write_text("Testimony kept in the store")
+    (item,) = add(s3_registry, note)
+    backup.backup(s3_registry, tmp_path / "bk", actor="tester")
+    sha = item.sha256
+    assert (tmp_path / "bk" / backup.BLOBS / sha[:2] / sha[2:4] / sha).read_bytes() == \
+        note.read_bytes()
+
+    key = key_of(s3_registry, sha)
+    store.put_object(Bucket=BUCKET, Key=key, Body=b"edited")
+    with pytest.raises(Exception, match=f"s3://{BUCKET}/{key} has changed .*no backup was "
+                                        "written"):
+        backup.backup(s3_registry, tmp_path / "bk2", actor="tester")
+
+
+def test_vault_migrate_moves_the_files_to_the_store_and_back_checked_and_resumable(
+        vault_registry: Registry, store: Any, tmp_path: Path) -> None:
+    files = []
+    for name in ("a.txt", "b.txt", "c.txt"):
+        files.append(tmp_path / name)
+        files[-1].write_text(f"statement {name}")
+    a, b, c = add(vault_registry, *files)
+    prefix = f"t-{uuid.uuid4().hex[:12]}"
+    url = f"s3://{BUCKET}/{prefix}"
+    s = vault_registry.settings
+    env = {"KHAVARAN_USER": None, "KHAVARAN_HOME": None, "KHAVARAN_DB": None,
+           "KHAVARAN_VAULT": None, "KHAVARAN_S3_ENDPOINT": ENDPOINT,
+           "AWS_ACCESS_KEY_ID": os.environ["KHAVARAN_TEST_S3_KEY"],
+           "AWS_SECRET_ACCESS_KEY": os.environ["KHAVARAN_TEST_S3_SECRET"]}
+    base = ["--home", str(s.home), "--db", s.db_url, "--as", "tester"]
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(app, [*base, *args], env=env)
+
+    def key(sha: str) -> str:
+        return f"{prefix}/sha256/{sha[:2]}/{sha[2:4]}/{sha}"
+
+    # One object is there already (an interrupted run): it is checked and skipped.
+    store.put_object(Bucket=BUCKET, Key=key(a.sha256), Body=files[0].read_bytes())
+    moved = run("vault", "migrate", "--to", url)
+    assert moved.exit_code == 0, moved.output
+    assert "2 files copied" in moved.output and "1 already there and checked" in moved.output
+    assert f"KHAVARAN_VAULT={url}" in moved.output
+    for item, f in zip((a, b, c), files, strict=True):
+        assert store.get_object(Bucket=BUCKET, Key=key(item.sha256))["Body"].read() == \
+            f.read_bytes()
+    again = run("vault", "migrate", "--to", url)
+    assert "0 files copied" in again.output and "3 already there" in again.output
+    assert run("--vault", url, "evidence", "verify", "--all").exit_code == 0
+
+    # And back: a file lost from the disk vault meanwhile comes back from the store.
+    vault_registry.vault.path_of(b.sha256).unlink()
+    back = run("--vault", url, "vault", "migrate", "--to", "disk")
+    assert back.exit_code == 0, back.output
+    assert "1 files copied" in back.output and "2 already there" in back.output
+    assert vault_registry.vault.path_of(b.sha256).read_bytes() == files[1].read_bytes()
+    assert run("evidence", "verify", "--all").exit_code == 0
+
+    # Other bytes at an address in the target are never overwritten.
+    store.put_object(Bucket=BUCKET, Key=key(c.sha256), Body=b"edited")
+    refused = run("vault", "migrate", "--to", url)
+    assert refused.exit_code != 0
+    assert f"s3://{BUCKET}/{key(c.sha256)} holds other bytes than item {c.item_id}" in \
+        refused.output
+    assert store.get_object(Bucket=BUCKET, Key=key(c.sha256))["Body"].read() == b"edited"
