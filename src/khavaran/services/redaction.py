@@ -79,10 +79,10 @@ def redact(registry: Registry, item_id: str, *, actor: str, boxes: Sequence[str]
             raise ValidationError(f"{item_id} is {row.media_type}: draw boxes; passages are "
                                   "for text items", field="--remove")
         regions = parse_regions(boxes)
-        path = registry.vault.path_of(row.sha256)
-        if row.media_type == "application/pdf":
-            return redact_pdf(path, regions)
-        return redact_image(path, regions)
+        with viewing.checked_file(registry, row) as path:
+            if row.media_type == "application/pdf":
+                return redact_pdf(path, regions)
+            return redact_image(path, regions)
 
     # The copy's media type is read from its bytes; the name's suffix is not used.
     return store_made(registry, item_id, make, kind="redaction", actor=actor, suffix=".copy",

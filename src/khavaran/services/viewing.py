@@ -10,9 +10,11 @@ an attachment of no particular type.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from khavaran.errors import EvidenceError, IntegrityError, NotFoundError
@@ -22,9 +24,10 @@ from khavaran.services.witness_items import guard_item, record_item_reveal
 from khavaran.vault.keys import load_key
 from khavaran.vault.ledger import LedgerWriter
 from khavaran.vault.redact import page_count, preview_png
+from khavaran.vault.streaming import copy_and_hash
 
-__all__ = ["CHUNK", "MAX_TEXT", "Shown", "download", "mode_of", "page_image", "shown",
-           "text_of"]
+__all__ = ["CHUNK", "MAX_TEXT", "Shown", "checked_file", "download", "mode_of", "page_image",
+           "shown", "text_of"]
 
 MAX_TEXT = 20 << 20  # bytes of a text item shown or redacted in one piece
 CHUNK = 1 << 20
@@ -67,6 +70,19 @@ def _record(registry: Registry, row: Any, witness: str | None, actor: str, purpo
         record_item_reveal(conn, registry, witness, actor, f"{command} {row.id}")
 
 
+@contextlib.contextmanager
+def checked_file(registry: Registry, row: Any) -> Iterator[Path]:
+    """The stored file of an item row as a local path for tools to read, once it
+    is checked against both hashes: a changed file is never shown or copied."""
+    with registry.vault.local_file(row.sha256) as path:
+        with open(path, "rb") as fh:
+            got = copy_and_hash(fh, None)
+        if got.sha256 != row.sha256 or got.sha512 != row.sha512:
+            raise IntegrityError(f"the stored file of {row.id} no longer matches its hashes: "
+                                 "run 'khavaran evidence verify'")
+        yield path
+
+
 def text_of(registry: Registry, row: Any) -> str:
     """A text item's text (UTF-8, up to MAX_TEXT), checked against its hash."""
     if row.size > MAX_TEXT:
@@ -99,8 +115,10 @@ def shown(registry: Registry, item_id: str, *, actor: str, purpose: str, command
         _record(registry, row, witness, actor, purpose, command)
         return Shown(row.id, row.media_type, mode, text=text)
     if mode == "pages":
-        pages = page_count(registry.vault.path_of(row.sha256)) \
-            if row.media_type == "application/pdf" else 1
+        pages = 1
+        if row.media_type == "application/pdf":
+            with checked_file(registry, row) as path:
+                pages = page_count(path)
         return Shown(row.id, row.media_type, mode, pages=pages)
     return Shown(row.id, row.media_type, None)
 
@@ -111,15 +129,11 @@ def page_image(registry: Registry, item_id: str, page: int, *, actor: str, purpo
     row, witness = _item(registry, item_id, actor, include_protected)
     if mode_of(row.media_type) != "pages":
         raise EvidenceError(f"{item_id} is {row.media_type}, which has no pages to draw")
-    digests = registry.vault.rehash(row.sha256)
-    if digests is None or digests.sha256 != row.sha256 or digests.sha512 != row.sha512:
-        raise IntegrityError(f"the stored file of {item_id} is missing or no longer matches "
-                             "its hashes: run 'khavaran evidence verify'")
-    path = registry.vault.path_of(row.sha256)
-    pages = page_count(path) if row.media_type == "application/pdf" else 1
-    if not 1 <= page <= pages:
-        raise NotFoundError(f"{item_id} has {pages} page(s), not a page {page}")
-    png = preview_png(path, row.media_type, page)
+    with checked_file(registry, row) as path:
+        pages = page_count(path) if row.media_type == "application/pdf" else 1
+        if not 1 <= page <= pages:
+            raise NotFoundError(f"{item_id} has {pages} page(s), not a page {page}")
+        png = preview_png(path, row.media_type, page)
     _record(registry, row, witness, actor, f"{purpose}, page {page}", command)
     return png
 
