@@ -94,6 +94,7 @@ COMMANDS: dict[tuple[str, str], list[str]] = {
     ("evidence show", "item_id"): ["evidence", "show", ID],
     ("evidence derive", "item_id"): ["evidence", "derive", ID, "--kind", "ocr"],
     ("evidence lineage", "item_id"): ["evidence", "lineage", ID],
+    ("evidence redact", "item_id"): ["evidence", "redact", ID, "--box", "10,10,20,20"],
     ("evidence log", "item_id"): ["evidence", "log", ID],
     ("evidence get", "item_id"): ["evidence", "get", ID, "--out", "OUT"],
     ("evidence review", "item_id"): ["evidence", "review", ID, "--level", "public",

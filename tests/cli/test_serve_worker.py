@@ -84,7 +84,11 @@ def test_serve_hands_the_vault_setting_to_its_workers(
     from khavaran.cli import app
 
     for name in ("KHAVARAN_HOME", "KHAVARAN_DB", "KHAVARAN_VAULT", "KHAVARAN_S3_ENDPOINT"):
-        monkeypatch.delenv(name, raising=False)
+        # setenv first, so that monkeypatch restores the variable's absence too:
+        # `serve` writes these into os.environ, and a left-over KHAVARAN_VAULT would
+        # send every later test in this worker to an object store that is not there.
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     seen = {}
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: seen.update(
         vault=os.environ.get("KHAVARAN_VAULT"), endpoint=os.environ.get("KHAVARAN_S3_ENDPOINT")))

@@ -46,7 +46,7 @@ from khavaran.web.multipart import streamed_files
 from khavaran.web.pages import SignedIn, form_of, language, may, render
 from khavaran.web.reading_view import helpers, vocab_in
 
-__all__ = ["case_page", "cases_page", "evidence_page", "link_evidence", "review_item",
+__all__ = ["case_page", "cases_page", "evidence_page", "link_evidence", "link_item", "review_item",
            "router", "upload_evidence", "upload_form", "withdraw_link"]
 
 router = APIRouter(include_in_schema=False)
