@@ -278,11 +278,13 @@ def worker(ctx: typer.Context,
            parent: Annotated[int | None, typer.Option(
                hidden=True, help="Stop when this process (khavaran serve) is gone.")] = None
            ) -> None:
-    """Run background jobs (dossier builds started in the web app) until Ctrl-C.
+    """Run background jobs (dossier builds, checks, OCR and text, matching, started in
+    the web app) until Ctrl-C.
 
-    `khavaran serve` starts one worker itself; run this for another, or on another
-    machine sharing a PostgreSQL registry.  A job whose worker was stopped shows as
-    interrupted and can be run again from its page.
+    `khavaran serve` starts one worker itself; run this for another, or on other
+    machines sharing a PostgreSQL registry (there the queue is procrastinate's, and each
+    job goes to one worker).  A job whose worker was stopped shows as interrupted and
+    can be run again from its page.
 
     Example: khavaran worker; khavaran worker --once
     """

@@ -1,11 +1,13 @@
 """Background jobs: long work started from the web, done by a worker process.
 
-One interface on both databases.  ``submit`` queues a job in the registry's
+One interface on both databases.  ``submit`` writes a job in the registry's
 `job` table; a worker (``khavaran worker``, or the one ``khavaran serve``
-starts) claims the oldest queued job in one write transaction
-(storage/jobs.py), runs it, and writes its progress, then its result or why it
+starts) takes it, runs it, and writes its progress, then its result or why it
 failed.  The state lives in the database, so a page reads it from any web
-worker, and a job outlives the process that started it.
+worker, and a job outlives the process that started it.  On PostgreSQL the
+queue is procrastinate's (storage/job_queue.py): workers on as many machines
+as share the database take jobs through its locking.  On SQLite a worker
+claims the oldest queued job in one write transaction (storage/jobs.py).
 
 A job is ``running`` while its worker is alive: the worker writes a heartbeat
 every few seconds.  A running job whose worker has stopped (a restart, a kill)
@@ -36,6 +38,7 @@ from sqlalchemy.exc import OperationalError
 
 from khavaran.errors import KhavaranError, NotFoundError, ValidationError
 from khavaran.services.registry import Registry, require_actor
+from khavaran.storage import job_queue
 from khavaran.storage import jobs as store
 
 __all__ = ["HEARTBEAT_SECONDS", "KINDS", "STALE_SECONDS", "Job", "Progress", "job_of",
@@ -134,6 +137,8 @@ def submit(registry: Registry, kind: str, params: dict[str, Any], *, actor: str 
         store.add_job(conn, {"id": job_id, "kind": kind, "created_by": actor,
                              "params": json.dumps(params, sort_keys=True),
                              "created_at": registry.now()})
+        if job_queue.uses_queue(conn):
+            job_queue.defer(conn, job_id)
     return job_id
 
 
@@ -178,6 +183,8 @@ def rerun(registry: Registry, job_id: str) -> Job:
     with registry.write() as conn:
         if not store.requeue_job(conn, job_id, ("failed", "interrupted")):
             raise ValidationError(f"job {job_id} changed meanwhile: look again", field="job")
+        if job_queue.uses_queue(conn):
+            job_queue.defer(conn, job_id)
     return job_of(registry, job_id)
 
 
@@ -210,8 +217,12 @@ class _Heart:
         self.thread.join()
 
 
-def run_next(registry: Registry, worker: str | None = None) -> Job | None:
-    """Claim the oldest queued job and run it to its end; None if none was queued.
+def run_next(registry: Registry, worker: str | None = None,
+             taker: job_queue.Taker | None = None) -> Job | None:
+    """Take the next queued job and run it to its end; None if none was queued.
+
+    On PostgreSQL the job comes from procrastinate's queue (through ``taker``, a
+    worker's hold on it, or one opened for this call).
 
     A KhavaranError ends the job as failed with its message; any other error
     too, with its kind only (the details go to standard error, for the
@@ -219,10 +230,37 @@ def run_next(registry: Registry, worker: str | None = None) -> Job | None:
     marks the job interrupted and stops.
     """
     worker = worker or worker_name()
-    with registry.write() as conn:
-        row = store.claim_next(conn, worker, registry.now())
-    if row is None:
-        return None
+    if not job_queue.uses_queue(registry.settings.db_url):
+        with registry.write() as conn:
+            row = store.claim_next(conn, worker, registry.now())
+        return None if row is None else _execute(registry, row, worker)
+    if taker is None:
+        with job_queue.Taker(registry.settings.db_url) as opened:
+            return _run_queued(registry, worker, opened)
+    return _run_queued(registry, worker, taker)
+
+
+def _run_queued(registry: Registry, worker: str, taker: job_queue.Taker) -> Job | None:
+    while (taken := taker.take()) is not None:
+        queue_id, job_id = taken
+        with registry.write() as conn:
+            row = store.claim(conn, job_id, worker, registry.now())
+        if row is None:  # deferred twice, or the job is gone: nothing to run
+            taker.finish(queue_id, ok=False)
+            continue
+        ran: Job | None = None
+        try:
+            ran = _execute(registry, row, worker)
+        finally:
+            # Ours holds what happened (interrupted too); procrastinate's is ended
+            # so that no worker takes it for stalled.
+            taker.finish(queue_id, ok=ran is not None and ran.state == "done")
+        return ran
+    return None
+
+
+def _execute(registry: Registry, row: Any, worker: str) -> Job:
+    """Run the claimed job ``row`` and write how it ended."""
     job_id = row["id"]
 
     def progress(step: str, done: int = 0, total: int = 0) -> None:
@@ -258,16 +296,26 @@ def work(registry: Registry, *, stop: threading.Event, poll: float = 1.0,
     queued); returns how many ran.  Jobs of workers that stopped are written
     as interrupted first."""
     worker = worker_name()
-    ran = 0
     sweep_interrupted(registry)
+    if not job_queue.uses_queue(registry.settings.db_url):
+        return _loop(registry, worker, None, stop=stop, poll=poll, once=once)
+    with job_queue.Taker(registry.settings.db_url) as taker:
+        taker.settle_stalled()
+        return _loop(registry, worker, taker, stop=stop, poll=poll, once=once)
+
+
+def _loop(registry: Registry, worker: str, taker: job_queue.Taker | None, *,
+          stop: threading.Event, poll: float, once: bool) -> int:
+    ran = 0
     while not stop.is_set():
         try:
-            if run_next(registry, worker) is not None:
+            if run_next(registry, worker, taker) is not None:
                 ran += 1
                 continue
-        except OperationalError as exc:
+        except (OperationalError, job_queue.QueueError) as exc:
             # The database went away for a moment (a restart): wait, then ask again.
-            sys.stderr.write(f"khavaran worker: the database did not answer ({exc.orig}); "
+            reason = getattr(exc, "orig", None) or exc.__cause__ or exc
+            sys.stderr.write(f"khavaran worker: the database did not answer ({reason}); "
                              "trying again\n")
             stop.wait(RETRY_SECONDS)
             continue

@@ -1,10 +1,10 @@
 """The job table's reads and writes (services/jobs.py decides what they mean).
 
-A worker claims a job with one UPDATE in its own write transaction: on
-PostgreSQL the row is picked with FOR UPDATE SKIP LOCKED, so that two workers
-never wait on each other; on SQLite the UPDATE takes the database's write lock
-first.  On both the UPDATE only changes a row that is still queued, so that a
-job is never claimed twice.
+On SQLite a worker claims the oldest queued job with one UPDATE in its own write
+transaction, which takes the database's write lock first (`claim_next`).  On
+PostgreSQL procrastinate's queue hands a worker the job (storage/job_queue.py)
+and `claim` marks that one running.  Both UPDATEs change only a row that is still
+queued, so that a job is never claimed twice.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy import Connection, RowMapping, insert, select, update
 
 from khavaran.storage.job_tables import job
 
-__all__ = ["add_job", "claim_next", "finish_job", "job_row", "job_rows", "mark_progress",
+__all__ = ["add_job", "claim", "claim_next", "finish_job", "job_row", "job_rows", "mark_progress",
            "requeue_job", "running_rows", "set_interrupted"]
 
 
@@ -41,10 +41,19 @@ def running_rows(conn: Connection) -> list[RowMapping]:
 
 def claim_next(conn: Connection, worker: str, now: dt.datetime) -> RowMapping | None:
     """Give the oldest queued job to ``worker``; None when nothing is queued."""
+    # One UPDATE, so that SQLite takes its write lock before it reads which job.
     oldest = (select(job.c.id).where(job.c.state == "queued")
-              .order_by(job.c.created_at, job.c.id).limit(1)
-              .with_for_update(skip_locked=True).scalar_subquery())
-    claimed = conn.execute(update(job).where(job.c.id == oldest, job.c.state == "queued")
+              .order_by(job.c.created_at, job.c.id).limit(1).scalar_subquery())
+    return _claim(conn, job.c.id == oldest, worker, now)
+
+
+def claim(conn: Connection, job_id: str, worker: str, now: dt.datetime) -> RowMapping | None:
+    """Give the job ``job_id`` to ``worker`` if it is still queued; else None."""
+    return _claim(conn, job.c.id == job_id, worker, now)
+
+
+def _claim(conn: Connection, which: Any, worker: str, now: dt.datetime) -> RowMapping | None:
+    claimed = conn.execute(update(job).where(which, job.c.state == "queued")
                            .values(state="running", worker=worker, started_at=now,
                                    heartbeat_at=now, attempt=job.c.attempt + 1, step=None,
                                    done=0, total=0))
