@@ -145,6 +145,11 @@ class EvidenceError(KhavaranError):
     """The evidence vault refused an operation (unreadable file, unknown item...)."""
 
 
+class StoreUnavailableError(EvidenceError):
+    """The object store did not answer (down, unreachable, timed out): nothing was
+    taken; the same request may succeed in a moment."""
+
+
 class TimestampError(EvidenceError):
     """A time-stamping authority could not be used, or a token does not verify."""
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, cast
 from urllib.parse import urlsplit
 
-from khavaran.errors import ConfigError, EvidenceError
+from khavaran.errors import ConfigError, EvidenceError, StoreUnavailableError
 from khavaran.vault.blobs import Staged, Vault
 from khavaran.vault.streaming import Digests, copy_and_hash
 
@@ -96,8 +96,13 @@ class S3Vault(Vault):
         return f"s3://{self.bucket}/{key}"
 
     def _error(self, exc: Exception, doing: str) -> EvidenceError:
-        return EvidenceError(f"the object store at {self.endpoint or 'AWS'} (bucket "
-                             f"{self.bucket}) failed while {doing}: {_why(exc)}")
+        from botocore.exceptions import ConnectionError, HTTPClientError
+
+        # A store that is down or does not answer in time, as against one that refused.
+        kind = StoreUnavailableError if isinstance(exc, ConnectionError | HTTPClientError) \
+            else EvidenceError
+        return kind(f"the object store at {self.endpoint or 'AWS'} (bucket "
+                    f"{self.bucket}) failed while {doing}: {_why(exc)}")
 
     def _require_bucket(self) -> None:
         # Some stores (SeaweedFS for an admin key) make a missing bucket on the

@@ -10,6 +10,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
 from khavaran.errors import (
@@ -19,6 +20,7 @@ from khavaran.errors import (
     KhavaranError,
     NotFoundError,
     RateLimitError,
+    StoreUnavailableError,
     ValidationError,
 )
 from khavaran.web.i18n import N_, catalogue
@@ -30,6 +32,7 @@ __all__ = ["install_error_handlers", "status_of"]
 log = logging.getLogger("khavaran.web")
 
 _STATUS: list[tuple[type[KhavaranError], int, str]] = [
+    (StoreUnavailableError, 503, "unavailable"),
     (RateLimitError, 429, "rate_limited"),
     (AuthError, 401, "unauthorized"),
     (ForbiddenError, 403, "forbidden"),
@@ -53,7 +56,14 @@ def status_of(exc: KhavaranError) -> tuple[int, str]:
 _TITLES = {400: N_("The request is not valid"), 401: N_("Please sign in"),
            403: N_("Not allowed"), 404: N_("Page not found"), 405: N_("Not allowed"),
            413: N_("Too large"), 422: N_("Please check what you entered"),
-           429: N_("Too many attempts"), 500: N_("Something went wrong")}
+           429: N_("Too many attempts"), 500: N_("Something went wrong"),
+           503: N_("Not available for a moment")}
+# A server the app needs (the database, the object store) did not answer: the user
+# may try again shortly, and is told to look first whether a change was saved (the
+# database may have taken it just before the connection was lost).
+RETRY_SECONDS = 5
+UNAVAILABLE = N_("The database is not answering just now. Try again in a moment; if you "
+                 "were saving something, look first whether it was saved.")
 
 
 def _page(request: Request) -> bool:
@@ -80,6 +90,8 @@ def _ours(request: Request, exc: Exception) -> Response:
     if isinstance(exc, ValidationError):
         field, line, message = exc.field, exc.line, exc.message
     headers = {"www-authenticate": "Bearer"} if status == 401 else {}
+    if status == 503:
+        headers["retry-after"] = str(RETRY_SECONDS)
     if isinstance(exc, RateLimitError):
         headers["retry-after"] = str(exc.retry_after)
     if _page(request):
@@ -109,6 +121,19 @@ def _invalid(request: Request, exc: Exception) -> JSONResponse:
                                    ".".join(loc) or None), 422)
 
 
+def _unavailable(request: Request, exc: Exception) -> Response:
+    """The database did not answer (a restart, a lost connection): 503, in words.
+    A deadlock or a serialisation failure is not that: a bug, shown as one."""
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) in ("40P01", "40001"):
+        return _crash(request, exc)
+    log.error("the database did not answer on %s %s: %s", request.method, request.url.path,
+              type(exc).__name__)
+    headers = {"retry-after": str(RETRY_SECONDS)}
+    if _page(request):
+        return _html(request, 503, UNAVAILABLE, headers)
+    return JSONResponse(error_body("unavailable", UNAVAILABLE), 503, headers=headers)
+
+
 def _crash(request: Request, exc: Exception) -> Response:
     log.error("internal error on %s %s: %s", request.method, request.url.path,
               type(exc).__name__)
@@ -125,4 +150,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(KhavaranError, _ours)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(OperationalError, _unavailable)
+    app.add_exception_handler(InterfaceError, _unavailable)
     app.add_exception_handler(Exception, _crash)
