@@ -355,3 +355,41 @@ def test_vault_migrate_moves_the_files_to_the_store_and_back_checked_and_resumab
     assert f"s3://{BUCKET}/{key(c.sha256)} holds other bytes than item {c.item_id}" in \
         refused.output
     assert store.get_object(Bucket=BUCKET, Key=key(c.sha256))["Body"].read() == b"edited"
+
+
+def test_what_a_killed_intake_left_in_the_store_is_removed_and_verify_passes(
+        s3_registry: Registry, store: Any, tmp_path: Path) -> None:
+    """A command killed after its upload reached the store but before it committed
+    leaves its intent (on this machine) and the object: the next command removes the
+    object, under the database's vault lock, and verify then finds nothing wrong."""
+    body = os.urandom(4096)
+    sha = hashlib.sha256(body).hexdigest()
+    # What the killed command left: the object at its content address, and its intent.
+    store.put_object(Bucket=BUCKET, Key=key_of(s3_registry, sha), Body=body)
+    vault = s3_registry.vault
+    vault.create()
+    (vault.pending / "killed.intent").write_text(f"{sha}\n")
+    # An object nobody's intent names (put there by hand) is not taken for a leftover.
+    stray = os.urandom(64)
+    stray_sha = hashlib.sha256(stray).hexdigest()
+    store.put_object(Bucket=BUCKET, Key=key_of(s3_registry, stray_sha), Body=stray)
+
+    problems = verification.verify(s3_registry, None, actor="tester").problems
+
+    assert store.list_objects_v2(Bucket=BUCKET, Prefix=key_of(s3_registry, sha))[
+        "KeyCount"] == 0
+    assert list(vault.pending.glob("*.intent")) == []
+    assert problems == [f"the file s3://{BUCKET}/{key_of(s3_registry, stray_sha)} belongs "
+                        "to no item (it was put there by hand, or its item was removed)"]
+
+
+def test_an_intake_of_bytes_already_taken_in_keeps_the_object(
+        s3_registry: Registry, store: Any, tmp_path: Path) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("a statement")
+    (first,) = add(s3_registry, note)
+    (again,) = add(s3_registry, note)
+    assert again.repeat and again.item_id == first.item_id
+    assert store.get_object(Bucket=BUCKET, Key=key_of(s3_registry, first.sha256))[
+        "Body"].read() == b"a statement"
+    assert verification.verify(s3_registry, None, actor="tester").problems == []

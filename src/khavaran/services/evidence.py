@@ -28,6 +28,7 @@ from khavaran.services.registry import Registry
 from khavaran.services.rows import date_cols
 from khavaran.services.witness_items import guard_item, record_item_reveal
 from khavaran.storage.tables import source
+from khavaran.storage.vault_lock import lock_vault
 from khavaran.storage.vault_tables import (
     evidence_derivation,
     evidence_intake,
@@ -35,7 +36,7 @@ from khavaran.storage.vault_tables import (
     evidence_meta,
     evidence_purge,
 )
-from khavaran.vault.blobs import Staged, Staging
+from khavaran.vault.blobs import Liveness, Staged, Staging
 from khavaran.vault.derive import DERIVED_KINDS, Made, extract_pdf_text, ocr_image
 from khavaran.vault.keys import load_key
 from khavaran.vault.ledger import LedgerWriter, iso
@@ -76,16 +77,46 @@ class Intake:
     repeat: bool
 
 
-def live_digests(registry: Registry) -> Callable[[set[str]], set[str]]:
-    """For the vault: which of some digests belong to items that are not purged."""
-    def live(digests: set[str]) -> set[str]:
-        with registry.read() as conn:
-            rows = conn.execute(
-                select(evidence_item.c.sha256)
-                .where(evidence_item.c.sha256.in_(sorted(digests)))
-                .where(~evidence_item.c.id.in_(select(evidence_purge.c.item_id))))
-            return {r.sha256 for r in rows}
-    return live
+class _Live:
+    """For the vault: which of some digests belong to items that are not purged
+    (vault/blobs.Liveness)."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def __call__(self, digests: set[str]) -> set[str]:
+        with self.registry.read() as conn:
+            return _live_in(conn, digests)
+
+    @contextlib.contextmanager
+    def holding(self, digests: set[str]) -> Iterator[set[str]]:
+        with self.registry.write() as conn:
+            lock_vault(conn)
+            yield _live_in(conn, digests)
+
+
+def _live_in(conn: Connection, digests: set[str]) -> set[str]:
+    rows = conn.execute(select(evidence_item.c.sha256)
+                        .where(evidence_item.c.sha256.in_(sorted(digests)))
+                        .where(~evidence_item.c.id.in_(select(evidence_purge.c.item_id))))
+    return {r.sha256 for r in rows}
+
+
+def live_digests(registry: Registry) -> Liveness:
+    return _Live(registry)
+
+
+def _still_stored(conn: Connection, registry: Registry, digests: Iterable[str],
+                  shown: str) -> None:
+    """Under the database's vault lock, before an intake commits: each object it
+    placed is still there (another machine may have removed a leftover of the same
+    bytes just before; see vault/s3.py)."""
+    lock_vault(conn)
+    for sha in digests:
+        if not registry.vault.exists(sha):
+            raise EvidenceError(f"the stored copy of {shown} went away before it was "
+                                "recorded (another machine tidied an unfinished upload of "
+                                "the same file): nothing was taken in; try again")
 
 
 def _files(paths: Sequence[Path], home: Path) -> Iterator[Path]:
@@ -287,6 +318,8 @@ def _commit_intake(registry: Registry, key: Any, staged: list[tuple[Path, Staged
             vault.place(s)
         now = registry.now()
         with registry.write() as conn:
+            _still_stored(conn, registry, [s.digests.sha256 for _p, s, _m in found],
+                          "the files")
             ledger = LedgerWriter(conn, key)
             for path, s, mime in found:
                 d = s.digests
@@ -423,6 +456,7 @@ def _store_copy(registry: Registry, area: Staging, key: Any, parent: Any, path: 
         registry.vault.place(staged)
         now = registry.now()
         with registry.write() as conn:
+            _still_stored(conn, registry, [d.sha256], shown)
             ledger = LedgerWriter(conn, key)
             exists = conn.execute(select(evidence_item.c.id).where(
                 evidence_item.c.sha256 == d.sha256)).first() is not None

@@ -26,15 +26,28 @@ import shutil
 import stat
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from khavaran.errors import EvidenceError
 from khavaran.vault.streaming import Digests, copy_and_hash
 
-__all__ = ["FLUSH_EVERY", "Staged", "Staging", "Vault"]
+__all__ = ["FLUSH_EVERY", "Liveness", "Staged", "Staging", "Vault"]
+
+
+class Liveness(Protocol):
+    """What the database says of some digests: which belong to live items
+    (``live(digests)``), and the same asked while holding the database's vault lock
+    (``with live.holding(digests) as alive``), under which no intake commits.  An
+    object store shared by several machines removes an upload's leftovers only
+    under that lock (vault/s3.py)."""
+
+    def __call__(self, digests: set[str]) -> set[str]: ...
+
+    def holding(self, digests: set[str]) -> AbstractContextManager[set[str]]: ...
 
 FLUSH_EVERY = 32 << 20  # bytes of a copy written between syncs
 _PURGE = "purge"  # an intent's first line when it removes purged files
@@ -142,7 +155,7 @@ class Vault:
             os.close(fd)
 
     @contextlib.contextmanager
-    def changing(self, digests: Iterable[str], live: Callable[[set[str]], set[str]], *,
+    def changing(self, digests: Iterable[str], live: Liveness, *,
                  purging: bool = False) -> Iterator[None]:
         """Hold the vault lock while blobs of ``digests`` are placed or removed.
 
@@ -201,7 +214,7 @@ class Vault:
         return self.shape_problem(digests.sha256) is None and \
             self.rehash(digests.sha256) == digests
 
-    def recover(self, live: Callable[[set[str]], set[str]]) -> int:
+    def recover(self, live: Liveness) -> int:
         """Finish what killed commands left; returns how many intents were settled.
 
         Call only with the vault lock held (``changing`` does).
@@ -238,7 +251,7 @@ class Vault:
         finally:
             os.close(fd)
 
-    def _reconcile(self, digests: set[str], live: Callable[[set[str]], set[str]],
+    def _reconcile(self, digests: set[str], live: Liveness,
                    purging: bool) -> None:
         if not digests:
             return
@@ -263,7 +276,7 @@ class Vault:
         finally:
             os.close(fd)
 
-    def settle(self, live: Callable[[set[str]], set[str]]) -> int:
+    def settle(self, live: Liveness) -> int:
         """Settle what killed commands left behind; returns how many intents."""
         self.create()
         with self._locked():

@@ -14,9 +14,11 @@ at a time, whatever the file's size.
 
 Several machines may share a bucket, and our lock is local: an object whose
 digest the database does not know may be one another machine is about to
-commit.  So nothing is ever deleted from the store except the files of a purge
-(a purged digest can never be taken in again); an upload that failed to commit
-leaves an orphan, which `evidence verify --all` reports.
+commit.  So an object no live item owns (the upload of an intake that failed or
+was killed, or the files of a purge) is removed only under the database's vault
+lock, under which no intake commits and each intake checks that its objects are
+still there (`_reconcile`; services/evidence.py).  An object put there by hand
+is never removed: `evidence verify --all` reports it.
 """
 
 from __future__ import annotations
@@ -25,13 +27,13 @@ import base64
 import contextlib
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 from urllib.parse import urlsplit
 
 from khavaran.errors import ConfigError, EvidenceError, StoreUnavailableError
-from khavaran.vault.blobs import Staged, Vault
+from khavaran.vault.blobs import Liveness, Staged, Vault
 from khavaran.vault.streaming import Digests, copy_and_hash
 
 __all__ = ["PART_SIZE", "S3Vault", "parse_url"]
@@ -225,18 +227,26 @@ class S3Vault(Vault):
             raise self._error(exc, f"removing {self.where(sha256)}") from None
         return True
 
-    def _reconcile(self, digests: set[str], live: Callable[[set[str]], set[str]],
-                   purging: bool) -> None:
-        # An object no live item owns is removed only by a purge (whose digests
-        # can never be taken in again): one merely unknown may belong to another
-        # machine's intake that has not committed yet (our lock is this machine's).
-        if purging and digests:
-            for sha in sorted(digests - live(digests)):
-                # The purge has committed: a store that refuses the delete (object
-                # lock) or is away leaves the object, which verify reports, rather
-                # than an intent that every later command would stumble on.
+    def _reconcile(self, digests: set[str], live: Liveness, purging: bool) -> None:
+        # Our lock is this machine's, and another machine may be taking in the same
+        # bytes: an object no live item owns is removed only while the database's
+        # vault lock is held, under which no intake commits, and an intake checks
+        # under it that its objects are still there (services/evidence.py).  So an
+        # upload that failed or was cut off leaves nothing behind, and one that
+        # commits never loses its object.
+        if not digests:
+            return
+        with live.holding(digests) as alive:
+            for sha in sorted(digests - alive):
+                # The store refusing the delete (object lock) or away leaves the
+                # object, which verify reports, rather than an intent that every
+                # later command would stumble on.
                 with contextlib.suppress(EvidenceError):
-                    self.remove(sha)
+                    # Only the bytes that belong at this address: other bytes were
+                    # put there by someone else, and stay for verify to name.
+                    found = self.rehash(sha)
+                    if found is not None and found.sha256 == sha:
+                        self.remove(sha)
 
     # -- reading -----------------------------------------------------------------
 
