@@ -521,7 +521,7 @@ def test_nginx_in_front_of_serve(registry: Registry, tmp_path: Path, stack: Exit
     assert status == 404  # the team app is not reachable through it
 
     # Stopped as systemd stops it (SIGTERM): serve and its job worker are gone.
-    worker = [c for c in _children(server.pid)]
+    worker = _children(server.pid)
     server.send_signal(signal.SIGTERM)
     assert server.wait(timeout=60) in (0, -signal.SIGTERM)
     deadline = time.monotonic() + 15
