@@ -11,6 +11,10 @@
 #                                        FtM import's model, via normality) needs: it has no wheel
 #   chromium (only with --test)          the browser of the end-to-end tests (Playwright
 #                                        launches it by its path)
+#   nginx (only with --test)             the reverse proxy of docs/deploy.md: tests/test_deploy.py
+#                                        runs deploy/nginx/khavaran.conf in front of `serve`
+#   systemd (only with --test)           systemd-analyze: tests/test_deploy.py checks the units
+#                                        of deploy/systemd with `systemd-analyze verify`
 #   wrk (only with --bench)              the HTTP load generator of bench/bench_api.py
 #   sqlite3 (only with --bench)          the baseline ('.backup') of bench/bench_backup.py
 #   curl (only with --bench)             the browser-like upload of bench/bench_upload.py
@@ -18,7 +22,7 @@ set -euo pipefail
 PACKAGES=(libmagic1 tesseract-ocr tesseract-ocr-fas fonts-dejavu-core openssl libpango-1.0-0
           libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils libicu-dev pkg-config g++)
 if [ "${1:-}" = "--bench" ]; then PACKAGES+=(wrk sqlite3 curl); fi
-if [ "${1:-}" = "--test" ]; then PACKAGES+=(chromium); fi
+if [ "${1:-}" = "--test" ]; then PACKAGES+=(chromium nginx systemd); fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
