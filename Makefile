@@ -82,6 +82,7 @@ bench: $(VENV)/.bench-installed system-packages
 	$(BIN)/python bench/bench_pages.py
 	$(BIN)/python bench/bench_public.py
 	$(BIN)/python bench/bench_upload.py
+	scripts/with-postgres.sh scripts/with-seaweedfs.sh $(BIN)/python bench/bench_team.py
 
 docs: $(VENV)/.installed
 	$(BIN)/python scripts/cli_reference.py > docs/cli.md

@@ -65,6 +65,7 @@ def _pg_postmaster() -> tuple[int, str]:
 def kill_postgres() -> str:
     """SIGKILL the server, then start it again with its own options (it recovers)."""
     pid, data = _pg_postmaster()
+    started = time.monotonic()
     os.kill(pid, signal.SIGKILL)
     time.sleep(5)
     # pg_ctl restart reads the options the server was started with (postmaster.opts).
@@ -73,7 +74,7 @@ def kill_postgres() -> str:
     subprocess.run([*as_postgres, str(pg_ctl), "-D", data, "-l", f"{data}/../server.log",
                     "-w", "restart"], check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
-    return f"PostgreSQL {pid}"
+    return f"PostgreSQL {pid}, answering again after {time.monotonic() - started:.0f} s"
 
 
 class Store:
@@ -91,6 +92,7 @@ class Store:
 
     def kill(self) -> str:
         old = self.pid
+        started = time.monotonic()
         os.kill(old, signal.SIGKILL)
         for c in children(old):
             os.kill(c, signal.SIGKILL)
@@ -98,7 +100,25 @@ class Store:
         log = open(os.environ.get("BENCH_TEAM_WEED_LOG", os.devnull), "wb")  # noqa: SIM115
         self.restarted = subprocess.Popen(self.argv, stdout=log, stderr=log)
         self.pid = self.restarted.pid
-        return f"SeaweedFS {old}"
+        return f"SeaweedFS {old}, answering again after {self._wait_ready(started):.0f} s"
+
+    def _wait_ready(self, started: float) -> float:
+        """Seconds from the kill until the store takes a write again (it elects its
+        master and finds its volumes first, which takes a while)."""
+        import boto3
+
+        s3 = boto3.client("s3", endpoint_url=_need("KHAVARAN_TEST_S3_ENDPOINT"),
+                          aws_access_key_id=_need("KHAVARAN_TEST_S3_KEY"),
+                          aws_secret_access_key=_need("KHAVARAN_TEST_S3_SECRET"),
+                          region_name="us-east-1")
+        while time.monotonic() - started < 120:
+            try:
+                s3.put_object(Bucket=_need("KHAVARAN_TEST_S3_BUCKET"), Key="ready", Body=b"")
+                s3.delete_object(Bucket=_need("KHAVARAN_TEST_S3_BUCKET"), Key="ready")
+                break
+            except Exception:  # noqa: BLE001 - not up yet
+                time.sleep(0.5)
+        return time.monotonic() - started
 
     def stop(self) -> None:
         if self.restarted is not None and self.restarted.poll() is None:

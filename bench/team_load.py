@@ -98,10 +98,12 @@ class Team:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        # The server's log (errors it met, and why) stays beside the data home.
+        log = open(self.home.parent / "serve.log", "ab")  # noqa: SIM115 - the server's
         self.serve = subprocess.Popen(self._command("serve", "--port", str(self.port),
                                                     "--workers", "2"),
-                                      env=self.env, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL)
+                                      env=self.env, stdout=log, stderr=log)
+        log.close()
         self.start_worker()
         self.wait_web()
 
@@ -181,6 +183,7 @@ class Tally:
     bad: list[str] = field(default_factory=list)  # answers no user should see
     t0: float = field(default_factory=time.monotonic)
     refused: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # 4xx
+    unavailable: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # 503
 
 
 def _gist(text: str) -> str:
@@ -230,6 +233,13 @@ class User(threading.Thread):
 
     def _check(self, action: str, answer: httpx.Response) -> bool:
         text = answer.text
+        if answer.status_code == 503 and "deadlock" not in text.lower() and \
+                answer.headers.get("retry-after"):
+            # A server it needs is down (a kill): told so, and to try again.
+            with self.tally.lock:
+                self.tally.unavailable[action] += 1
+            time.sleep(0.2)
+            return False
         if answer.status_code >= 500 or "deadlock" in text.lower():
             with self.tally.lock:
                 at = time.monotonic() - self.tally.t0
@@ -309,6 +319,7 @@ class Outcome:
     jobs_ended: dict[str, int]
     verify_rc: int
     verify_out: str
+    server_log: list[str] = field(default_factory=list)  # the server's error lines
 
     def p95(self, action: str) -> float | None:
         s = sorted(self.tally.seconds.get(action, []))
@@ -325,11 +336,14 @@ class Outcome:
                        f"p95 {p * 1000 if p is not None else float('nan'):7.1f} ms  "
                        f"answer lost {t.lost[a]}")
         out.append(f"  refused (4xx): {dict(t.refused) or 'none'}")
+        out.append(f"  told a server is down, try again (503): {dict(t.unavailable) or 'none'}")
         out.append(f"  server errors or deadlocks shown: {len(t.bad)}")
         out.append(f"  accepted writes missing: {len(self.missing)}; found twice: "
-                   f"{len(self.twice)}; jobs not ended: {len(self.jobs_left)}; "
-                   f"jobs ended {dict(self.jobs_ended)}")
+                   f"{len(self.twice)}")
+        out.append(f"  jobs: {dict(self.jobs_ended)}; still queued or running 120 s after "
+                   f"the users stopped (the workers' backlog): {len(self.jobs_left)}")
         out.append(f"  khavaran verify: exit {self.verify_rc}")
+        out += [f"  server log: {line}" for line in self.server_log[:10]]
         return out
 
 
@@ -375,19 +389,27 @@ def run(registry: Registry, team: Team, *, users: int, seconds: float,
     missing, twice = _count(registry, tally, set(tokens))
     ended = _job_states(registry, tally.jobs)
     checked = team.verify()
+    logged = (team.home.parent / "serve.log").read_text(errors="replace").splitlines()
     return Outcome(elapsed, tally, done_kills, missing, twice, left, ended, checked.returncode,
-                   checked.stdout + checked.stderr)
+                   checked.stdout + checked.stderr,
+                   [line for line in logged if "internal error on" in line])
 
 
 def _job_states(registry: Registry, ids: set[str]) -> dict[str, int]:
-    with registry.read() as conn:
-        rows = conn.execute(select(job.c.state, func.count()).where(job.c.id.in_(ids))
-                            .group_by(job.c.state)).all()
-    return {state: n for state, n in rows}
+    """How the started jobs ended, as their pages say (a running job whose worker
+    was killed reads as interrupted)."""
+    from khavaran.services import jobs as job_service
+
+    states: dict[str, int] = defaultdict(int)
+    for job_id in ids:
+        states[job_service.job_of(registry, job_id).state] += 1
+    return dict(states)
 
 
 def _settle_jobs(registry: Registry, ids: set[str], timeout: float = 120) -> list[str]:
     """Wait for the started jobs to end (the workers are still up); those that did not."""
+    from khavaran.services import jobs as job_service
+
     deadline = time.monotonic() + timeout
     while True:
         with registry.read() as conn:
@@ -395,7 +417,6 @@ def _settle_jobs(registry: Registry, ids: set[str], timeout: float = 120) -> lis
                 job.c.id.in_(ids), job.c.state.in_(("queued", "running")))).scalars())
         # A running job of a killed worker reads as interrupted (its heartbeat stops):
         # the services' reading of it, not the stored word, decides.
-        from khavaran.services import jobs as job_service
         left = [j for j in left if not job_service.job_of(registry, j).finished]
         if not left or time.monotonic() > deadline:
             return left

@@ -55,7 +55,8 @@ def test_three_users_at_once_with_a_web_process_killed(team_registry: Registry) 
     outcome = run(team_registry, team, users=3, seconds=20,
                   kills=[Kill(8, "a web process", team.kill_web_process)])
     report = "\n".join(outcome.lines())
-    assert outcome.tally.bad == [], report
+    print(report)  # the figures, in the test's output (pytest -s, or on failure)
+    assert outcome.tally.bad == [] and outcome.server_log == [], report
     assert outcome.missing == [] and outcome.twice == [], report
     assert outcome.jobs_left == [], report
     assert all(outcome.tally.done[a] > 0 for a in ("claim", "judge", "upload", "verify")), \

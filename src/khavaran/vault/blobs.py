@@ -178,9 +178,18 @@ class Vault:
                 raise _vault_error(exc) from None
             try:
                 yield
-            finally:
+            except BaseException:
+                self._reconcile(set(wanted), live, purging)  # if this fails, the intent
+                intent.unlink()                              # stays for the next command
+                raise
+            try:
                 self._reconcile(set(wanted), live, purging)
-                intent.unlink()
+            except Exception:  # noqa: BLE001
+                # What the body did is committed: a database or store away for a
+                # moment now leaves the intent for the next command to settle, rather
+                # than reporting a failure of what succeeded.
+                return
+            intent.unlink()
 
     def place(self, staged: Staged) -> bool:
         """Move a staged file to its content address; False if that content was there."""

@@ -238,15 +238,19 @@ class S3Vault(Vault):
             return
         with live.holding(digests) as alive:
             for sha in sorted(digests - alive):
-                # The store refusing the delete (object lock) or away leaves the
-                # object, which verify reports, rather than an intent that every
-                # later command would stumble on.
-                with contextlib.suppress(EvidenceError):
+                try:
                     # Only the bytes that belong at this address: other bytes were
                     # put there by someone else, and stay for verify to name.
                     found = self.rehash(sha)
                     if found is not None and found.sha256 == sha:
                         self.remove(sha)
+                except StoreUnavailableError:
+                    raise  # the store is away: the intent stays, for a later command
+                except EvidenceError:
+                    # A store that refuses the delete (object lock) leaves the object,
+                    # which verify reports, rather than an intent that every later
+                    # command would stumble on.
+                    pass
 
     # -- reading -----------------------------------------------------------------
 

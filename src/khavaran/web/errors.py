@@ -10,7 +10,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
 from starlette.exceptions import HTTPException
 
 from khavaran.errors import (
@@ -135,8 +135,12 @@ def _unavailable(request: Request, exc: Exception) -> Response:
 
 
 def _crash(request: Request, exc: Exception) -> Response:
-    log.error("internal error on %s %s: %s", request.method, request.url.path,
-              type(exc).__name__)
+    # The kinds of error only (and of the driver's, under a database error): a
+    # message may quote what a user sent, a protected name among it.
+    orig = getattr(exc, "orig", None)
+    log.error("internal error on %s %s: %s%s", request.method, request.url.path,
+              type(exc).__qualname__, f" ({type(orig).__module__}.{type(orig).__qualname__})"
+              if orig is not None else "")
     if _page(request):
         try:
             return _html(request, 500, N_("internal error: nothing was written"))
@@ -152,4 +156,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(OperationalError, _unavailable)
     app.add_exception_handler(InterfaceError, _unavailable)
+    # A connection lost in the middle of a transaction: raised when it is next used.
+    app.add_exception_handler(PendingRollbackError, _unavailable)
     app.add_exception_handler(Exception, _crash)
