@@ -36,6 +36,7 @@ __all__ = [
     "NotFoundError",
     "RateLimitError",
     "StorageError",
+    "StoreUnavailableError",
     "TimestampError",
     "UncitedClaimError",
     "ValidationError",
