@@ -27,10 +27,15 @@ from team_load import Kill, Team, run  # noqa: E402
 pytestmark = pytest.mark.slow
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Only with an S3 store (scripts/with-seaweedfs.sh; make test requires one).
+    if "store" in metafunc.fixturenames:
+        metafunc.parametrize("store", ["seaweedfs"] if ENDPOINT else [])
+
+
 @pytest.fixture
-def team_registry(templates, pg_backend: str, tmp_path: Path) -> Iterator[Registry]:
-    if not ENDPOINT:
-        pytest.skip("no S3 store: run with scripts/with-seaweedfs.sh (make test does)")
+def team_registry(templates, pg_backend: str, store: str, tmp_path: Path
+                  ) -> Iterator[Registry]:
     home = tmp_path / "home"
     url = templates.copy(pg_backend, True, home)
     registry = Registry(Settings(home=home, db_url=url, actor="tester"), make_engine(url))

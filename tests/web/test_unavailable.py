@@ -54,9 +54,9 @@ def test_a_database_that_does_not_answer_is_a_plain_503_then_it_works_again(
     assert client.get("/api/v1/search?q=x", headers=auth).status_code == 200
 
 
-@pytest.mark.skipif(not ENDPOINT, reason="no S3 store: run with scripts/with-seaweedfs.sh")
+@pytest.mark.parametrize("store", ["seaweedfs"] if ENDPOINT else [])
 def test_an_object_store_that_does_not_answer_takes_nothing_in_and_says_so(
-        demo_registry: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+        demo_registry: Registry, monkeypatch: pytest.MonkeyPatch, store: str) -> None:
     import socket
 
     with socket.socket() as s:  # a port nobody listens on
