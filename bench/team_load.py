@@ -365,13 +365,13 @@ def run(registry: Registry, team: Team, *, users: int, seconds: float,
     tokens = make_users(registry, users)
     items: list[str] = []  # the items uploaded so far, shared by the users
     stop = threading.Event()
-    team.start()
-    tally = Tally()
     done_kills: list[str] = []
-    started = time.monotonic()
-    crowd = [User(name, token, team.base, tally, stop, items, i)
-             for i, (name, token) in enumerate(tokens.items())]
     try:
+        team.start()  # inside: a server that failed to start is stopped too
+        tally = Tally()
+        started = time.monotonic()
+        crowd = [User(name, token, team.base, tally, stop, items, i)
+                 for i, (name, token) in enumerate(tokens.items())]
         for user in crowd:
             user.start()
         for kill in sorted(kills, key=lambda k: k.at):
