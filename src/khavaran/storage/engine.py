@@ -10,7 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from khavaran.errors import ConfigError
 from khavaran.storage.sealing import journal_statement
 
-__all__ = ["make_engine"]
+__all__ = ["libpq_url", "make_engine"]
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -32,6 +32,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # random order: a 64 MB page cache keeps large imports from thrashing.
     cur.execute("PRAGMA cache_size=-65536")
     cur.close()
+
+
+def libpq_url(url: str) -> str:
+    """The SQLAlchemy URL as libpq reads it (no '+driver'), for pg_dump and psycopg."""
+    scheme, rest = url.split("://", 1)
+    return "postgresql://" + rest if scheme.startswith("postgresql") else url
 
 
 def make_engine(url: str) -> Engine:

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 
 from khavaran.errors import ConfigError
+from khavaran.storage.engine import libpq_url
 
 __all__ = ["HEARTBEAT_SECONDS", "QUEUE", "STALLED_SECONDS", "TASK", "QueueError", "Taker",
            "defer", "schema_sql", "uses_queue"]
@@ -66,11 +67,6 @@ def schema_sql() -> str:
     return str(_procrastinate().schema.SchemaManager.get_schema())
 
 
-def _libpq(url: str) -> str:
-    scheme, rest = url.split("://", 1)
-    return "postgresql://" + rest
-
-
 def defer(conn: Connection, job_id: str) -> None:
     """Queue our job ``job_id`` in procrastinate, inside ``conn``'s transaction."""
     procrastinate = _procrastinate()
@@ -88,7 +84,7 @@ class Taker:
         procrastinate = _procrastinate()
         self._jobs = procrastinate.jobs
         self._app = procrastinate.App(connector=procrastinate.PsycopgConnector(
-            conninfo=_libpq(url), min_size=1, max_size=2))
+            conninfo=libpq_url(url), min_size=1, max_size=2))
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True,
                                         name="khavaran-queue")

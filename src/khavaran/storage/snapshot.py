@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import inspect
 
 from khavaran.errors import ConfigError, StorageError
-from khavaran.storage.engine import make_engine
+from khavaran.storage.engine import libpq_url, make_engine
 
 __all__ = ["DUMP_NAMES", "database_kind", "dump_database", "require_empty",
            "restore_database", "sqlite_path"]
@@ -41,12 +41,6 @@ def sqlite_path(url: str) -> Path:
     if not path or path == ":memory:":
         raise ConfigError(f"{url} is not a database file: nothing to back up or restore into")
     return Path(path)
-
-
-def _libpq_url(url: str) -> str:
-    """The SQLAlchemy URL as libpq reads it (no '+driver')."""
-    scheme, rest = url.split("://", 1)
-    return "postgresql://" + rest if scheme.startswith("postgresql") else url
 
 
 def _tool(name: str) -> str:
@@ -88,7 +82,7 @@ def dump_database(url: str, out: Path) -> None:
             src.close()
     else:
         _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-              f"--file={out}", f"--dbname={_libpq_url(url)}"], "pg_dump")
+              f"--file={out}", f"--dbname={libpq_url(url)}"], "pg_dump")
     with open(out, "rb") as fh:
         os.fsync(fh.fileno())
 
@@ -119,7 +113,7 @@ def restore_database(dump: Path, kind: str, url: str) -> None:
         return
     require_empty(url)
     _run([_tool("pg_restore"), "--no-owner", "--no-privileges", "--single-transaction",
-          "--exit-on-error", f"--dbname={_libpq_url(url)}", str(dump)], "pg_restore")
+          "--exit-on-error", f"--dbname={libpq_url(url)}", str(dump)], "pg_restore")
 
 
 def require_empty(url: str) -> None:
