@@ -239,10 +239,10 @@ class S3Vault(Vault):
         with live.holding(digests) as alive:
             for sha in sorted(digests - alive):
                 try:
-                    # Only the bytes that belong at this address: other bytes were
-                    # put there by someone else, and stay for verify to name.
-                    found = self.rehash(sha)
-                    if found is not None and found.sha256 == sha:
+                    # A purged file goes whatever it holds.  Otherwise only the bytes
+                    # that belong at this address: other bytes were put there by
+                    # someone else, and stay for verify to name.
+                    if purging or self._holds_its_bytes(sha):
                         self.remove(sha)
                 except StoreUnavailableError:
                     raise  # the store is away: the intent stays, for a later command
@@ -251,6 +251,10 @@ class S3Vault(Vault):
                     # which verify reports, rather than an intent that every later
                     # command would stumble on.
                     pass
+
+    def _holds_its_bytes(self, sha256: str) -> bool:
+        found = self.rehash(sha256)
+        return found is not None and found.sha256 == sha256
 
     # -- reading -----------------------------------------------------------------
 
