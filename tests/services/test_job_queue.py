@@ -126,3 +126,22 @@ def test_the_migration_removes_the_queue_and_puts_it_back(pg_registry):
         engine.dispose()
     job_id = verify_jobs.start_verify(pg_registry, None, actor="ana")
     assert jobs.run_next(pg_registry).id == job_id  # type: ignore[union-attr]
+
+
+def test_a_job_whose_entry_was_taken_by_a_killed_worker_runs_after_all(pg_registry):
+    """Killed between taking procrastinate's entry and claiming our job: the entry is
+    'doing' under a silent worker, our job still 'queued'.  The next worker fails the
+    entry and queues the job again, then runs it."""
+    job_id = verify_jobs.start_verify(pg_registry, None, actor="ana")
+    with pg_registry.write() as conn:
+        wid = conn.execute(text("INSERT INTO procrastinate_workers (last_heartbeat) "
+                                "VALUES (now() - interval '2 minutes') RETURNING id")).scalar()
+        conn.execute(text("UPDATE procrastinate_jobs SET status = 'doing', worker_id = :w"),
+                     {"w": wid})
+    assert jobs.job_of(pg_registry, job_id).state == "queued"
+    proc = _worker(pg_registry)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0 and out.startswith("1 job(s)"), (out, err)
+    job = jobs.job_of(pg_registry, job_id)
+    assert (job.state, job.attempt) == ("done", 1)
+    assert [s for _, s, *_ in _queue(pg_registry)] == ["failed", "succeeded"]

@@ -357,29 +357,44 @@ def test_vault_migrate_moves_the_files_to_the_store_and_back_checked_and_resumab
     assert store.get_object(Bucket=BUCKET, Key=key(c.sha256))["Body"].read() == b"edited"
 
 
-def test_what_a_killed_intake_left_in_the_store_is_removed_and_verify_passes(
+def test_an_intake_refused_after_its_upload_takes_its_upload_back(
         s3_registry: Registry, store: Any, tmp_path: Path) -> None:
-    """A command killed after its upload reached the store but before it committed
-    leaves its intent (on this machine) and the object: the next command removes the
-    object, under the database's vault lock, and verify then finds nothing wrong."""
+    """Refused after its first file went up (the second has the bytes of a working
+    copy): the object it uploaded is removed, and verify finds nothing wrong."""
+    note = tmp_path / "note.txt"
+    note.write_text("a statement")
+    (item,) = add(s3_registry, note)
+    copy = tmp_path / "copy.txt"
+    copy.write_text("a typed copy of the statement")
+    evidence.derive(s3_registry, item.item_id, kind="transcript", actor="tester", file=copy,
+                    tool="typed by hand")
+    fresh = tmp_path / "fresh.txt"
+    fresh.write_bytes(os.urandom(4096))
+    sha = hashlib.sha256(fresh.read_bytes()).hexdigest()
+    with pytest.raises(EvidenceError, match="same bytes as the working copy"):
+        add(s3_registry, fresh, copy)
+    assert store.list_objects_v2(Bucket=BUCKET, Prefix=key_of(s3_registry, sha))[
+        "KeyCount"] == 0
+    assert verification.verify(s3_registry, None, actor="tester").problems == []
+
+
+def test_an_intent_file_never_removes_an_object(
+        s3_registry: Registry, store: Any, tmp_path: Path) -> None:
+    """An intent names digests; a copy of the data home, or another registry on the
+    same bucket, may hold one naming an object that is live elsewhere.  So an intent
+    alone removes nothing: a killed intake's upload stays, and verify reports it."""
     body = os.urandom(4096)
     sha = hashlib.sha256(body).hexdigest()
-    # What the killed command left: the object at its content address, and its intent.
     store.put_object(Bucket=BUCKET, Key=key_of(s3_registry, sha), Body=body)
     vault = s3_registry.vault
     vault.create()
     (vault.pending / "killed.intent").write_text(f"{sha}\n")
-    # An object nobody's intent names (put there by hand) is not taken for a leftover.
-    stray = os.urandom(64)
-    stray_sha = hashlib.sha256(stray).hexdigest()
-    store.put_object(Bucket=BUCKET, Key=key_of(s3_registry, stray_sha), Body=stray)
 
     problems = verification.verify(s3_registry, None, actor="tester").problems
 
-    assert store.list_objects_v2(Bucket=BUCKET, Prefix=key_of(s3_registry, sha))[
-        "KeyCount"] == 0
+    assert store.get_object(Bucket=BUCKET, Key=key_of(s3_registry, sha))["Body"].read() == body
     assert list(vault.pending.glob("*.intent")) == []
-    assert problems == [f"the file s3://{BUCKET}/{key_of(s3_registry, stray_sha)} belongs "
+    assert problems == [f"the file s3://{BUCKET}/{key_of(s3_registry, sha)} belongs "
                         "to no item (it was put there by hand, or its item was removed)"]
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, text
 
 from khavaran.errors import EvidenceError, NotFoundError, ValidationError
 from khavaran.model.records import NOWHERE
@@ -91,6 +91,10 @@ class _Live:
     @contextlib.contextmanager
     def holding(self, digests: set[str]) -> Iterator[set[str]]:
         with self.registry.write() as conn:
+            if conn.dialect.name == "postgresql":
+                # Read what committed while we waited for the lock, whatever the
+                # server's default isolation (a snapshot taken before would miss it).
+                conn.execute(text("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
             lock_vault(conn)
             yield _live_in(conn, digests)
 
@@ -115,8 +119,7 @@ def _still_stored(conn: Connection, registry: Registry, digests: Iterable[str],
     for sha in digests:
         if not registry.vault.exists(sha):
             raise EvidenceError(f"the stored copy of {shown} went away before it was "
-                                "recorded (another machine tidied an unfinished upload of "
-                                "the same file): nothing was taken in; try again")
+                                "recorded: nothing was taken in; try again")
 
 
 def _files(paths: Sequence[Path], home: Path) -> Iterator[Path]:

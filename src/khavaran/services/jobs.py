@@ -21,6 +21,7 @@ progress) -> result`` (JSON values), in the module that does the work.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import json
@@ -29,6 +30,7 @@ import secrets
 import socket
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -243,8 +245,15 @@ def run_next(registry: Registry, worker: str | None = None,
 def _run_queued(registry: Registry, worker: str, taker: job_queue.Taker) -> Job | None:
     while (taken := taker.take()) is not None:
         queue_id, job_id = taken
-        with registry.write() as conn:
-            row = store.claim(conn, job_id, worker, registry.now())
+        try:
+            with registry.write() as conn:
+                row = store.claim(conn, job_id, worker, registry.now())
+        except BaseException:
+            # Not claimed: end the entry; the job, still queued, is queued again by
+            # the next settling (defer_lost).
+            with contextlib.suppress(Exception):
+                taker.finish(queue_id, ok=False)
+            raise
         if row is None:  # deferred twice, or the job is gone: nothing to run
             taker.finish(queue_id, ok=False)
             continue
@@ -300,24 +309,40 @@ def work(registry: Registry, *, stop: threading.Event, poll: float = 1.0,
     if not job_queue.uses_queue(registry.settings.db_url):
         return _loop(registry, worker, None, stop=stop, poll=poll, once=once)
     with job_queue.Taker(registry.settings.db_url) as taker:
-        taker.settle_stalled()
+        _settle_queue(registry, taker)
         return _loop(registry, worker, taker, stop=stop, poll=poll, once=once)
+
+
+def _settle_queue(registry: Registry, taker: job_queue.Taker) -> None:
+    """Fail the entries of killed workers, then queue again the jobs left with none."""
+    taker.settle_stalled()
+    with registry.write() as conn:
+        job_queue.defer_lost(conn)
 
 
 def _loop(registry: Registry, worker: str, taker: job_queue.Taker | None, *,
           stop: threading.Event, poll: float, once: bool) -> int:
     ran = 0
+    settled = time.monotonic()
     while not stop.is_set():
         try:
             if run_next(registry, worker, taker) is not None:
                 ran += 1
                 continue
+            if taker is not None and time.monotonic() - settled > job_queue.STALLED_SECONDS:
+                # Idle: settle what workers killed since left behind (a long-running
+                # worker would otherwise leave their jobs queued for good).
+                _settle_queue(registry, taker)
+                settled = time.monotonic()
         except (OperationalError, job_queue.QueueError) as exc:
             # The database went away for a moment (a restart): wait, then ask again.
             reason = getattr(exc, "orig", None) or exc.__cause__ or exc
             sys.stderr.write(f"khavaran worker: the database did not answer ({reason}); "
                              "trying again\n")
             stop.wait(RETRY_SECONDS)
+            if taker is not None:
+                with contextlib.suppress(job_queue.QueueError):
+                    taker.register_again()
             continue
         if once:
             break

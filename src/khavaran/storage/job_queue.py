@@ -23,13 +23,13 @@ import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from khavaran.errors import ConfigError
 from khavaran.storage.engine import libpq_url
 
 __all__ = ["HEARTBEAT_SECONDS", "QUEUE", "STALLED_SECONDS", "TASK", "QueueError", "Taker",
-           "defer", "schema_sql", "uses_queue"]
+           "defer", "defer_lost", "schema_sql", "uses_queue"]
 
 QUEUE = "khavaran"
 TASK = "khavaran.job"
@@ -73,6 +73,20 @@ def defer(conn: Connection, job_id: str) -> None:
     app = procrastinate.App(connector=procrastinate.SyncPsycopgConnector())
     raw = conn.connection.driver_connection  # the psycopg connection of our transaction
     app.configure_task(TASK, queue=QUEUE, connection=raw).defer(job_id=job_id)
+
+
+def defer_lost(conn: Connection) -> list[str]:
+    """Queue again, in procrastinate, each of our queued jobs that has no open entry
+    there (its worker was killed between taking the entry and claiming the job, or
+    it was queued before the queue was procrastinate's); their ids."""
+    lost = list(conn.execute(text(
+        "SELECT j.id FROM job j WHERE j.state = 'queued' AND NOT EXISTS ("
+        " SELECT 1 FROM procrastinate_jobs p WHERE p.queue_name = :queue"
+        " AND p.args ->> 'job_id' = j.id AND p.status IN ('todo', 'doing'))"),
+        {"queue": QUEUE}).scalars())
+    for job_id in lost:
+        defer(conn, job_id)
+    return lost
 
 
 class Taker:
@@ -151,6 +165,11 @@ class Taker:
         status = self._jobs.Status.SUCCEEDED if ok else self._jobs.Status.FAILED
         self._run(self._app.job_manager.finish_job_by_id_async(
             job_id=queue_id, status=status, delete_job=False))
+
+    def register_again(self) -> None:
+        """Register anew: a worker silent for a while (a suspended machine) may have
+        been pruned as stalled by another, and its id then no longer takes jobs."""
+        self._worker_id = self._run(self._app.job_manager.register_worker())
 
     def settle_stalled(self) -> int:
         """Fail the procrastinate jobs of workers that stopped beating (killed): ours

@@ -14,11 +14,11 @@ at a time, whatever the file's size.
 
 Several machines may share a bucket, and our lock is local: an object whose
 digest the database does not know may be one another machine is about to
-commit.  So an object no live item owns (the upload of an intake that failed or
-was killed, or the files of a purge) is removed only under the database's vault
+commit.  So the store loses an object only for a purge, or when this process
+uploaded it for an intake that then failed; and only under the database's vault
 lock, under which no intake commits and each intake checks that its objects are
-still there (`_reconcile`; services/evidence.py).  An object put there by hand
-is never removed: `evidence verify --all` reports it.
+still there (`_reconcile`; services/evidence.py).  The uploads of a killed command,
+and objects put there by hand, stay: `evidence verify --all` reports them.
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ class S3Vault(Vault):
         self._env = dict(os.environ if env is None else env)
         self._client: Any = None
         self._bucket_seen = False
+        # What this process uploaded (created) and has not seen committed or tidied.
+        self._created: set[str] = set()
 
     # -- the store -----------------------------------------------------------------
 
@@ -158,6 +160,7 @@ class S3Vault(Vault):
             self._require_genuine(d)
             staged.discard()
             return False
+        self._created.add(d.sha256)
         self._require_genuine(d, just_written=True)
         staged.discard()
         return True
@@ -228,33 +231,29 @@ class S3Vault(Vault):
         return True
 
     def _reconcile(self, digests: set[str], live: Liveness, purging: bool) -> None:
-        # Our lock is this machine's, and another machine may be taking in the same
-        # bytes: an object no live item owns is removed only while the database's
-        # vault lock is held, under which no intake commits, and an intake checks
-        # under it that its objects are still there (services/evidence.py).  So an
-        # upload that failed or was cut off leaves nothing behind, and one that
-        # commits never loses its object.
-        if not digests:
-            return
-        with live.holding(digests) as alive:
-            for sha in sorted(digests - alive):
-                try:
-                    # A purged file goes whatever it holds.  Otherwise only the bytes
-                    # that belong at this address: other bytes were put there by
-                    # someone else, and stay for verify to name.
-                    if purging or self._holds_its_bytes(sha):
+        # Besides a purge's files, only objects this process uploaded itself for a
+        # change that did not commit are removed: never on the word of an intent
+        # file, which a copy of the data home (or another registry on the same
+        # bucket) could hold, naming objects that are live elsewhere.  A killed
+        # command's uploads stay, and verify reports them ("belongs to no item").
+        # The removal runs under the database's vault lock, under which no intake
+        # commits and each intake checks that its objects are still there
+        # (services/evidence.py): another machine taking in the same bytes at that
+        # moment is refused, never left with a missing object.
+        mine = digests & self._created
+        doomed = digests if purging else mine
+        if doomed:
+            with live.holding(doomed) as alive:
+                for sha in sorted(doomed - alive):
+                    try:
                         self.remove(sha)
-                except StoreUnavailableError:
-                    raise  # the store is away: the intent stays, for a later command
-                except EvidenceError:
-                    # A store that refuses the delete (object lock) leaves the object,
-                    # which verify reports, rather than an intent that every later
-                    # command would stumble on.
-                    pass
-
-    def _holds_its_bytes(self, sha256: str) -> bool:
-        found = self.rehash(sha256)
-        return found is not None and found.sha256 == sha256
+                    except StoreUnavailableError:
+                        raise  # the store is away: the intent stays, for a later command
+                    except EvidenceError:
+                        # A store that refuses the delete (object lock) leaves the
+                        # object, which verify reports.
+                        pass
+        self._created -= mine
 
     # -- reading -----------------------------------------------------------------
 

@@ -62,6 +62,8 @@ _TITLES = {400: N_("The request is not valid"), 401: N_("Please sign in"),
 # may try again shortly, and is told to look first whether a change was saved (the
 # database may have taken it just before the connection was lost).
 RETRY_SECONDS = 5
+STORE_UNAVAILABLE = N_("The evidence store is not answering just now: nothing was taken "
+                       "in. Try again in a moment.")
 UNAVAILABLE = N_("The database is not answering just now. Try again in a moment; if you "
                  "were saving something, look first whether it was saved.")
 
@@ -89,6 +91,11 @@ def _ours(request: Request, exc: Exception) -> Response:
     message = str(exc)
     if isinstance(exc, ValidationError):
         field, line, message = exc.field, exc.line, exc.message
+    if isinstance(exc, StoreUnavailableError):
+        # The store's address, bucket and keys are for the administrator's log only.
+        log.error("the object store did not answer on %s %s: %s", request.method,
+                  request.url.path, exc)
+        message = STORE_UNAVAILABLE
     headers = {"www-authenticate": "Bearer"} if status == 401 else {}
     if status == 503:
         headers["retry-after"] = str(RETRY_SECONDS)
