@@ -3,6 +3,8 @@
 #   scripts/with-postgres.sh COMMAND...
 # Installs Debian's postgresql package if no server binaries are found.  The
 # command sees KHAVARAN_TEST_PG_URL pointing at the server's 'postgres' database.
+# The server runs with fsync=off (tests throw it away); KHAVARAN_TEST_PG_FSYNC=on
+# gives a benchmark the durability a real server has.
 set -euo pipefail
 
 PORT=${KHAVARAN_TEST_PG_PORT:-54329}
@@ -42,7 +44,7 @@ trap cleanup EXIT
 
 "${AS[@]}" "$BINDIR/initdb" -D "$DATA/db" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
 "${AS[@]}" "$BINDIR/pg_ctl" -D "$DATA/db" -l "$DATA/server.log" -w \
-  -o "-h 127.0.0.1 -p $PORT -k $DATA -c fsync=off -c max_connections=200" start >/dev/null
+  -o "-h 127.0.0.1 -p $PORT -k $DATA -c fsync=${KHAVARAN_TEST_PG_FSYNC:-off} -c max_connections=200" start >/dev/null
 
 export KHAVARAN_TEST_PG_URL="postgresql+psycopg://postgres@127.0.0.1:$PORT/postgres"
 set +e

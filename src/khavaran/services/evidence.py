@@ -116,10 +116,9 @@ def _still_stored(conn: Connection, registry: Registry, digests: Iterable[str],
     placed is still there (another machine may have removed a leftover of the same
     bytes just before; see vault/s3.py)."""
     lock_vault(conn)
-    for sha in digests:
-        if not registry.vault.exists(sha):
-            raise EvidenceError(f"the stored copy of {shown} went away before it was "
-                                "recorded: nothing was taken in; try again")
+    if registry.vault.missing(digests):
+        raise EvidenceError(f"the stored copy of {shown} went away before it was "
+                            "recorded: nothing was taken in; try again")
 
 
 def _files(paths: Sequence[Path], home: Path) -> Iterator[Path]:
@@ -317,8 +316,7 @@ def _commit_intake(registry: Registry, key: Any, staged: list[tuple[Path, Staged
         with registry.read() as conn:
             for path, s, _mime in found:
                 _refuse_purged(conn, s.digests.sha256, display_path(path))
-        for _path, s, _mime in found:
-            vault.place(s)
+        vault.place_all([s for _path, s, _mime in found])
         now = registry.now()
         with registry.write() as conn:
             _still_stored(conn, registry, [s.digests.sha256 for _p, s, _m in found],

@@ -8,7 +8,8 @@ metadata, its derivation, its links to claims, and its purge.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -27,18 +28,53 @@ from khavaran.vault.verify_ledger import canonical
 
 __all__ = ["record_problems"]
 
+CHUNK = 500  # items whose rows are read at once: a few queries per chunk, not per item
+
 
 def record_problems(conn: Connection, items: list[Any]) -> list[str]:
     problems: list[str] = []
-    for item in items:
-        problems += [f"item {item.id}: {p}" for p in _item_problems(conn, item)]
+    for start in range(0, len(items), CHUNK):
+        chunk = items[start:start + CHUNK]
+        rows = _Rows(conn, [item.id for item in chunk])
+        for item in chunk:
+            problems += [f"item {item.id}: {p}" for p in _item_problems(rows, item)]
     return problems
 
 
-def _item_problems(conn: Connection, item: Any) -> list[str]:
-    bodies = [body_of(b) for b in conn.execute(
-        select(ledger_entry.c.body).where(ledger_entry.c.item_id == item.id)
-        .order_by(ledger_entry.c.seq)).scalars()]
+class _Rows:
+    """Every row that describes some items, each table read once, by item."""
+
+    def __init__(self, conn: Connection, ids: list[str]) -> None:
+        def by_item(query: Any, key: Callable[[Any], str]) -> dict[str, list[Any]]:
+            found: dict[str, list[Any]] = defaultdict(list)
+            for row in conn.execute(query):
+                found[key(row)].append(row)
+            return found
+
+        def item_of(row: Any) -> str:
+            return str(row.item_id)
+
+        self.entries = by_item(select(ledger_entry.c.item_id, ledger_entry.c.body)
+                               .where(ledger_entry.c.item_id.in_(ids))
+                               .order_by(ledger_entry.c.seq), item_of)
+        self.purges = by_item(select(evidence_purge)
+                              .where(evidence_purge.c.item_id.in_(ids)), item_of)
+        self.intakes = by_item(select(evidence_intake)
+                               .where(evidence_intake.c.item_id.in_(ids))
+                               .order_by(evidence_intake.c.id), item_of)
+        self.meta = by_item(select(evidence_meta.c.item_id, evidence_meta.c.field,
+                                   evidence_meta.c.value, evidence_meta.c.sensitive)
+                            .where(evidence_meta.c.item_id.in_(ids)), item_of)
+        self.derivations = by_item(select(evidence_derivation)
+                                   .where(evidence_derivation.c.child_id.in_(ids)),
+                                   lambda row: str(row.child_id))
+        self.links = by_item(select(evidence_link.c.item_id, evidence_link.c.claim_id,
+                                    evidence_link.c.locator)
+                             .where(evidence_link.c.item_id.in_(ids)), item_of)
+
+
+def _item_problems(rows: _Rows, item: Any) -> list[str]:
+    bodies = [body_of(r.body) for r in rows.entries.get(item.id, [])]
     by_kind: dict[str, list[dict[str, Any]]] = {}
     whole: dict[str, list[dict[str, Any]]] = {}
     for body in bodies:
@@ -61,8 +97,7 @@ def _item_problems(conn: Connection, item: Any) -> list[str]:
     if recorded != signed:
         problems.append("its record (hashes, size, media type, role, source, who or when) "
                         "differs from its intake entry (the record was edited)")
-    purge_row = conn.execute(select(evidence_purge).where(
-        evidence_purge.c.item_id == item.id)).first()
+    purge_row = next(iter(rows.purges.get(item.id, [])), None)
     tombstones = whole.get("purge", [])
     if purge_row is not None and not tombstones:
         problems.append("is marked purged, but the ledger has no purge entry for it")
@@ -78,36 +113,27 @@ def _item_problems(conn: Connection, item: Any) -> list[str]:
             problems.append("its purge record (reason, approver, who or when) differs from "
                             "its purge entry (the record was edited)")
     if purge_row is None:
-        problems += _description_problems(conn, item, by_kind)
-    else:
-        left = conn.execute(select(evidence_intake.c.id).where(
-            evidence_intake.c.item_id == item.id)).first() or conn.execute(
-            select(evidence_meta.c.field).where(evidence_meta.c.item_id == item.id)).first()
-        if left is not None:
-            problems.append("is purged, but intake or metadata rows for it are back")
-    problems += _derivation_problems(conn, item, by_kind)
-    links = Counter((r.claim_id, r.locator) for r in conn.execute(
-        select(evidence_link.c.claim_id, evidence_link.c.locator)
-        .where(evidence_link.c.item_id == item.id)))
+        problems += _description_problems(rows, item, by_kind)
+    elif rows.intakes.get(item.id) or rows.meta.get(item.id):
+        problems.append("is purged, but intake or metadata rows for it are back")
+    problems += _derivation_problems(rows, item, by_kind)
+    links = Counter((r.claim_id, r.locator) for r in rows.links.get(item.id, []))
     signed_links = Counter((d.get("claim"), d.get("locator")) for d in by_kind.get("link", []))
     if links != signed_links:
         problems.append("its links to claims differ from the link entries in the ledger")
     return problems
 
 
-def _description_problems(conn: Connection, item: Any,
+def _description_problems(rows: _Rows, item: Any,
                           by_kind: dict[str, list[dict[str, Any]]]) -> list[str]:
     problems = []
     committed = [d.get("record") for d in by_kind.get("intake", [])]
-    rows = conn.execute(select(evidence_intake).where(
-        evidence_intake.c.item_id == item.id).order_by(evidence_intake.c.id)).all()
-    if [record_digest(r._mapping) for r in rows] != committed:
+    intakes = rows.intakes.get(item.id, [])
+    if [record_digest(r._mapping) for r in intakes] != committed:
         problems.append("its intake records differ from what the ledger committed to (an "
                         "intake record was edited, added or removed)")
     first = (by_kind.get("intake") or [{}])[0]
-    meta = conn.execute(select(evidence_meta.c.field, evidence_meta.c.value,
-                               evidence_meta.c.sensitive)
-                        .where(evidence_meta.c.item_id == item.id)).all()
+    meta = rows.meta.get(item.id, [])
     # Working copies have no metadata rows: their digest is that of none.
     committed_meta = first.get("meta", meta_digest([]))
     if meta_digest((r.field, r.value, r.sensitive) for r in meta) != committed_meta:
@@ -115,16 +141,15 @@ def _description_problems(conn: Connection, item: Any,
     return problems
 
 
-def _derivation_problems(conn: Connection, item: Any,
+def _derivation_problems(rows: _Rows, item: Any,
                          by_kind: dict[str, list[dict[str, Any]]]) -> list[str]:
-    rows = conn.execute(select(evidence_derivation).where(
-        evidence_derivation.c.child_id == item.id)).all()
+    lineage = rows.derivations.get(item.id, [])
     derived = by_kind.get("derive", [])
-    if not rows and not derived:
+    if not lineage and not derived:
         return []
-    if not derived or len(rows) != 1:
+    if not derived or len(lineage) != 1:
         return ["its lineage records differ from its derive entries in the ledger"]
-    row, signed = rows[0], derived[0]
+    row, signed = lineage[0], derived[0]
     if (row.parent_id, row.kind, row.tool, row.params) != (
             signed.get("parent"), signed.get("kind"), signed.get("tool"),
             canonical(signed.get("params", {}))):

@@ -150,19 +150,16 @@ def _check_blobs(registry: Registry, conn: Connection, items: list[Any], report:
                  whole: bool, say: Callable[[str, int, int], None] = _quiet) -> None:
     gone = {r.item_id for r in conn.execute(select(evidence_purge.c.item_id))}
     vault = registry.vault
-    lingering = []
-    for n, item in enumerate(items):
-        say("files", n, len(items))
-        report.items += 1
-        if item.id in gone:
-            if vault.exists(item.sha256):
-                lingering.append(item)
-            continue
-        report.blobs += 1
+    lingering = [item for item in items if item.id in gone and vault.exists(item.sha256)]
+    kept = [item for item in items if item.id not in gone]
+    report.items += len(items)
+    report.blobs += len(kept)
+    rehashed = vault.rehash_each([item.sha256 for item in kept])
+    for n, (item, now) in enumerate(zip(kept, rehashed, strict=True)):
+        say("files", n, len(kept))
         shape = vault.shape_problem(item.sha256)
         if shape:
             report.problems.append(f"item {item.id}: its stored file {shape}")
-        now = vault.rehash(item.sha256)
         if now is None:
             report.problems.append(f"item {item.id}: its stored file is missing "
                                    f"({vault.where(item.sha256)})")

@@ -26,7 +26,7 @@ import shutil
 import stat
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,6 +190,18 @@ class Vault:
                 # than reporting a failure of what succeeded.
                 return
             intent.unlink()
+
+    def place_all(self, staged: Sequence[Staged]) -> list[bool]:
+        """place() of each, in turn (a store sends several at once)."""
+        return [self.place(s) for s in staged]
+
+    def missing(self, digests: Iterable[str]) -> list[str]:
+        """Those of ``digests`` with nothing stored at their address."""
+        return [d for d in digests if not self.exists(d)]
+
+    def rehash_each(self, digests: Sequence[str]) -> Iterator[Digests | None]:
+        """rehash() of each, in order (a store reads several at once)."""
+        return map(self.rehash, digests)
 
     def place(self, staged: Staged) -> bool:
         """Move a staged file to its content address; False if that content was there."""

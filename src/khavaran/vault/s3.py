@@ -27,19 +27,26 @@ import base64
 import contextlib
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO, TypeVar, cast
 from urllib.parse import urlsplit
 
 from khavaran.errors import ConfigError, EvidenceError, StoreUnavailableError
 from khavaran.vault.blobs import Liveness, Staged, Vault
 from khavaran.vault.streaming import Digests, copy_and_hash
 
-__all__ = ["PART_SIZE", "S3Vault", "parse_url"]
+__all__ = ["PART_SIZE", "S3Vault", "TRANSFERS", "parse_url"]
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 PART_SIZE = 16 << 20  # bytes per part of a multipart upload (and its memory); a
                       # file up to this size goes in one request
+TRANSFERS = 8  # requests at once for a batch of objects: each waits mostly on the
+               # store, so a few in flight hide its latency (memory: at most
+               # TRANSFERS x PART_SIZE)
 
 
 def parse_url(url: str) -> tuple[str, str]:
@@ -86,6 +93,7 @@ class S3Vault(Vault):
                     # would be a second, weaker check that some stores refuse.
                     request_checksum_calculation="when_required",
                     response_checksum_validation="when_required",
+                    max_pool_connections=2 * TRANSFERS,
                     s3={"addressing_style": "path"}))
         return self._client
 
@@ -145,7 +153,9 @@ class S3Vault(Vault):
         refuse the intake."""
         d = staged.digests
         self._require_bucket()
-        if self._head(d.sha256) is not None:
+        # A big file is looked for first, not sent again; a small one is sent, and
+        # the conditional write answers 412 if its address is taken (one request).
+        if d.size > PART_SIZE and self._head(d.sha256) is not None:
             self._require_genuine(d)
             staged.discard()
             return False
@@ -165,6 +175,42 @@ class S3Vault(Vault):
         staged.discard()
         return True
 
+    def place_all(self, staged: Sequence[Staged]) -> list[bool]:
+        self._require_bucket()
+        return self._each(self.place, staged)
+
+    def missing(self, digests: Iterable[str]) -> list[str]:
+        wanted = list(digests)
+        return [d for d, there in zip(wanted, self._each(self.exists, wanted), strict=True)
+                if not there]
+
+    def rehash_each(self, digests: Sequence[str]) -> Iterator[Digests | None]:
+        # In chunks, so that a verify of many objects holds few results at once.
+        for start in range(0, len(digests), 64 * TRANSFERS):
+            yield from self._each(self.rehash, digests[start:start + 64 * TRANSFERS])
+
+    def _each(self, work: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """``work`` of every item, TRANSFERS at a time; results in order.  On the
+        first failure nothing more is started, and once the transfers under way
+        have ended that failure is raised (a caller's clean-up then sees every
+        object this batch created)."""
+        if len(items) < 2:
+            return [work(i) for i in items]
+        _ = self.client  # made once, before the threads share it (it is thread-safe)
+        with ThreadPoolExecutor(max_workers=min(TRANSFERS, len(items)),
+                                thread_name_prefix="s3") as pool:
+            futures = [pool.submit(work, i) for i in items]
+            try:
+                done, _pending = wait(futures, return_when=FIRST_EXCEPTION)
+            finally:  # a failure, or an interrupt of this thread
+                for f in futures:
+                    f.cancel()
+        failed = next((f.exception() for f in futures
+                       if not f.cancelled() and f.exception() is not None), None)
+        if failed is not None:
+            raise failed
+        return [f.result() for f in futures]
+
     def _require_genuine(self, d: Digests, *, just_written: bool = False) -> None:
         if self.is_genuine(d):
             return
@@ -181,7 +227,7 @@ class S3Vault(Vault):
                 body = fh.read()
                 try:
                     self.client.put_object(Bucket=self.bucket, Key=key, Body=body,
-                                           ChecksumSHA256=_b64(hashlib.sha256(body)),
+                                           ChecksumSHA256=_b64_hex(staged.digests.sha256),
                                            IfNoneMatch="*")
                 except Exception as exc:
                     if _status(exc) == 412:
@@ -342,6 +388,11 @@ class _Reader:
 
 def _b64(digest: Any) -> str:
     return base64.b64encode(digest.digest()).decode("ascii")
+
+
+def _b64_hex(sha256: str) -> str:
+    # The digest the staged file was named by: the store refuses bytes that changed since.
+    return base64.b64encode(bytes.fromhex(sha256)).decode("ascii")
 
 
 def _status(exc: Exception) -> int | None:
