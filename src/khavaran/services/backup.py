@@ -176,6 +176,7 @@ def _fill(registry: Registry, stage: Path, kind: str, previous: dict[str, str],
         dump = stage / DUMP_NAMES[kind]
         dump_database(registry.settings.db_url, dump)
         files[dump.name] = _sha256_of(dump)
+        todo: list[tuple[str, Path]] = []
         for sha, size in sorted(_live_blobs(registry).items()):
             rel = f"{BLOBS}/{sha[:2]}/{sha[2:4]}/{sha}"
             target = stage / rel
@@ -184,10 +185,11 @@ def _fill(registry: Registry, stage: Path, kind: str, previous: dict[str, str],
             if old == sha and _linked(_backup_dir_of(stage) / rel, target, size):
                 report.blobs_kept += 1
             else:
-                _copy_blob(vault, target, sha)
+                todo.append((sha, target))
                 report.blobs_copied += 1
                 report.bytes_copied += size
             files[rel] = sha
+        vault.each(lambda job: _copy_blob(vault, job[1], job[0]), todo)
     return files
 
 

@@ -26,11 +26,11 @@ import shutil
 import stat
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, TypeVar
 
 from khavaran.errors import EvidenceError
 from khavaran.vault.streaming import Digests, copy_and_hash
@@ -103,6 +103,10 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Vault:
@@ -191,17 +195,26 @@ class Vault:
                 return
             intent.unlink()
 
+    def each(self, work: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """``work`` of every item, results in order; on a disk one at a time (an
+        object store runs several at once, and raises the first failure once the
+        others under way have ended)."""
+        return [work(item) for item in items]
+
     def place_all(self, staged: Sequence[Staged]) -> list[bool]:
-        """place() of each, in turn (a store sends several at once)."""
-        return [self.place(s) for s in staged]
+        return self.each(self.place, staged)
 
     def missing(self, digests: Iterable[str]) -> list[str]:
         """Those of ``digests`` with nothing stored at their address."""
-        return [d for d in digests if not self.exists(d)]
+        wanted = list(digests)
+        return [d for d, there in zip(wanted, self.each(self.exists, wanted), strict=True)
+                if not there]
 
     def rehash_each(self, digests: Sequence[str]) -> Iterator[Digests | None]:
-        """rehash() of each, in order (a store reads several at once)."""
-        return map(self.rehash, digests)
+        """rehash() of each, in order; a few hundred at a time, so that a verify of
+        many files holds few results at once."""
+        for start in range(0, len(digests), 512):
+            yield from self.each(self.rehash, digests[start:start + 512])
 
     def place(self, staged: Staged) -> bool:
         """Move a staged file to its content address; False if that content was there."""

@@ -27,20 +27,18 @@ import base64
 import contextlib
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar, cast
+from typing import Any, BinaryIO, cast
 from urllib.parse import urlsplit
 
 from khavaran.errors import ConfigError, EvidenceError, StoreUnavailableError
-from khavaran.vault.blobs import Liveness, Staged, Vault
+from khavaran.vault.blobs import Liveness, R, Staged, T, Vault
 from khavaran.vault.streaming import Digests, copy_and_hash
 
 __all__ = ["PART_SIZE", "S3Vault", "TRANSFERS", "parse_url"]
 
-T = TypeVar("T")
-R = TypeVar("R")
 
 PART_SIZE = 16 << 20  # bytes per part of a multipart upload (and its memory); a
                       # file up to this size goes in one request
@@ -177,23 +175,13 @@ class S3Vault(Vault):
 
     def place_all(self, staged: Sequence[Staged]) -> list[bool]:
         self._require_bucket()
-        return self._each(self.place, staged)
+        return self.each(self.place, staged)
 
-    def missing(self, digests: Iterable[str]) -> list[str]:
-        wanted = list(digests)
-        return [d for d, there in zip(wanted, self._each(self.exists, wanted), strict=True)
-                if not there]
-
-    def rehash_each(self, digests: Sequence[str]) -> Iterator[Digests | None]:
-        # In chunks, so that a verify of many objects holds few results at once.
-        for start in range(0, len(digests), 64 * TRANSFERS):
-            yield from self._each(self.rehash, digests[start:start + 64 * TRANSFERS])
-
-    def _each(self, work: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        """``work`` of every item, TRANSFERS at a time; results in order.  On the
-        first failure nothing more is started, and once the transfers under way
-        have ended that failure is raised (a caller's clean-up then sees every
-        object this batch created)."""
+    def each(self, work: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        # Each request waits mostly on the store: TRANSFERS in flight hide its latency.
+        # On the first failure nothing more is started; it is raised once the
+        # transfers under way have ended, so that a caller's clean-up sees every
+        # object the batch created.
         if len(items) < 2:
             return [work(i) for i in items]
         _ = self.client  # made once, before the threads share it (it is thread-safe)
@@ -201,7 +189,7 @@ class S3Vault(Vault):
                                 thread_name_prefix="s3") as pool:
             futures = [pool.submit(work, i) for i in items]
             try:
-                done, _pending = wait(futures, return_when=FIRST_EXCEPTION)
+                wait(futures, return_when=FIRST_EXCEPTION)
             finally:  # a failure, or an interrupt of this thread
                 for f in futures:
                     f.cancel()
