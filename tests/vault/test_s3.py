@@ -8,6 +8,7 @@ the run's shared bucket.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import io
 import os
@@ -183,30 +184,55 @@ def test_a_store_that_refuses_the_upload_refuses_the_intake(
                                   "was taken in")
 
 
-@pytest.fixture
-def cut_off() -> Iterator[str]:
-    """A proxy to the store that forwards the first 64 KiB of a request, then
-    cuts the connection: a store that stops answering mid-upload."""
+@contextlib.contextmanager
+def proxy(*, cut_after: int | None = None, corrupt_reads: bool = False) -> Iterator[str]:
+    """A proxy to the store, on loopback, that misbehaves as a faulty store or
+    network would: ``cut_after`` forwards that many bytes of a request, then cuts
+    the connection; ``corrupt_reads`` flips the last byte of each answer to a GET
+    of an object (its body comes back with one byte wrong, its length unchanged)."""
     assert ENDPOINT
     host, port = ENDPOINT.removeprefix("http://").split(":")
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.2)
     stop = threading.Event()
 
-    def pump(src: socket.socket, dst: socket.socket, limit: int | None) -> None:
-        sent = 0
-        try:
-            while chunk := src.recv(65536):
-                if limit is not None and sent + len(chunk) > limit:
-                    break
-                dst.sendall(chunk)
-                sent += len(chunk)
-        except OSError:
-            pass
-        for s in (src, dst):
+    def close(*socks: socket.socket) -> None:
+        for s in socks:
             with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
             s.close()
+
+    def connection(client: socket.socket) -> None:
+        upstream = socket.create_connection((host, int(port)))
+        reads: list[bool] = []  # one per request forwarded: did it GET an object?
+
+        def requests() -> None:
+            sent = 0
+            try:
+                while chunk := client.recv(65536):
+                    if cut_after is not None and sent + len(chunk) > cut_after:
+                        break
+                    reads.extend(line.startswith(b"GET ") and b"/sha256/" in line
+                                 for line in chunk.split(b"\r\n")
+                                 if line.split(b" ", 1)[0] in METHODS)
+                    upstream.sendall(chunk)
+                    sent += len(chunk)
+            except OSError:
+                pass
+            close(client, upstream)
+
+        def answers() -> None:
+            try:
+                while chunk := upstream.recv(65536):
+                    if corrupt_reads and reads and reads.pop(0):
+                        chunk = chunk[:-1] + bytes([chunk[-1] ^ 0xFF])
+                    client.sendall(chunk)
+            except OSError:
+                pass
+            close(client, upstream)
+
+        threading.Thread(target=requests, daemon=True).start()
+        threading.Thread(target=answers, daemon=True).start()
 
     def serve() -> None:
         while not stop.is_set():
@@ -214,17 +240,26 @@ def cut_off() -> Iterator[str]:
                 client, _ = listener.accept()
             except TimeoutError:
                 continue
-            upstream = socket.create_connection((host, int(port)))
-            threading.Thread(target=pump, args=(client, upstream, 64 << 10),
-                             daemon=True).start()
-            threading.Thread(target=pump, args=(upstream, client, None), daemon=True).start()
+            connection(client)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    stop.set()
-    thread.join()
-    listener.close()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
+METHODS = {b"GET", b"HEAD", b"PUT", b"POST", b"DELETE"}
+
+
+@pytest.fixture
+def cut_off() -> Iterator[str]:
+    """A store that stops answering mid-upload: 64 KiB of a request go through."""
+    with proxy(cut_after=64 << 10) as url:
+        yield url
 
 
 @pytest.mark.parametrize("mib", [1, 11], ids=["one-request", "multipart"])
@@ -261,6 +296,35 @@ def test_a_batch_whose_last_file_fails_takes_back_every_upload_it_made(
     assert registry.settings.vault
     prefix = registry.settings.vault.split("/", 3)[3] + "/"
     assert store.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("KeyCount", 0) == 0
+
+
+def test_a_store_that_reads_back_other_bytes_refuses_the_intake_and_verify_names_it(
+        vault_registry: Registry, store: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    note = tmp_path / "note.txt"
+    note.write_bytes(os.urandom(4096))
+    sha = hashlib.sha256(note.read_bytes()).hexdigest()
+    with proxy(corrupt_reads=True) as faulty:
+        registry = on_store(vault_registry, monkeypatch, endpoint=faulty)
+        before = counts(registry)
+        with pytest.raises(EvidenceError, match=r"s3://.* did not read back as written: "
+                                                "nothing was taken in"):
+            add(registry, note)
+        assert counts(registry) == before
+        # What this intake uploaded is taken back.
+        assert store.list_objects_v2(Bucket=BUCKET, Prefix=key_of(registry, sha))[
+            "KeyCount"] == 0
+
+    # Taken in through a sound connection, then read through the faulty one.
+    sound = on_store(vault_registry, monkeypatch)
+    (item,) = add(sound, note)
+    with proxy(corrupt_reads=True) as faulty:
+        reading = Registry(dataclasses.replace(sound.settings, s3_endpoint=faulty),
+                           sound.engine)
+        problems = verification.verify(reading, None, actor="tester").problems
+    assert len(problems) == 1
+    assert problems[0].startswith(f"item {item.item_id}: its stored file has changed "
+                                  "(sha256 is now ")
 
 
 def test_a_browser_upload_goes_to_the_store(s3_registry: Registry, store: Any) -> None:

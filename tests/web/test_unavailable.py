@@ -15,6 +15,7 @@ from khavaran.services import accounts
 from khavaran.services.registry import Registry
 from khavaran.storage.vault_tables import evidence_item
 from khavaran.web import create_app
+from khavaran.web.public_app import create_public_app
 from s3_store import ENDPOINT, on_store
 
 
@@ -52,6 +53,28 @@ def test_a_database_that_does_not_answer_is_a_plain_503_then_it_works_again(
     finally:
         _pg_execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
     assert client.get("/api/v1/search?q=x", headers=auth).status_code == 200
+
+
+def test_the_public_memorial_says_in_words_that_it_is_away_then_works_again(
+        pg_registry: Registry) -> None:
+    name = pg_registry.settings.db_url.rsplit("/", 1)[1]
+    app = create_public_app(pg_registry.settings, registry=pg_registry)
+    with TestClient(app, base_url="https://testserver") as client:
+        assert client.get("/search?q=x").status_code == 200
+        _pg_execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")
+        _pg_execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    f"WHERE datname = '{name}'")
+        try:
+            page = client.get("/search?q=x&lang=fa")
+            assert page.status_code == 503 and page.headers["retry-after"]
+            assert "یادمان اکنون پاسخ نمی‌دهد" in page.text
+            english = client.get("/search?q=x&lang=en")
+            assert english.status_code == 503
+            assert "The memorial is not answering just now" in english.text
+            assert "Not available for a moment" in english.text
+        finally:
+            _pg_execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
+        assert client.get("/search?q=x").status_code == 200
 
 
 @pytest.mark.parametrize("store", ["seaweedfs"] if ENDPOINT else [])

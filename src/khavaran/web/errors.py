@@ -27,7 +27,7 @@ from khavaran.web.i18n import N_, catalogue
 from khavaran.web.pages import LoginRequired, language, login_redirect, render
 from khavaran.web.security import error_body
 
-__all__ = ["install_error_handlers", "status_of"]
+__all__ = ["OUTAGES", "RETRY_SECONDS", "install_error_handlers", "is_outage", "status_of"]
 
 log = logging.getLogger("khavaran.web")
 
@@ -128,10 +128,21 @@ def _invalid(request: Request, exc: Exception) -> JSONResponse:
                                    ".".join(loc) or None), 422)
 
 
+# The database did not answer (a restart, a lost connection), or a connection was
+# lost in the middle of a transaction (raised when it is next used).
+OUTAGES = (OperationalError, InterfaceError, PendingRollbackError)
+
+
+def is_outage(exc: Exception) -> bool:
+    """Whether the database was away.  A deadlock or a serialisation failure is
+    not that: a bug, shown as one."""
+    return isinstance(exc, OUTAGES) and getattr(
+        getattr(exc, "orig", None), "sqlstate", None) not in ("40P01", "40001")
+
+
 def _unavailable(request: Request, exc: Exception) -> Response:
-    """The database did not answer (a restart, a lost connection): 503, in words.
-    A deadlock or a serialisation failure is not that: a bug, shown as one."""
-    if getattr(getattr(exc, "orig", None), "sqlstate", None) in ("40P01", "40001"):
+    """The database did not answer: 503, in words."""
+    if not is_outage(exc):
         return _crash(request, exc)
     log.error("the database did not answer on %s %s: %s", request.method, request.url.path,
               type(exc).__name__)
@@ -161,8 +172,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(KhavaranError, _ours)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(RequestValidationError, _invalid)
-    app.add_exception_handler(OperationalError, _unavailable)
-    app.add_exception_handler(InterfaceError, _unavailable)
-    # A connection lost in the middle of a transaction: raised when it is next used.
-    app.add_exception_handler(PendingRollbackError, _unavailable)
+    for outage in OUTAGES:
+        app.add_exception_handler(outage, _unavailable)
     app.add_exception_handler(Exception, _crash)

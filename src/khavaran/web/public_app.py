@@ -24,7 +24,7 @@ from khavaran.services.registry import Registry, open_registry
 from khavaran.settings import Settings
 from khavaran.web import public_pages
 from khavaran.web.app import KhavaranApp
-from khavaran.web.errors import status_of
+from khavaran.web.errors import OUTAGES, RETRY_SECONDS, is_outage, status_of
 from khavaran.web.i18n import N_, catalogue
 from khavaran.web.pages import language, render
 
@@ -38,12 +38,13 @@ MAX_BODY = 256 * 1024
 _TITLES = {400: N_("The request is not valid"), 404: N_("Page not found"),
            405: N_("Page not found"), 413: N_("Too large"),
            422: N_("Please check what you entered"), 429: N_("Too many attempts"),
-           500: N_("Something went wrong")}
+           500: N_("Something went wrong"), 503: N_("Not available for a moment")}
 _MESSAGES = {404: N_("There is no page at this address."),
              405: N_("There is no page at this address."),
              413: N_("This is too long to send."),
              429: N_("Too many messages from your address: please try again later."),
-             500: N_("internal error: nothing was written")}
+             500: N_("internal error: nothing was written"),
+             503: N_("The memorial is not answering just now. Please try again in a moment.")}
 
 
 def _page(request: Request, status: int, headers: dict[str, str] | None = None) -> Response:
@@ -74,6 +75,14 @@ def _invalid(request: Request, exc: Exception) -> Response:
     return _page(request, 422)
 
 
+def _unavailable(request: Request, exc: Exception) -> Response:
+    if not is_outage(exc):
+        return _crash(request, exc)
+    log.error("the database did not answer on %s %s: %s", request.method, request.url.path,
+              type(exc).__name__)
+    return _page(request, 503, {"retry-after": str(RETRY_SECONDS)})
+
+
 def _crash(request: Request, exc: Exception) -> Response:
     log.error("internal error on %s %s: %s", request.method, request.url.path,
               type(exc).__name__)
@@ -99,6 +108,8 @@ def create_public_app(settings: Settings, *, registry: Registry | None = None) -
     app.add_exception_handler(KhavaranError, _ours)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(RequestValidationError, _invalid)
+    for outage in OUTAGES:
+        app.add_exception_handler(outage, _unavailable)
     app.add_exception_handler(Exception, _crash)
     app.include_router(public_pages.router)
     app.mount("/static", StaticFiles(packages=[("khavaran.web", "static")]), name="static")
