@@ -186,3 +186,25 @@ def test_sigterm_stops_a_worker_and_marks_its_job_interrupted(registry, scenario
     assert job.state in ("interrupted", "done")
     if job.state == "interrupted":
         assert not list(dossier_jobs.dossier_folder(s).rglob("bagit.txt"))
+
+
+def _fails(registry: Registry, params: dict[str, object], progress: object) -> None:
+    raise ValueError(f"no date for {params['name']}")
+
+
+def test_a_jobs_bug_fails_the_job_and_the_log_names_its_kind_not_its_message(
+        registry: Registry, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A worker's log is read by whoever runs the server: it says where a job
+    failed and how, never what the error quoted (a protected name among it)."""
+    monkeypatch.setitem(jobs.KINDS, "boom", f"{__name__}:_fails")
+    job_id = jobs.submit(registry, "boom", {"name": "Parvaneh Example-Protected"},
+                         actor="ana")
+    jobs.run_next(registry)
+    failed = jobs.job_of(registry, job_id)
+    assert failed.state == "failed"
+    assert failed.message == ("an unexpected error (ValueError); the worker's log has the "
+                              "details")
+    err = capsys.readouterr().err
+    assert "in _fails" in err and err.rstrip().endswith("builtins.ValueError")
+    assert "Parvaneh" not in err

@@ -288,7 +288,10 @@ def _execute(registry: Registry, row: Any, worker: str) -> Job:
     except KhavaranError as exc:
         finish("failed", message=str(exc)[:4000])
     except Exception as exc:  # a job's bug must not stop the worker
-        traceback.print_exc(file=sys.stderr)
+        # Where it failed and the kind of error, not its message: a message may
+        # quote what the job read, a protected name among it.
+        sys.stderr.write("".join(traceback.format_tb(exc.__traceback__))
+                         + f"{type(exc).__module__}.{type(exc).__qualname__}\n")
         finish("failed", message=f"an unexpected error ({type(exc).__name__}); the "
                                  "worker's log has the details")
     except BaseException:
@@ -337,8 +340,8 @@ def _loop(registry: Registry, worker: str, taker: job_queue.Taker | None, *,
         except (OperationalError, job_queue.QueueError) as exc:
             # The database went away for a moment (a restart): wait, then ask again.
             reason = getattr(exc, "orig", None) or exc.__cause__ or exc
-            sys.stderr.write(f"khavaran worker: the database did not answer ({reason}); "
-                             "trying again\n")
+            sys.stderr.write("khavaran worker: the database did not answer "
+                             f"({type(reason).__qualname__}); trying again\n")
             stop.wait(RETRY_SECONDS)
             if taker is not None:
                 with contextlib.suppress(job_queue.QueueError):
