@@ -83,6 +83,8 @@ bench: $(VENV)/.bench-installed system-packages
 	$(BIN)/python bench/bench_public.py
 	$(BIN)/python bench/bench_upload.py
 	scripts/with-postgres.sh scripts/with-seaweedfs.sh $(BIN)/python bench/bench_team.py
+	KHAVARAN_TEST_PG_FSYNC=on KHAVARAN_TEST_S3_VOLUME_MB=1024 KHAVARAN_TEST_S3_VOLUMES=0 \
+	  scripts/with-postgres.sh scripts/with-seaweedfs.sh $(BIN)/python bench/bench_scale.py
 
 docs: $(VENV)/.installed
 	$(BIN)/python scripts/cli_reference.py > docs/cli.md

@@ -16,7 +16,9 @@ start-up is counted):
 2. ``--items`` files of random bytes, sizes log-normal around ``--median-kb``
    (a scanned page or a short document), in folders of ``--chunk``.  Baseline:
    `weed upload -dir` of every folder, straight to the same SeaweedFS (its
-   master and volume server, no S3 gateway and no database).  Then `khavaran
+   master and volume server, no S3 gateway and no database); and a bare boto3
+   PUT of each file through the S3 gateway, as many at once as an intake sends
+   (what the gateway itself costs).  Then `khavaran
    evidence add FOLDER` of each folder: hashed, uploaded through the S3
    gateway with its SHA-256, read back, recorded with its ledger entry, one
    transaction per folder.  The figure is items per second, as a ratio to
@@ -42,6 +44,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -54,6 +57,7 @@ from khavaran.services.registry import open_registry  # noqa: E402
 from khavaran.services.search import search  # noqa: E402
 from khavaran.settings import Settings  # noqa: E402
 from khavaran.storage.engine import libpq_url  # noqa: E402
+from khavaran.vault.s3 import TRANSFERS  # noqa: E402
 
 KHAVARAN = Path(sys.executable).parent / "khavaran"
 WEED = Path(sys.executable).parent / "weed"
@@ -122,6 +126,32 @@ def weed_upload(folders: list[Path]) -> tuple[float, int]:
     return time.perf_counter() - start, stored
 
 
+def bare_put(folders: list[Path]) -> float:
+    """Seconds to PUT every file through the S3 gateway, as many at once as an
+    intake sends, with nothing else: no hash, no read-back, no database."""
+    import boto3
+    from botocore.config import Config
+
+    s3 = boto3.client("s3", endpoint_url=_need("KHAVARAN_TEST_S3_ENDPOINT"),
+                      aws_access_key_id=_need("KHAVARAN_TEST_S3_KEY"),
+                      aws_secret_access_key=_need("KHAVARAN_TEST_S3_SECRET"),
+                      region_name="us-east-1",
+                      config=Config(max_pool_connections=2 * TRANSFERS,
+                                    request_checksum_calculation="when_required",
+                                    s3={"addressing_style": "path"}))
+    bucket, prefix = _need("KHAVARAN_TEST_S3_BUCKET"), f"bare-{secrets.token_hex(4)}"
+
+    def put(path: Path) -> None:
+        s3.put_object(Bucket=bucket, Key=f"{prefix}/{path.parent.name}/{path.name}",
+                      Body=path.read_bytes())
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(TRANSFERS) as pool:
+        for d in folders:
+            list(pool.map(put, sorted(d.iterdir())))
+    return time.perf_counter() - start
+
+
 def line(what: str, seconds: float, extra: str = "") -> None:
     print(f"  {what:<44} {seconds:9.1f} s{extra}", flush=True)
 
@@ -169,29 +199,10 @@ def main() -> None:
         registry = open_registry(settings)
         claims = registry_claims(registry)
         line(f"import of {args.persons:,} list rows ({claims:,} claims)", took,
-             f"  {claims / took:8,.0f} claims/s")
+             f"  {claims / took:8,.0f} claims/s  database {db_size(name)}")
 
-        folders = make_files(folder / "files", args.items, args.chunk, args.median_kb, 1988)
-        total = sum(f.stat().st_size for d in folders for f in d.iterdir())
-        print(f"  {args.items:,} files, {total / 1e9:.2f} GB (median {args.median_kb:g} kB) "
-              f"in {len(folders)} folders", flush=True)
-        weed_s, stored = weed_upload(folders)
-        if stored != args.items:
-            raise SystemExit(f"weed upload stored {stored} of {args.items} files")
-        line("weed upload (baseline)", weed_s, f"  {args.items / weed_s:8,.1f} items/s  "
-             f"{total / weed_s / 1e6:6.1f} MB/s")
-        start = time.perf_counter()
-        for d in folders:
-            run.khavaran("evidence", "add", str(d), "--source", SOURCES[0])
-        add_s = time.perf_counter() - start
-        ratio = weed_s / add_s
-        line("khavaran evidence add", add_s, f"  {args.items / add_s:8,.1f} items/s  "
-             f"{total / add_s / 1e6:6.1f} MB/s  {ratio:.2f} of weed's (goal at least 0.7: "
-             f"{'met' if ratio >= 0.7 else 'MISSED'})")
-        items = registry_items(registry)
-        if items != args.items:
-            raise SystemExit(f"the vault holds {items} items, not {args.items}")
-        shutil.rmtree(folder / "files")
+        if args.items:
+            intake(run, registry, args, folder, name)
 
         line("khavaran verify (registry, ledger, every object)", run.khavaran("verify"))
         web(run, registry, args, folder)
@@ -215,6 +226,37 @@ def main() -> None:
         _admin(f"DROP DATABASE IF EXISTS {restored_db} WITH (FORCE)")
 
 
+def intake(run: Run, registry: object, args: argparse.Namespace, folder: Path,
+           name: str) -> None:
+    """Step 2: the files, weed's upload and a bare PUT as baselines, then the intake."""
+    folders = make_files(folder / "files", args.items, args.chunk, args.median_kb, 1988)
+    total = sum(f.stat().st_size for d in folders for f in d.iterdir())
+    print(f"  {args.items:,} files, {total / 1e9:.2f} GB (median {args.median_kb:g} kB) "
+          f"in {len(folders)} folders", flush=True)
+    weed_s, stored = weed_upload(folders)
+    if stored != args.items:
+        raise SystemExit(f"weed upload stored {stored} of {args.items} files")
+    line("weed upload (baseline)", weed_s, f"  {args.items / weed_s:8,.1f} items/s  "
+         f"{total / weed_s / 1e6:6.1f} MB/s")
+    put_s = bare_put(folders)
+    line(f"boto3 PUT through the S3 gateway, {TRANSFERS} at once", put_s,
+         f"  {args.items / put_s:8,.1f} items/s  {total / put_s / 1e6:6.1f} MB/s  "
+         f"{weed_s / put_s:.2f} of weed's")
+    start = time.perf_counter()
+    for d in folders:
+        run.khavaran("evidence", "add", str(d), "--source", SOURCES[0])
+    add_s = time.perf_counter() - start
+    ratio = weed_s / add_s
+    line("khavaran evidence add", add_s, f"  {args.items / add_s:8,.1f} items/s  "
+         f"{total / add_s / 1e6:6.1f} MB/s  {ratio:.2f} of weed's (goal at least 0.7: "
+         f"{'met' if ratio >= 0.7 else 'MISSED'})")
+    items = registry_items(registry)
+    if items != args.items:
+        raise SystemExit(f"the vault holds {items} items, not {args.items}")
+    shutil.rmtree(folder / "files")
+    print(f"  database with the vault's records: {db_size(name)}", flush=True)
+
+
 def registry_claims(registry: object) -> int:
     from khavaran.storage import queries
 
@@ -229,6 +271,10 @@ def registry_items(registry: object) -> int:
 
     with registry.read() as conn:  # type: ignore[attr-defined]
         return int(conn.execute(select(func.count()).select_from(evidence_item)).scalar_one())
+
+
+def db_size(name: str) -> str:
+    return str(_admin(f"SELECT pg_size_pretty(pg_database_size('{name}'))"))
 
 
 def du(path: Path) -> int:
