@@ -14,6 +14,7 @@ import io
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +27,7 @@ from typer.testing import CliRunner
 
 from files import text_pdf
 from khavaran.cli import app
-from khavaran.errors import EvidenceError
+from khavaran.errors import EvidenceError, StoreUnavailableError
 from khavaran.services import custody, evidence, purge, verification
 from khavaran.services.registry import Registry
 from khavaran.storage.vault_tables import evidence_intake, evidence_item, ledger_entry
@@ -185,11 +186,13 @@ def test_a_store_that_refuses_the_upload_refuses_the_intake(
 
 
 @contextlib.contextmanager
-def proxy(*, cut_after: int | None = None, corrupt_reads: bool = False) -> Iterator[str]:
+def proxy(*, cut_after: int | None = None, corrupt_reads: bool = False,
+          seen: list[str] | None = None) -> Iterator[str]:
     """A proxy to the store, on loopback, that misbehaves as a faulty store or
     network would: ``cut_after`` forwards that many bytes of a request, then cuts
     the connection; ``corrupt_reads`` flips the last byte of each answer to a GET
-    of an object (its body comes back with one byte wrong, its length unchanged)."""
+    of an object (its body comes back with one byte wrong, its length unchanged).
+    ``seen`` collects the request lines ("PUT /bucket/key HTTP/1.1")."""
     assert ENDPOINT
     host, port = ENDPOINT.removeprefix("http://").split(":")
     listener = socket.create_server(("127.0.0.1", 0))
@@ -212,9 +215,12 @@ def proxy(*, cut_after: int | None = None, corrupt_reads: bool = False) -> Itera
                 while chunk := client.recv(65536):
                     if cut_after is not None and sent + len(chunk) > cut_after:
                         break
+                    lines = [line for line in chunk.split(b"\r\n")
+                             if line.split(b" ", 1)[0] in METHODS]
                     reads.extend(line.startswith(b"GET ") and b"/sha256/" in line
-                                 for line in chunk.split(b"\r\n")
-                                 if line.split(b" ", 1)[0] in METHODS)
+                                 for line in lines)
+                    if seen is not None:
+                        seen.extend(line.decode("latin-1") for line in lines)
                     upstream.sendall(chunk)
                     sent += len(chunk)
             except OSError:
@@ -325,6 +331,47 @@ def test_a_store_that_reads_back_other_bytes_refuses_the_intake_and_verify_names
     assert len(problems) == 1
     assert problems[0].startswith(f"item {item.item_id}: its stored file has changed "
                                   "(sha256 is now ")
+
+
+def test_the_same_bytes_twice_in_one_intake_go_up_once(
+        vault_registry: Registry, store: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files go up several at once; two writes of one address at the same moment
+    may be refused by a store (AWS answers 409), so a content is sent once."""
+    folder = tmp_path / "box"
+    folder.mkdir()
+    body = os.urandom(4096)
+    for name in ("scan.tiff", "scan-copy.tiff", "scan-again.tiff"):
+        (folder / name).write_bytes(body)
+    (folder / "other.txt").write_bytes(os.urandom(100))
+    sha = hashlib.sha256(body).hexdigest()
+    requests: list[str] = []
+    with proxy(seen=requests) as counting:
+        registry = on_store(vault_registry, monkeypatch, endpoint=counting)
+        taken = add(registry, folder)
+    assert len(taken) == 4 and len({i.item_id for i in taken}) == 2
+    puts = [r for r in requests if r.startswith("PUT ") and sha in r]
+    assert len(puts) == 1, requests
+    assert store.get_object(Bucket=BUCKET, Key=key_of(registry, sha))["Body"].read() == body
+    assert verification.verify(registry, None, actor="tester").problems == []
+
+
+def test_several_at_once_raise_the_failure_that_came_first(
+        s3_registry: Registry) -> None:
+    """Which error a user sees (try again later, or refused) does not depend on the
+    order of the files: the first failure in time is the one raised."""
+    def work(n: int) -> int:
+        if n == 0:
+            time.sleep(0.5)
+            raise EvidenceError("refused, late")
+        if n == 3:
+            raise StoreUnavailableError("the store is away")
+        return n
+
+    with pytest.raises(StoreUnavailableError, match="the store is away"):
+        s3_registry.vault.each(work, list(range(6)))
+    assert s3_registry.vault.each(lambda n: n * 2, list(range(20))) == \
+        [n * 2 for n in range(20)]
 
 
 def test_a_browser_upload_goes_to_the_store(s3_registry: Registry, store: Any) -> None:

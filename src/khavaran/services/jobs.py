@@ -36,12 +36,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy.exc import OperationalError
-
 from khavaran.errors import KhavaranError, NotFoundError, ValidationError
 from khavaran.services.registry import Registry, require_actor
 from khavaran.storage import job_queue
 from khavaran.storage import jobs as store
+from khavaran.storage.engine import DATABASE_AWAY
 
 __all__ = ["HEARTBEAT_SECONDS", "KINDS", "STALE_SECONDS", "Job", "Progress", "job_of",
            "recent", "rerun", "run_next", "submit", "sweep_interrupted", "work", "worker_name"]
@@ -207,8 +206,11 @@ class _Heart:
 
     def _beat(self) -> None:
         while not self.stop.wait(HEARTBEAT_SECONDS):
-            with self.registry.write() as conn:
-                store.mark_progress(conn, self.job_id, self.worker, self.registry.now())
+            try:
+                with self.registry.write() as conn:
+                    store.mark_progress(conn, self.job_id, self.worker, self.registry.now())
+            except DATABASE_AWAY as exc:  # beat again next time; the kind only, as below
+                _say_away(exc)
 
     def __enter__(self) -> _Heart:
         self.thread.start()
@@ -302,6 +304,13 @@ def _execute(registry: Registry, row: Any, worker: str) -> Job:
     return job_of(registry, job_id)
 
 
+def _say_away(exc: BaseException) -> None:
+    # The kind of error only: the driver's message may quote a statement's values.
+    reason = getattr(exc, "orig", None) or exc.__cause__ or exc
+    sys.stderr.write("khavaran worker: the database did not answer "
+                     f"({type(reason).__qualname__}); trying again\n")
+
+
 def work(registry: Registry, *, stop: threading.Event, poll: float = 1.0,
          once: bool = False) -> int:
     """Run queued jobs until ``stop`` is set (or, with ``once``, until none is
@@ -337,11 +346,9 @@ def _loop(registry: Registry, worker: str, taker: job_queue.Taker | None, *,
                 # worker would otherwise leave their jobs queued for good).
                 _settle_queue(registry, taker)
                 settled = time.monotonic()
-        except (OperationalError, job_queue.QueueError) as exc:
+        except (*DATABASE_AWAY, job_queue.QueueError) as exc:
             # The database went away for a moment (a restart): wait, then ask again.
-            reason = getattr(exc, "orig", None) or exc.__cause__ or exc
-            sys.stderr.write("khavaran worker: the database did not answer "
-                             f"({type(reason).__qualname__}); trying again\n")
+            _say_away(exc)
             stop.wait(RETRY_SECONDS)
             if taker is not None:
                 with contextlib.suppress(job_queue.QueueError):

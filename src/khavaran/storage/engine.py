@@ -6,11 +6,16 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
 
 from khavaran.errors import ConfigError
 from khavaran.storage.sealing import journal_statement
 
-__all__ = ["libpq_url", "make_engine"]
+__all__ = ["DATABASE_AWAY", "libpq_url", "make_engine"]
+
+# The errors of a database that did not answer (a restart, a lost connection), or of
+# a connection lost in the middle of a transaction (raised when it is next used).
+DATABASE_AWAY = (OperationalError, InterfaceError, PendingRollbackError)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

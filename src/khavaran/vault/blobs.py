@@ -202,7 +202,20 @@ class Vault:
         return [work(item) for item in items]
 
     def place_all(self, staged: Sequence[Staged]) -> list[bool]:
-        return self.each(self.place, staged)
+        """place() of each; a content given twice is placed once (two writes of one
+        address at the same moment may be refused by a store), its copies discarded."""
+        first: dict[str, Staged] = {}
+        for s in staged:
+            first.setdefault(s.digests.sha256, s)
+        placed = dict(zip(first, self.each(self.place, list(first.values())), strict=True))
+        results = []
+        for s in staged:
+            if first[s.digests.sha256] is s:
+                results.append(placed[s.digests.sha256])
+            else:
+                s.discard()
+                results.append(False)
+        return results
 
     def missing(self, digests: Iterable[str]) -> list[str]:
         """Those of ``digests`` with nothing stored at their address."""
@@ -211,10 +224,10 @@ class Vault:
                 if not there]
 
     def rehash_each(self, digests: Sequence[str]) -> Iterator[Digests | None]:
-        """rehash() of each, in order; a few hundred at a time, so that a verify of
-        many files holds few results at once."""
-        for start in range(0, len(digests), 512):
-            yield from self.each(self.rehash, digests[start:start + 512])
+        """rehash() of each, in order; 64 at a time, so that a verify of many files
+        holds few results at once and reports its progress as it goes."""
+        for start in range(0, len(digests), 64):
+            yield from self.each(self.rehash, digests[start:start + 64])
 
     def place(self, staged: Staged) -> bool:
         """Move a staged file to its content address; False if that content was there."""

@@ -28,7 +28,7 @@ import contextlib
 import hashlib
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 from urllib.parse import urlsplit
@@ -151,9 +151,10 @@ class S3Vault(Vault):
         refuse the intake."""
         d = staged.digests
         self._require_bucket()
-        # A big file is looked for first, not sent again; a small one is sent, and
-        # the conditional write answers 412 if its address is taken (one request).
-        if d.size > PART_SIZE and self._head(d.sha256) is not None:
+        # Looked for first, though the conditional write would answer 412: a store
+        # that ignores If-None-Match would otherwise overwrite other bytes at the
+        # address (and with them the sign that someone changed them).
+        if self._head(d.sha256) is not None:
             self._require_genuine(d)
             staged.discard()
             return False
@@ -175,7 +176,7 @@ class S3Vault(Vault):
 
     def place_all(self, staged: Sequence[Staged]) -> list[bool]:
         self._require_bucket()
-        return self.each(self.place, staged)
+        return super().place_all(staged)
 
     def each(self, work: Callable[[T], R], items: Sequence[T]) -> list[R]:
         # Each request waits mostly on the store: TRANSFERS in flight hide its latency.
@@ -185,16 +186,18 @@ class S3Vault(Vault):
         if len(items) < 2:
             return [work(i) for i in items]
         _ = self.client  # made once, before the threads share it (it is thread-safe)
+        failed: BaseException | None = None
         with ThreadPoolExecutor(max_workers=min(TRANSFERS, len(items)),
                                 thread_name_prefix="s3") as pool:
             futures = [pool.submit(work, i) for i in items]
             try:
-                wait(futures, return_when=FIRST_EXCEPTION)
+                for done in as_completed(futures):  # in the order they end
+                    failed = done.exception()
+                    if failed is not None:
+                        break
             finally:  # a failure, or an interrupt of this thread
                 for f in futures:
                     f.cancel()
-        failed = next((f.exception() for f in futures
-                       if not f.cancelled() and f.exception() is not None), None)
         if failed is not None:
             raise failed
         return [f.result() for f in futures]

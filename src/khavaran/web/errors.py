@@ -10,7 +10,6 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
 from starlette.exceptions import HTTPException
 
 from khavaran.errors import (
@@ -23,6 +22,7 @@ from khavaran.errors import (
     StoreUnavailableError,
     ValidationError,
 )
+from khavaran.storage.engine import DATABASE_AWAY
 from khavaran.web.i18n import N_, catalogue
 from khavaran.web.pages import LoginRequired, language, login_redirect, render
 from khavaran.web.security import error_body
@@ -128,9 +128,7 @@ def _invalid(request: Request, exc: Exception) -> JSONResponse:
                                    ".".join(loc) or None), 422)
 
 
-# The database did not answer (a restart, a lost connection), or a connection was
-# lost in the middle of a transaction (raised when it is next used).
-OUTAGES = (OperationalError, InterfaceError, PendingRollbackError)
+OUTAGES = DATABASE_AWAY
 
 
 def is_outage(exc: Exception) -> bool:
