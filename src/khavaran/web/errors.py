@@ -27,7 +27,7 @@ from khavaran.web.i18n import N_, catalogue
 from khavaran.web.pages import LoginRequired, language, login_redirect, render
 from khavaran.web.security import error_body
 
-__all__ = ["OUTAGES", "RETRY_SECONDS", "install_error_handlers", "is_outage", "status_of"]
+__all__ = ["RETRY_SECONDS", "install_error_handlers", "is_outage", "status_of"]
 
 log = logging.getLogger("khavaran.web")
 
@@ -128,13 +128,10 @@ def _invalid(request: Request, exc: Exception) -> JSONResponse:
                                    ".".join(loc) or None), 422)
 
 
-OUTAGES = DATABASE_AWAY
-
-
 def is_outage(exc: Exception) -> bool:
     """Whether the database was away.  A deadlock or a serialisation failure is
     not that: a bug, shown as one."""
-    return isinstance(exc, OUTAGES) and getattr(
+    return isinstance(exc, DATABASE_AWAY) and getattr(
         getattr(exc, "orig", None), "sqlstate", None) not in ("40P01", "40001")
 
 
@@ -170,6 +167,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(KhavaranError, _ours)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(RequestValidationError, _invalid)
-    for outage in OUTAGES:
+    for outage in DATABASE_AWAY:
         app.add_exception_handler(outage, _unavailable)
     app.add_exception_handler(Exception, _crash)

@@ -22,9 +22,10 @@ from starlette.exceptions import HTTPException
 from khavaran.errors import KhavaranError, RateLimitError
 from khavaran.services.registry import Registry, open_registry
 from khavaran.settings import Settings
+from khavaran.storage.engine import DATABASE_AWAY
 from khavaran.web import public_pages
 from khavaran.web.app import KhavaranApp
-from khavaran.web.errors import OUTAGES, RETRY_SECONDS, is_outage, status_of
+from khavaran.web.errors import RETRY_SECONDS, is_outage, status_of
 from khavaran.web.i18n import N_, catalogue
 from khavaran.web.pages import language, render
 
@@ -108,7 +109,7 @@ def create_public_app(settings: Settings, *, registry: Registry | None = None) -
     app.add_exception_handler(KhavaranError, _ours)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(RequestValidationError, _invalid)
-    for outage in OUTAGES:
+    for outage in DATABASE_AWAY:
         app.add_exception_handler(outage, _unavailable)
     app.add_exception_handler(Exception, _crash)
     app.include_router(public_pages.router)
