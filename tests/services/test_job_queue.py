@@ -77,6 +77,14 @@ def test_two_workers_at_once_run_each_job_exactly_once(pg_registry):
     assert {s for _, s, *_ in _queue(pg_registry)} == {"succeeded"}
 
 
+def _taken_by_a_silent_worker(conn) -> None:
+    """Every queue entry taken ('doing') by a worker whose heartbeat is two minutes old."""
+    wid = conn.execute(text("INSERT INTO procrastinate_workers (last_heartbeat) "
+                            "VALUES (now() - interval '2 minutes') RETURNING id")).scalar()
+    conn.execute(text("UPDATE procrastinate_jobs SET status = 'doing', worker_id = :w"),
+                 {"w": wid})
+
+
 def test_the_queue_entry_of_a_killed_worker_is_settled_by_the_next(pg_registry):
     """A worker killed mid-job leaves procrastinate's entry 'doing' and its
     heartbeat stops: the next worker, once the heartbeat is old, fails that
@@ -85,10 +93,7 @@ def test_the_queue_entry_of_a_killed_worker_is_settled_by_the_next(pg_registry):
     with pg_registry.write() as conn:
         # As a worker that took the job and was then killed: its entry taken, its
         # heartbeat two minutes old, our row running under a worker long gone.
-        wid = conn.execute(text("INSERT INTO procrastinate_workers (last_heartbeat) "
-                                "VALUES (now() - interval '2 minutes') RETURNING id")).scalar()
-        conn.execute(text("UPDATE procrastinate_jobs SET status = 'doing', worker_id = :w"),
-                     {"w": wid})
+        _taken_by_a_silent_worker(conn)
         store.claim(conn, job_id, "elsewhere:1:ab", pg_registry.now().replace(year=2000))
     assert jobs.job_of(pg_registry, job_id).state == "interrupted"
     proc = _worker(pg_registry)
@@ -134,10 +139,7 @@ def test_a_job_whose_entry_was_taken_by_a_killed_worker_runs_after_all(pg_regist
     entry and queues the job again, then runs it."""
     job_id = verify_jobs.start_verify(pg_registry, None, actor="ana")
     with pg_registry.write() as conn:
-        wid = conn.execute(text("INSERT INTO procrastinate_workers (last_heartbeat) "
-                                "VALUES (now() - interval '2 minutes') RETURNING id")).scalar()
-        conn.execute(text("UPDATE procrastinate_jobs SET status = 'doing', worker_id = :w"),
-                     {"w": wid})
+        _taken_by_a_silent_worker(conn)
     assert jobs.job_of(pg_registry, job_id).state == "queued"
     proc = _worker(pg_registry)
     out, err = proc.communicate(timeout=120)
