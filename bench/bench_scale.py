@@ -16,9 +16,11 @@ start-up is counted):
 2. ``--items`` files of random bytes, sizes log-normal around ``--median-kb``
    (a scanned page or a short document), in folders of ``--chunk``.  Baseline:
    `weed upload -dir` of every folder, straight to the same SeaweedFS (its
-   master and volume server, no S3 gateway and no database); and a bare boto3
+   master and volume server, no S3 gateway and no database); a bare boto3
    PUT of each file through the S3 gateway, as many at once as an intake sends
-   (what the gateway itself costs).  Then `khavaran
+   (what the gateway itself costs); and the same PUT followed by a read-back
+   GET checked by SHA-256 (the least an intake that reads back can do).  The
+   store's and the client's CPU seconds are printed beside each.  Then `khavaran
    evidence add FOLDER` of each folder: hashed, uploaded through the S3
    gateway with its SHA-256, read back, recorded with its ledger entry, one
    transaction per folder.  The figure is items per second, as a ratio to
@@ -34,8 +36,11 @@ start-up is counted):
 from __future__ import annotations
 
 import argparse
+import contextlib
+import hashlib
 import os
 import random
+import resource
 import secrets
 import shutil
 import subprocess
@@ -43,7 +48,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -126,9 +131,11 @@ def weed_upload(folders: list[Path]) -> tuple[float, int]:
     return time.perf_counter() - start, stored
 
 
-def bare_put(folders: list[Path]) -> float:
+def bare_put(folders: list[Path], *, read_back: bool = False) -> float:
     """Seconds to PUT every file through the S3 gateway, as many at once as an
-    intake sends, with nothing else: no hash, no read-back, no database."""
+    intake sends, with nothing else: no database, no staging.  With ``read_back``,
+    each is then read back and its SHA-256 checked: the least that an intake
+    following the issue's rule (read back and verified before it commits) can do."""
     import boto3
     from botocore.config import Config
 
@@ -138,18 +145,56 @@ def bare_put(folders: list[Path]) -> float:
                       region_name="us-east-1",
                       config=Config(max_pool_connections=2 * TRANSFERS,
                                     request_checksum_calculation="when_required",
+                                    response_checksum_validation="when_required",
                                     s3={"addressing_style": "path"}))
     bucket, prefix = _need("KHAVARAN_TEST_S3_BUCKET"), f"bare-{secrets.token_hex(4)}"
 
     def put(path: Path) -> None:
-        s3.put_object(Bucket=bucket, Key=f"{prefix}/{path.parent.name}/{path.name}",
-                      Body=path.read_bytes())
+        body = path.read_bytes()
+        key = f"{prefix}/{path.parent.name}/{path.name}"
+        s3.put_object(Bucket=bucket, Key=key, Body=body)
+        if read_back:
+            got = s3.get_object(Bucket=bucket, Key=key)["Body"]
+            digest = hashlib.sha256()
+            while chunk := got.read(1 << 20):
+                digest.update(chunk)
+            if digest.digest() != hashlib.sha256(body).digest():
+                raise SystemExit(f"{key} did not read back as written")
 
     start = time.perf_counter()
     with ThreadPoolExecutor(TRANSFERS) as pool:
         for d in folders:
             list(pool.map(put, sorted(d.iterdir())))
     return time.perf_counter() - start
+
+
+class Cpu:
+    """CPU seconds spent by the store (SeaweedFS, all of its parts in one process)
+    and by the client (this process's threads and the commands it ran) while a
+    step ran: on two cores the two compete, so together they bound the step."""
+
+    def __init__(self) -> None:
+        self.store_pid = Store().pid
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def _now(self) -> tuple[float, float]:
+        fields = Path(f"/proc/{self.store_pid}/stat").read_text().rsplit(")", 1)[1].split()
+        store = (int(fields[11]) + int(fields[12])) / self.tick
+        me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF,
+                                                    resource.RUSAGE_CHILDREN))
+        return store, me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+    @contextlib.contextmanager
+    def measuring(self) -> Iterator[list[float]]:
+        spent: list[float] = []
+        store0, client0 = self._now()
+        yield spent
+        store1, client1 = self._now()
+        spent.extend([store1 - store0, client1 - client0])
+
+
+def cpu_note(spent: list[float]) -> str:
+    return f"  cpu: store {spent[0]:6.1f} s, client {spent[1]:6.1f} s"
 
 
 def line(what: str, seconds: float, extra: str = "") -> None:
@@ -233,23 +278,28 @@ def intake(run: Run, registry: object, args: argparse.Namespace, folder: Path,
     total = sum(f.stat().st_size for d in folders for f in d.iterdir())
     print(f"  {args.items:,} files, {total / 1e9:.2f} GB (median {args.median_kb:g} kB) "
           f"in {len(folders)} folders", flush=True)
-    weed_s, stored = weed_upload(folders)
+    cpu = Cpu()
+    with cpu.measuring() as spent:
+        weed_s, stored = weed_upload(folders)
     if stored != args.items:
         raise SystemExit(f"weed upload stored {stored} of {args.items} files")
     line("weed upload (baseline)", weed_s, f"  {args.items / weed_s:8,.1f} items/s  "
-         f"{total / weed_s / 1e6:6.1f} MB/s")
-    put_s = bare_put(folders)
-    line(f"boto3 PUT through the S3 gateway, {TRANSFERS} at once", put_s,
-         f"  {args.items / put_s:8,.1f} items/s  {total / put_s / 1e6:6.1f} MB/s  "
-         f"{weed_s / put_s:.2f} of weed's")
+         f"{total / weed_s / 1e6:6.1f} MB/s" + cpu_note(spent))
+    for what, read_back in (("", False), (" and read back", True)):
+        with cpu.measuring() as spent:
+            put_s = bare_put(folders, read_back=read_back)
+        line(f"boto3 PUT{what}, {TRANSFERS} at once", put_s,
+             f"  {args.items / put_s:8,.1f} items/s  {total / put_s / 1e6:6.1f} MB/s  "
+             f"{weed_s / put_s:.2f} of weed's" + cpu_note(spent))
     start = time.perf_counter()
-    for d in folders:
-        run.khavaran("evidence", "add", str(d), "--source", SOURCES[0])
+    with cpu.measuring() as spent:
+        for d in folders:
+            run.khavaran("evidence", "add", str(d), "--source", SOURCES[0])
     add_s = time.perf_counter() - start
     ratio = weed_s / add_s
     line("khavaran evidence add", add_s, f"  {args.items / add_s:8,.1f} items/s  "
          f"{total / add_s / 1e6:6.1f} MB/s  {ratio:.2f} of weed's (goal at least 0.7: "
-         f"{'met' if ratio >= 0.7 else 'MISSED'})")
+         f"{'met' if ratio >= 0.7 else 'MISSED'})" + cpu_note(spent))
     items = registry_items(registry)
     if items != args.items:
         raise SystemExit(f"the vault holds {items} items, not {args.items}")

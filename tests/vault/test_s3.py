@@ -176,6 +176,56 @@ def _refused(registry: Registry, tmp_path: Path, match: str) -> None:
     assert counts(registry) == before
 
 
+def test_a_new_file_costs_one_upload_and_one_read_back(
+        vault_registry: Registry, store: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a store that honours If-None-Match (SeaweedFS does; one probe per process
+    finds out), a new file's address is not looked at before its upload, nor again
+    before the intake commits: no one else removes an object this process created."""
+    folder = tmp_path / "box"
+    folder.mkdir()
+    for n in range(5):
+        (folder / f"page-{n}.txt").write_bytes(os.urandom(2000))
+    requests: list[str] = []
+    with proxy(seen=requests) as counting:
+        registry = on_store(vault_registry, monkeypatch, endpoint=counting)
+        add(registry, folder)
+    assert sorted(r.split(" ")[0] for r in requests if "/sha256/" in r) == \
+        ["GET"] * 5 + ["PUT"] * 5, requests
+    assert [r.split(" ")[0] for r in requests if "/probe/" in r] == ["PUT", "PUT", "DELETE"]
+    prefix = key_of(registry, "0" * 64).split("/sha256/")[0]
+    assert store.list_objects_v2(Bucket=BUCKET, Prefix=prefix + "/probe/")["KeyCount"] == 0
+    assert verification.verify(registry, None, actor="tester").problems == []
+
+
+def test_a_store_that_ignores_conditional_writes_still_never_overwrites(
+        s3_registry: Registry, store: Any, tmp_path: Path) -> None:
+    """A store that takes a second write with If-None-Match (as if the header never
+    reached it) is found out by the probe, and each address is looked at first."""
+    def ignore_conditions(request: Any, **_: Any) -> None:
+        del request.headers["If-None-Match"]
+
+    s3_registry.vault.client.meta.events.register(  # type: ignore[attr-defined]
+        "before-sign.s3.PutObject", ignore_conditions)
+    note = tmp_path / "note.txt"
+    note.write_text("Testimony, 1367")
+    sha = hashlib.sha256(note.read_bytes()).hexdigest()
+    key = key_of(s3_registry, sha)
+    store.put_object(Bucket=BUCKET, Key=key, Body=b"planted")
+    before = counts(s3_registry)
+
+    with pytest.raises(EvidenceError, match="already holds other bytes"):
+        add(s3_registry, note)
+
+    assert counts(s3_registry) == before
+    assert store.get_object(Bucket=BUCKET, Key=key)["Body"].read() == b"planted"
+    other = tmp_path / "other.txt"
+    other.write_text("Another testimony")
+    assert [i.repeat for i in add(s3_registry, other)] == [False]
+    problems = verification.verify(s3_registry, None, actor="tester").problems
+    assert len(problems) == 1 and f"s3://{BUCKET}/{key} belongs to no item" in problems[0]
+
+
 def test_a_store_that_refuses_the_upload_refuses_the_intake(
         vault_registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     wrong_key = on_store(vault_registry, monkeypatch, secret="not-the-secret")

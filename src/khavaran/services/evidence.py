@@ -116,7 +116,7 @@ def _still_stored(conn: Connection, registry: Registry, digests: Iterable[str],
     placed is still there (another machine may have removed a leftover of the same
     bytes just before; see vault/s3.py)."""
     lock_vault(conn)
-    if registry.vault.missing(digests):
+    if registry.vault.unconfirmed(digests):
         raise EvidenceError(f"the stored copy of {shown} went away before it was "
                             "recorded: nothing was taken in; try again")
 
@@ -234,13 +234,18 @@ def purged(conn: Connection, item_id: str) -> bool:
                         .where(evidence_purge.c.item_id == item_id)).first() is not None
 
 
-def _refuse_purged(conn: Connection, sha256: str, name: str) -> None:
-    row = conn.execute(select(evidence_purge.c.created_at).join(
-        evidence_item, evidence_item.c.id == evidence_purge.c.item_id)
-        .where(evidence_item.c.sha256 == sha256)).first()
-    if row is not None:
-        raise EvidenceError(f"{name}: this content was purged from the vault on "
-                            f"{row.created_at:%Y-%m-%d}; it cannot be taken in again")
+def _refuse_purged(conn: Connection, named: Sequence[tuple[str, str]]) -> None:
+    """Refuse the first of (sha256, name shown) whose content was purged."""
+    by_sha = dict(reversed(named))  # the first name given for each content
+    wanted = sorted(by_sha)
+    for start in range(0, len(wanted), 500):
+        row = conn.execute(select(evidence_item.c.sha256, evidence_purge.c.created_at).join(
+            evidence_item, evidence_item.c.id == evidence_purge.c.item_id)
+            .where(evidence_item.c.sha256.in_(wanted[start:start + 500]))).first()
+        if row is not None:
+            raise EvidenceError(f"{by_sha[row.sha256]}: this content was purged from the "
+                                f"vault on {row.created_at:%Y-%m-%d}; it cannot be taken "
+                                "in again")
 
 
 def intake_record(row: Mapping[Any, Any]) -> dict[str, Any]:
@@ -313,14 +318,15 @@ def _commit_intake(registry: Registry, key: Any, staged: list[tuple[Path, Staged
     meta = {s.digests.sha256: read_metadata(s.path, mime) for _p, s, mime in found}
     results: list[Intake] = []
     with vault.changing([s.digests.sha256 for _p, s, _m in found], live_digests(registry)):
+        named = [(s.digests.sha256, display_path(path)) for path, s, _mime in found]
         with registry.read() as conn:
-            for path, s, _mime in found:
-                _refuse_purged(conn, s.digests.sha256, display_path(path))
+            _refuse_purged(conn, named)
         vault.place_all([s for _path, s, _mime in found])
         now = registry.now()
         with registry.write() as conn:
             _still_stored(conn, registry, [s.digests.sha256 for _p, s, _m in found],
                           "the files")
+            _refuse_purged(conn, named)  # again, under the vault lock: a purge may have run
             ledger = LedgerWriter(conn, key)
             for path, s, mime in found:
                 d = s.digests
@@ -452,12 +458,13 @@ def _store_copy(registry: Registry, area: Staging, key: Any, parent: Any, path: 
     child_id = item_id_of(d.sha256)
     with registry.vault.changing([d.sha256], live_digests(registry)):
         with registry.read() as conn:
-            _refuse_purged(conn, d.sha256, shown)
+            _refuse_purged(conn, [(d.sha256, shown)])
             _refuse_other_content(conn, d.sha256, parent.id, kind, shown)
         registry.vault.place(staged)
         now = registry.now()
         with registry.write() as conn:
             _still_stored(conn, registry, [d.sha256], shown)
+            _refuse_purged(conn, [(d.sha256, shown)])
             ledger = LedgerWriter(conn, key)
             exists = conn.execute(select(evidence_item.c.id).where(
                 evidence_item.c.sha256 == d.sha256)).first() is not None

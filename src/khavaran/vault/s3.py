@@ -27,7 +27,8 @@ import base64
 import contextlib
 import hashlib
 import os
-from collections.abc import Callable, Iterator, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -68,6 +69,9 @@ class S3Vault(Vault):
         self._bucket_seen = False
         # What this process uploaded (created) and has not seen committed or tidied.
         self._created: set[str] = set()
+        # Whether the store refuses a conditional write to a key it holds: probed
+        # once, before the first upload (_probe_conditions).
+        self._conditional: bool | None = None
 
     # -- the store -----------------------------------------------------------------
 
@@ -151,10 +155,11 @@ class S3Vault(Vault):
         refuse the intake."""
         d = staged.digests
         self._require_bucket()
-        # Looked for first, though the conditional write would answer 412: a store
-        # that ignores If-None-Match would otherwise overwrite other bytes at the
-        # address (and with them the sign that someone changed them).
-        if self._head(d.sha256) is not None:
+        # On a store that ignores If-None-Match the address is looked at first: the
+        # upload would otherwise overwrite other bytes there (and with them the sign
+        # that someone changed them).  Where the store honours it, its 412 says as much
+        # in the same request.
+        if not self._probe_conditions() and self._head(d.sha256) is not None:
             self._require_genuine(d)
             staged.discard()
             return False
@@ -176,7 +181,41 @@ class S3Vault(Vault):
 
     def place_all(self, staged: Sequence[Staged]) -> list[bool]:
         self._require_bucket()
+        self._probe_conditions()  # once, before the uploads run side by side
         return super().place_all(staged)
+
+    def _probe_conditions(self) -> bool:
+        """Whether the store honours If-None-Match: one throw-away object (outside
+        the content addresses), written twice with it and removed.  Some stores
+        (MinIO and Ceph before 2024, for instance) accept the second write."""
+        if self._conditional is not None:
+            return self._conditional
+        key = f"{self.prefix}/probe/{uuid.uuid4().hex}" if self.prefix else \
+            f"probe/{uuid.uuid4().hex}"
+        try:
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=b"", IfNoneMatch="*")
+            try:
+                self.client.put_object(Bucket=self.bucket, Key=key, Body=b"",
+                                       IfNoneMatch="*")
+                self._conditional = False
+            except Exception as exc:
+                if _status(exc) != 412:
+                    raise
+                self._conditional = True
+        except Exception as exc:
+            raise self._error(exc, f"trying a conditional write at {self._url_of(key)}; "
+                                   "nothing was taken in") from None
+        finally:
+            with contextlib.suppress(Exception):  # a store under object lock keeps it
+                self.client.delete_object(Bucket=self.bucket, Key=key)
+        return self._conditional
+
+    def unconfirmed(self, digests: Iterable[str]) -> list[str]:
+        # An object this process created with a write the store made conditional is
+        # not removed by anyone else before its intake commits (see _reconcile): only
+        # the others are looked for.
+        trusted = self._created if self._conditional else set()
+        return self.missing([d for d in digests if d not in trusted])
 
     def each(self, work: Callable[[T], R], items: Sequence[T]) -> list[R]:
         # Each request waits mostly on the store: TRANSFERS in flight hide its latency.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import itertools
 import os
 import queue
 import threading
@@ -99,6 +100,17 @@ def copy_and_hash(src: BinaryIO, dst: BinaryIO | None, *,
 
     With ``dst``, the copy is on disk (fsync) when this returns.
     """
+    first = src.read(CHUNK)
+    second = src.read(CHUNK) if first else b""
+    if not second:
+        # The whole of it in one chunk (most scanned pages and documents): three
+        # threads would cost more to start than they save.
+        if dst is not None:
+            _write_all(dst, first)
+            dst.flush()
+            os.fsync(dst.fileno())
+        return Digests(hashlib.sha256(first).hexdigest(), hashlib.sha512(first).hexdigest(),
+                       len(first))
     hashers = [_Hasher("sha256"), _Hasher("sha512")]
     consumers: list[_Consumer] = [*hashers]
     if dst is not None:
@@ -107,7 +119,7 @@ def copy_and_hash(src: BinaryIO, dst: BinaryIO | None, *,
         c.start()
     size = 0
     try:
-        while chunk := src.read(CHUNK):
+        for chunk in itertools.chain((first, second), iter(lambda: src.read(CHUNK), b"")):
             for c in consumers:
                 c.chunks.put(chunk)
             size += len(chunk)
