@@ -234,6 +234,24 @@ def purged(conn: Connection, item_id: str) -> bool:
                         .where(evidence_purge.c.item_id == item_id)).first() is not None
 
 
+@dataclass(frozen=True)
+class _Known:
+    id: str
+    role: str
+
+
+def _items_by_sha(conn: Connection, digests: Sequence[str]) -> dict[str, _Known]:
+    """The items already holding some of these contents, by sha256."""
+    wanted = sorted(set(digests))
+    known: dict[str, _Known] = {}
+    for start in range(0, len(wanted), 500):
+        for r in conn.execute(select(evidence_item.c.sha256, evidence_item.c.id,
+                                     evidence_item.c.role)
+                              .where(evidence_item.c.sha256.in_(wanted[start:start + 500]))):
+            known[r.sha256] = _Known(r.id, r.role)
+    return known
+
+
 def _refuse_purged(conn: Connection, named: Sequence[tuple[str, str]]) -> None:
     """Refuse the first of (sha256, name shown) whose content was purged."""
     by_sha = dict(reversed(named))  # the first name given for each content
@@ -328,38 +346,49 @@ def _commit_intake(registry: Registry, key: Any, staged: list[tuple[Path, Staged
                           "the files")
             _refuse_purged(conn, named)  # again, under the vault lock: a purge may have run
             ledger = LedgerWriter(conn, key)
-            for path, s, mime in found:
-                d = s.digests
-                item_id = item_id_of(d.sha256)
-                existing = conn.execute(select(evidence_item.c.id, evidence_item.c.role).where(
-                    evidence_item.c.sha256 == d.sha256)).first()
-                if existing is not None and existing.role != "original":
-                    raise EvidenceError(
-                        f"{display_path(path)} has the same bytes as the working copy "
-                        f"{existing.id}: take in the original it was made from instead; "
-                        "nothing was taken in")
-                repeat = existing is not None
-                if not repeat:
-                    conn.execute(insert(evidence_item).values(
-                        id=item_id, sha256=d.sha256, sha512=d.sha512, size=d.size,
-                        media_type=mime, role="original", source_id=source_id,
-                        created_at=now, created_by=actor))
-                    for f in meta[d.sha256]:
-                        conn.execute(insert(evidence_meta).values(
-                            item_id=item_id, field=f.name, value=f.value,
-                            sensitive=f.sensitive))
-                row = dict(item_id=item_id, source_id=source_id,
-                           original_name=display_name(path),
-                           repeat=repeat, created_at=now, created_by=actor, **details)
-                row["digest"] = record_digest(row)
-                conn.execute(insert(evidence_intake).values(**row))
-                ledger.append("intake", item=item_id, actor=actor, at=now, data={
-                    "sha256": d.sha256, "sha512": d.sha512, "size": d.size,
-                    "media_type": mime, "source": source_id, "record": row["digest"],
-                    "meta": meta_digest((f.name, f.value, f.sensitive) for f in meta[d.sha256]),
-                    "repeat": repeat, "role": "original"})
-                results.append(Intake(display_path(path), item_id, d.sha256, d.size, mime,
-                                      repeat))
+            known = _items_by_sha(conn, [s.digests.sha256 for _p, s, _m in found])
+            ledger.look_ahead([item_id_of(s.digests.sha256) for _p, s, _m in found])
+            # Rows gathered and written a table at a time: a folder of thousands of
+            # files is a few statements, not several per file.
+            items: list[dict[str, Any]] = []
+            metas: list[dict[str, Any]] = []
+            intakes: list[dict[str, Any]] = []
+            with ledger.batched():
+                for path, s, mime in found:
+                    d = s.digests
+                    item_id = item_id_of(d.sha256)
+                    existing = known.get(d.sha256)
+                    if existing is not None and existing.role != "original":
+                        raise EvidenceError(
+                            f"{display_path(path)} has the same bytes as the working copy "
+                            f"{existing.id}: take in the original it was made from instead; "
+                            "nothing was taken in")
+                    repeat = existing is not None
+                    if not repeat:
+                        known[d.sha256] = _Known(item_id, "original")
+                        items.append(dict(
+                            id=item_id, sha256=d.sha256, sha512=d.sha512, size=d.size,
+                            media_type=mime, role="original", source_id=source_id,
+                            created_at=now, created_by=actor))
+                        metas.extend(dict(item_id=item_id, field=f.name, value=f.value,
+                                          sensitive=f.sensitive) for f in meta[d.sha256])
+                    row = dict(item_id=item_id, source_id=source_id,
+                               original_name=display_name(path),
+                               repeat=repeat, created_at=now, created_by=actor, **details)
+                    row["digest"] = record_digest(row)
+                    intakes.append(row)
+                    ledger.append("intake", item=item_id, actor=actor, at=now, data={
+                        "sha256": d.sha256, "sha512": d.sha512, "size": d.size,
+                        "media_type": mime, "source": source_id, "record": row["digest"],
+                        "meta": meta_digest((f.name, f.value, f.sensitive)
+                                            for f in meta[d.sha256]),
+                        "repeat": repeat, "role": "original"})
+                    results.append(Intake(display_path(path), item_id, d.sha256, d.size,
+                                          mime, repeat))
+                for table, rows in ((evidence_item, items), (evidence_meta, metas),
+                                    (evidence_intake, intakes)):
+                    if rows:
+                        conn.execute(insert(table), rows)
     return results
 
 

@@ -9,10 +9,11 @@ over the body.  verify_ledger.py, which stands alone, states the procedure.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +68,30 @@ class LedgerWriter:
         self.seq: int = row.seq if row else 0
         self.hash: str = row.hash if row else GENESIS
         self._item_heads: dict[str, str | None] = {}
+        self._batch: list[dict[str, Any]] | None = None
+
+    def look_ahead(self, items: Sequence[str]) -> None:
+        """Read the newest entry of each of these items at once, for the appends to come."""
+        wanted = sorted(set(items) - self._item_heads.keys())
+        for start in range(0, len(wanted), 500):
+            part = wanted[start:start + 500]
+            self._item_heads.update(dict.fromkeys(part))
+            for r in self.conn.execute(select(ledger_entry.c.item_id, ledger_entry.c.hash)
+                                       .where(ledger_entry.c.item_id.in_(part))
+                                       .order_by(ledger_entry.c.seq)):
+                self._item_heads[r.item_id] = r.hash  # the last one read is the newest
+
+    @contextlib.contextmanager
+    def batched(self) -> Iterator[None]:
+        """Appends inside are written together when the block ends (one statement
+        for many entries); the caller's later statements see them."""
+        self._batch = []
+        try:
+            yield
+            if self._batch:
+                self.conn.execute(_INSERT, self._batch)
+        finally:
+            self._batch = None
 
     def _item_head(self, item: str) -> str | None:
         if item not in self._item_heads:
@@ -86,9 +111,12 @@ class LedgerWriter:
         }
         text = canonical(body)
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        self.conn.execute(_INSERT, {
-            "seq": body["seq"], "item_id": item, "kind": kind, "hash": digest,
-            "prev": self.hash, "body": text, "signature": self.key.sign(text)})
+        row = {"seq": body["seq"], "item_id": item, "kind": kind, "hash": digest,
+               "prev": self.hash, "body": text, "signature": self.key.sign(text)}
+        if self._batch is not None:
+            self._batch.append(row)
+        else:
+            self.conn.execute(_INSERT, row)
         self.seq, self.hash = body["seq"], digest
         if item:
             self._item_heads[item] = digest
