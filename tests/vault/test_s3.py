@@ -176,12 +176,12 @@ def _refused(registry: Registry, tmp_path: Path, match: str) -> None:
     assert counts(registry) == before
 
 
-def test_a_new_file_costs_one_upload_and_one_read_back(
+def test_a_new_file_is_not_looked_for_before_its_upload(
         vault_registry: Registry, store: Any, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     """On a store that honours If-None-Match (SeaweedFS does; one probe per process
-    finds out), a new file's address is not looked at before its upload, nor again
-    before the intake commits: no one else removes an object this process created."""
+    finds out), a new file goes up, is read back, and is looked for once more just
+    before the intake commits: three requests, none of them before its upload."""
     folder = tmp_path / "box"
     folder.mkdir()
     for n in range(5):
@@ -189,13 +189,42 @@ def test_a_new_file_costs_one_upload_and_one_read_back(
     requests: list[str] = []
     with proxy(seen=requests) as counting:
         registry = on_store(vault_registry, monkeypatch, endpoint=counting)
-        add(registry, folder)
-    assert sorted(r.split(" ")[0] for r in requests if "/sha256/" in r) == \
-        ["GET"] * 5 + ["PUT"] * 5, requests
+        taken = add(registry, folder)
+    for item in taken:
+        assert [r.split(" ")[0] for r in requests if item.sha256 in r] == \
+            ["PUT", "GET", "HEAD"], requests
     assert [r.split(" ")[0] for r in requests if "/probe/" in r] == ["PUT", "PUT", "DELETE"]
     prefix = key_of(registry, "0" * 64).split("/sha256/")[0]
     assert store.list_objects_v2(Bucket=BUCKET, Prefix=prefix + "/probe/")["KeyCount"] == 0
-    assert verification.verify(registry, None, actor="tester").problems == []
+    direct = Registry(dataclasses.replace(registry.settings, s3_endpoint=ENDPOINT),
+                      registry.engine)
+    assert verification.verify(direct, None, actor="tester").problems == []
+
+
+def test_a_large_file_is_looked_for_before_its_upload(
+        s3_registry: Registry, store: Any, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The probe tries a plain upload's condition, not that of a multipart upload's
+    completion: other bytes at a large file's address are found before it is sent,
+    also on a store that would ignore the condition there."""
+    monkeypatch.setattr(s3_vault, "PART_SIZE", 5 << 20)  # the least S3 allows
+
+    def ignore_conditions(request: Any, **_: Any) -> None:
+        del request.headers["If-None-Match"]
+
+    s3_registry.vault.client.meta.events.register(  # type: ignore[attr-defined]
+        "before-sign.s3.CompleteMultipartUpload", ignore_conditions)
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom(11 << 20))
+    key = key_of(s3_registry, hashlib.sha256(big.read_bytes()).hexdigest())
+    store.put_object(Bucket=BUCKET, Key=key, Body=b"planted")
+    before = counts(s3_registry)
+
+    with pytest.raises(EvidenceError, match="already holds other bytes"):
+        add(s3_registry, big)
+
+    assert counts(s3_registry) == before
+    assert store.get_object(Bucket=BUCKET, Key=key)["Body"].read() == b"planted"
 
 
 def test_a_store_that_ignores_conditional_writes_still_never_overwrites(
@@ -224,6 +253,33 @@ def test_a_store_that_ignores_conditional_writes_still_never_overwrites(
     assert [i.repeat for i in add(s3_registry, other)] == [False]
     problems = verification.verify(s3_registry, None, actor="tester").problems
     assert len(problems) == 1 and f"s3://{BUCKET}/{key} belongs to no item" in problems[0]
+
+
+def test_an_object_removed_just_before_the_intake_commits_refuses_it(
+        s3_registry: Registry, store: Any, tmp_path: Path) -> None:
+    """An intake that found its bytes already in the store (a leftover upload) looks
+    again under the vault lock: another machine may just have removed that leftover.
+    Refused then, never recorded with an object that is not there; a second try works."""
+    note = tmp_path / "note.txt"
+    note.write_text("Testimony, 1367")
+    key = key_of(s3_registry, hashlib.sha256(note.read_bytes()).hexdigest())
+    store.put_object(Bucket=BUCKET, Key=key, Body=note.read_bytes())
+
+    def removed_meanwhile(**_: Any) -> None:
+        store.delete_object(Bucket=BUCKET, Key=key)
+
+    events = s3_registry.vault.client.meta.events  # type: ignore[attr-defined]
+    events.register("before-call.s3.HeadObject", removed_meanwhile)
+    before = counts(s3_registry)
+    with pytest.raises(EvidenceError, match="went away before it was recorded: nothing was "
+                                            "taken in; try again"):
+        add(s3_registry, note)
+    assert counts(s3_registry) == before
+
+    events.unregister("before-call.s3.HeadObject", removed_meanwhile)
+    assert [i.repeat for i in add(s3_registry, note)] == [False]
+    assert store.get_object(Bucket=BUCKET, Key=key)["Body"].read() == note.read_bytes()
+    assert verification.verify(s3_registry, None, actor="tester").problems == []
 
 
 def test_a_store_that_refuses_the_upload_refuses_the_intake(

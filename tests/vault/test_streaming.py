@@ -7,6 +7,7 @@ import hashlib
 import io
 import random
 import tempfile
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -50,3 +51,37 @@ def test_the_copy_and_its_digests_are_of_every_byte(size: int, most: int | None,
     assert got.sha256 == hashlib.sha256(data).hexdigest()
     assert got.sha512 == hashlib.sha512(data).hexdigest()
     assert got.size == size
+
+
+class ShortWrites(io.RawIOBase):
+    """A file that takes at most ``most`` bytes a write, as a filling disk may."""
+
+    def __init__(self, path: str, most: int) -> None:
+        self._file = open(path, "wb", buffering=0)  # noqa: SIM115 - closed with this
+        self._most = most
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        return self._file.write(bytes(data[:self._most])) or 0
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+@settings(max_examples=20, deadline=None)
+@given(size=SIZES, most=st.integers(1000, 3 * CHUNK), seed=st.integers(0, 2**32 - 1))
+def test_a_file_that_takes_part_of_each_write_still_gets_every_byte(
+        size: int, most: int, seed: int, tmp_path_factory: Any) -> None:
+    data = random.Random(seed).randbytes(size)
+    path = str(tmp_path_factory.mktemp("short") / "copy")
+    with ShortWrites(path, most) as dst:
+        got = copy_and_hash(io.BytesIO(data), dst)  # type: ignore[arg-type]
+    with open(path, "rb") as fh:
+        assert fh.read() == data
+    assert (got.sha256, got.size) == (hashlib.sha256(data).hexdigest(), size)

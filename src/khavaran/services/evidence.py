@@ -116,7 +116,7 @@ def _still_stored(conn: Connection, registry: Registry, digests: Iterable[str],
     placed is still there (another machine may have removed a leftover of the same
     bytes just before; see vault/s3.py)."""
     lock_vault(conn)
-    if registry.vault.unconfirmed(digests):
+    if registry.vault.missing(digests):
         raise EvidenceError(f"the stored copy of {shown} went away before it was "
                             "recorded: nothing was taken in; try again")
 
@@ -344,8 +344,9 @@ def _commit_intake(registry: Registry, key: Any, staged: list[tuple[Path, Staged
         with registry.write() as conn:
             _still_stored(conn, registry, [s.digests.sha256 for _p, s, _m in found],
                           "the files")
-            _refuse_purged(conn, named)  # again, under the vault lock: a purge may have run
             ledger = LedgerWriter(conn, key)
+            # Again, now that the ledger lock is ours: a purge holds it until it commits.
+            _refuse_purged(conn, named)
             known = _items_by_sha(conn, [s.digests.sha256 for _p, s, _m in found])
             ledger.look_ahead([item_id_of(s.digests.sha256) for _p, s, _m in found])
             # Rows gathered and written a table at a time: a folder of thousands of
@@ -493,8 +494,8 @@ def _store_copy(registry: Registry, area: Staging, key: Any, parent: Any, path: 
         now = registry.now()
         with registry.write() as conn:
             _still_stored(conn, registry, [d.sha256], shown)
-            _refuse_purged(conn, [(d.sha256, shown)])
             ledger = LedgerWriter(conn, key)
+            _refuse_purged(conn, [(d.sha256, shown)])  # a purge held the ledger lock
             exists = conn.execute(select(evidence_item.c.id).where(
                 evidence_item.c.sha256 == d.sha256)).first() is not None
             if not exists:

@@ -223,11 +223,6 @@ class Vault:
         return [d for d, there in zip(wanted, self.each(self.exists, wanted), strict=True)
                 if not there]
 
-    def unconfirmed(self, digests: Iterable[str]) -> list[str]:
-        """Those of ``digests``, just placed, that are no longer stored.  On a disk
-        every one is looked for; a store may know some cannot have gone."""
-        return self.missing(digests)
-
     def rehash_each(self, digests: Sequence[str]) -> Iterator[Digests | None]:
         """rehash() of each, in order; 64 at a time, so that a verify of many files
         holds few results at once and reports its progress as it goes."""

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from khavaran.storage.vault_tables import ledger_entry, ledger_lock
 from khavaran.vault.keys import SigningKey
@@ -76,20 +76,28 @@ class LedgerWriter:
         for start in range(0, len(wanted), 500):
             part = wanted[start:start + 500]
             self._item_heads.update(dict.fromkeys(part))
+            newest = select(func.max(ledger_entry.c.seq)).where(
+                ledger_entry.c.item_id.in_(part)).group_by(ledger_entry.c.item_id)
             for r in self.conn.execute(select(ledger_entry.c.item_id, ledger_entry.c.hash)
-                                       .where(ledger_entry.c.item_id.in_(part))
-                                       .order_by(ledger_entry.c.seq)):
-                self._item_heads[r.item_id] = r.hash  # the last one read is the newest
+                                       .where(ledger_entry.c.seq.in_(newest))):
+                self._item_heads[r.item_id] = r.hash
 
     @contextlib.contextmanager
     def batched(self) -> Iterator[None]:
         """Appends inside are written together when the block ends (one statement
-        for many entries); the caller's later statements see them."""
+        for many entries); the caller's later statements see them.  If the block
+        fails, none is written and the writer is as it was before it."""
+        if self._batch is not None:
+            raise RuntimeError("the ledger writer is already batching")
+        before = (self.seq, self.hash, dict(self._item_heads))
         self._batch = []
         try:
             yield
             if self._batch:
                 self.conn.execute(_INSERT, self._batch)
+        except BaseException:
+            self.seq, self.hash, self._item_heads = before
+            raise
         finally:
             self._batch = None
 

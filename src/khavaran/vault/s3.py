@@ -28,7 +28,7 @@ import contextlib
 import hashlib
 import os
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -96,10 +96,8 @@ class S3Vault(Vault):
                     request_checksum_calculation="when_required",
                     response_checksum_validation="when_required",
                     max_pool_connections=2 * TRANSFERS,
-                    # The body's SHA-256 travels in a signed header that the store
-                    # checks; signing the body as well (botocore does on plain http)
-                    # would hash every byte once more.
-                    s3={"addressing_style": "path", "payload_signing_enabled": False}))
+                    s3={"addressing_style": "path",
+                        "payload_signing_enabled": not _private_line(self.endpoint)}))
         return self._client
 
     def key_of(self, sha256: str) -> str:
@@ -158,11 +156,13 @@ class S3Vault(Vault):
         refuse the intake."""
         d = staged.digests
         self._require_bucket()
-        # On a store that ignores If-None-Match the address is looked at first: the
-        # upload would otherwise overwrite other bytes there (and with them the sign
-        # that someone changed them).  Where the store honours it, its 412 says as much
-        # in the same request.
-        if not self._probe_conditions() and self._head(d.sha256) is not None:
+        # The address is looked at first on a store that ignores If-None-Match (the
+        # upload would otherwise overwrite other bytes there, and with them the sign
+        # that someone changed them), and for a multipart upload, whose condition the
+        # probe does not try (and which would send the whole file to learn it is
+        # there).  Otherwise the store's 412 says as much in the same request.
+        if (d.size > PART_SIZE or not self._probe_conditions()) and \
+                self._head(d.sha256) is not None:
             self._require_genuine(d)
             staged.discard()
             return False
@@ -212,13 +212,6 @@ class S3Vault(Vault):
             with contextlib.suppress(Exception):  # a store under object lock keeps it
                 self.client.delete_object(Bucket=self.bucket, Key=key)
         return self._conditional
-
-    def unconfirmed(self, digests: Iterable[str]) -> list[str]:
-        # An object this process created with a write the store made conditional is
-        # not removed by anyone else before its intake commits (see _reconcile): only
-        # the others are looked for.
-        trusted = self._created if self._conditional else set()
-        return self.missing([d for d in digests if d not in trusted])
 
     def each(self, work: Callable[[T], R], items: Sequence[T]) -> list[R]:
         # Each request waits mostly on the store: TRANSFERS in flight hide its latency.
@@ -431,6 +424,18 @@ class _Reader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _private_line(endpoint: str | None) -> bool:
+    """Whether nothing between us and the store can change a request's body: TLS
+    (AWS itself, or https) or loopback.  There the body is not signed too: its
+    SHA-256 already travels in a signed header the store checks, and signing would
+    hash every byte once more (botocore does so on plain http).  Over plain http
+    to another machine the signature also covers the body."""
+    if endpoint is None:
+        return True
+    parts = urlsplit(endpoint)
+    return parts.scheme == "https" or parts.hostname in ("127.0.0.1", "localhost", "::1")
 
 
 def _b64(digest: Any) -> str:
