@@ -116,21 +116,36 @@ def test_a_large_file_goes_up_in_checked_parts(
     assert again.repeat and again.sha256 == item.sha256
 
 
+def ignore_conditions(registry: Registry, operation: str) -> None:
+    """The store ignores If-None-Match on ``operation``: the header never reaches it."""
+    def strip(request: Any, **_: Any) -> None:
+        del request.headers["If-None-Match"]
+
+    registry.vault.client.meta.events.register(  # type: ignore[attr-defined]
+        f"before-sign.s3.{operation}", strip)
+
+
+def refused_over_planted_bytes(registry: Registry, store: Any, path: Path) -> str:
+    """Other bytes planted at ``path``'s address refuse its intake, record nothing,
+    and stay as they were; returns the address."""
+    key = key_of(registry, hashlib.sha256(path.read_bytes()).hexdigest())
+    store.put_object(Bucket=BUCKET, Key=key, Body=b"planted")
+    before = counts(registry)
+
+    with pytest.raises(EvidenceError, match=f"s3://{BUCKET}/{key} already holds other "
+                                            "bytes .*nothing was taken in"):
+        add(registry, path)
+
+    assert counts(registry) == before
+    assert store.get_object(Bucket=BUCKET, Key=key)["Body"].read() == b"planted"
+    return key
+
+
 def test_other_bytes_at_the_address_are_never_overwritten(
         s3_registry: Registry, store: Any, tmp_path: Path) -> None:
     note = tmp_path / "note.txt"
     note.write_text("Testimony, 1367")
-    sha = hashlib.sha256(note.read_bytes()).hexdigest()
-    key = key_of(s3_registry, sha)
-    store.put_object(Bucket=BUCKET, Key=key, Body=b"planted")
-    before = counts(s3_registry)
-
-    with pytest.raises(EvidenceError, match=f"s3://{BUCKET}/{key} already holds other "
-                                            "bytes .*nothing was taken in"):
-        add(s3_registry, note)
-
-    assert counts(s3_registry) == before
-    assert store.get_object(Bucket=BUCKET, Key=key)["Body"].read() == b"planted"
+    refused_over_planted_bytes(s3_registry, store, note)
 
 
 def test_verify_names_a_changed_a_missing_and_a_stray_object(
@@ -208,46 +223,20 @@ def test_a_large_file_is_looked_for_before_its_upload(
     completion: other bytes at a large file's address are found before it is sent,
     also on a store that would ignore the condition there."""
     monkeypatch.setattr(s3_vault, "PART_SIZE", 5 << 20)  # the least S3 allows
-
-    def ignore_conditions(request: Any, **_: Any) -> None:
-        del request.headers["If-None-Match"]
-
-    s3_registry.vault.client.meta.events.register(  # type: ignore[attr-defined]
-        "before-sign.s3.CompleteMultipartUpload", ignore_conditions)
+    ignore_conditions(s3_registry, "CompleteMultipartUpload")
     big = tmp_path / "big.bin"
     big.write_bytes(os.urandom(11 << 20))
-    key = key_of(s3_registry, hashlib.sha256(big.read_bytes()).hexdigest())
-    store.put_object(Bucket=BUCKET, Key=key, Body=b"planted")
-    before = counts(s3_registry)
-
-    with pytest.raises(EvidenceError, match="already holds other bytes"):
-        add(s3_registry, big)
-
-    assert counts(s3_registry) == before
-    assert store.get_object(Bucket=BUCKET, Key=key)["Body"].read() == b"planted"
+    refused_over_planted_bytes(s3_registry, store, big)
 
 
 def test_a_store_that_ignores_conditional_writes_still_never_overwrites(
         s3_registry: Registry, store: Any, tmp_path: Path) -> None:
     """A store that takes a second write with If-None-Match (as if the header never
     reached it) is found out by the probe, and each address is looked at first."""
-    def ignore_conditions(request: Any, **_: Any) -> None:
-        del request.headers["If-None-Match"]
-
-    s3_registry.vault.client.meta.events.register(  # type: ignore[attr-defined]
-        "before-sign.s3.PutObject", ignore_conditions)
+    ignore_conditions(s3_registry, "PutObject")
     note = tmp_path / "note.txt"
     note.write_text("Testimony, 1367")
-    sha = hashlib.sha256(note.read_bytes()).hexdigest()
-    key = key_of(s3_registry, sha)
-    store.put_object(Bucket=BUCKET, Key=key, Body=b"planted")
-    before = counts(s3_registry)
-
-    with pytest.raises(EvidenceError, match="already holds other bytes"):
-        add(s3_registry, note)
-
-    assert counts(s3_registry) == before
-    assert store.get_object(Bucket=BUCKET, Key=key)["Body"].read() == b"planted"
+    key = refused_over_planted_bytes(s3_registry, store, note)
     other = tmp_path / "other.txt"
     other.write_text("Another testimony")
     assert [i.repeat for i in add(s3_registry, other)] == [False]
