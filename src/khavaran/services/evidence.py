@@ -27,6 +27,7 @@ from khavaran.model.records import NOWHERE
 from khavaran.services.registry import Registry
 from khavaran.services.rows import date_cols
 from khavaran.services.witness_items import guard_item, record_item_reveal
+from khavaran.storage.repo import chunks
 from khavaran.storage.tables import source
 from khavaran.storage.vault_lock import lock_vault
 from khavaran.storage.vault_tables import (
@@ -242,12 +243,11 @@ class _Known:
 
 def _items_by_sha(conn: Connection, digests: Sequence[str]) -> dict[str, _Known]:
     """The items already holding some of these contents, by sha256."""
-    wanted = sorted(set(digests))
     known: dict[str, _Known] = {}
-    for start in range(0, len(wanted), 500):
+    for part in chunks(sorted(set(digests))):
         for r in conn.execute(select(evidence_item.c.sha256, evidence_item.c.id,
                                      evidence_item.c.role)
-                              .where(evidence_item.c.sha256.in_(wanted[start:start + 500]))):
+                              .where(evidence_item.c.sha256.in_(part))):
             known[r.sha256] = _Known(r.id, r.role)
     return known
 
@@ -255,11 +255,10 @@ def _items_by_sha(conn: Connection, digests: Sequence[str]) -> dict[str, _Known]
 def _refuse_purged(conn: Connection, named: Sequence[tuple[str, str]]) -> None:
     """Refuse the first of (sha256, name shown) whose content was purged."""
     by_sha = dict(reversed(named))  # the first name given for each content
-    wanted = sorted(by_sha)
-    for start in range(0, len(wanted), 500):
+    for part in chunks(sorted(by_sha)):
         row = conn.execute(select(evidence_item.c.sha256, evidence_purge.c.created_at).join(
             evidence_item, evidence_item.c.id == evidence_purge.c.item_id)
-            .where(evidence_item.c.sha256.in_(wanted[start:start + 500]))).first()
+            .where(evidence_item.c.sha256.in_(part))).first()
         if row is not None:
             raise EvidenceError(f"{by_sha[row.sha256]}: this content was purged from the "
                                 f"vault on {row.created_at:%Y-%m-%d}; it cannot be taken "
