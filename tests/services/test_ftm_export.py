@@ -31,8 +31,8 @@ def test_every_entity_survives_the_followthemoney_library(demo_registry) -> None
     assert len(ids) == len(entities), "ids are unique"
     schemas = {e["schema"] for e in entities}
     assert {"Person", "PublicBody", "Position", "Occupancy", "Sanction", "Event", "CourtCase",
-            "CourtCaseParty", "Documentation", "Document", "Family", "Membership",
-            "Employment"} <= schemas
+            "CourtCaseParty", "Documentation", "Document", "Family", "Associate",
+            "Membership", "Employment"} <= schemas
     for e in entities:
         schema = ftm_model.get(e["schema"])
         assert schema is not None and not schema.abstract, e["schema"]
@@ -72,6 +72,13 @@ def test_sources_and_dates_travel_as_ftm_says_them(demo_registry) -> None:
     assert sanction["properties"]["listingDate"] == ["2020-09-01"]
     assert sanction["properties"]["authority"] == ["Government of Demoland (fictional)"]
     assert any("FICTIONAL" in s for s in person["summary"])
+    # two colleagues outside a family: an Associate, carrying the claim's source
+    tie = [e for e in entities.values() if e["schema"] == "Associate"
+           and e["properties"]["person"] == ["kh-p-demo-perp-12"]]
+    assert len(tie) == 1, tie
+    assert tie[0]["properties"]["associate"] == ["kh-p-demo-perp-22"]
+    assert tie[0]["properties"]["relationship"] == ["colleague"]
+    assert tie[0]["properties"]["proof"] == [docs["demo-news-04"]]
 
 
 def test_ids_are_stable_across_runs(demo_registry) -> None:

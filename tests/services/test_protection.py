@@ -240,3 +240,28 @@ def test_testimony_of_a_protected_witness_needs_include_protected(
             import_files(demo_registry, [(path, "source")], actor="eve")
         messages.append(str(err.value).split(": ", 1)[1])
     assert messages[0] == messages[1] and "--include-protected" in messages[0]
+
+
+def test_an_associate_who_is_protected_is_hidden_on_the_other_side_and_in_ftm(
+        demo_registry: Registry) -> None:
+    import io
+
+    from khavaran.services import ftm_export
+
+    def ftm() -> str:
+        out = io.StringIO()
+        ftm_export.export_ftm(demo_registry, out)
+        return out.getvalue()
+
+    assert "associate_of" in profiles.show(demo_registry, "p-demo-perp-12").facts
+    assert '"schema": "Associate"' in ftm()
+    # the colleague turns insider witness
+    editing.protect(demo_registry, "p-demo-perp-22", pseudonym="Witness Z", actor="a",
+                    reason="r")
+    member = profiles.show(demo_registry, "p-demo-perp-12")
+    assert "associate_of" not in member.facts and member.withheld == 0
+    assert all(p.id != "p-demo-perp-22" for _, p in member.related)
+    text = ftm()
+    assert '"schema": "Associate"' not in text and "p-demo-perp-22" not in text
+    assert "associate_of" in profiles.show(demo_registry, "p-demo-perp-12",
+                                           include_protected=True, actor="b").facts

@@ -120,6 +120,33 @@ def test_a_bad_claim_value_is_shown_on_the_value_field(site: Site) -> None:
     assert _counts(site) == before
 
 
+def test_a_relation_or_association_takes_its_kind_from_the_one_list(site: Site) -> None:
+    _signed_in(site)
+    form = site.client.get("/persons/p-demo-perp-11/claims/new?lang=fa")
+    assert '<optgroup label="وابستگی">' in form.text and ">همکار</option>" in form.text
+    before = _counts(site)
+    # a kind of name is not a kind of association: refused on the kind's field
+    r = _post(site, "/persons/p-demo-perp-11/claims/new", {
+        "property": "associate_of", "value": "p-demo-perp-21", "qualifier": "given",
+        "source": "demo-news-02", "credibility": "3", "assessment": "alleged"}, lang="en")
+    assert r.status_code == 422 and 'id="e-qualifier">' in r.text, r.text
+    # nor does a date take one
+    r = _post(site, "/persons/p-demo-perp-11/claims/new", {
+        "property": "alive_as_of", "value": "1400", "qualifier": "colleague",
+        "source": "demo-news-02", "credibility": "3", "assessment": "alleged"}, lang="en")
+    assert r.status_code == 422 and 'id="e-qualifier">' in r.text
+    assert _counts(site) == before
+    r = _post(site, "/persons/p-demo-perp-11/claims/new", {
+        "property": "associate_of", "value": "p-demo-perp-21", "qualifier": "superior",
+        "source": "demo-news-02", "locator": "p. 1", "credibility": "3",
+        "assessment": "alleged"})
+    assert r.status_code == 303, r.text
+    page = site.client.get("/persons/p-demo-perp-11?lang=en")
+    assert "associate of" in page.text and '<span class="qualifier">(superior)</span>' in page.text
+    [tie] = profiles.show(site.registry, "p-demo-perp-11").facts["associate_of"]
+    assert tie.qualifier == "superior" and tie.citations[0].source_id == "demo-news-02"
+
+
 def test_a_reader_may_not_use_the_forms(site: Site) -> None:
     _signed_in(site, "viewer")
     for path in ("/sources/new", "/persons/new", "/import", "/persons/v-demo-001/claims/new"):

@@ -217,6 +217,9 @@ class DemoBuilder:
                    "demo-news-04", locator="p. 2")
         self.claim("p-demo-perp-13", "immunity", "serving governor (fictional)", "demo-news-05")
         self.claim(CONVICTED, "alive_as_of", "1402", "demo-news-06")
+        # Both sat on a High Court of the Demo Republic (see career()).
+        self.claim(CONVICTED, "associate_of", "p-demo-perp-22", "demo-news-04",
+                   qualifier="colleague", locator="p. 3")
 
         def action(aid: str, source: str, **props: str | list[str]) -> None:
             self.entity(aid, "Action")

@@ -111,7 +111,7 @@ def clean_value(
         if qualifier is not None:
             model.check_code(prop.qualifier, qualifier, f"{field} qualifier")
     elif qualifier is not None:
-        raise ValidationError(f"'{prop.name}' takes no qualifier", field=field)
+        raise ValidationError(f"'{prop.name}' takes no qualifier", field=f"{field} qualifier")
     text = value.strip() if isinstance(value, str) else value
     if not isinstance(text, str) or not text:
         raise ValidationError("empty value", field=field)

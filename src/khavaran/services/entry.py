@@ -337,8 +337,8 @@ def add_cited_claim(registry: Registry, form: ClaimForm, *, actor: str,
         cid, _ = editing.add_claim(registry, claim, actor=actor, reason=reason,
                                    include_protected=include_protected)
     except ValidationError as exc:
-        raise _on_field(exc, {form.property: "value", "entity": "value",
-                              "status_source": "source"}) from None
+        raise _on_field(exc, {form.property: "value", f"{form.property} qualifier": "qualifier",
+                              "entity": "value", "status_source": "source"}) from None
     return cid
 
 

@@ -4,9 +4,10 @@ The mapping (docs/ftm.md): Person, Unit -> PublicBody or Organization,
 Posting -> Position + Occupancy (+ Membership in an implicating unit such as a
 death commission, Employment elsewhere), Event -> Event, Action -> Sanction or
 Event, court steps of an allegation -> CourtCase + CourtCaseParty,
-relative_of -> Family, Source -> Document.  Every entity carries its sources
-as FtM says them: `proof` (the Documents), a Documentation entity per source
-linking the Document to it (locators in its summary), and `sourceUrl`.
+relative_of -> Family, associate_of -> Associate, Source -> Document.  Every
+entity carries its sources as FtM says them: `proof` (the Documents), a
+Documentation entity per source linking the Document to it (locators in its
+summary), and `sourceUrl`.
 Dates become ISO prefixes at their true precision: the narrowest of day,
 month or year that holds the whole interval ("Mordad 1367" is "1988"); a date
 no prefix holds (the year 1367 spans two Gregorian years) goes, as written,
@@ -54,6 +55,8 @@ PERSON_PROPS = {"birth_date": "birthDate", "birth_year": "birthDate", "death_dat
 PUBLIC = {"ministry", "judiciary", "court", "prosecutor_office", "prison_administration",
           "intelligence", "government", "death_commission"}
 SANCTIONS = {"sanction_designation", "sanction_delisting", "travel_ban"}
+# A tie between two people: its FtM schema and the property naming the other.
+LINKS = {"relative_of": ("Family", "relative"), "associate_of": ("Associate", "associate")}
 
 
 def ftm_id(*parts: str) -> str:
@@ -92,6 +95,9 @@ class _Entity:
     def __init__(self, fid: str, schema: str) -> None:
         self.id, self.schema = fid, schema
         self.props: dict[str, list[str]] = {}
+        # the sources of an entity made from one claim (a Family, an Associate);
+        # None: those of every claim about the record it was made from
+        self.cites: list[RowMapping] | None = None
 
     def add(self, prop: str, value: str | None) -> None:
         if value is None or not str(value).strip():
@@ -198,13 +204,13 @@ class _Builder:
                 if row["fictional"] and e.id == ftm_id(eid):
                     e.add("summary", "FICTIONAL: Khavaran demo data, not a real record")
                 # the links first: they add `proof` to the entity before it is written
-                links = list(self.cite(e, all_cites))
+                links = list(self.cite(e, all_cites if e.cites is None else e.cites))
                 yield e
                 yield from links
 
     # -- one function per kind of record ---------------------------------------------------
     def _person(self, eid: str, cs: list[RowMapping], names: dict[str, str], _k: Any,
-                _c: Any) -> Iterator[_Entity]:
+                cites: dict[str, list[RowMapping]]) -> Iterator[_Entity]:
         p = _Entity(ftm_id(eid), "Person")
         for c in cs:
             prop, value = c["property"], c["value"]
@@ -224,12 +230,15 @@ class _Builder:
             p.add("name", eid)  # FtM requires a name; list persons may only have a father's
         yield p
         for c in cs:
-            if c["property"] == "relative_of":
-                fam = _Entity(ftm_id("family", eid, c["ref_id"]), "Family")
-                fam.add("person", p.id)
-                fam.add("relative", ftm_id(c["ref_id"]))
-                fam.add("relationship", c["qualifier"])
-                yield fam
+            link = LINKS.get(c["property"])
+            if link is not None:
+                schema, other = link
+                tie = _Entity(ftm_id(schema.lower(), eid, c["ref_id"]), schema)
+                tie.add("person", p.id)
+                tie.add(other, ftm_id(c["ref_id"]))
+                tie.add("relationship", c["qualifier"])
+                tie.cites = cites[c["id"]]
+                yield tie
 
     def _unit(self, eid: str, cs: list[RowMapping], *_: Any) -> Iterator[_Entity]:
         kind = next((c["value"] for c in cs if c["property"] == "kind"), None)

@@ -32,7 +32,7 @@ __all__ = ["PUBLIC_PROPERTIES", "PublicFact", "PublicPerson", "PublicProperty",
            "PublicSource", "public_ids", "public_person", "public_timeline"]
 
 # A person's properties a memorial page shows (model/schema.yaml), in this order.
-# Left out on purpose: relative_of (names a relative, who may be a witness),
+# Left out on purpose: relative_of and associate_of (may name a witness),
 # identity_document, residence, contact, residence_country, travel, immunity,
 # alive_as_of (a suspect's), religion (a belief others may be persecuted for
 # still) and note (free text, written for the team).

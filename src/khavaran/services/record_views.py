@@ -55,6 +55,7 @@ class PropertyView:
     conflict: bool  # several values where one is true: shown side by side
     ref: str | None = None  # the kind of record a value points at
     type: str = "text"  # the property's type: name, text, date, vocab, ref, number...
+    qualifier: str | None = None  # the vocabulary of a value's kind (a relation...)
 
 
 @dataclass
@@ -114,7 +115,8 @@ def properties_of(profile: Profile) -> list[PropertyView]:
         out.append(PropertyView(prop, _label(profile.schema, prop), facts,
                                 prop in profile.conflicts,
                                 spec.range if spec and spec.type == "ref" else None,
-                                spec.type if spec else "text"))
+                                spec.type if spec else "text",
+                                spec.qualifier if spec else None))
     return out
 
 

@@ -230,6 +230,7 @@ def _person(registry: Any, person_id: str) -> dict[str, Any]:
 PROPERTY_LABELS = {
     "role": N_("role"),
     "relative_of": N_("relative of"),
+    "associate_of": N_("associate of"),
     "name": N_("name"),
     "identity_document": N_("identity document"),
     "gender": N_("sex"),
@@ -257,6 +258,12 @@ PROPERTY_LABELS = {
 }
 
 
+# The qualifier vocabularies of a person's properties, each a group of the form's
+# one "kind" list; the property chosen decides which group is valid.
+QUALIFIER_GROUPS = (("name_kind", N_("Kind of name")), ("relation", N_("Relation")),
+                    ("association", N_("Association")))
+
+
 def _claim_page(request: Request, person: dict[str, Any], values: dict[str, Any],
                 errors: dict[str, str], status: int = 200) -> Response:
     lang = language(request)
@@ -265,7 +272,9 @@ def _claim_page(request: Request, person: dict[str, Any], values: dict[str, Any]
              for p in sorted(load_model().schemas["Person"].properties)]
     return render(request, "entry_claim.html", {
         "person": person, "values": values, "errors": errors, "properties": props,
-        "qualifiers": _vocab("name_kind", lang), "assessments": _vocab("assessment", lang),
+        "qualifiers": [(words.gettext(label), _vocab(vocab, lang))
+                       for vocab, label in QUALIFIER_GROUPS],
+        "assessments": _vocab("assessment", lang),
         "statuses": _vocab("procedural_status", lang)}, status=status)
 
 

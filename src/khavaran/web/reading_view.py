@@ -20,7 +20,8 @@ SH_MONTHS = ("Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar"
              "Aban", "Azar", "Dey", "Bahman", "Esfand")
 # The model's property labels (model/schema.yaml), for the catalogue.
 LABELS = [
-    N_("role"), N_("relative of"), N_("name"), N_("identity document"), N_("gender"),
+    N_("role"), N_("relative of"), N_("associate of"), N_("name"), N_("identity document"),
+    N_("gender"),
     N_("birth date"), N_("birth year"), N_("age at death"), N_("death date"),
     N_("birth place"), N_("city"), N_("prison"), N_("affiliation"), N_("religion"),
     N_("civil status"), N_("occupation"), N_("sentence"), N_("burial place"),
