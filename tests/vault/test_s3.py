@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import hashlib
 import io
 import os
@@ -634,3 +635,105 @@ def test_an_intake_of_bytes_already_taken_in_keeps_the_object(
     assert store.get_object(Bucket=BUCKET, Key=key_of(s3_registry, first.sha256))[
         "Body"].read() == b"a statement"
     assert verification.verify(s3_registry, None, actor="tester").problems == []
+
+
+# A `khavaran` that is killed (os._exit, as by SIGKILL: nothing of ours runs after it)
+# at its first look at an object after an upload: the intake's check under the vault
+# lock, between its upload and its commit.
+_KILLED_AFTER_UPLOAD = """
+import os, runpy, sys
+import botocore.client
+real = botocore.client.BaseClient._make_api_call
+put = False
+def call(self, name, params):
+    global put
+    if name == "PutObject" and "/sha256/" in params.get("Key", ""):
+        put = True
+    elif name == "HeadObject" and put:
+        os._exit(9)
+    return real(self, name, params)
+botocore.client.BaseClient._make_api_call = call
+sys.argv = ["khavaran", *sys.argv[1:]]
+runpy.run_module("khavaran", run_name="__main__")
+"""
+
+
+def test_a_killed_intakes_upload_is_named_by_verify_and_removed_by_tidy(
+        s3_registry: Registry, store: Any, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from khavaran.services import vault_tidy
+    from khavaran.services.access_log import read_log
+    from khavaran.storage.vault_tables import vault_upload
+
+    s = s3_registry.settings
+    assert s.vault and s.s3_endpoint
+    note = tmp_path / "note.txt"
+    note.write_bytes(os.urandom(4096))
+    sha = hashlib.sha256(note.read_bytes()).hexdigest()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KHAVARAN_")}
+    before = counts(s3_registry)
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_AFTER_UPLOAD, "--home", str(s.home), "--db", s.db_url,
+         "--as", "tester", "--vault", s.vault, "--s3-endpoint", s.s3_endpoint,
+         "evidence", "add", str(note), "--source", "t-list"],
+        capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert killed.returncode == 9, killed.stderr
+    # in the store, not recorded, and the database knows it began
+    assert store.get_object(Bucket=BUCKET, Key=key_of(s3_registry, sha))["Body"].read() == \
+        note.read_bytes()
+    assert counts(s3_registry) == before
+    with s3_registry.read() as conn:
+        assert [r.sha256 for r in conn.execute(select(vault_upload))] == [sha]
+
+    # verify passes, and says what is left
+    report = verification.verify(s3_registry, None, actor="tester")
+    assert report.problems == []
+    where = f"s3://{BUCKET}/{key_of(s3_registry, sha)}"
+    assert report.notes[0].startswith(f"the file {where} was left by an upload that began at ")
+    assert "'khavaran vault tidy' removes it" in report.notes[0]
+
+    # an object nobody asked for is never tidied
+    stray = key_of(s3_registry, "e" * 64)
+    store.put_object(Bucket=BUCKET, Key=stray, Body=b"put there by hand")
+    young = vault_tidy.tidy(s3_registry, actor="tester")  # began less than an hour ago
+    assert (young.removed, young.young) == ([], 1)
+    dry = CliRunner().invoke(app, [
+        "--home", str(s.home), "--db", s.db_url, "--as", "tester", "--vault", s.vault,
+        "--s3-endpoint", s.s3_endpoint, "vault", "tidy", "--older-than", "0", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert f"would remove: {where}\n1 object(s) to remove" in dry.output
+    assert store.get_object(Bucket=BUCKET, Key=key_of(s3_registry, sha))
+    done = vault_tidy.tidy(s3_registry, actor="tester", older_than=dt.timedelta(0))
+    assert done.removed == [where]
+    assert store.list_objects_v2(Bucket=BUCKET, Prefix=key_of(s3_registry, sha))[
+        "KeyCount"] == 0
+    assert store.get_object(Bucket=BUCKET, Key=stray)["Body"].read() == b"put there by hand"
+    with s3_registry.read() as conn:
+        assert conn.execute(select(func.count()).select_from(vault_upload)).scalar() == 0
+    [logged] = read_log(s3_registry, action="vault-tidy").entries
+    assert logged.actor == "tester" and logged.reason.startswith("1 object(s)")
+    after = verification.verify(s3_registry, None, actor="tester")
+    assert after.notes == [] and after.problems == [
+        f"the file s3://{BUCKET}/{stray} belongs to no item (it was put there by hand, "
+        "or its item was removed)"]
+    # the same file again is taken in as new
+    assert [i.repeat for i in add(s3_registry, note)] == [False]
+
+
+def test_an_intake_leaves_no_upload_named_once_it_is_recorded_or_refused(
+        s3_registry: Registry, tmp_path: Path) -> None:
+    from khavaran.storage.vault_tables import vault_upload
+
+    note = tmp_path / "note.txt"
+    note.write_text("a statement")
+    (item,) = add(s3_registry, note)
+    copy = tmp_path / "copy.txt"
+    copy.write_text("a typed copy")
+    evidence.derive(s3_registry, item.item_id, kind="transcript", actor="tester", file=copy,
+                    tool="typed by hand")
+    with pytest.raises(EvidenceError, match="same bytes as the working copy"):
+        add(s3_registry, tmp_path / "copy.txt")
+    with s3_registry.read() as conn:
+        assert conn.execute(select(func.count()).select_from(vault_upload)).scalar() == 0

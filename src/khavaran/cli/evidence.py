@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -379,6 +380,8 @@ def verify(
                                      include_protected=include_protected, progress=progress)
     for problem in report.problems:
         typer.echo(f"FAILED: {problem}")
+    for note in report.notes:
+        typer.echo(f"NOTE: {note}")
     typer.echo(f"{report.items} item(s), {report.blobs} file(s) re-hashed, {report.entries} "
                f"ledger entries, {report.signatures} signatures, {report.timestamps} "
                f"timestamp(s): " + ("all verified" if report.ok else
@@ -525,7 +528,7 @@ def verifier(ctx: typer.Context,
     typer.echo(f"wrote {target}")
 
 
-vault_group = typer.Typer(help="Where the vault keeps its files: move them.",
+vault_group = typer.Typer(help="Where the vault keeps its files: move them, tidy them.",
                           no_args_is_help=True)
 app.add_typer(vault_group, name="vault")
 
@@ -551,3 +554,32 @@ def migrate_vault(
     typer.echo(f"{done.copied} files copied ({done.bytes_copied} bytes), {done.skipped} "
                f"already there and checked")
     typer.echo(f"to use that vault from now on: {done.setting}")
+
+
+@vault_group.command("tidy")
+def tidy_vault(
+    ctx: typer.Context,
+    older_than: Annotated[float, typer.Option(
+        "--older-than", metavar="HOURS", min=0.0,
+        help="Only uploads that began at least this long ago (no intake still running "
+        "began then).")] = 1.0,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="List what would be removed; remove nothing.")] = False,
+) -> None:
+    """Remove from an object store the uploads of commands killed before they recorded
+    them (`verify` lists each as "left by an upload ... never recorded").  Only objects
+    the database saw an intake begin to upload, that no item holds, are removed; an
+    object nobody asked for is left for you to look at.  See docs/object-store.md.
+
+    Example: khavaran --as ana vault tidy --dry-run
+    """
+    from khavaran.services.vault_tidy import tidy
+
+    actor = settings_of(ctx).require_actor()
+    done = tidy(registry_of(ctx), actor=actor, older_than=dt.timedelta(hours=older_than),
+                dry_run=dry_run)
+    for where in done.removed:
+        typer.echo(f"{'would remove' if dry_run else 'removed'}: {where}")
+    typer.echo(f"{len(done.removed)} object(s) {'to remove' if dry_run else 'removed'}, "
+               f"{done.cleared} finished upload(s) cleared, {done.young} begun less than "
+               f"{older_than:g} hour(s) ago left for now")

@@ -91,6 +91,8 @@ def verify(ctx: typer.Context) -> None:
                                                actor=settings.actor or "khavaran verify")
     for problem in report.problems:
         typer.echo(f"FAILED: {problem}")
+    for note in report.vault.notes:
+        typer.echo(f"NOTE: {note}")
     v = report.vault
     summary = (f"{report.rows:,} registry rows in {report.seals:,} seals, {v.entries:,} ledger "
                f"entries ({v.signatures:,} signatures), {v.items:,} vault items")

@@ -11,6 +11,6 @@ __all__ = ["ACTIONS", "OUTCOMES"]
 ACTIONS = frozenset({
     "sign-in", "sign-out", "view-protected", "reveal", "export", "denied",
     "account-add", "account-disable", "account-role", "token-issue", "token-revoke",
-    "totp-enrol", "totp-confirm", "password-change", "backup", "restore",
+    "totp-enrol", "totp-confirm", "password-change", "backup", "restore", "vault-tidy",
 })
 OUTCOMES = frozenset({"ok", "refused", "failed"})

@@ -15,12 +15,13 @@ import os
 import stat
 import tempfile
 import unicodedata
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, delete, func, insert, select, text
 
 from khavaran.errors import EvidenceError, NotFoundError, ValidationError
 from khavaran.model.records import NOWHERE
@@ -36,6 +37,7 @@ from khavaran.storage.vault_tables import (
     evidence_item,
     evidence_meta,
     evidence_purge,
+    vault_upload,
 )
 from khavaran.vault.blobs import Liveness, Staged, Staging
 from khavaran.vault.derive import DERIVED_KINDS, Made, extract_pdf_text, ocr_image
@@ -46,7 +48,8 @@ from khavaran.vault.verify_ledger import canonical
 
 __all__ = ["Intake", "add_evidence", "add_evidence_streams", "derive", "display_name",
            "display_path", "meta_digest", "new_file", "intake_record", "item_id_of", "live_digests",
-           "purged", "record_digest", "require_item", "require_source", "store_made"]
+           "purged", "record_digest", "require_item", "require_source", "store_made",
+           "uploads_begun"]
 
 
 def item_id_of(sha256: str) -> str:
@@ -120,6 +123,57 @@ def _still_stored(conn: Connection, registry: Registry, digests: Iterable[str],
     if registry.vault.missing(digests):
         raise EvidenceError(f"the stored copy of {shown} went away before it was "
                             "recorded: nothing was taken in; try again")
+
+
+class _Uploads:
+    """The uploads of one intake as the database knows them (table vault_upload)."""
+
+    def __init__(self, digests: list[str]) -> None:
+        self.digests, self.token = sorted(set(digests)), uuid.uuid4().hex
+
+    def recorded(self, conn: Connection) -> None:
+        """In the transaction that records the items: their objects are now live."""
+        for part in chunks(self.digests):
+            conn.execute(delete(vault_upload).where(vault_upload.c.sha256.in_(part)))
+
+
+@contextlib.contextmanager
+def _uploading(registry: Registry, digests: list[str]) -> Iterator[_Uploads]:
+    """On an object store, tell the database of an intake's uploads (committed)
+    before they begin, so that what a killed command leaves in the store is known
+    for a leftover: verify says so instead of failing, and `vault tidy` removes it.
+    Enter it around ``vault.changing``: a failed intake removes its own uploads
+    there first, then its rows here."""
+    uploads = _Uploads(digests)
+    if not registry.vault.uploads_recorded:
+        yield uploads
+        return
+    now = registry.now()
+    with registry.write() as conn:
+        for part in chunks(uploads.digests):
+            conn.execute(insert(vault_upload), [
+                {"sha256": d, "token": uploads.token, "started_at": now} for d in part])
+    try:
+        yield uploads
+    except BaseException:
+        with contextlib.suppress(Exception):  # the database away: tidy settles it later
+            with registry.write() as conn:
+                conn.execute(delete(vault_upload).where(
+                    vault_upload.c.token == uploads.token))
+        raise
+
+
+def uploads_begun(conn: Connection, digests: Sequence[str]) -> dict[str, Any]:
+    """sha256 -> when the first upload of it that was never recorded began, for
+    those of ``digests`` that a killed command left (see _uploading)."""
+    begun: dict[str, Any] = {}
+    for part in chunks(sorted(set(digests))):
+        for r in conn.execute(select(vault_upload.c.sha256,
+                                     func.min(vault_upload.c.started_at).label("at"))
+                              .where(vault_upload.c.sha256.in_(part))
+                              .group_by(vault_upload.c.sha256)):
+            begun[r.sha256] = r.at
+    return begun
 
 
 def _files(paths: Sequence[Path], home: Path) -> Iterator[Path]:
@@ -334,15 +388,17 @@ def _commit_intake(registry: Registry, key: Any, staged: list[tuple[Path, Staged
     found = [(path, s, media_type(s.path)) for path, s in staged]
     meta = {s.digests.sha256: read_metadata(s.path, mime) for _p, s, mime in found}
     results: list[Intake] = []
-    with vault.changing([s.digests.sha256 for _p, s, _m in found], live_digests(registry)):
+    digests = [s.digests.sha256 for _p, s, _m in found]
+    with _uploading(registry, digests) as uploads, \
+            vault.changing(digests, live_digests(registry)):
         named = [(s.digests.sha256, display_path(path)) for path, s, _mime in found]
         with registry.read() as conn:
             _refuse_purged(conn, named)
         vault.place_all([s for _path, s, _mime in found])
         now = registry.now()
         with registry.write() as conn:
-            _still_stored(conn, registry, [s.digests.sha256 for _p, s, _m in found],
-                          "the files")
+            _still_stored(conn, registry, digests, "the files")
+            uploads.recorded(conn)
             ledger = LedgerWriter(conn, key)
             # Again, now that the ledger lock is ours: a purge holds it until it commits.
             _refuse_purged(conn, named)
@@ -485,7 +541,8 @@ def _store_copy(registry: Registry, area: Staging, key: Any, parent: Any, path: 
         raise EvidenceError(f"{shown} is empty: nothing was stored (a scan without text?)")
     mime = media_type(staged.path)
     child_id = item_id_of(d.sha256)
-    with registry.vault.changing([d.sha256], live_digests(registry)):
+    with _uploading(registry, [d.sha256]) as uploads, \
+            registry.vault.changing([d.sha256], live_digests(registry)):
         with registry.read() as conn:
             _refuse_purged(conn, [(d.sha256, shown)])
             _refuse_other_content(conn, d.sha256, parent.id, kind, shown)
@@ -493,6 +550,7 @@ def _store_copy(registry: Registry, area: Staging, key: Any, parent: Any, path: 
         now = registry.now()
         with registry.write() as conn:
             _still_stored(conn, registry, [d.sha256], shown)
+            uploads.recorded(conn)
             ledger = LedgerWriter(conn, key)
             _refuse_purged(conn, [(d.sha256, shown)])  # a purge held the ledger lock
             exists = conn.execute(select(evidence_item.c.id).where(

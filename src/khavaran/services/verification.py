@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from khavaran.errors import TimestampError
-from khavaran.services.evidence import live_digests, require_item
+from khavaran.services.evidence import live_digests, require_item, uploads_begun
 from khavaran.services.record_checks import record_problems
 from khavaran.services.registry import Registry
 from khavaran.services.witness_items import (
@@ -52,6 +52,8 @@ WITHHELD = "[a protected witness's testimony: withheld]"
 @dataclass
 class Report:
     problems: list[str] = field(default_factory=list)
+    # what is worth knowing but proves nothing wrong: an object a killed upload left
+    notes: list[str] = field(default_factory=list)
     items: int = 0
     blobs: int = 0
     entries: int = 0
@@ -181,9 +183,18 @@ def _check_blobs(registry: Registry, conn: Connection, items: list[Any], report:
             if item.sha256 not in live and vault.exists(item.sha256):
                 report.problems.append(f"item {item.id}: purged, but its file is still in "
                                        "the vault")
+        with registry.read() as conn:
+            begun = uploads_begun(conn, [_name(p) for p in strays])
         for path in strays:
             if vault.present(path) and not (_name(path) in live
                                             and path == vault.where(_name(path))):
+                if path == vault.where(_name(path)) and _name(path) in begun:
+                    report.notes.append(
+                        f"the file {path} was left by an upload that began at "
+                        f"{begun[_name(path)]:%Y-%m-%d %H:%M} UTC and was never recorded "
+                        "(a command killed part way): no evidence; 'khavaran vault tidy' "
+                        "removes it")
+                    continue
                 report.problems.append(f"the file {path} belongs to no item (it was put "
                                        "there by hand, or its item was removed)")
 

@@ -41,5 +41,5 @@ def run_verify(registry: Registry, params: dict[str, Any],
                 "signatures": report.signatures}
     whole = integrity.verify_installation(registry, actor=actor, progress=progress)
     return {"scope": "installation", "ok": whole.ok, "problems": whole.problems,
-            "items": whole.vault.items, "entries": whole.vault.entries,
+            "notes": whole.vault.notes, "items": whole.vault.items, "entries": whole.vault.entries,
             "signatures": whole.vault.signatures, "rows": whole.rows, "seals": whole.seals}

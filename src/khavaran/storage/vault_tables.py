@@ -28,7 +28,7 @@ __all__ = [
     "evidence_derivation", "evidence_indexed", "evidence_intake", "evidence_item",
     "evidence_link", "evidence_word",
     "evidence_meta", "evidence_purge", "ledger_entry", "ledger_key", "ledger_lock",
-    "ledger_timestamp",
+    "ledger_timestamp", "vault_upload",
 ]
 
 # One row per distinct content: identical files share an item.
@@ -157,4 +157,16 @@ ledger_timestamp = Table(
     Column("ca_pem", Text),
     Column("gen_time", DateTime(timezone=True), nullable=False),
     *_stamp(),
+)
+
+# An upload to an object store that has begun and is not recorded yet: committed
+# before the upload, deleted in the transaction that records its item (or by the
+# command itself when its intake fails).  A row left behind names an object that
+# a killed command uploaded: verify says so instead of failing, and `vault tidy`
+# removes the object (services/vault_tidy.py).  Not sealed: it is no evidence.
+vault_upload = Table(
+    "vault_upload", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("token", String(32), primary_key=True),  # one per intake
+    Column("started_at", DateTime(timezone=True), nullable=False),
 )

@@ -110,6 +110,12 @@ R = TypeVar("R")
 
 
 class Vault:
+    # Whether the database must be told of each upload before it begins: an object
+    # store shared by several machines cannot tell a killed command's leftover
+    # from a live upload by itself (services/evidence.py, services/vault_tidy.py).
+    # A folder settles its own leftovers under its lock (recover()).
+    uploads_recorded = False
+
     def __init__(self, root: Path) -> None:
         self.root = root
         self.blobs = root / "sha256"

@@ -58,6 +58,8 @@ def parse_url(url: str) -> tuple[str, str]:
 
 
 class S3Vault(Vault):
+    uploads_recorded = True
+
     def __init__(self, root: Path, url: str, endpoint: str | None,
                  env: dict[str, str] | None = None) -> None:
         super().__init__(root)
@@ -307,7 +309,8 @@ class S3Vault(Vault):
         return size == digests.size and digest.hexdigest() == digests.sha256
 
     def remove(self, sha256: str) -> bool:
-        # Only ever asked for the files of a purge: see _reconcile.
+        # Asked for the files of a purge, an upload of this process whose intake
+        # failed (_reconcile), and the leftovers of killed ones (services/vault_tidy.py).
         if self._head(sha256) is None:
             return False
         try:
