@@ -7,6 +7,7 @@
 #   libpango-1.0-0, libpangoft2-1.0-0,   text layout and font subsetting for the dossier's
 #   libharfbuzz-subset0                  PDF report (WeasyPrint)
 #   poppler-utils                        pdffonts, pdftotext, pdftoppm: tests check the PDF with them
+#   librsvg2-bin                         rsvg-convert: the charts as PNG (services/chart_png.py)
 #   libicu-dev, pkg-config, g++          to build PyICU, which the followthemoney library (the
 #                                        FtM import's model, via normality) needs: it has no wheel
 #   chromium (only with --test)          the browser of the end-to-end tests (Playwright
@@ -20,7 +21,8 @@
 #   curl (only with --bench)             the browser-like upload of bench/bench_upload.py
 set -euo pipefail
 PACKAGES=(libmagic1 tesseract-ocr tesseract-ocr-fas fonts-dejavu-core openssl libpango-1.0-0
-          libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils libicu-dev pkg-config g++)
+          libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils librsvg2-bin libicu-dev pkg-config
+          g++)
 if [ "${1:-}" = "--bench" ]; then PACKAGES+=(wrk sqlite3 curl); fi
 if [ "${1:-}" = "--test" ]; then PACKAGES+=(chromium nginx systemd); fi
 missing=()

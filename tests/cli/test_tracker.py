@@ -76,3 +76,23 @@ def test_report_commands(demo_cli, tmp_path) -> None:
     assert "Suspects with standing" in demo_cli("report", "country", "se", user=None).output
     assert demo_cli("report", "matrix", "--lang", "xx", user=None).exit_code == 1
     assert demo_cli("report", "impunity", "p-demo-witness-01", user=None).exit_code == 1
+
+
+def test_report_network_and_dashboard_with_their_drawings(demo_cli, tmp_path) -> None:
+    png, svg = tmp_path / "net.png", tmp_path / "summer.svg"
+    out = demo_cli("report", "network", "--png", str(png), "--lang", "fa", user=None)
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    assert lines[0].endswith("(u-demo-commission-1)")
+    seat = lines.index(next(ln for ln in lines if "(p-demo-perp-12): sat on it" in ln))
+    assert "demo-report-1 p. 12" in lines[seat + 1] and "Mordad 1367" in lines[seat + 1]
+    assert any("(p-demo-perp-12) associate of " in ln and "(p-demo-perp-22)" in ln
+               for ln in lines)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    board = demo_cli("report", "dashboard", "--wave", "1", "--svg", str(svg), user=None)
+    assert board.exit_code == 0, board.output
+    assert board.output.startswith("Documented victims (merged persons): ")
+    assert "(filters: wave=1)" in board.output.splitlines()[0]
+    assert svg.read_text().startswith("<svg") and "Executions per day" in svg.read_text()
+    bad = demo_cli("report", "dashboard", "--city", "Atlantis", user=None)
+    assert bad.exit_code == 1 and "no city 'Atlantis' among the victims" in bad.output

@@ -33,6 +33,8 @@ PAGES = [("/login", None), ("/no-such-page", None), ("/account", "investigator")
          ("/cases/demo-commission", "investigator"), ("/dossiers/verify", "viewer"),
          # the summer-1988 dashboard, whole and narrowed
          ("/dashboard", "viewer"), ("/dashboard?wave=2", "viewer"),
+         # the network of the death commissions: the drawing and its tables
+         ("/network", "viewer"),
          # verifying the installation in the background
          ("/verify", "investigator"),
          # the tracker's reports: the index, an impunity report, the matrix, a briefing

@@ -560,9 +560,9 @@ def migrate_vault(
 def tidy_vault(
     ctx: typer.Context,
     older_than: Annotated[float, typer.Option(
-        "--older-than", metavar="HOURS", min=0.0,
-        help="Only uploads that began at least this long ago (no intake still running "
-        "began then).")] = 1.0,
+        "--older-than", metavar="HOURS", min=1.0,
+        help="Only uploads that began at least this long ago, by the database's clock "
+        "(longer than any intake still running has been uploading).")] = 24.0,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="List what would be removed; remove nothing.")] = False,
 ) -> None:
@@ -580,6 +580,10 @@ def tidy_vault(
                 dry_run=dry_run)
     for where in done.removed:
         typer.echo(f"{'would remove' if dry_run else 'removed'}: {where}")
+    for where in done.refused:
+        typer.echo(f"kept, the store refused to delete it: {where}")
+    for where in done.foreign:
+        typer.echo(f"kept, it holds other bytes than its address says (look at it): {where}")
     typer.echo(f"{len(done.removed)} object(s) {'to remove' if dry_run else 'removed'}, "
                f"{done.cleared} finished upload(s) cleared, {done.young} begun less than "
                f"{older_than:g} hour(s) ago left for now")

@@ -13,10 +13,12 @@ from khavaran.cli.root import app
 from khavaran.errors import ValidationError
 
 if TYPE_CHECKING:
-    from khavaran.services import accountability, impunity
+    from khavaran.services import accountability, dashboard, impunity, network
 else:
     accountability = lazy_module("khavaran.services.accountability")
+    dashboard = lazy_module("khavaran.services.dashboard")
     impunity = lazy_module("khavaran.services.impunity")
+    network = lazy_module("khavaran.services.network")
 
 report = typer.Typer(help="The accountability tracker's reports, in English or Persian, as "
                           "text or PDF.", no_args_is_help=True)
@@ -89,3 +91,68 @@ def country(ctx: typer.Context, code: Annotated[str, typer.Argument(metavar="COU
     with registry_of(ctx).read() as conn:
         lines = accountability.briefing_lines(accountability.briefing(conn, code, lang), lang)
     _out(f"briefing {code}", lines, lang, pdf)
+
+
+SVG = typer.Option("--svg", help="Also write the drawing as SVG to this file.")
+PNG = typer.Option("--png", help="Also write the drawing as PNG to this file.")
+
+
+def _drawings(svg_text: str, svg: Path | None, png: Path | None) -> None:
+    from khavaran.services.chart_png import svg_to_png
+
+    if svg is not None:
+        _write(svg, svg_text.encode("utf-8"))
+    if png is not None:
+        _write(png, svg_to_png(svg_text))
+
+
+def _write(path: Path, body: bytes) -> None:
+    try:
+        path.write_bytes(body)
+    except OSError as exc:
+        raise ValidationError(f"cannot write the drawing: {exc.strerror}",
+                              file=str(path)) from None
+    typer.echo(f"written: {path}", err=True)
+
+
+@report.command("dashboard")
+def dashboard_(ctx: typer.Context,
+               city: Annotated[str | None, typer.Option("--city")] = None,
+               prison: Annotated[str | None, typer.Option("--prison")] = None,
+               affiliation: Annotated[str | None, typer.Option("--affiliation")] = None,
+               age: Annotated[str | None, typer.Option(
+                   "--age", help="under_18, 18_29, 30_39, 40_59 or 60_plus.")] = None,
+               wave: Annotated[str | None, typer.Option("--wave", help="1 or 2.")] = None,
+               lang: Annotated[str, LANG] = "en",
+               svg: Annotated[Path | None, SVG] = None,
+               png: Annotated[Path | None, PNG] = None) -> None:
+    """Summer 1988: documented victims (merged persons) by city, prison, affiliation,
+    age group and wave, narrowed by the filters; the executions per day as a chart
+    (--svg, --png, in --lang).  Protected victims are counted in no figure.
+
+    Example: khavaran report dashboard --wave 1 --png summer-1988.png --lang fa
+    """
+    from khavaran.services import home
+
+    filters = dashboard.DashFilters(city=city, prison=prison, affiliation=affiliation,
+                                    age=age, wave=wave)
+    board = dashboard.dashboard(registry_of(ctx), filters)
+    typer.echo("\n".join(dashboard.dashboard_lines(board)))
+    _drawings(home.chart_svg(board.timeline, lang), svg, png)
+
+
+@report.command("network")
+def network_(ctx: typer.Context, lang: Annotated[str, LANG] = "en",
+             svg: Annotated[Path | None, SVG] = None,
+             png: Annotated[Path | None, PNG] = None) -> None:
+    """The death commissions: who sat on each, the acts alleged against them, the
+    posts they have held since and the ties among them, each with its sources; the
+    drawing with --svg or --png (in --lang).  Protected people are left out.
+
+    Example: khavaran report network --png commissions.png
+    """
+    from khavaran.services.network_chart import network_svg
+
+    net = network.network(registry_of(ctx))
+    typer.echo("\n".join(network.network_lines(net)))
+    _drawings(network_svg(net, lang), svg, png)

@@ -40,7 +40,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from khavaran.errors import ConfigError, EvidenceError, IntegrityError, StorageError
 from khavaran.services.access_log import record, record_in
@@ -53,7 +53,7 @@ from khavaran.storage.snapshot import (
     restore_database,
     sqlite_path,
 )
-from khavaran.storage.vault_tables import evidence_item, evidence_purge
+from khavaran.storage.vault_tables import evidence_item, evidence_purge, vault_upload
 from khavaran.vault.blobs import Vault
 from khavaran.vault.keyring import check_new_passphrase
 from khavaran.vault.keys import is_protected, load_key, public_keys, trusted_keys
@@ -471,6 +471,10 @@ def _adopt(settings: Settings, manifest: dict[str, Any], manifest_sha: str,
         key = load_key(settings)
         added = []
         with registry.write() as conn:
+            # Uploads the original had under way went to its vault, which is not this
+            # one; kept, they would let `vault tidy` here, pointed at the old store,
+            # remove objects the original has recorded since the backup.
+            conn.execute(delete(vault_upload))
             trusted = trusted_keys(conn, key)
             public = str(manifest["public_key"]).lower()
             if key_id(public) not in trusted:

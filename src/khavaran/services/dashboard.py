@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # NumPy and SciPy come with it: loaded when an estimate is ma
     from khavaran.linkage.estimate import Estimate
 
 __all__ = ["AGE_BANDS", "FILTERS", "WAVES", "WAVE_SPLIT", "Dashboard", "DashFilters",
-           "Victim", "dashboard", "estimate", "victims"]
+           "Victim", "dashboard", "dashboard_lines", "estimate", "victims"]
 
 AGE_BANDS = ("under_18", "18_29", "30_39", "40_59", "60_plus")
 # The first wave (PMOI prisoners, from late July) and the second (leftists,
@@ -246,3 +246,20 @@ def _estimates(registry: Registry, by: str | None) -> list[Estimate] | str:
         return estimation.run(captures, by=by)
     except ValidationError:  # no one on two lists: the estimate would be infinite
         return "no-overlap"
+
+
+def dashboard_lines(board: Dashboard, top: int = 15) -> list[str]:
+    """The dashboard as text: the documented count, then each tally (``top`` rows)."""
+    chosen = [f"{n}={getattr(board.filters, n)}" for n in FILTERS if getattr(board.filters, n)]
+    out = [f"Documented victims (merged persons): {board.documented:,}"
+           + (f" (filters: {', '.join(chosen)})" if chosen else ""),
+           f"Executions per day: {board.timeline.persons:,} victims dated to the day, "
+           f"{board.timeline.imprecise:,} known only to the month or less"]
+    if board.protected:
+        out.append(f"{board.protected} protected victim(s) counted in no figure")
+    for name in FILTERS:
+        out.append(f"By {name}:")
+        for value, n in board.counts[name][:top]:
+            out.append(f"  {board.labels.get(value, value)}: {n:,}")
+    out.append("Estimated totals are not added to these: see `khavaran estimate`.")
+    return out

@@ -30,7 +30,7 @@ from khavaran.services.rows import date_cols
 from khavaran.services.witness_items import guard_item, record_item_reveal
 from khavaran.storage.repo import chunks
 from khavaran.storage.tables import source
-from khavaran.storage.vault_lock import lock_vault
+from khavaran.storage.vault_lock import database_now, lock_vault
 from khavaran.storage.vault_tables import (
     evidence_derivation,
     evidence_intake,
@@ -47,9 +47,9 @@ from khavaran.vault.metadata import media_type, read_metadata
 from khavaran.vault.verify_ledger import canonical
 
 __all__ = ["Intake", "add_evidence", "add_evidence_streams", "derive", "display_name",
-           "display_path", "meta_digest", "new_file", "intake_record", "item_id_of", "live_digests",
-           "purged", "record_digest", "require_item", "require_source", "store_made",
-           "uploads_begun"]
+           "display_path", "meta_digest", "new_file", "intake_record", "item_id_of",
+           "live_digests", "live_in", "purged", "record_digest", "require_item",
+           "require_source", "store_made", "uploads_begun"]
 
 
 def item_id_of(sha256: str) -> str:
@@ -90,7 +90,7 @@ class _Live:
 
     def __call__(self, digests: set[str]) -> set[str]:
         with self.registry.read() as conn:
-            return _live_in(conn, digests)
+            return live_in(conn, digests)
 
     @contextlib.contextmanager
     def holding(self, digests: set[str]) -> Iterator[set[str]]:
@@ -100,10 +100,10 @@ class _Live:
                 # server's default isolation (a snapshot taken before would miss it).
                 conn.execute(text("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
             lock_vault(conn)
-            yield _live_in(conn, digests)
+            yield live_in(conn, digests)
 
 
-def _live_in(conn: Connection, digests: set[str]) -> set[str]:
+def live_in(conn: Connection, digests: set[str]) -> set[str]:
     rows = conn.execute(select(evidence_item.c.sha256)
                         .where(evidence_item.c.sha256.in_(sorted(digests)))
                         .where(~evidence_item.c.id.in_(select(evidence_purge.c.item_id))))
@@ -145,21 +145,31 @@ def _uploading(registry: Registry, digests: list[str]) -> Iterator[_Uploads]:
     Enter it around ``vault.changing``: a failed intake removes its own uploads
     there first, then its rows here."""
     uploads = _Uploads(digests)
-    if not registry.vault.uploads_recorded:
+    vault = registry.vault
+    if not vault.uploads_recorded:
         yield uploads
         return
-    now = registry.now()
     with registry.write() as conn:
+        now = database_now(conn)
         for part in chunks(uploads.digests):
             conn.execute(insert(vault_upload), [
                 {"sha256": d, "token": uploads.token, "started_at": now} for d in part])
     try:
         yield uploads
     except BaseException:
-        with contextlib.suppress(Exception):  # the database away: tidy settles it later
+        # Not the row of an object still there that no item holds: one the store would
+        # not let us take back (away, or under object lock) keeps it, for verify and tidy.
+        with contextlib.suppress(Exception):  # store or database away: tidy settles it
+            there = set(uploads.digests) - set(vault.missing(uploads.digests))
+            # ours only if it holds the bytes of its address: other bytes planted
+            # there (which refused the intake) are no upload of ours
+            left = {d for d in there - live_digests(registry)(there)
+                    if getattr(vault.rehash(d), "sha256", None) == d}
             with registry.write() as conn:
-                conn.execute(delete(vault_upload).where(
-                    vault_upload.c.token == uploads.token))
+                for part in chunks(sorted(set(uploads.digests) - left)):
+                    conn.execute(delete(vault_upload).where(
+                        vault_upload.c.token == uploads.token,
+                        vault_upload.c.sha256.in_(part)))
         raise
 
 

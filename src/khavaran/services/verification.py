@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import multiprocessing
 import re
@@ -183,17 +184,22 @@ def _check_blobs(registry: Registry, conn: Connection, items: list[Any], report:
             if item.sha256 not in live and vault.exists(item.sha256):
                 report.problems.append(f"item {item.id}: purged, but its file is still in "
                                        "the vault")
-        with registry.read() as conn:
-            begun = uploads_begun(conn, [_name(p) for p in strays])
+        begun = {}
+        if vault.uploads_recorded:
+            with registry.read() as conn:
+                begun = uploads_begun(conn, [_name(p) for p in strays])
         for path in strays:
             if vault.present(path) and not (_name(path) in live
                                             and path == vault.where(_name(path))):
-                if path == vault.where(_name(path)) and _name(path) in begun:
+                if path == vault.where(_name(path)) and _name(path) in begun and \
+                        getattr(vault.rehash(_name(path)), "sha256", None) == _name(path):
+                    at = begun[_name(path)]
+                    at = (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
                     report.notes.append(
                         f"the file {path} was left by an upload that began at "
-                        f"{begun[_name(path)]:%Y-%m-%d %H:%M} UTC and was never recorded "
-                        "(a command killed part way): no evidence; 'khavaran vault tidy' "
-                        "removes it")
+                        f"{at:%Y-%m-%d %H:%M} UTC and was never recorded (a command killed "
+                        "part way): no item holds it; 'khavaran vault tidy' removes it a day "
+                        "after its upload began")
                     continue
                 report.problems.append(f"the file {path} belongs to no item (it was put "
                                        "there by hand, or its item was removed)")

@@ -37,6 +37,7 @@ def run_verify(registry: Registry, params: dict[str, Any],
     if item is not None:
         report = verification.verify(registry, item, actor=actor, progress=progress)
         return {"scope": "item", "item": item, "ok": report.ok, "problems": report.problems,
+                "notes": report.notes,
                 "items": report.items, "entries": report.entries,
                 "signatures": report.signatures}
     whole = integrity.verify_installation(registry, actor=actor, progress=progress)

@@ -42,7 +42,7 @@ __all__ = [
     "entities", "entities_by_pseudonym", "entities_with_keys", "entity_flags", "entity_row",
     "first_with_role", "group_members", "history_rows", "iter_table", "names_of", "person_of",
     "protected_entities", "records_for", "referring_entities", "relation_claims", "shielded",
-    "source_bases", "source_rows", "statuses_for",
+    "source_bases", "source_rows", "statuses_for", "units_of_kinds",
 ]
 
 IDS: BindParameter[Any] = bindparam("ids", expanding=True)
@@ -343,3 +343,13 @@ def first_with_role(conn: Connection, role: str, *, prefer_conflicts: bool = Fal
             return str(hit)
     hit = conn.execute(people.order_by(claim.c.entity_id).limit(1)).scalar()
     return str(hit) if hit else None
+
+
+def units_of_kinds(conn: Connection, kinds: Iterable[str]) -> list[str]:
+    """Ids of the units with a `kind` claim among ``kinds``, in id order."""
+    q = (select(claim.c.entity_id).distinct()
+         .join(entity, entity.c.id == claim.c.entity_id)
+         .where(entity.c.schema == "Unit", claim.c.property == "kind",
+                claim.c.value.in_(sorted(kinds)))
+         .order_by(claim.c.entity_id))
+    return [r[0] for r in conn.execute(q)]

@@ -29,6 +29,7 @@ from khavaran.web import (
     dossier_pages,
     entry_pages,
     memorial_pages,
+    network_pages,
     reading_pages,
     redact_pages,
     report_pages,
@@ -101,6 +102,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
     app.include_router(text_search_pages.router)  # before /evidence/{item_id}
     app.include_router(case_pages.router)
     app.include_router(dashboard_pages.router)
+    app.include_router(network_pages.router)
     app.include_router(report_pages.router)
     app.include_router(dossier_pages.router)
     app.include_router(review_pages.router)

@@ -17,7 +17,7 @@ from khavaran.web.i18n import catalogue
 from khavaran.web.pages import SignedIn, language, may, render
 from khavaran.web.reading_view import helpers
 
-__all__ = ["dashboard_page", "estimate_part", "router", "timeline_svg"]
+__all__ = ["board_of", "dashboard_page", "estimate_part", "router", "timeline_svg"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,7 +28,7 @@ def _filters(request: Request) -> dashboard.DashFilters:
     return dashboard.DashFilters(**chosen)
 
 
-async def _board(request: Request, registry: Reg) -> tuple[dashboard.Dashboard, str | None]:
+async def board_of(request: Request, registry: Reg) -> tuple[dashboard.Dashboard, str | None]:
     """The dashboard for the filters asked; the unfiltered one, and the field
     refused, when a filter names a value no victim has."""
     try:
@@ -44,7 +44,7 @@ async def dashboard_page(request: Request, registry: Reg, who: SignedIn) -> HTML
 
 
 async def _page(request: Request, registry: Reg, **extra: Any) -> HTMLResponse:
-    board, refused = await _board(request, registry)
+    board, refused = await board_of(request, registry)
     chart = Markup(home.chart_svg(board.timeline, language(request)))  # noqa: S704  (escaped)
     errors = {}
     if refused:
@@ -75,7 +75,7 @@ async def estimate_part(request: Request, registry: Reg, who: SignedIn) -> HTMLR
 async def timeline_svg(request: Request, registry: Reg, who: SignedIn) -> Response:
     """The chart of the page with the same filters, as a file."""
     await may(request, registry, who, "read")
-    board, refused = await _board(request, registry)
+    board, refused = await board_of(request, registry)
     if refused:
         return Response(f"no victim has this {refused}", status_code=422,
                         media_type="text/plain; charset=utf-8")
