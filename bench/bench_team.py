@@ -174,6 +174,10 @@ def main() -> None:
         print("  count:", what)
     if outcome.verify_rc != 0:
         print(outcome.verify_out[-2000:])
+    notes = [ln for ln in outcome.verify_out.splitlines() if ln.startswith("NOTE: ")]
+    print(f"  verify's notes (uploads a kill left, for `vault tidy`): {len(notes)}")
+    for note in notes[:5]:
+        print("   ", note[:160])
 
 
 if __name__ == "__main__":
