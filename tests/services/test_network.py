@@ -85,3 +85,45 @@ def test_each_source_of_the_acts_is_counted_once_per_act(demo_registry: Registry
         assert sum(n for _, n in p.act_sources) >= p.acts == len(set(acts))
         assert all(1 <= n <= p.acts for _, n in p.act_sources)
         assert len({c.source_id for c, _ in p.act_sources}) == len(p.act_sources)
+
+
+def test_a_rejected_seat_draws_no_line_and_a_tie_both_ways_is_one(
+        demo_registry: Registry) -> None:
+    from khavaran.model.records import CitationIn, ClaimIn
+
+    before = network.network(demo_registry)
+    with demo_registry.read() as conn:
+        seat = conn.execute(select(claim.c.id).where(
+            claim.c.entity_id == "po-demo-23", claim.c.property == "person")).scalar_one()
+    editing.assess(demo_registry, seat, actor="a", reason="the report was wrong",
+                   assessment="rejected")
+    editing.add_claim(demo_registry, ClaimIn(
+        "p-demo-perp-22", "associate_of", "p-demo-perp-12", qualifier="colleague",
+        citations=[CitationIn("demo-news-04", "p. 3")]), actor="a")
+    net = network.network(demo_registry)
+    assert "p-demo-perp-23" in {p.id for p in before.people}
+    assert "p-demo-perp-23" not in {p.id for p in net.people}
+    assert all("p-demo-perp-23" not in (e.source, e.target) for e in net.edges)
+    assert len([e for e in net.edges if e.kind == "associate_of"]) == 1
+
+
+def test_the_drawing_keeps_every_box_on_the_canvas_and_takes_odd_text() -> None:
+    from khavaran.services.network import Edge, Network, Node
+    from khavaran.services.network_chart import BOX_H
+
+    odd = "Name\x0b with \x1b[31m controls \ud800 and <tags> & \"quotes\""
+    commissions = [Node(f"u-{i}", "commission", f"{odd} {i}", True) for i in range(7)]
+    person = Node("p-1", "person", odd, True, acts=3)
+    units = [Node(f"u-post-{i}", "unit", f"Body {i}", False) for i in range(9)]
+    edges = [Edge("p-1", c.id, "seat", [odd], None, None, [], True) for c in commissions]
+    edges += [Edge("p-1", u.id, "post", [], None, None, [], False) for u in units]
+    net = Network(commissions, [person], units, edges)
+    for lang in ("en", "fa"):
+        root = ET.fromstring(network_svg(net, lang))  # well-formed despite the text
+        height = float(root.get("height"))
+        ys = [float(r.get("y")) for r in root.iter(f"{SVG}rect")]
+        assert len(ys) == 17 and all(0 <= y <= height - BOX_H for y in ys), ys
+        assert len({y for y in ys[:7]}) == 7  # no two commissions on one another
+    from khavaran.services.chart_png import svg_to_png
+
+    assert svg_to_png(network_svg(net, "fa"))[:8] == b"\x89PNG\r\n\x1a\n"

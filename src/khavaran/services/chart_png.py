@@ -8,16 +8,25 @@ escaped, nothing fetched.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
 from khavaran.errors import ConfigError
 
-__all__ = ["svg_to_png"]
+__all__ = ["LARGEST", "svg_to_png"]
+
+
+# Cairo draws nothing wider or taller than 32,767 pixels: stay well within it.
+LARGEST = 16_000
 
 
 def svg_to_png(svg: str, *, zoom: float = 2.0) -> bytes:
-    """The PNG of ``svg`` at ``zoom`` times its size (2: sharp on a print or a slide)."""
+    """The PNG of ``svg`` at ``zoom`` times its size (2: sharp on a print or a slide),
+    less for a drawing so large that its PNG would pass LARGEST pixels."""
+    box = re.search(r'viewBox="[\d.]+ [\d.]+ ([\d.]+) ([\d.]+)"', svg)
+    if box:
+        zoom = min(zoom, LARGEST / max(float(box.group(1)), float(box.group(2)), 1.0))
     tool = shutil.which("rsvg-convert")
     if tool is None:
         raise ConfigError("drawing a PNG needs rsvg-convert (the Debian package "

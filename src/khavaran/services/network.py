@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from khavaran.errors import NotFoundError
 from khavaran.model.loader import load_model
-from khavaran.services import profiles
+from khavaran.services import profiles, versioned
 from khavaran.services.careers import career_of
 from khavaran.services.profiles import Citation, Fact, Profile
 from khavaran.services.registry import Registry
@@ -63,42 +63,60 @@ class Network:
 
 def network(registry: Registry) -> Network:
     """Every death commission (a unit of a kind flagged ``implicating``), with its
-    members' seats, acts alleged, posts since and ties, as a reader sees them."""
+    members' seats, acts alleged, posts since and ties, as a reader sees them;
+    kept until the next write (versioned.cached)."""
+    return versioned.cached(registry, ("commission-network",), lambda: _network(registry))
+
+
+def _network(registry: Registry) -> Network:
     kinds = [code for code, e in load_model().vocabs["unit_kind"].items()
              if "implicating" in e.flags]
     with registry.read() as conn:
         ids = units_of_kinds(conn, kinds)
     out = Network([], [], [], [])
-    people: dict[str, Node] = {}
-    shown: dict[str, Profile] = {}
-    units: dict[str, Node] = {}
+    drawn: dict[str, Profile] = {}
     for uid in ids:
         try:
-            unit = profiles.show(registry, uid, schema="Unit")
+            drawn[uid] = unit = profiles.show(registry, uid, schema="Unit")
         except NotFoundError:
             continue
         out.commissions.append(Node(uid, "commission", unit.title, unit.fictional))
+    people: dict[str, Profile] = {}  # by the id a reader sees: a merged person's head
+    heads: dict[str, str] = {}  # any id of a member -> that id
+    units: dict[str, Node] = {}
+    for unit in drawn.values():
         for pid in _members(unit):
-            if pid in people:
+            if pid in heads:
                 continue
             person = _person(registry, pid)
             if person is None:
                 continue
-            people[pid] = node = Node(pid, "person", person.title, person.fictional)
-            shown[pid] = person
+            for other in (pid, person.id, *person.members):
+                heads[other] = person.id
+            if person.id in people:
+                continue
+            people[person.id] = person
+            node = Node(person.id, "person", person.title, person.fictional)
             _acts(person, node)
-            _posts(registry, person, set(ids), out.edges, units)
-    out.people = list(people.values())
-    out.edges += _ties(shown)
+            out.people.append(node)
+            _posts(registry, person, set(drawn), out.edges, units)
+    out.edges += _ties(people, heads)
     out.units = sorted(units.values(), key=lambda n: n.title)
     return out
+
+
+def _standing(facts: list[Fact]) -> list[Fact]:
+    """Facts not rejected: a withdrawn claim draws no line and counts for nothing."""
+    return [f for f in facts if f.assessment != "rejected"]
 
 
 def _members(unit: Profile) -> list[str]:
     found: list[str] = []
     for prop, post in unit.related:
-        if prop == "unit" and post.schema == "Posting":
-            found += [f.value for f in post.facts.get("person", []) if f.value not in found]
+        if prop == "unit" and post.schema == "Posting" and \
+                _standing([f for f in post.facts.get("unit", []) if f.value == unit.id]):
+            found += [f.value for f in _standing(post.facts.get("person", []))
+                      if f.value not in found]
     return found
 
 
@@ -110,15 +128,22 @@ def _person(registry: Registry, pid: str) -> Profile | None:
     return None if person.protected else person
 
 
+def _ids(person: Profile) -> set[str]:
+    return {person.id, *person.members}
+
+
 def _acts(person: Profile, node: Node) -> None:
     first: dict[str, Citation] = {}
     counted: dict[str, int] = {}
+    mine = _ids(person)
     for prop, act in person.related:
         if prop != "perpetrator" or act.schema != "Act":
             continue
+        alleged = [f for f in _standing(act.facts.get("perpetrator", [])) if f.value in mine]
+        if not alleged:
+            continue
         node.acts += 1
-        cited = {c.source_id: c for f in act.facts.get("perpetrator", [])
-                 if f.value == person.id for c in f.citations}
+        cited = {c.source_id: c for f in alleged for c in f.citations}
         for sid, c in cited.items():
             first.setdefault(sid, c)
             counted[sid] = counted.get(sid, 0) + 1
@@ -128,10 +153,16 @@ def _acts(person: Profile, node: Node) -> None:
 
 def _posts(registry: Registry, person: Profile, commissions: set[str], edges: list[Edge],
            units: dict[str, Node]) -> None:
+    mine = _ids(person)
     for post in career_of(person).posts:
         if post.unit_id is None:
             continue
-        cites = [c for f in post.facts if f.property == "person" for c in f.citations]
+        # the sources that put this person in the post (not another person named for it)
+        held = [f for f in _standing([f for f in post.facts if f.property == "person"])
+                if f.value in mine]
+        if not held:
+            continue
+        cites = [c for f in held for c in f.citations]
         seat = post.unit_id in commissions
         if not seat and post.unit_id not in units:
             try:
@@ -140,18 +171,24 @@ def _posts(registry: Registry, person: Profile, commissions: set[str], edges: li
                 continue
             units[post.unit_id] = Node(post.unit_id, "unit", unit.title, unit.fictional)
         edges.append(Edge(person.id, post.unit_id, "seat" if seat else "post",
-                          [t.value for t in post.titles], post.start, post.end, cites,
-                          post.allegation))
+                          [t.value for t in _standing(post.titles)], post.start, post.end,
+                          cites, seat and any(f.allegation for f in held)))
 
 
-def _ties(people: dict[str, Profile]) -> list[Edge]:
-    edges = []
+def _ties(people: dict[str, Profile], heads: dict[str, str]) -> list[Edge]:
+    """A tie between two members, once (a tie recorded both ways is one line)."""
+    edges: list[Edge] = []
+    seen: set[tuple[str, frozenset[str]]] = set()
     for pid, person in people.items():
         for prop in TIES:
-            for f in person.facts.get(prop, []):
-                if f.value in people:
-                    edges.append(Edge(pid, f.value, prop, [f.qualifier] if f.qualifier else [],
-                                      None, None, f.citations, False))
+            for f in _standing(person.facts.get(prop, [])):
+                other = heads.get(f.value)
+                pair = (prop, frozenset((pid, other or "")))
+                if other is None or other == pid or pair in seen:
+                    continue
+                seen.add(pair)
+                edges.append(Edge(pid, other, prop, [f.qualifier] if f.qualifier else [],
+                                  None, None, f.citations, False))
     return edges
 
 
@@ -160,6 +197,15 @@ def network_lines(net: Network) -> list[str]:
     held since and the ties, each line with its dates and sources."""
     if net.empty:
         return ["No death commission is recorded."]
+    return [_printable(line) for line in _lines(net)]
+
+
+def _printable(text: str) -> str:
+    # a value may hold control characters: none reaches a terminal
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
+
+
+def _lines(net: Network) -> list[str]:
     names = {n.id: f"{n.title} ({n.id})" for n in (*net.commissions, *net.people, *net.units)}
     acts = {p.id: p.acts for p in net.people}
 

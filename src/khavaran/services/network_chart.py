@@ -7,13 +7,18 @@ the columns run right to left."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
-from html import escape
+from html import escape as _escape
 
+from khavaran.model.loader import load_model
 from khavaran.services.network import Edge, Network, Node
 from khavaran.services.profiles import Fact
 
-__all__ = ["network_svg"]
+__all__ = ["clean", "network_svg"]
+
+# The vocabulary of a tie's kind (model/schema.yaml qualifiers).
+TIE_VOCABS = {"associate_of": "association", "relative_of": "relation"}
 
 ROW = 40  # height of a member's row
 BOX_H = 30
@@ -34,6 +39,17 @@ WORDS = {
 }
 
 
+def clean(text: str) -> str:
+    """``text`` without control characters or lone surrogates, which a value may hold
+    and which no XML (and no terminal) takes."""
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cs")
+                   or ch in "\n\t")
+
+
+def escape(text: str) -> str:
+    return _escape(clean(text))
+
+
 def _digits(text: str, lang: str) -> str:
     if lang != "fa":
         return text
@@ -50,18 +66,27 @@ def _short(text: str, limit: int = 36) -> str:
 
 
 def _when(start: Fact | None, end: Fact | None) -> str:
-    parts = [f.value for f in (start, end) if f is not None]
-    return " – ".join(parts)
+    # as the pages show them: in both calendars
+    return " – ".join(f.shown for f in (start, end) if f is not None)
 
 
 def _tip(edge: Edge, names: dict[str, str], words: dict[str, str], lang: str) -> str:
     tie = words.get(edge.kind, edge.kind)
     what = f"{names[edge.source]} — {tie} — {names[edge.target]}"
-    extra = [", ".join(edge.titles), _when(edge.start, edge.end)]
+    vocab = TIE_VOCABS.get(edge.kind)
+    kinds = [_label(vocab, t, lang) if vocab else t for t in edge.titles]
+    extra = [", ".join(kinds), _when(edge.start, edge.end)]
+    # titles, locators and document symbols keep their own digits
     sources = "; ".join(dict.fromkeys(
         c.title + (f", {c.locator}" if c.locator else "") for c in edge.citations))
-    lines = [what, *[e for e in extra if e], f"{words['sources']}: {sources}"]
-    return _digits("\n".join(lines), lang)
+    return "\n".join([what, *[e for e in extra if e], f"{words['sources']}: {sources}"])
+
+
+def _label(vocab: str, code: str, lang: str) -> str:
+    entry = load_model().vocabs.get(vocab, {}).get(code)
+    if entry is None:
+        return code
+    return entry.fa if lang == "fa" else entry.en
 
 
 def network_svg(net: Network, lang: str = "en") -> str:
@@ -126,9 +151,12 @@ def _spread(wanted: list[float], height: float) -> list[float]:
     for i in order:
         placed[i] = max(wanted[i], floor)
         floor = placed[i] + ROW
-    overflow = floor - ROW + BOX_H + 10 - height
-    if overflow > 0:
-        placed = [y - overflow for y in placed]
+    # and back from the bottom, so that none falls off the canvas (the column holds
+    # them all: the canvas is as tall as the longest column)
+    ceiling = height - BOX_H - 10
+    for i in reversed(order):
+        placed[i] = min(placed[i], ceiling)
+        ceiling = placed[i] - ROW
     return placed
 
 

@@ -346,10 +346,10 @@ def first_with_role(conn: Connection, role: str, *, prefer_conflicts: bool = Fal
 
 
 def units_of_kinds(conn: Connection, kinds: Iterable[str]) -> list[str]:
-    """Ids of the units with a `kind` claim among ``kinds``, in id order."""
+    """Ids of the units with a `kind` claim among ``kinds`` (not rejected), in id order."""
     q = (select(claim.c.entity_id).distinct()
          .join(entity, entity.c.id == claim.c.entity_id)
          .where(entity.c.schema == "Unit", claim.c.property == "kind",
-                claim.c.value.in_(sorted(kinds)))
+                claim.c.value.in_(sorted(kinds)), claim.c.assessment != "rejected")
          .order_by(claim.c.entity_id))
     return [r[0] for r in conn.execute(q)]
