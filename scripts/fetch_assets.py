@@ -29,6 +29,12 @@ PACKAGES = [
      {"package/fonts/webfonts/Vazirmatn-Regular.woff2": "Vazirmatn-Regular.woff2",
       "package/fonts/webfonts/Vazirmatn-Bold.woff2": "Vazirmatn-Bold.woff2",
       "package/OFL.txt": "Vazirmatn.OFL.txt"}),
+    # Natural Earth's borders at 1:50m as TopoJSON: the map of the places (drawn on
+    # the server, services/places_map.py)
+    ("world-atlas", "2.0.2",
+     "IXfV0qwlKXpckz1FhwXVwKRjiIhOnWttOskm5CtxMsjgE/MXAYRHWJqgXOpM8IkcPBoXnyTU5lFHcYa5ChG0LQ==",
+     {"package/countries-50m.json": "countries-50m.json",
+      "package/LICENSE": "world-atlas.LICENSE"}),
 ]
 
 

@@ -35,6 +35,8 @@ PAGES = [("/login", None), ("/no-such-page", None), ("/account", "investigator")
          ("/dashboard", "viewer"), ("/dashboard?wave=2", "viewer"),
          # the network of the death commissions: the drawing and its tables
          ("/network", "viewer"),
+         # the map of the places, drawn on Natural Earth's borders
+         ("/map", "viewer"),
          # verifying the installation in the background
          ("/verify", "investigator"),
          # the tracker's reports: the index, an impunity report, the matrix, a briefing

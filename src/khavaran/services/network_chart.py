@@ -192,7 +192,7 @@ def _node(node: Node, x: float, y: float, words: dict[str, str], lang: str, rtl:
     # In right-to-left text "start" is the right end: the same anchor both ways.
     anchor_x = x + BOX_W - 8 if rtl else x + 8
     anchor = "start"
-    direction = ' direction="rtl"' if rtl else ""
+    direction = f' direction="{"rtl" if rtl else "ltr"}"'
     if node.kind == "person" and node.acts:
         parts.append(f'<text x="{anchor_x:.1f}" y="{y + 13:.1f}" font-size="11" '
                      f'text-anchor="{anchor}"{direction}>{label}</text>')

@@ -39,7 +39,8 @@ from khavaran.storage.tables import (
 
 __all__ = [
     "IDS", "by_ids", "citations_for", "claim_pages", "claims_for", "consents_for", "counts",
-    "entities", "entities_by_pseudonym", "entities_with_keys", "entity_flags", "entity_row",
+    "entities", "entities_by_pseudonym", "entities_of_schema", "entities_with_keys",
+    "entity_flags", "entity_row",
     "first_with_role", "group_members", "history_rows", "iter_table", "names_of", "person_of",
     "protected_entities", "records_for", "referring_entities", "relation_claims", "shielded",
     "source_bases", "source_rows", "statuses_for", "units_of_kinds",
@@ -353,3 +354,9 @@ def units_of_kinds(conn: Connection, kinds: Iterable[str]) -> list[str]:
                 claim.c.value.in_(sorted(kinds)), claim.c.assessment != "rejected")
          .order_by(claim.c.entity_id))
     return [r[0] for r in conn.execute(q)]
+
+
+def entities_of_schema(conn: Connection, schema: str) -> list[str]:
+    """Ids of the records of one kind, in id order."""
+    return [r[0] for r in conn.execute(select(entity.c.id).where(entity.c.schema == schema)
+                                       .order_by(entity.c.id))]

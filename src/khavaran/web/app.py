@@ -28,6 +28,7 @@ from khavaran.web import (
     derive_pages,
     dossier_pages,
     entry_pages,
+    map_pages,
     memorial_pages,
     network_pages,
     reading_pages,
@@ -103,6 +104,7 @@ def create_app(settings: Settings, *, registry: Registry | None = None,
     app.include_router(case_pages.router)
     app.include_router(dashboard_pages.router)
     app.include_router(network_pages.router)
+    app.include_router(map_pages.router)
     app.include_router(report_pages.router)
     app.include_router(dossier_pages.router)
     app.include_router(review_pages.router)
