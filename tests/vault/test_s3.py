@@ -584,17 +584,24 @@ def test_vault_migrate_moves_the_files_to_the_store_and_back_checked_and_resumab
     assert store.get_object(Bucket=BUCKET, Key=key(c.sha256))["Body"].read() == b"edited"
 
 
+def working_copy(registry: Registry, tmp_path: Path) -> Path:
+    """A statement taken in and a typed copy of it stored: the copy's bytes then
+    refuse any intake of them as an original (after its other files went up)."""
+    note = tmp_path / "note.txt"
+    note.write_text("a statement")
+    (item,) = add(registry, note)
+    copy = tmp_path / "copy.txt"
+    copy.write_text("a typed copy of the statement")
+    evidence.derive(registry, item.item_id, kind="transcript", actor="tester", file=copy,
+                    tool="typed by hand")
+    return copy
+
+
 def test_an_intake_refused_after_its_upload_takes_its_upload_back(
         s3_registry: Registry, store: Any, tmp_path: Path) -> None:
     """Refused after its first file went up (the second has the bytes of a working
     copy): the object it uploaded is removed, and verify finds nothing wrong."""
-    note = tmp_path / "note.txt"
-    note.write_text("a statement")
-    (item,) = add(s3_registry, note)
-    copy = tmp_path / "copy.txt"
-    copy.write_text("a typed copy of the statement")
-    evidence.derive(s3_registry, item.item_id, kind="transcript", actor="tester", file=copy,
-                    tool="typed by hand")
+    copy = working_copy(s3_registry, tmp_path)
     fresh = tmp_path / "fresh.txt"
     fresh.write_bytes(os.urandom(4096))
     sha = hashlib.sha256(fresh.read_bytes()).hexdigest()
@@ -730,15 +737,9 @@ def test_an_intake_leaves_no_upload_named_once_it_is_recorded_or_refused(
         s3_registry: Registry, tmp_path: Path) -> None:
     from khavaran.storage.vault_tables import vault_upload
 
-    note = tmp_path / "note.txt"
-    note.write_text("a statement")
-    (item,) = add(s3_registry, note)
-    copy = tmp_path / "copy.txt"
-    copy.write_text("a typed copy")
-    evidence.derive(s3_registry, item.item_id, kind="transcript", actor="tester", file=copy,
-                    tool="typed by hand")
+    copy = working_copy(s3_registry, tmp_path)
     with pytest.raises(EvidenceError, match="same bytes as the working copy"):
-        add(s3_registry, tmp_path / "copy.txt")
+        add(s3_registry, copy)
     with s3_registry.read() as conn:
         assert conn.execute(select(func.count()).select_from(vault_upload)).scalar() == 0
 
@@ -791,13 +792,7 @@ def test_a_failed_intake_keeps_the_row_of_an_upload_it_could_not_take_back(
     so its row does too, and verify notes it rather than failing."""
     from khavaran.storage.vault_tables import vault_upload
 
-    note = tmp_path / "note.txt"
-    note.write_text("a statement")
-    (item,) = add(s3_registry, note)
-    copy = tmp_path / "copy.txt"
-    copy.write_text("a typed copy")
-    evidence.derive(s3_registry, item.item_id, kind="transcript", actor="tester", file=copy,
-                    tool="typed by hand")
+    copy = working_copy(s3_registry, tmp_path)
     fresh = tmp_path / "fresh.txt"
     fresh.write_bytes(os.urandom(1024))
     sha = hashlib.sha256(fresh.read_bytes()).hexdigest()

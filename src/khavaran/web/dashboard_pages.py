@@ -14,7 +14,7 @@ from khavaran.errors import ValidationError
 from khavaran.services import dashboard, home
 from khavaran.web.deps import Reg
 from khavaran.web.i18n import catalogue
-from khavaran.web.pages import SignedIn, language, may, render
+from khavaran.web.pages import SignedIn, attachment, language, may, render
 from khavaran.web.reading_view import helpers
 
 __all__ = ["board_of", "dashboard_page", "estimate_part", "router", "timeline_svg"]
@@ -79,6 +79,5 @@ async def timeline_svg(request: Request, registry: Reg, who: SignedIn) -> Respon
     if refused:
         return Response(f"no victim has this {refused}", status_code=422,
                         media_type="text/plain; charset=utf-8")
-    svg = home.chart_svg(board.timeline, language(request))
-    return Response(svg, media_type="image/svg+xml", headers={
-        "Content-Disposition": 'attachment; filename="executions-summer-1988.svg"'})
+    return attachment(home.chart_svg(board.timeline, language(request)), "image/svg+xml",
+                      "executions-summer-1988.svg")

@@ -16,7 +16,7 @@ from khavaran.errors import ConfigError
 from khavaran.services import places_map
 from khavaran.services.chart_png import svg_to_png
 from khavaran.web.deps import Reg
-from khavaran.web.pages import SignedIn, language, may, render
+from khavaran.web.pages import SignedIn, attachment, language, may, render
 from khavaran.web.reading_view import helpers
 
 __all__ = ["map_page", "map_png", "map_svg_file", "router"]
@@ -47,20 +47,15 @@ async def map_page(request: Request, registry: Reg, who: SignedIn) -> HTMLRespon
                                         **helpers()})
 
 
-def _file(body: bytes | str, media: str, name: str) -> Response:
-    return Response(body, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
 @router.get("/map.svg")
 async def map_svg_file(request: Request, registry: Reg, who: SignedIn) -> Response:
     await may(request, registry, who, "read")
     _, svg = await _drawing(request, registry)
-    return _file(svg, "image/svg+xml", "places-1988.svg")
+    return attachment(svg, "image/svg+xml", "places-1988.svg")
 
 
 @router.get("/map.png")
 async def map_png(request: Request, registry: Reg, who: SignedIn) -> Response:
     await may(request, registry, who, "read")
     _, svg = await _drawing(request, registry)
-    return _file(await run_in_threadpool(svg_to_png, svg), "image/png", "places-1988.png")
+    return attachment(await run_in_threadpool(svg_to_png, svg), "image/png", "places-1988.png")

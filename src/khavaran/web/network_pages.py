@@ -14,7 +14,7 @@ from khavaran.services.chart_png import svg_to_png
 from khavaran.services.network_chart import network_svg
 from khavaran.web.dashboard_pages import board_of
 from khavaran.web.deps import Reg
-from khavaran.web.pages import SignedIn, language, may, render
+from khavaran.web.pages import SignedIn, attachment, language, may, render
 from khavaran.web.reading_view import helpers, page_of
 
 __all__ = ["network_page", "network_png", "network_svg_file", "router", "timeline_png"]
@@ -38,16 +38,11 @@ async def network_page(request: Request, registry: Reg, who: SignedIn) -> HTMLRe
         "acts": {n.id: n for n in net.people}, "tie_vocabs": TIE_VOCABS, **helpers()})
 
 
-def _file(body: bytes | str, media: str, name: str) -> Response:
-    return Response(body, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
 @router.get("/network.svg")
 async def network_svg_file(request: Request, registry: Reg, who: SignedIn) -> Response:
     await may(request, registry, who, "read")
     net = await run_in_threadpool(network.network, registry)
-    return _file(network_svg(net, language(request)), "image/svg+xml",
+    return attachment(network_svg(net, language(request)), "image/svg+xml",
                  "death-commissions.svg")
 
 
@@ -56,7 +51,7 @@ async def network_png(request: Request, registry: Reg, who: SignedIn) -> Respons
     await may(request, registry, who, "read")
     net = await run_in_threadpool(network.network, registry)
     png = await run_in_threadpool(svg_to_png, network_svg(net, language(request)))
-    return _file(png, "image/png", "death-commissions.png")
+    return attachment(png, "image/png", "death-commissions.png")
 
 
 @router.get("/dashboard/timeline.png")
@@ -68,4 +63,4 @@ async def timeline_png(request: Request, registry: Reg, who: SignedIn) -> Respon
         return Response(f"no victim has this {refused}", status_code=422,
                         media_type="text/plain; charset=utf-8")
     png = await run_in_threadpool(svg_to_png, home.chart_svg(board.timeline, language(request)))
-    return _file(png, "image/png", "executions-summer-1988.png")
+    return attachment(png, "image/png", "executions-summer-1988.png")

@@ -35,7 +35,8 @@ from khavaran.web import formatting
 from khavaran.web.deps import COOKIE, CSRF_HEADER, Client, Reg
 from khavaran.web.i18n import LANGUAGES, N_, catalogue, direction, pick
 
-__all__ = ["LANG_COOKIE", "NAV", "LoginRequired", "MaybeSignedIn", "SignedIn", "environment",
+__all__ = ["LANG_COOKIE", "NAV", "LoginRequired", "MaybeSignedIn", "SignedIn", "attachment",
+           "environment",
            "form_of", "keep_language", "language", "login_redirect", "may", "maybe_signed_in",
            "render", "safe_next", "signed_in"]
 
@@ -228,3 +229,9 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
     if request.query_params.get("lang") in LANGUAGES:
         keep_language(request, response, lang)
     return response
+
+
+def attachment(body: bytes | str, media_type: str, filename: str) -> Response:
+    """A file to download (a chart, a drawing), named for the person who saves it."""
+    return Response(body, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
