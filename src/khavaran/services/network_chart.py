@@ -15,7 +15,7 @@ from khavaran.model.loader import load_model
 from khavaran.services.network import Edge, Network, Node
 from khavaran.services.profiles import Fact
 
-__all__ = ["clean", "network_svg"]
+__all__ = ["TIE_VOCABS", "clean", "network_svg"]
 
 # The vocabulary of a tie's kind (model/schema.yaml qualifiers).
 TIE_VOCABS = {"associate_of": "association", "relative_of": "relation"}

@@ -12,12 +12,14 @@ from markupsafe import Markup
 
 from khavaran.errors import ValidationError
 from khavaran.services import dashboard, home
+from khavaran.services.chart_png import svg_to_png
 from khavaran.web.deps import Reg
 from khavaran.web.i18n import catalogue
 from khavaran.web.pages import SignedIn, attachment, language, may, render
 from khavaran.web.reading_view import helpers
 
-__all__ = ["board_of", "dashboard_page", "estimate_part", "router", "timeline_svg"]
+__all__ = ["board_of", "dashboard_page", "estimate_part", "router", "timeline_png",
+           "timeline_svg"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,13 +73,31 @@ async def estimate_part(request: Request, registry: Reg, who: SignedIn) -> HTMLR
     return await _page(request, registry, estimate_ready=True, **context)
 
 
-@router.get("/dashboard/timeline.svg")
-async def timeline_svg(request: Request, registry: Reg, who: SignedIn) -> Response:
-    """The chart of the page with the same filters, as a file."""
+async def _chart(request: Request, registry: Reg, who: SignedIn) -> str | Response:
+    """The chart of the page with the same filters, as SVG; a refusal (422) when a
+    filter names a value no victim has."""
     await may(request, registry, who, "read")
     board, refused = await board_of(request, registry)
     if refused:
         return Response(f"no victim has this {refused}", status_code=422,
                         media_type="text/plain; charset=utf-8")
-    return attachment(home.chart_svg(board.timeline, language(request)), "image/svg+xml",
-                      "executions-summer-1988.svg")
+    return home.chart_svg(board.timeline, language(request))
+
+
+@router.get("/dashboard/timeline.svg")
+async def timeline_svg(request: Request, registry: Reg, who: SignedIn) -> Response:
+    """The chart of the page with the same filters, as a file."""
+    svg = await _chart(request, registry, who)
+    if isinstance(svg, Response):
+        return svg
+    return attachment(svg, "image/svg+xml", "executions-summer-1988.svg")
+
+
+@router.get("/dashboard/timeline.png")
+async def timeline_png(request: Request, registry: Reg, who: SignedIn) -> Response:
+    """The same, drawn as PNG (services/chart_png.py)."""
+    svg = await _chart(request, registry, who)
+    if isinstance(svg, Response):
+        return svg
+    png = await run_in_threadpool(svg_to_png, svg)
+    return attachment(png, "image/png", "executions-summer-1988.png")

@@ -1,6 +1,5 @@
 """The network of the death commissions (services/network.py) as a page, with
-its drawing inline and to download as SVG or PNG; and the dashboard's chart as
-PNG (services/chart_png.py)."""
+its drawing inline and to download as SVG or PNG (services/chart_png.py)."""
 
 from __future__ import annotations
 
@@ -9,21 +8,16 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-from khavaran.services import home, network
+from khavaran.services import network
 from khavaran.services.chart_png import svg_to_png
-from khavaran.services.network_chart import network_svg
-from khavaran.web.dashboard_pages import board_of
+from khavaran.services.network_chart import TIE_VOCABS, network_svg
 from khavaran.web.deps import Reg
 from khavaran.web.pages import SignedIn, attachment, language, may, render
 from khavaran.web.reading_view import helpers, page_of
 
-__all__ = ["network_page", "network_png", "network_svg_file", "router", "timeline_png"]
+__all__ = ["network_page", "network_png", "network_svg_file", "router"]
 
 router = APIRouter(include_in_schema=False)
-
-# The vocabulary of a tie's kind (model/schema.yaml qualifiers).
-TIE_VOCABS = {"associate_of": "association", "relative_of": "relation"}
-
 
 @router.get("/network")
 async def network_page(request: Request, registry: Reg, who: SignedIn) -> HTMLResponse:
@@ -43,7 +37,7 @@ async def network_svg_file(request: Request, registry: Reg, who: SignedIn) -> Re
     await may(request, registry, who, "read")
     net = await run_in_threadpool(network.network, registry)
     return attachment(network_svg(net, language(request)), "image/svg+xml",
-                 "death-commissions.svg")
+                      "death-commissions.svg")
 
 
 @router.get("/network.png")
@@ -52,15 +46,3 @@ async def network_png(request: Request, registry: Reg, who: SignedIn) -> Respons
     net = await run_in_threadpool(network.network, registry)
     png = await run_in_threadpool(svg_to_png, network_svg(net, language(request)))
     return attachment(png, "image/png", "death-commissions.png")
-
-
-@router.get("/dashboard/timeline.png")
-async def timeline_png(request: Request, registry: Reg, who: SignedIn) -> Response:
-    """The dashboard's chart with the page's filters, as a PNG file."""
-    await may(request, registry, who, "read")
-    board, refused = await board_of(request, registry)
-    if refused:
-        return Response(f"no victim has this {refused}", status_code=422,
-                        media_type="text/plain; charset=utf-8")
-    png = await run_in_threadpool(svg_to_png, home.chart_svg(board.timeline, language(request)))
-    return attachment(png, "image/png", "executions-summer-1988.png")
