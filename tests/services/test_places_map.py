@@ -53,3 +53,10 @@ def test_the_drawing_has_iran_and_a_titled_mark_for_each_place(
 def test_a_point_in_the_box_lands_on_the_canvas(lat: float, lon: float) -> None:
     x, y = places_map._project(lon, lat)
     assert -0.01 <= x <= places_map.WIDTH + 0.01 and -0.01 <= y <= places_map.height() + 0.01
+
+
+def test_odd_text_in_a_place_name_leaves_the_drawing_well_formed() -> None:
+    odd = places_map.MapPlace("pl-x", "Name\x0b\x1b[31m \ud800 <b>&\"", "prison", 33.0, 51.0)
+    root = ET.fromstring(places_map.map_svg(places_map.PlacesMap([odd], []), [], "fa"))
+    [label] = root.iter(f"{SVG}text")
+    assert label.text == 'Name[31m  <b>&"'

@@ -7,15 +7,14 @@ the columns run right to left."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
-from html import escape as _escape
 
 from khavaran.model.loader import load_model
 from khavaran.services.network import Edge, Network, Node
 from khavaran.services.profiles import Fact
+from khavaran.services.svg_text import svg_text as _esc
 
-__all__ = ["TIE_VOCABS", "clean", "network_svg"]
+__all__ = ["TIE_VOCABS", "network_svg"]
 
 # The vocabulary of a tie's kind (model/schema.yaml qualifiers).
 TIE_VOCABS = {"associate_of": "association", "relative_of": "relation"}
@@ -37,17 +36,6 @@ WORDS = {
            "relative_of": "خویشاوند", "acts": "{n} عمل منتسب", "sources": "منابع",
            "empty": "هیچ هیئت مرگی ثبت نشده است.", "fictional": "ساختگی"},
 }
-
-
-def clean(text: str) -> str:
-    """``text`` without control characters or lone surrogates, which a value may hold
-    and which no XML (and no terminal) takes."""
-    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cs")
-                   or ch in "\n\t")
-
-
-def escape(text: str) -> str:
-    return _escape(clean(text))
 
 
 def _digits(text: str, lang: str) -> str:
@@ -111,12 +99,12 @@ def network_svg(net: Network, lang: str = "en") -> str:
 
     names = {n.id: _name(n) for n in (*net.commissions, *net.people, *net.units)}
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-           f'width="{WIDTH}" height="{height}" role="img" aria-label="{escape(words["title"])}" '
+           f'width="{WIDTH}" height="{height}" role="img" aria-label="{_esc(words["title"])}" '
            f'class="network-chart" font-family="DejaVu Sans, sans-serif">',
-           f"<title>{escape(words['title'])}</title>"]
+           f"<title>{_esc(words['title'])}</title>"]
     if not net.commissions:
         out.append(f'<text x="{WIDTH / 2}" y="24" text-anchor="middle" font-size="13">'
-                   f"{escape(words['empty'])}</text></svg>")
+                   f"{_esc(words['empty'])}</text></svg>")
         return "\n".join(out)
     for edge in net.edges:
         out.append(_edge(edge, x_of, y_of, col_of, rtl, _tip(edge, names, words, lang)))
@@ -172,21 +160,21 @@ def _edge(edge: Edge, x_of: Callable[[str, str], float], y_of: dict[str, float],
         return (f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
                 f'class="edge {cls}" stroke="{"#8b1a1a" if cls == "seat" else "#777"}" '
                 f'stroke-width="{2 if cls == "seat" else 1.2}">'
-                f"<title>{escape(tip)}</title></line>")
+                f"<title>{_esc(tip)}</title></line>")
     # a tie between two members: an arc beside their column, on the units' side
     side = "left" if rtl else "right"
     x = x_of(edge.source, side)
     bulge = (-1 if rtl else 1) * min(24 + abs(y2 - y1) / 6, GAP * 0.75)
     return (f'<path d="M {x:.1f} {y1:.1f} C {x + bulge:.1f} {y1:.1f} {x + bulge:.1f} '
             f'{y2:.1f} {x:.1f} {y2:.1f}" fill="none" stroke="#1f4e8c" stroke-width="1.5" '
-            f'stroke-dasharray="4 3" class="edge tie"><title>{escape(tip)}</title></path>')
+            f'stroke-dasharray="4 3" class="edge tie"><title>{_esc(tip)}</title></path>')
 
 
 def _node(node: Node, x: float, y: float, words: dict[str, str], lang: str, rtl: bool) -> str:
     fill = {"commission": "#f6e3e3", "person": "#fff", "unit": "#eef2f7"}[node.kind]
-    label = escape(_short(_name(node)))
+    label = _esc(_short(_name(node)))
     tip = _name(node) + (f" ({words['fictional']})" if node.fictional else "")
-    parts = [f'<g class="node {node.kind}"><title>{escape(tip)}</title>',
+    parts = [f'<g class="node {node.kind}"><title>{_esc(tip)}</title>',
              f'<rect x="{x:.1f}" y="{y:.1f}" width="{BOX_W}" height="{BOX_H}" rx="4" '
              f'fill="{fill}" stroke="#444"/>']
     # In right-to-left text "start" is the right end: the same anchor both ways.
@@ -196,7 +184,7 @@ def _node(node: Node, x: float, y: float, words: dict[str, str], lang: str, rtl:
     if node.kind == "person" and node.acts:
         parts.append(f'<text x="{anchor_x:.1f}" y="{y + 13:.1f}" font-size="11" '
                      f'text-anchor="{anchor}"{direction}>{label}</text>')
-        acts = escape(_digits(words["acts"].format(n=node.acts), lang))
+        acts = _esc(_digits(words["acts"].format(n=node.acts), lang))
         parts.append(f'<text x="{anchor_x:.1f}" y="{y + 26:.1f}" font-size="9" fill="#8b1a1a" '
                      f'text-anchor="{anchor}"{direction}>{acts}</text>')
     else:

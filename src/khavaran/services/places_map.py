@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +20,10 @@ from khavaran.errors import NotFoundError
 from khavaran.services import profiles, versioned
 from khavaran.services.profiles import Citation
 from khavaran.services.registry import Registry
+from khavaran.services.svg_text import svg_text as escape
 from khavaran.storage.queries import entities_of_schema
 
-__all__ = ["BBOX", "MapPlace", "PlacesMap", "map_svg", "places_map"]
+__all__ = ["BBOX", "MapPlace", "PlacesMap", "borders", "height", "map_svg", "places_map"]
 
 # lon_min, lat_min, lon_max, lat_max: Iran, with its neighbours' edges
 BBOX = (43.0, 24.0, 64.5, 40.5)
