@@ -29,7 +29,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python system-packages
 
 DOSSIER := dossiers/demo-commission
 
-# htmx and the Vazirmatn font, from the npm registry (checked digests), served locally.
+# htmx, the Vazirmatn font and the map's borders, from the npm registry (checked
+# digests), served locally.
 assets: | $(BIN)/python
 	$(BIN)/python scripts/fetch_assets.py
 

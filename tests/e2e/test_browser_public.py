@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from khavaran.services import corrections
 from live_site import Live, free_port
 
-PAGES = ["/", "/search?q=Hosseini", "/persons/v-demo-001"]
+PAGES = ["/", "/search?q=Hosseini", "/persons/v-demo-001", "/map"]
 
 
 @pytest.fixture(scope="module")

@@ -74,6 +74,20 @@ def test_the_cli_publishes_and_unpublishes(demo_cli) -> None:  # type: ignore[no
     assert "protected" in refused.output
 
 
+def test_the_cli_puts_a_place_on_the_public_map_and_takes_it_off(  # type: ignore[no-untyped-def]
+        demo_cli) -> None:
+    done = demo_cli("place", "publish", "pl-demo-tarandasht", "--reason", "a known city")
+    assert done.exit_code == 0 and "pl-demo-tarandasht is on the public map" in done.output
+    done = demo_cli("place", "publish", "pl-demo-tarandasht", "--reason", "again")
+    assert "was already on the public map" in done.output
+    done = demo_cli("place", "unpublish", "pl-demo-tarandasht", "--reason", "not confirmed")
+    assert done.exit_code == 0 and "no longer on the public map" in done.output
+    refused = demo_cli("place", "publish", "v-demo-001", "--reason", "x")
+    assert refused.exit_code != 0 and "no place with id 'v-demo-001'" in refused.output
+    refused = demo_cli("place", "publish", "pl-demo-golzar")
+    assert refused.exit_code != 0 and "--reason" in refused.output
+
+
 def test_publish_many_leaves_protected_people_out(demo_registry: Registry) -> None:
     done = publishing.publish_many(demo_registry, actor="bench", reason="all at once")
     assert done > 100

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.routing import Mount, Route
 
-from khavaran.demo import PUBLISHED, UNPUBLISHED
+from khavaran.demo import PUBLISHED, PUBLISHED_PLACES, UNPUBLISHED
 from khavaran.services import memorial, profiles, publishing
 from khavaran.services.registry import Registry
 from khavaran.web import create_app
@@ -62,7 +62,7 @@ def test_every_public_page_shows_no_protected_value_nor_unpublished_person(
     assert unpublished, "the demo's unpublished victims share every name: nothing to test"
     ids = memorial.public_ids(public.registry)
     assert set(ids) == set(PUBLISHED)
-    pages = ["/", "/?lang=en", "/search", "/search?q=a"]
+    pages = ["/", "/?lang=en", "/search", "/search?q=a", "/map", "/map?lang=en", "/map.svg"]
     for pid in ids:
         pages += [f"/persons/{pid}", f"/persons/{pid}?lang=en"]
         for name in _names(public.registry, pid):
@@ -125,7 +125,7 @@ def _routes(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, set[str]
 
 def test_every_team_route_is_404_on_the_public_site(public: Public) -> None:
     team = create_app(public.registry.settings, registry=public.registry)
-    shared = {"/", "/search", "/persons/{person_id}"}
+    shared = {"/", "/search", "/persons/{person_id}", "/map", "/map.svg"}
     walked = 0
     for template, methods in _routes(team.routes):
         if template in shared:
@@ -145,6 +145,28 @@ def test_every_team_route_is_404_on_the_public_site(public: Public) -> None:
     # A method the public site does not take at a path it serves is 404 too.
     assert public.client.post("/persons/v-demo-001").status_code == 404
     assert public.client.delete("/").status_code == 404
+
+
+def test_the_public_map_shows_the_places_published_and_no_team_link(
+        public: Public) -> None:
+    for lang, word in (("en", "Places of the killings"), ("fa", "مکان‌های کشتار")):
+        r = public.client.get(f"/map?lang={lang}")
+        assert r.status_code == 200 and word in r.text
+        table = r.text.split('<table class="map-places">', 1)[1].split("</table>", 1)[0]
+        assert table.count("<tr><td>") == len(PUBLISHED_PLACES)
+        assert "Golzarabad" in table and "Tarandasht" not in r.text
+        assert r.text.count('class="province"') == 31
+        for word in ("/places/", "/sources/", "demo-report", "/map.png", "<script"):
+            assert word not in r.text, word
+    svg = public.client.get("/map.svg")
+    assert svg.headers["content-type"] == "image/svg+xml" and "Tarandasht" not in svg.text
+    assert public.client.get("/map.png").status_code == 404  # the team app's only
+    publishing.publish_place(public.registry, "pl-demo-tarandasht", actor="ana",
+                             reason="a known city")
+    assert "Tarandasht" in public.client.get("/map").text
+    publishing.unpublish_place(public.registry, "pl-demo-tarandasht", actor="ana",
+                               reason="not confirmed")
+    assert "Tarandasht" not in public.client.get("/map").text
 
 
 def test_unpublishing_takes_effect_on_the_next_request(public: Public) -> None:

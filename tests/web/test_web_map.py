@@ -28,3 +28,44 @@ def test_the_map_downloads_as_svg_and_png(site: Site) -> None:
     assert png.status_code == 200 and png.content[:8] == b"\x89PNG\r\n\x1a\n"
     width, _ = struct.unpack(">II", png.content[16:24])
     assert width == 2 * 760
+
+
+def test_the_map_has_iran_s_provinces_in_the_reader_s_language(site: Site) -> None:
+    for lang, tehran in (("en", "<title>Tehran</title>"), ("fa", "<title>تهران</title>")):
+        r = site.client.get(f"/map?lang={lang}", headers=site.as_("viewer"))
+        assert r.text.count('class="province"') == 31 and tehran in r.text
+    assert "today&#39;s provinces" in site.client.get("/map?lang=en",
+                                                  headers=site.as_("viewer")).text
+
+
+def test_a_place_page_puts_it_on_the_public_map_and_takes_it_off(site: Site) -> None:
+    place = "/places/pl-demo-tarandasht"
+    page = site.client.get(f"{place}?lang=en", headers=site.as_("investigator"))
+    assert "This place is not on the public memorial&#39;s map." in page.text
+    assert "Show on the public map" in page.text
+    # Only roles that may publish see the form and may send it.
+    viewer = site.client.get(f"{place}?lang=en", headers=site.as_("viewer"))
+    assert viewer.status_code == 200 and "Show on the public map" not in viewer.text
+    r = site.client.post(f"{place}/publish", data={"publish_reason": "x"},
+                         headers=site.as_("analyst"))
+    assert r.status_code == 403
+    r = site.client.post(f"{place}/publish", data={"publish_reason": " "},
+                         headers=site.as_("investigator"))
+    assert r.status_code == 422 and "Say why" in r.text
+    fa = site.client.post(f"{place}/publish?lang=fa", data={"publish_reason": ""},
+                          headers=site.as_("investigator"))
+    assert fa.status_code == 422 and "دلیل" in fa.text
+    r = site.client.post(f"{place}/publish", data={"publish_reason": "a known city"},
+                         headers=site.as_("investigator"), follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == place
+    page = site.client.get(f"{place}?lang=en", headers=site.as_("investigator"))
+    assert "This place is on the public memorial&#39;s map." in page.text
+    r = site.client.post(f"{place}/unpublish", data={"publish_reason": "not confirmed"},
+                         headers=site.as_("investigator"), follow_redirects=False)
+    assert r.status_code == 303
+    page = site.client.get(f"{place}?lang=en", headers=site.as_("investigator"))
+    assert "Show on the public map" in page.text
+    # A person's id is not a place's.
+    r = site.client.post("/places/v-demo-001/publish", data={"publish_reason": "x"},
+                         headers=site.as_("investigator"))
+    assert r.status_code == 404

@@ -185,6 +185,10 @@ PAGES: list[tuple[str, str, Form, dict[str | None, Any]]] = [
     ("POST", "/persons/v-demo-019/publish", {"publish_reason": "matrix"}, _publishes(303)),
     ("POST", "/persons/v-demo-019/unpublish", {"publish_reason": "matrix"},
      _publishes(303)),
+    ("POST", "/places/pl-demo-tarandasht/publish", {"publish_reason": "matrix"},
+     _publishes(303)),
+    ("POST", "/places/pl-demo-tarandasht/unpublish", {"publish_reason": "matrix"},
+     _publishes(303)),
     ("GET", "/import", None, WRITE),
     ("POST", "/import", {}, _writes(422)),  # no file: the form again
     ("POST", "/import/confirm", {"token": "0" * 26}, _writes(404)),  # no such upload

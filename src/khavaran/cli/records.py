@@ -1,5 +1,5 @@
 """`person show`, `unit show`, `place show`, `event show`, `person protect`,
-`person publish`, `person unpublish`."""
+`person publish`, `person unpublish`, `place publish`, `place unpublish`."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def _group(name: str, schema: str, what: str) -> typer.Typer:
 
 person = _group("person", "Person", "people: victims, alleged perpetrators, witnesses, relatives")
 _group("unit", "Unit", "organisations and units, such as a death commission")
-_group("place", "Place", "places: prisons, cities, cemeteries, mass-grave sites")
+place = _group("place", "Place", "places: prisons, cities, cemeteries, mass-grave sites")
 _group("event", "Event", "events: arrests, hearings, executions, burials")
 
 
@@ -104,3 +104,36 @@ def unpublish(
     changed = publishing.unpublish(registry_of(ctx), person_id, actor=actor, reason=reason)
     typer.echo(f"{person_id} is no longer published" if changed
                else f"{person_id} was not published")
+
+
+@place.command("publish")
+def publish_place(
+    ctx: typer.Context,
+    place_id: Annotated[str, typer.Argument(metavar="ID")],
+    reason: Annotated[str, typer.Option(help="Why (kept in history).")],
+) -> None:
+    """Show a place on the public memorial's map, with the sources of its coordinates.
+
+    Example: khavaran --as ana place publish pl-123 --reason "the site is known"
+    """
+    actor = settings_of(ctx).require_actor()
+    changed = publishing.publish_place(registry_of(ctx), place_id, actor=actor, reason=reason)
+    typer.echo(f"{place_id} is on the public map" if changed
+               else f"{place_id} was already on the public map")
+
+
+@place.command("unpublish")
+def unpublish_place(
+    ctx: typer.Context,
+    place_id: Annotated[str, typer.Argument(metavar="ID")],
+    reason: Annotated[str, typer.Option(help="Why (kept in history).")],
+) -> None:
+    """Take a place off the public memorial's map, from the next request on.
+
+    Example: khavaran --as ana place unpublish pl-123 --reason "not yet confirmed"
+    """
+    actor = settings_of(ctx).require_actor()
+    changed = publishing.unpublish_place(registry_of(ctx), place_id, actor=actor,
+                                         reason=reason)
+    typer.echo(f"{place_id} is no longer on the public map" if changed
+               else f"{place_id} was not on the public map")

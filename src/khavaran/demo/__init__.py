@@ -4,8 +4,9 @@
 postings, events, acts, consents) and three overlapping victim lists as CSV,
 and returns them as (path, kind) pairs for import.  The same seed gives the
 same bytes every time.  `publish_demo(registry)`, after the import, puts the
-documented victims on the public memorial but for a few (UNPUBLISHED), so
-that both kinds can be seen and tested; the list rows stay unpublished, as
+documented victims on the public memorial but for a few (UNPUBLISHED), and
+most of its places on the memorial's map, so that both kinds can be seen and
+tested; the list rows stay unpublished, as
 rows nobody has reviewed.  `load_demo_sanctions(registry)` imports the demo's
 FtM file of fictional sanctions (demo_sanctions.ftm.jsonl) into the reference
 area, for `khavaran xref` to match against the fictional commission members.
@@ -22,8 +23,8 @@ if TYPE_CHECKING:
     from khavaran.services.ftm_import import FtmImport
     from khavaran.services.registry import Registry
 
-__all__ = ["PUBLISHED", "SANCTIONS", "UNPUBLISHED", "load_demo_sanctions", "publish_demo",
-           "write_demo"]
+__all__ = ["PUBLISHED", "PUBLISHED_PLACES", "SANCTIONS", "UNPUBLISHED", "load_demo_sanctions",
+           "publish_demo", "write_demo"]
 
 # Fictional people and sanctions in FtM, names in both scripts (docs/ftm.md).
 SANCTIONS = Path(__file__).with_name("demo_sanctions.ftm.jsonl")
@@ -32,6 +33,8 @@ SANCTIONS = Path(__file__).with_name("demo_sanctions.ftm.jsonl")
 UNPUBLISHED = ("v-demo-018", "v-demo-019", "v-demo-020")
 PUBLISHED = tuple(f"v-demo-{n:03d}" for n in range(1, 21)
                   if f"v-demo-{n:03d}" not in UNPUBLISHED)
+# The places on the memorial's map; Tarandasht stays off it, to be seen and tested.
+PUBLISHED_PLACES = ("pl-demo-golzar", "pl-demo-mehrkuh", "pl-demo-grave")
 
 
 def write_demo(folder: Path, seed: int = 1367) -> list[tuple[Path, str | None]]:
@@ -40,10 +43,12 @@ def write_demo(folder: Path, seed: int = 1367) -> list[tuple[Path, str | None]]:
 
 
 def publish_demo(registry: Registry, actor: str = "khavaran demo") -> int:
-    """Publish the demo's documented victims but UNPUBLISHED (safe to run again);
-    returns how many were published now."""
-    from khavaran.services.publishing import publish
+    """Publish the demo's documented victims but UNPUBLISHED, and PUBLISHED_PLACES
+    (safe to run again); returns how many victims were published now."""
+    from khavaran.services.publishing import publish, publish_place
 
+    for place in PUBLISHED_PLACES:
+        publish_place(registry, place, actor=actor, reason="demo: fictional place")
     return sum(publish(registry, pid, actor=actor, reason="demo: fictional victim")
                for pid in PUBLISHED)
 

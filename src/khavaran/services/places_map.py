@@ -3,31 +3,30 @@ coordinates (cities, prisons, cemeteries, mass-grave sites), drawn over Iran and
 its neighbours, each with the source of its coordinates; and the places that
 have none, listed, so that the map does not pass for complete.
 
-The borders are Natural Earth's (1:50m), from the world-atlas package on npm,
-fetched and checked at set-up (scripts/fetch_assets.py) and read from disk: the
-map needs no network.  Places are not people: nothing here is protected.
+The borders (services/map_borders.py) are read from disk: the map needs no
+network.  Places are not people: nothing here is protected.  The public
+memorial's map shows only the places an investigator has published
+(services/publishing.py), and cites a testimony as a testimony, without its
+title, as the memorial's pages do (services/memorial.py).
 """
 
 from __future__ import annotations
 
-import json
-import math
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass, field, replace
 
 from khavaran.errors import NotFoundError
 from khavaran.services import profiles, versioned
+from khavaran.services.map_borders import WIDTH, Provinces, height
+from khavaran.services.map_borders import project as _project
+from khavaran.services.memorial import TESTIMONY, PublicSource
 from khavaran.services.profiles import Citation
 from khavaran.services.registry import Registry
 from khavaran.services.svg_text import svg_text as escape
-from khavaran.storage.queries import entities_of_schema
+from khavaran.storage import publishing as published
+from khavaran.storage.queries import entities_of_schema, source_rows
 
-__all__ = ["BBOX", "MapPlace", "PlacesMap", "borders", "height", "map_svg", "places_map"]
+__all__ = ["MapPlace", "PlacesMap", "map_svg", "places_map", "public_places_map"]
 
-# lon_min, lat_min, lon_max, lat_max: Iran, with its neighbours' edges
-BBOX = (43.0, 24.0, 64.5, 40.5)
-WIDTH = 760
 KINDS = ("city", "prison", "cemetery", "mass_grave")
 
 
@@ -38,7 +37,8 @@ class MapPlace:
     kind: str | None
     lat: float | None
     lon: float | None
-    citations: list[Citation] = field(default_factory=list)  # of its coordinates
+    # of its coordinates; on the public map, as the memorial cites
+    citations: list[Citation] | list[PublicSource] = field(default_factory=list)
     fictional: bool = False
 
 
@@ -79,77 +79,37 @@ def _places(registry: Registry) -> PlacesMap:
     return out
 
 
+def public_places_map(registry: Registry) -> PlacesMap:
+    """The places on the public memorial's map: those published, with coordinates."""
+    return versioned.cached(registry, ("public-places-map",), lambda: _public(registry))
+
+
+def _public(registry: Registry) -> PlacesMap:
+    with registry.read() as conn:
+        shown = set(published.published_ids(conn, "Place"))
+        testimonies = {r["id"] for r in source_rows(conn) if r["kind"] == TESTIMONY}
+    placed = []
+    for p in places_map(registry).placed:
+        if p.id in shown:
+            cites = [PublicSource("" if c.source_id in testimonies else c.title, c.locator,
+                                  c.source_id in testimonies)
+                     for c in p.citations if isinstance(c, Citation)]
+            placed.append(replace(p, citations=cites))
+    return PlacesMap(placed, [])
+
+
 # -- drawing -------------------------------------------------------------------------
 
 WORDS = {
     "en": {"title": "Places of the killings: prisons, cities and burial sites",
            "city": "city", "prison": "prison", "cemetery": "cemetery",
-           "mass_grave": "mass-grave site", "other": "place", "sources": "sources"},
+           "mass_grave": "mass-grave site", "other": "place", "sources": "sources",
+           "testimony": "a witness's testimony"},
     "fa": {"title": "مکان‌های کشتار: زندان‌ها، شهرها و محل‌های دفن",
            "city": "شهر", "prison": "زندان", "cemetery": "گورستان",
-           "mass_grave": "گور جمعی", "other": "مکان", "sources": "منابع"},
+           "mass_grave": "گور جمعی", "other": "مکان", "sources": "منابع",
+           "testimony": "شهادت یک شاهد"},
 }
-
-
-def _project(lon: float, lat: float) -> tuple[float, float]:
-    """Equirectangular, true to scale at the box's middle latitude."""
-    lon0, lat0, lon1, lat1 = BBOX
-    k = WIDTH / ((lon1 - lon0) * math.cos(math.radians((lat0 + lat1) / 2)))
-    return ((lon - lon0) * math.cos(math.radians((lat0 + lat1) / 2)) * k, (lat1 - lat) * k)
-
-
-def height() -> float:
-    return _project(BBOX[0], BBOX[1])[1]
-
-
-def _arcs(topology: dict[str, Any]) -> list[list[tuple[float, float]]]:
-    """The topology's arcs in degrees (they are quantised and delta-encoded)."""
-    (sx, sy), (tx, ty) = topology["transform"]["scale"], topology["transform"]["translate"]
-    out = []
-    for arc in topology["arcs"]:
-        x = y = 0
-        points = []
-        for dx, dy in arc:
-            x, y = x + dx, y + dy
-            points.append((x * sx + tx, y * sy + ty))
-        out.append(points)
-    return out
-
-
-def _rings(geometry: dict[str, Any], arcs: list[list[tuple[float, float]]]
-           ) -> list[list[tuple[float, float]]]:
-    polygons = {"Polygon": [geometry.get("arcs", [])],
-                "MultiPolygon": geometry.get("arcs", [])}.get(geometry.get("type", ""), [])
-    rings = []
-    for polygon in polygons:
-        for ring in polygon:
-            points: list[tuple[float, float]] = []
-            for i in ring:
-                arc = arcs[i] if i >= 0 else arcs[~i][::-1]
-                points.extend(arc[1:] if points else arc)
-            rings.append(points)
-    return rings
-
-
-def _near(ring: list[tuple[float, float]]) -> bool:
-    lon0, lat0, lon1, lat1 = BBOX
-    return any(lon0 - 5 <= lon <= lon1 + 5 and lat0 - 5 <= lat <= lat1 + 5
-               for lon, lat in ring)
-
-
-def borders(path: Path) -> list[tuple[str, bool, str]]:
-    """(name, whether it is Iran, SVG path) of each country near the box."""
-    topology = json.loads(path.read_text(encoding="utf-8"))
-    arcs = _arcs(topology)
-    out = []
-    for g in topology["objects"]["countries"]["geometries"]:
-        rings = [r for r in _rings(g, arcs) if _near(r)]
-        if not rings:
-            continue
-        d = " ".join("M " + " L ".join(f"{x:.1f} {y:.1f}" for x, y in map(
-            lambda p: _project(*p), ring)) + " Z" for ring in rings)
-        out.append((str(g.get("properties", {}).get("name", "")), g.get("id") == "364", d))
-    return out
 
 
 def _free_line(x: float, y: float, width: float,
@@ -176,7 +136,32 @@ def _marker(kind: str | None, x: float, y: float) -> str:
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{fill}"/>'
 
 
-def map_svg(found: PlacesMap, countries: list[tuple[str, bool, str]], lang: str = "en") -> str:
+def _provinces(provinces: Provinces, rtl: bool) -> list[str]:
+    """Each province an area titled with its name (seen on hover), the lines
+    between them, and their names in grey where they fit, under the places'."""
+    out = [f'<path class="province" d="{p.d}" fill="#fdfbf5"><title>'
+           f"{escape(p.name_fa if rtl else p.name)}</title></path>"
+           for p in provinces.areas]
+    out.append(f'<path d="{provinces.inner}" fill="none" stroke="#b9b4a8" '
+               'stroke-width="0.6" stroke-dasharray="3 2"/>')
+    taken: list[tuple[float, float, float, float]] = []
+    for p in provinces.areas:
+        name = p.name_fa if rtl else p.name
+        x, y = p.label_at
+        width = (5.2 if rtl else 5.0) * len(name)
+        box = (x - width / 2, y - 8, x + width / 2, y + 2)
+        if any(box[0] < t[2] and t[0] < box[2] and box[1] < t[3] and t[1] < box[3]
+               for t in taken):
+            continue  # a small province among others: its name is on hover
+        taken.append(box)
+        out.append(f'<text x="{x:.1f}" y="{y:.1f}" font-size="9" fill="#8a8577" '
+                   f'text-anchor="middle" direction="{"rtl" if rtl else "ltr"}" '
+                   f'aria-hidden="true">{escape(name)}</text>')
+    return out
+
+
+def map_svg(found: PlacesMap, countries: list[tuple[str, bool, str]], lang: str = "en",
+            provinces: Provinces | None = None) -> str:
     words = WORDS["fa" if lang == "fa" else "en"]
     rtl = lang == "fa"
     h = height()
@@ -189,6 +174,11 @@ def map_svg(found: PlacesMap, countries: list[tuple[str, bool, str]], lang: str 
         out.append(f'<path d="{d}" fill="{"#fdfbf5" if iran else "#f0eee8"}" '
                    f'stroke="{"#555" if iran else "#aaa"}" stroke-width="{1.2 if iran else 0.6}">'
                    f"<title>{escape(name)}</title></path>")
+    if provinces is not None:
+        out.extend(_provinces(provinces, rtl))
+        # Iran's border again, over its provinces' areas
+        out.extend(f'<path d="{d}" fill="none" stroke="#555" stroke-width="1.2"/>'
+                   for _, iran, d in countries if iran)
     taken: list[tuple[float, float, float, float]] = []  # the labels' boxes so far
     for p in sorted(found.placed, key=lambda p: (-(p.lat or 0), p.lon or 0)):
         assert p.lat is not None and p.lon is not None
@@ -197,7 +187,8 @@ def map_svg(found: PlacesMap, countries: list[tuple[str, bool, str]], lang: str 
             continue
         kind = words.get(p.kind or "other", words["other"])
         sources = "; ".join(dict.fromkeys(
-            c.title + (f", {c.locator}" if c.locator else "") for c in p.citations))
+            (c.title or words["testimony"]) + (f", {c.locator}" if c.locator else "")
+            for c in p.citations))
         tip = f"{p.title} ({kind}) {p.lat:g}, {p.lon:g}\n{words['sources']}: {sources}"
         # Persian labels read leftwards from their mark, English rightwards; the
         # direction is said outright, or a page's own would decide it
@@ -208,7 +199,8 @@ def map_svg(found: PlacesMap, countries: list[tuple[str, bool, str]], lang: str 
                   'stroke="#777" stroke-width="0.8"/>' if ly != y + 4 else "")
         out.append(f'<g class="place {escape(p.kind or "other")}"><title>{escape(tip)}</title>'
                    f"{_marker(p.kind, x, y)}{leader}"
-                   f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="11" '
+                   f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="11" paint-order="stroke" '
+                   f'stroke="#fdfbf5" stroke-width="3" stroke-linejoin="round" '
                    f'direction="{"rtl" if rtl else "ltr"}">{escape(p.title)}</text></g>')
     out.append("</svg>")
     return "\n".join(out)

@@ -1,4 +1,4 @@
-"""Which persons the public memorial shows (`khavaran serve --public`).
+"""Which persons and places the public memorial shows (`khavaran serve --public`).
 
 A person is public when an investigator has published them and they are not
 protected: a protected person can never be published, and protecting a
@@ -8,7 +8,9 @@ its reason, and sets the registry's version anew (storage/sealing.py), so the
 next request of every process sees it: no cached page outlives an unpublish.
 
 A person merged from several list rows is published under the merged person,
-the id the memorial shows.
+the id the memorial shows.  A place is published for the memorial's map: a
+recorded site (a grave not yet announced, say) stays off it until someone
+decides to show it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from khavaran.services.registry import Registry
 from khavaran.storage import publishing as store
 from khavaran.storage import queries, reading_queries, repo
 
-__all__ = ["is_public", "public_among", "publish", "publish_many", "published", "unpublish"]
+__all__ = ["is_public", "public_among", "publish", "publish_many", "publish_place", "published",
+           "unpublish", "unpublish_place"]
 
 
 def _why(reason: str) -> str:
@@ -30,16 +33,17 @@ def _why(reason: str) -> str:
     return reason.strip()[:1000]
 
 
-def _set(registry: Registry, person_id: str, on: bool, actor: str, reason: str) -> bool:
+def _set(registry: Registry, entity_id: str, on: bool, actor: str, reason: str,
+         schema: str) -> bool:
     why = _why(reason)
     with registry.write() as conn:
-        row = queries.entity_row(conn, person_id)
-        if row is None or row["schema"] != "Person":
-            raise NotFoundError(f"no person with id '{person_id}'")
-        head = queries.person_of(conn, person_id)
-        members = queries.group_members(conn, head)
+        row = queries.entity_row(conn, entity_id)
+        if row is None or row["schema"] != schema:
+            raise NotFoundError(f"no {schema.lower()} with id '{entity_id}'")
+        head = queries.person_of(conn, entity_id) if schema == "Person" else entity_id
+        members = queries.group_members(conn, head) if schema == "Person" else [head]
         if on and any(r["protected"] for r in queries.entities(conn, members).values()):
-            raise ValidationError(f"{person_id} is a protected person: a protected person is "
+            raise ValidationError(f"{entity_id} is a protected person: a protected person is "
                                   "never published", field="person")
         old = store.set_published(conn, head, on, registry.now(), actor)
         if bool(old) == on:
@@ -56,7 +60,7 @@ def publish(registry: Registry, person_id: str, *, actor: str, reason: str) -> b
 
     Parameters: ``actor`` who (kept in history); ``reason`` why.  Refused for a
     protected person (or one merged with a protected person)."""
-    return _set(registry, person_id, True, actor, reason)
+    return _set(registry, person_id, True, actor, reason, "Person")
 
 
 def publish_many(registry: Registry, person_ids: list[str] | None = None, *, actor: str,
@@ -91,11 +95,22 @@ def publish_many(registry: Registry, person_ids: list[str] | None = None, *, act
 def unpublish(registry: Registry, person_id: str, *, actor: str, reason: str) -> bool:
     """Take a person off the public memorial, from the next request on; False
     when they were not published."""
-    return _set(registry, person_id, False, actor, reason)
+    return _set(registry, person_id, False, actor, reason, "Person")
+
+
+def publish_place(registry: Registry, place_id: str, *, actor: str, reason: str) -> bool:
+    """Show a place on the public memorial's map; False when it already was."""
+    return _set(registry, place_id, True, actor, reason, "Place")
+
+
+def unpublish_place(registry: Registry, place_id: str, *, actor: str, reason: str) -> bool:
+    """Take a place off the public memorial's map, from the next request on."""
+    return _set(registry, place_id, False, actor, reason, "Place")
 
 
 def published(registry: Registry, person_id: str) -> bool:
-    """Whether the person (their merged person) is published (protected or not)."""
+    """Whether the person (their merged person), or the place, is published
+    (protected or not)."""
     with registry.read() as conn:
         head = queries.person_of(conn, person_id)
         return bool(store.published_among(conn, [head]))

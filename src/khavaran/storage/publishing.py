@@ -1,4 +1,4 @@
-"""Queries of the public memorial: which persons are published, and the
+"""Queries of the public memorial: which persons and places are published, and the
 corrections visitors send (services/publishing.py, services/corrections.py)."""
 
 from __future__ import annotations
@@ -40,9 +40,12 @@ def published_among(conn: Connection, ids: Iterable[str]) -> set[str]:
     return out
 
 
-def published_ids(conn: Connection) -> list[str]:
-    return sorted(conn.execute(select(publication.c.entity_id)
-                               .where(publication.c.published.is_(True))).scalars())
+def published_ids(conn: Connection, schema: str = "Person") -> list[str]:
+    """The published records of ``schema`` (persons, or places for the map)."""
+    return sorted(conn.execute(
+        select(publication.c.entity_id)
+        .join(entity, entity.c.id == publication.c.entity_id)
+        .where(publication.c.published.is_(True), entity.c.schema == schema)).scalars())
 
 
 def add_correction(conn: Connection, row: dict[str, Any]) -> None:

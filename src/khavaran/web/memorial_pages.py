@@ -1,6 +1,7 @@
 """The team app's side of the public memorial: publish and unpublish a person
-(on their page) and the review queue of what the memorial's visitors sent
-(``/corrections``), for roles that may publish.  The services decide
+(on their page) or a place (on its page, for the memorial's map), and the
+review queue of what the memorial's visitors sent (``/corrections``), for roles
+that may publish.  The services decide
 (services/publishing.py, services/corrections.py); each change is in history."""
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from khavaran.services import corrections, publishing
 from khavaran.web.deps import Client, Reg
 from khavaran.web.i18n import catalogue
 from khavaran.web.pages import SignedIn, form_of, language, may, render
-from khavaran.web.reading_pages import person_response
+from khavaran.web.reading_pages import person_response, record_response
 
-__all__ = ["close_correction", "corrections_page", "publish_page", "router",
-           "unpublish_page"]
+__all__ = ["close_correction", "corrections_page", "publish_page", "publish_place_page",
+           "router", "unpublish_page", "unpublish_place_page"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,6 +51,35 @@ async def publish_page(request: Request, registry: Reg, who: SignedIn, client: C
 async def unpublish_page(request: Request, registry: Reg, who: SignedIn, client: Client,
                          person_id: str) -> Response:
     return await _publishing(request, registry, who, client, person_id, False)
+
+
+async def _place_publishing(request: Request, registry: Reg, who: SignedIn, place_id: str,
+                            on: bool) -> Response:
+    await may(request, registry, who, "publish")
+    form = await form_of(request, registry, who)
+    reason = str(form.get("publish_reason", "")).strip()[:1000]
+    change = publishing.publish_place if on else publishing.unpublish_place
+    try:
+        await run_in_threadpool(change, registry, place_id, actor=who.name, reason=reason)
+    except ValidationError:
+        text = catalogue(language(request)).gettext(
+            "Say why: history keeps the reason for each change.")
+        return await record_response(request, registry, who, place_id, "Place", status=422,
+                                     errors={"publish_reason": text},
+                                     publish_reason=reason)
+    return RedirectResponse(f"/places/{place_id}", status_code=303)
+
+
+@router.post("/places/{place_id}/publish")
+async def publish_place_page(request: Request, registry: Reg, who: SignedIn,
+                             place_id: str) -> Response:
+    return await _place_publishing(request, registry, who, place_id, True)
+
+
+@router.post("/places/{place_id}/unpublish")
+async def unpublish_place_page(request: Request, registry: Reg, who: SignedIn,
+                               place_id: str) -> Response:
+    return await _place_publishing(request, registry, who, place_id, False)
 
 
 async def _queue(request: Request, registry: Reg, errors: dict[str, str] | None = None,

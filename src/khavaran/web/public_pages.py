@@ -1,5 +1,6 @@
 """The public memorial's pages: home (the summer-1988 timeline of the persons
-it shows), search and a page per published person with "correct this entry".
+it shows), search, the map of the places published, and a page per published
+person with "correct this entry".
 No account; what may be shown is decided by services/memorial.py and
 services/publishing.py, what may be sent by services/corrections.py."""
 
@@ -16,10 +17,12 @@ from khavaran.errors import RateLimitError, ValidationError
 from khavaran.services import corrections, finding, home, memorial
 from khavaran.web.deps import Client, Reg
 from khavaran.web.i18n import catalogue
-from khavaran.web.pages import language, render
+from khavaran.web.map_pages import drawing
+from khavaran.web.pages import attachment, language, render
 from khavaran.web.reading_view import helpers
 
-__all__ = ["correct", "person_page", "public_home", "router", "search_page", "show_person"]
+__all__ = ["correct", "person_page", "public_home", "public_map", "public_map_svg", "router",
+           "search_page", "show_person"]
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
@@ -31,6 +34,19 @@ async def public_home(request: Request, registry: Reg) -> HTMLResponse:
     chart = Markup(home.chart_svg(line, language(request)))  # noqa: S704  (escaped)
     return render(request, "public_home.html",
                   {"timeline": line, "chart": chart, **helpers()})
+
+
+@router.get("/map")
+async def public_map(request: Request, registry: Reg) -> HTMLResponse:
+    found, svg = await drawing(request, registry, public=True)
+    return render(request, "public_map.html", {"found": found,
+                                               "chart": Markup(svg)})  # noqa: S704
+
+
+@router.get("/map.svg")
+async def public_map_svg(request: Request, registry: Reg) -> Response:
+    _, svg = await drawing(request, registry, public=True)
+    return attachment(svg, "image/svg+xml", "places-1988.svg")
 
 
 def _offset(value: str | None) -> int:

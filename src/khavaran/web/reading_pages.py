@@ -22,9 +22,8 @@ from khavaran.web.pages import SignedIn, form_of, language, may, render
 from khavaran.web.reading_view import helpers
 
 __all__ = ["event_page", "history_page", "home_page", "person_page", "person_response",
-           "place_page",
-           "reveal_page", "router", "search_page", "search_results", "source_page",
-           "unit_page"]
+           "place_page", "record_response", "reveal_page", "router", "search_page",
+           "search_results", "source_page", "unit_page"]
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
@@ -179,15 +178,24 @@ async def source_page(request: Request, registry: Reg, who: SignedIn,
                                                  **helpers()})
 
 
-async def _record(request: Request, registry: Reg, who: SignedIn, record_id: str,
-                  kind: str) -> HTMLResponse:
+async def record_response(request: Request, registry: Reg, who: SignedIn, record_id: str,
+                          kind: str, *, errors: dict[str, str] | None = None,
+                          status: int = 200, publish_reason: str = "") -> HTMLResponse:
+    """A unit, place or event page (a place's also after a refused publish)."""
     await may(request, registry, who, "read")
     view = await run_in_threadpool(record_views.record_view, registry, record_id, kind)
     members = (await run_in_threadpool(record_views.unit_members, registry, view)
                if kind == "Unit" else [])
-    return render(request, "read_record.html", {"view": view, "profile": view.profile,
-                                                 "members": members, "kind": kind,
-                                                 **helpers()})
+    may_publish = kind == "Place" and who.role.may("publish")
+    shown = may_publish and await run_in_threadpool(publishing.published, registry,
+                                                    record_id)
+    return render(request, "read_record.html", {
+        "view": view, "profile": view.profile, "members": members, "kind": kind,
+        "may_publish": may_publish, "published": shown, "publish_reason": publish_reason,
+        "errors": errors or {}, **helpers()}, status=status)
+
+
+_record = record_response
 
 
 @router.get("/units/{unit_id}")
