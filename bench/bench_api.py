@@ -37,6 +37,16 @@ SCRIPT = """
 paths = {}
 for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
 i = 0
+-- Each of wrk's two threads starts half-way along from the other, so that they
+-- do not ask for the same page at the same moment.
+threads = 0
+setup = function(thread)
+  thread:set("offset", threads)
+  threads = threads + 1
+end
+init = function(args)
+  i = (offset or 0) * math.floor(#paths / 2)
+end
 request = function()
   i = i % #paths + 1
   return wrk.format("GET", paths[i])

@@ -53,6 +53,8 @@ def test_the_drawing_has_iran_and_a_titled_mark_for_each_place(
         tips = [m.find(f"{SVG}title").text for m in marks]
         assert all("Demo report 3" in t for t in tips)
         labels = [(float(t.get("y")), t.text) for m in marks for t in m.findall(f"{SVG}text")]
+        # each label in the page's script only ("Golzarabad", "گلزارآباد")
+        assert all(text.isascii() == (lang == "en") for _, text in labels), labels
         # Golzarabad and the grave are 5 km apart: their labels do not overlap
         ys = sorted(y for y, _ in labels)
         assert len(set(ys)) == 4

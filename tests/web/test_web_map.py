@@ -14,6 +14,9 @@ def test_the_map_page_lists_each_place_with_its_source(site: Site) -> None:
     assert places.count("<tr><td>") == 4
     assert 'href="/places/pl-demo-grave"' in places and "mass-grave site" in places
     assert 'href="/sources/demo-report-3"' in places
+    # which are on the public memorial's map (the demo publishes three of the four)
+    assert places.count("on the public map") == 3
+    assert "on the public map" not in places.split("pl-demo-tarandasht", 1)[1].split("</tr>")[0]
     assert "Recorded without coordinates: not on the map" in r.text
     assert 'href="/places/pl-demo-prison-nilufar"' in r.text.split("not on the map", 1)[1]
     fa = site.client.get("/map?lang=fa", headers=site.as_("viewer"))

@@ -40,6 +40,16 @@ class MapPlace:
     # of its coordinates; on the public map, as the memorial cites
     citations: list[Citation] | list[PublicSource] = field(default_factory=list)
     fictional: bool = False
+    # its name in each script, for the label in the reader's language: a label
+    # that mixes both is ordered by the bidi rules, not as written
+    name_fa: str | None = None
+    name_latin: str | None = None
+    published: bool = False  # on the public memorial's map
+
+    def label(self, lang: str) -> str:
+        first, other = ((self.name_fa, self.name_latin) if lang == "fa"
+                        else (self.name_latin, self.name_fa))
+        return first or other or self.title
 
 
 @dataclass
@@ -57,6 +67,7 @@ def places_map(registry: Registry) -> PlacesMap:
 def _places(registry: Registry) -> PlacesMap:
     with registry.read() as conn:
         ids = entities_of_schema(conn, "Place")
+        shown = set(published.published_ids(conn, "Place"))
     out = PlacesMap([], [])
     for pid in ids:
         try:
@@ -66,8 +77,13 @@ def _places(registry: Registry) -> PlacesMap:
         kinds = [f.value for f in p.facts.get("kind", []) if f.assessment != "rejected"]
         coords = sorted((f for f in p.facts.get("coordinates", [])
                          if f.assessment != "rejected"), key=lambda f: not f.preferred)
+        names = sorted((f for f in p.facts.get("name", []) if f.assessment != "rejected"),
+                       key=lambda f: not f.preferred)
         place = MapPlace(p.id, p.title.removesuffix(" [fictional]"),
-                         kinds[0] if kinds else None, None, None, fictional=p.fictional)
+                         kinds[0] if kinds else None, None, None, fictional=p.fictional,
+                         name_fa=next((f.value for f in names if not f.value.isascii()), None),
+                         name_latin=next((f.value for f in names if f.value.isascii()), None),
+                         published=pid in shown)
         if kinds and kinds[0] in ("country", "province"):
             continue  # areas, not points
         if coords:
@@ -86,11 +102,10 @@ def public_places_map(registry: Registry) -> PlacesMap:
 
 def _public(registry: Registry) -> PlacesMap:
     with registry.read() as conn:
-        shown = set(published.published_ids(conn, "Place"))
         testimonies = {r["id"] for r in source_rows(conn) if r["kind"] == TESTIMONY}
     placed = []
     for p in places_map(registry).placed:
-        if p.id in shown:
+        if p.published:
             cites = [PublicSource("" if c.source_id in testimonies else c.title, c.locator,
                                   c.source_id in testimonies)
                      for c in p.citations if isinstance(c, Citation)]
@@ -193,7 +208,8 @@ def map_svg(found: PlacesMap, countries: list[tuple[str, bool, str]], lang: str 
         # Persian labels read leftwards from their mark, English rightwards; the
         # direction is said outright, or a page's own would decide it
         lx = x - 8 if rtl else x + 8
-        width = 6.5 * len(p.title)
+        label = p.label(lang)
+        width = 6.5 * len(label)
         ly = _free_line(lx - width if rtl else lx, y + 4, width, taken)
         leader = (f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{lx:.1f}" y2="{ly - 4:.1f}" '
                   'stroke="#777" stroke-width="0.8"/>' if ly != y + 4 else "")
@@ -201,6 +217,6 @@ def map_svg(found: PlacesMap, countries: list[tuple[str, bool, str]], lang: str 
                    f"{_marker(p.kind, x, y)}{leader}"
                    f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="11" paint-order="stroke" '
                    f'stroke="#fdfbf5" stroke-width="3" stroke-linejoin="round" '
-                   f'direction="{"rtl" if rtl else "ltr"}">{escape(p.title)}</text></g>')
+                   f'direction="{"rtl" if rtl else "ltr"}">{escape(label)}</text></g>')
     out.append("</svg>")
     return "\n".join(out)
