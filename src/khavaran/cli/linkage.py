@@ -25,6 +25,9 @@ else:
     estimation = lazy_module("khavaran.services.estimation")
     list_reading = lazy_module("khavaran.services.list_reading")
 
+# Clusterings drawn by `estimate` from lists linked now: enough for the spread
+# between them to be read (Rubin's rules), few enough to stay within a minute.
+DRAWS = 10
 ProfileOption = Annotated[Path | None, typer.Option(
     "--profile", help="A mapping profile (YAML) for the lists' own columns and values "
     "(docs/list-profiles.md).", show_default=False)]
@@ -268,6 +271,11 @@ def estimate_(
     strict: StrictOption = False,
     seed: Annotated[int, typer.Option(help="Seed of the random draws (same seed, same "
                                            "result).")] = 0,
+    draws: Annotated[int, typer.Option(
+        help="Lists linked now: how many other clusterings to draw from the links' "
+        "probabilities, so that the interval carries the linkage's uncertainty (0: "
+        "none, as with --clusters or the registry, whose links were decided).",
+        min=0, max=200)] = DRAWS,
 ) -> None:
     """Estimate the total number of victims, listed or not, from the overlap of lists.
 
@@ -276,6 +284,9 @@ def estimate_(
     models with a heterogeneity term chosen by AIC, bootstrapped; with four or
     more, those combined with a Bayesian latent-class model.  One list is
     refused.
+    Lists given here are linked now, and the estimate is pooled over --draws
+    other clusterings drawn from the links' probabilities, so that its interval
+    says how sure the links are as well as how many the lists missed.
     From the registry, persons are as merged by dedupe judgements and lists
     are sources.  docs/estimation.md says what it assumes and when not to
     trust it.  It is an estimate, never a documented count.
@@ -284,7 +295,8 @@ def estimate_(
     """
     if lists:
         read = list_reading.read_for_linkage(lists, profile=profile, sheet=sheet, strict=strict)
-        captures = estimation.from_read_lists(read, clusters)
+        captures = estimation.from_read_lists(read, clusters, draws=0 if clusters else draws,
+                                              seed=seed)
     else:
         read = None
         if clusters:
@@ -301,6 +313,11 @@ def estimate_(
                        f" {e.observed:,} listed; {e.method}, {e.model}")
         else:
             typer.echo(f"{label}not estimated ({e.observed:,} listed)")
+        if e.linkage_share is not None:
+            typer.echo(f"  linkage: pooled over {e.draws} clusterings drawn from the links' "
+                       f"probabilities; of the interval's variance, {e.linkage_share:.0%} "
+                       f"comes from the linkage and {1 - e.linkage_share:.0%} from the "
+                       "capture")
         for w in e.warnings:
             typer.echo(f"  warning: {w}")
     if read is not None:

@@ -30,6 +30,7 @@ __all__ = [
     "combine",
     "estimate",
     "estimate_by",
+    "with_linkage",
 ]
 
 METHODS = ("auto", "independence", "loglinear", "lcmcr", "combined")
@@ -62,6 +63,10 @@ class Estimate:
     model: str
     warnings: tuple[str, ...]
     stratum: str | None = None
+    # With the linkage's uncertainty (``with_linkage``): how many clusterings were
+    # drawn, and the share of the interval's variance that comes from the linkage.
+    draws: int = 0
+    linkage_share: float | None = None
 
     @property
     def estimated(self) -> bool:
@@ -299,3 +304,53 @@ def _not_estimated(stratum: str, used: tuple[str, ...], observed: int,
                    warnings: list[str]) -> Estimate:
     return Estimate(used, observed, math.nan, math.nan, math.nan, NOT_ESTIMATED,
                     "not estimated", tuple(warnings), stratum)
+
+
+Z95 = 1.959964
+
+
+def with_linkage(draws: Sequence[Estimate], observed: int | None = None) -> Estimate:
+    """One estimate from the estimates of several clusterings of the same records,
+    each drawn from the pairs' probabilities (linkage/link.py): the linkage's
+    uncertainty joins the capture's, by Rubin's rules on the log scale.
+
+    Each draw's interval is read as a normal one on the log scale (its width over
+    2 x 1.96 a standard error); the central figure is the geometric mean of the
+    draws' figures; the variance is the mean of the draws' variances (capture)
+    plus (1 + 1/m) times the variance between the draws' figures (linkage).  A
+    draw that could not be estimated, or has an unbounded interval, is left out
+    and said to be.  ``observed``: the persons listed, as the caller counts them.
+    """
+    usable = [e for e in draws if e.estimated and 0 < e.low <= e.total <= e.high
+              and math.isfinite(e.high)]
+    if not draws:
+        raise ValidationError("no clustering to estimate from")
+    first = draws[0]
+    if len(usable) < 2:
+        reason = (f"Not estimated with the linkage's uncertainty: {len(usable)} of "
+                  f"{len(draws)} clusterings drawn could be estimated with a bounded interval.")
+        return Estimate(first.lists, first.observed, math.nan, math.nan, math.nan,
+                        NOT_ESTIMATED, "not estimated", (*first.warnings, reason),
+                        first.stratum, len(draws))
+    m = len(usable)
+    logs = [math.log(e.total) for e in usable]
+    centre = sum(logs) / m
+    within = sum(((math.log(e.high) - math.log(e.low)) / (2 * Z95)) ** 2 for e in usable) / m
+    between = sum((x - centre) ** 2 for x in logs) / (m - 1)
+    variance = within + (1 + 1 / m) * between
+    share = (1 + 1 / m) * between / variance if variance > 0 else 0.0
+    spread = Z95 * math.sqrt(variance)
+    if observed is None:  # else the persons of the clustering the caller shows
+        observed = round(sum(e.observed for e in usable) / m)
+    total = math.exp(centre)
+    low = max(math.exp(centre - spread), min(e.observed for e in usable))
+    high = math.exp(centre + spread)
+    notes = [w for w in dict.fromkeys(w for e in usable for w in e.warnings)
+             if w not in {w for e in usable for w in _result_warnings(
+                 e.observed, e.total, e.low, e.high)}]
+    if m < len(draws):
+        notes.append(f"{len(draws) - m} of {len(draws)} clusterings drawn could not be "
+                     "estimated with a bounded interval and were left out.")
+    notes += _result_warnings(observed, total, low, high)
+    return Estimate(first.lists, observed, total, low, high, first.method, first.model,
+                    tuple(notes), first.stratum, m, share)

@@ -11,6 +11,12 @@
    join one Mohammad Hosseini, never two Mohammad Hosseinis into one.  A list
    names a person once, so two groups holding records of the same list join
    only on much stronger evidence.
+4. Draws (``link(..., draws=N)``): other clusterings as likely as the links are
+   sure, for an estimate that carries the linkage's uncertainty
+   (services/estimation.py).  Each moves every pair's weight by logistic noise
+   of scale 1/ln 2 bits, so that a pair alone is linked with its posterior
+   probability 1 / (1 + 2^-(weight + prior)), and clusters again under the
+   same rules.
 """
 
 from __future__ import annotations
@@ -18,8 +24,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import itertools
+import math
 import multiprocessing as mp
 import os
+import random
 import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
@@ -190,15 +198,27 @@ class _Groups:
         self.members[b], self.sources[b] = [], set()
 
 
+def _noise(rng: random.Random) -> float:
+    """Logistic noise in bits: P(noise < x) = 1 / (1 + 2^-x)."""
+    u = rng.random()
+    while u <= 0.0:
+        u = rng.random()
+    return math.log2(u / (1.0 - u))
+
+
 def cluster(features: Sequence[Features], scores: dict[tuple[int, int], float],
-            freq: Frequencies) -> list[int]:
-    """Group index of each record (see the module docstring)."""
+            freq: Frequencies, jitter: random.Random | None = None) -> list[int]:
+    """Group index of each record (see the module docstring); with ``jitter``, one
+    draw: every weight moved by logistic noise (``scores`` is left as it was)."""
     groups = _Groups(features)
+    if jitter is not None:
+        scores = {k: w if w == GUARDED else w + _noise(jitter) for k, w in scores.items()}
 
     def weight(i: int, j: int) -> float:
         key = (i, j) if i < j else (j, i)
         if key not in scores:
-            scores[key] = _weight(features[key[0]], features[key[1]], freq)
+            w = _weight(features[key[0]], features[key[1]], freq)
+            scores[key] = w if jitter is None or w == GUARDED else w + _noise(jitter)
         return scores[key]
 
     link_weight = -freq.prior  # where a pair becomes more likely one person than two
@@ -233,6 +253,8 @@ class LinkResult:
     person_ids: list[str]
     candidates: int  # pairs compared
     persons: int
+    # with draws: the person id of each record in each clustering drawn
+    draws: tuple[list[str], ...] = ()
 
 
 # Set just before the scoring workers fork, so that they inherit it unpickled.
@@ -264,16 +286,21 @@ def score_pairs(features: Sequence[Features], freq: Frequencies,
         _SHARED = None
 
 
-def link(records: Sequence[LinkRecord],
-         features: Sequence[Features] | None = None) -> LinkResult:
-    """Link ``records``; ``features`` are theirs when already prepared."""
+def link(records: Sequence[LinkRecord], features: Sequence[Features] | None = None, *,
+         draws: int = 0, seed: int = 0) -> LinkResult:
+    """Link ``records``; ``features`` are theirs when already prepared.  With
+    ``draws``, as many other clusterings drawn from the pairs' probabilities
+    (the same for the same ``seed``)."""
     features = prepare_all(records) if features is None else features
     freq = Frequencies(features)
     pairs = candidate_pairs(features)
     scores = score_pairs(features, freq, pairs)
     groups = cluster(features, scores, freq)
     ids = person_ids(records, groups)
-    return LinkResult(ids, len(pairs), len(set(ids)))
+    rng = random.Random(seed)
+    drawn = tuple(person_ids(records, cluster(features, scores, freq, jitter=rng))
+                  for _ in range(draws))
+    return LinkResult(ids, len(pairs), len(set(ids)), drawn)
 
 
 def link_records(records: Sequence[LinkRecord]) -> list[str]:

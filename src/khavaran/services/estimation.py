@@ -43,6 +43,9 @@ class Captures:
     places: dict[str, dict[str, Counter[str]]]  # stratum kind -> person -> place counts
     persons: int
     protected: frozenset[str] = frozenset()  # persons (merged) who are or hold a protected one
+    # The same records as other clusterings drawn from the linkage's pair
+    # probabilities (linkage/link.py): the estimate then carries their spread.
+    draws: tuple[Captures, ...] = ()
 
 
 def _collect(rows: Sequence[tuple[str, str, dict[str, str]]]) -> Captures:
@@ -121,24 +124,51 @@ def from_lists(paths: Sequence[Path], clusters: Path | None = None, *,
     return from_read_lists(read_for_linkage(paths, strict=strict), clusters)
 
 
-def from_read_lists(read: ListsForLinkage, clusters: Path | None = None) -> Captures:
-    """Captures from lists already read (list_reading.read_for_linkage)."""
+def from_read_lists(read: ListsForLinkage, clusters: Path | None = None, *,
+                    draws: int = 0, seed: int = 0) -> Captures:
+    """Captures from lists already read (list_reading.read_for_linkage).  Linked
+    now, with ``draws`` other clusterings drawn from the pairs' probabilities;
+    a clusters file is taken as it is (its links were decided)."""
     records = read.records
-    ids = (_read_clusters(clusters, records) if clusters
-           else link(records, features=read.features).person_ids)
-    rows = [(pid, r.source, {"city": r.city, "prison": r.prison})
-            for r, pid in zip(records, ids, strict=True)]
     if len(sources_of(records)) < 2:
         raise ValidationError(
             "one list cannot estimate anything: the number of victims on no list is "
             "estimated from how much independent lists overlap, so at least two lists "
             "are needed")
-    return _collect(rows)
+    if draws < 0:
+        raise ValidationError("a number of draws cannot be negative", field="--draws")
+    if clusters:
+        return _captures(records, _read_clusters(clusters, records))
+    linked = link(records, features=read.features, draws=draws, seed=seed)
+    captures = _captures(records, linked.person_ids)
+    captures.draws = tuple(_captures(records, ids) for ids in linked.draws)
+    return captures
+
+
+def _captures(records: Sequence[LinkRecord], ids: Sequence[str]) -> Captures:
+    return _collect([(pid, r.source, {"city": r.city, "prison": r.prison})
+                     for r, pid in zip(records, ids, strict=True)])
 
 
 def run(captures: Captures, *, by: str | None = None, method: str = "auto",
         seed: int = 0) -> list[Estimate]:
-    """The overall estimate, or one per stratum with ``by`` (city or prison)."""
+    """The overall estimate, or one per stratum with ``by`` (city or prison).
+    With drawn clusterings, each figure pools theirs (estimate.with_linkage)."""
+    if not captures.draws:
+        return _run(captures, by, method, seed)
+    from khavaran.linkage.estimate import with_linkage
+
+    shown = _run(captures, by, method, seed)
+    drawn = [_run(c, by, method, seed) for c in captures.draws]
+    out = []
+    for e in shown:
+        same = [d for ds in drawn for d in ds if d.stratum == e.stratum]
+        # a stratum too small in the clustering shown stays as it is
+        out.append(with_linkage(same, e.observed) if e.estimated and same else e)
+    return out
+
+
+def _run(captures: Captures, by: str | None, method: str, seed: int) -> list[Estimate]:
     # NumPy and SciPy take most of a second to import: only this command needs them.
     from khavaran.linkage.estimate import capture_histories, estimate, estimate_by
 
