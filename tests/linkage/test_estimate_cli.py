@@ -36,13 +36,14 @@ def _population(tmp_path: Path, n: int, lists: int, seed: int) -> list[str]:
 
 def test_estimate_from_lists_covers_the_true_total(tmp_path: Path) -> None:
     paths = _population(tmp_path, 500, 4, seed=7)
-    result = CliRunner().invoke(app, ["estimate", *paths])
+    # two clusterings drawn: the pooling is tested in test_linkage_uncertainty.py
+    result = CliRunner().invoke(app, ["estimate", *paths, "--draws", "2"])
     assert result.exit_code == 0, result.output
     assert "ESTIMATE, not a documented count" in result.output
     line = next(x for x in result.output.splitlines() if x.startswith("total: "))
     low, high = line.split("95% interval ")[1].split(")")[0].replace(",", "").split("–")
     assert int(low) <= 500 <= int(high), line
-    by_city = CliRunner().invoke(app, ["estimate", *paths, "--by", "city"])
+    by_city = CliRunner().invoke(app, ["estimate", *paths, "--by", "city", "--draws", "0"])
     assert by_city.exit_code == 0, by_city.output
     assert "Shiraz: " in by_city.output and "Tabriz: " in by_city.output
 
@@ -64,10 +65,13 @@ def test_estimate_uses_a_clusters_file_of_link(tmp_path: Path) -> None:
     paths = _population(tmp_path, 300, 3, seed=5)
     out = tmp_path / "clusters.csv"
     assert CliRunner().invoke(app, ["link", *paths, "--out", str(out)]).exit_code == 0
-    linked = CliRunner().invoke(app, ["estimate", *paths])
+    # A clusters file's links were decided: no draws, the same as linking now without.
+    linked = CliRunner().invoke(app, ["estimate", *paths, "--draws", "0"])
     given = CliRunner().invoke(app, ["estimate", *paths, "--clusters", str(out)])
     assert given.exit_code == 0, given.output
-    assert given.output == linked.output
+    assert given.output == linked.output and "linkage: pooled" not in given.output
+    drawn = CliRunner().invoke(app, ["estimate", *paths])  # 10 draws, the default
+    assert "linkage: pooled over 10 clusterings" in drawn.output
     out.write_text("source,record_id,person_id\nlist0,0,p-1\n", encoding="utf-8")
     partial = CliRunner().invoke(app, ["estimate", *paths, "--clusters", str(out)])
     assert partial.exit_code == 1 and "has no person" in partial.output

@@ -314,12 +314,15 @@ def with_linkage(draws: Sequence[Estimate], observed: int | None = None) -> Esti
     each drawn from the pairs' probabilities (linkage/link.py): the linkage's
     uncertainty joins the capture's, by Rubin's rules on the log scale.
 
-    Each draw's interval is read as a normal one on the log scale (its width over
-    2 x 1.96 a standard error); the central figure is the geometric mean of the
-    draws' figures; the variance is the mean of the draws' variances (capture)
-    plus (1 + 1/m) times the variance between the draws' figures (linkage).  A
-    draw that could not be estimated, or has an unbounded interval, is left out
-    and said to be.  ``observed``: the persons listed, as the caller counts them.
+    On the log scale: the central figure is the mean of the draws' figures; the
+    capture's variance W is the mean of the draws' (each interval's width over
+    2 x 1.96, squared), the linkage's is (1 + 1/m) times the variance B between
+    the draws' figures.  The interval keeps the draws' mean shape below and
+    above their figures (a capture interval is not symmetric), each side
+    stretched by sqrt((W + (1 + 1/m) B) / W): draws that agree give their own
+    interval back.  A draw that could not be estimated, or has an unbounded
+    interval, is left out and said to be.  ``observed``: the persons listed, as
+    the caller counts them.
     """
     usable = [e for e in draws if e.estimated and 0 < e.low <= e.total <= e.high
               and math.isfinite(e.high)]
@@ -339,12 +342,18 @@ def with_linkage(draws: Sequence[Estimate], observed: int | None = None) -> Esti
     between = sum((x - centre) ** 2 for x in logs) / (m - 1)
     variance = within + (1 + 1 / m) * between
     share = (1 + 1 / m) * between / variance if variance > 0 else 0.0
-    spread = Z95 * math.sqrt(variance)
+    below = sum(math.log(e.total) - math.log(e.low) for e in usable) / m
+    above = sum(math.log(e.high) - math.log(e.total) for e in usable) / m
+    if within > 0:
+        stretch = math.sqrt(variance / within)
+        below, above = below * stretch, above * stretch
+    else:  # every draw's interval a point: the spread between them is all there is
+        below = above = Z95 * math.sqrt(variance)
     if observed is None:  # else the persons of the clustering the caller shows
         observed = round(sum(e.observed for e in usable) / m)
     total = math.exp(centre)
-    low = max(math.exp(centre - spread), min(e.observed for e in usable))
-    high = math.exp(centre + spread)
+    low = max(math.exp(centre - below), min(e.observed for e in usable))
+    high = math.exp(centre + above)
     notes = [w for w in dict.fromkeys(w for e in usable for w in e.warnings)
              if w not in {w for e in usable for w in _result_warnings(
                  e.observed, e.total, e.low, e.high)}]
