@@ -23,22 +23,33 @@ __all__ = ["close_correction", "corrections_page", "publish_page", "publish_plac
 router = APIRouter(include_in_schema=False)
 
 
+# (is a place, shown on the map) -> (publish, unpublish)
+_CHANGES = {False: (publishing.publish, publishing.unpublish),
+            True: (publishing.publish_place, publishing.unpublish_place)}
+
+
 async def _publishing(request: Request, registry: Reg, who: SignedIn, client: Client,
-                      person_id: str, on: bool) -> Response:
+                      record_id: str, on: bool, place: bool = False) -> Response:
+    """Publish or unpublish a person (on the memorial) or a place (on its map);
+    a refusal is shown on the record's page, beside the reason's field."""
     await may(request, registry, who, "publish")
     form = await form_of(request, registry, who)
     reason = str(form.get("publish_reason", "")).strip()[:1000]
-    change = publishing.publish if on else publishing.unpublish
+    change = _CHANGES[place][0 if on else 1]
     try:
-        await run_in_threadpool(change, registry, person_id, actor=who.name, reason=reason)
+        await run_in_threadpool(change, registry, record_id, actor=who.name, reason=reason)
     except ValidationError as exc:
         words = catalogue(language(request))
-        text = (words.gettext("Say why: history keeps the reason for each change.")
-                if exc.field == "reason" else
-                words.gettext("A protected person is never published."))
-        return await person_response(request, registry, who, client, person_id, status=422,
-                                     errors={"publish_reason": text}, publish_reason=reason)
-    return RedirectResponse(f"/persons/{person_id}", status_code=303)
+        errors = {"publish_reason": words.gettext(
+            "Say why: history keeps the reason for each change.") if exc.field == "reason"
+            else words.gettext("A protected person is never published.")}
+        if place:
+            return await record_response(request, registry, who, record_id, "Place",
+                                         status=422, errors=errors, publish_reason=reason)
+        return await person_response(request, registry, who, client, record_id, status=422,
+                                     errors=errors, publish_reason=reason)
+    return RedirectResponse(f"/{'places' if place else 'persons'}/{record_id}",
+                            status_code=303)
 
 
 @router.post("/persons/{person_id}/publish")
@@ -53,33 +64,16 @@ async def unpublish_page(request: Request, registry: Reg, who: SignedIn, client:
     return await _publishing(request, registry, who, client, person_id, False)
 
 
-async def _place_publishing(request: Request, registry: Reg, who: SignedIn, place_id: str,
-                            on: bool) -> Response:
-    await may(request, registry, who, "publish")
-    form = await form_of(request, registry, who)
-    reason = str(form.get("publish_reason", "")).strip()[:1000]
-    change = publishing.publish_place if on else publishing.unpublish_place
-    try:
-        await run_in_threadpool(change, registry, place_id, actor=who.name, reason=reason)
-    except ValidationError:
-        text = catalogue(language(request)).gettext(
-            "Say why: history keeps the reason for each change.")
-        return await record_response(request, registry, who, place_id, "Place", status=422,
-                                     errors={"publish_reason": text},
-                                     publish_reason=reason)
-    return RedirectResponse(f"/places/{place_id}", status_code=303)
-
-
 @router.post("/places/{place_id}/publish")
-async def publish_place_page(request: Request, registry: Reg, who: SignedIn,
+async def publish_place_page(request: Request, registry: Reg, who: SignedIn, client: Client,
                              place_id: str) -> Response:
-    return await _place_publishing(request, registry, who, place_id, True)
+    return await _publishing(request, registry, who, client, place_id, True, place=True)
 
 
 @router.post("/places/{place_id}/unpublish")
 async def unpublish_place_page(request: Request, registry: Reg, who: SignedIn,
-                               place_id: str) -> Response:
-    return await _place_publishing(request, registry, who, place_id, False)
+                               client: Client, place_id: str) -> Response:
+    return await _publishing(request, registry, who, client, place_id, False, place=True)
 
 
 async def _queue(request: Request, registry: Reg, errors: dict[str, str] | None = None,
