@@ -1281,7 +1281,9 @@ class World:
         taken.append(given)
         death = _death_date(rng)
         if _age(birth, death) < 15:
-            birth = birth.replace(year=death.year - 16 - rng.randrange(8))
+            # 29 February has no match in most years: the 28th then (nothing else moves)
+            birth = birth.replace(year=death.year - 16 - rng.randrange(8),
+                                  day=min(birth.day, 28) if birth.month == 2 else birth.day)
         prison = self.prison_of(city, rng)
         return Person("", gender, given, family, father, seyyed,
                       gender == "m" and _age(birth, death) > 38 and rng.random() < 0.25,
