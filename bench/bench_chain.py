@@ -97,6 +97,14 @@ def _row(name: str, runs: list[Run]) -> str:
             f"{single:.0%}, {single_error:.1%} | {true:.0%}, {true_error:.1%} |")
 
 
+def _line(r: Run) -> None:
+    print(f"seed {r.seed:3d} {r.mix:9s} listed {r.listed:6,d} truth {r.truth:6,d}  "
+          f"pooled {r.pooled[0]:7,.0f} ({r.pooled[1]:,.0f}-{r.pooled[2]:,.0f})"
+          f"{'' if _covers(r.pooled, r.truth) else ' MISSES'}  linkage "
+          f"{r.share:.0%}  one clustering {r.single[0]:,.0f}  true links "
+          f"{r.true_links[0]:,.0f}  {r.seconds:.0f} s", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=50)
@@ -108,15 +116,12 @@ def main() -> None:
     jobs = [(seed, mixes[(seed - 1) % len(mixes)], args.draws)
             for seed in range(1, args.runs + 1)]
     start = time.perf_counter()
+    runs = []
     # Not a multiprocessing.Pool: its workers may not start the linker's own.
     with ProcessPoolExecutor(args.workers, mp_context=get_context("fork")) as pool:
-        runs = list(pool.map(one, *zip(*jobs, strict=True)))
-    for r in sorted(runs, key=lambda r: r.seed):
-        print(f"seed {r.seed:3d} {r.mix:9s} listed {r.listed:6,d} truth {r.truth:6,d}  "
-              f"pooled {r.pooled[0]:7,.0f} ({r.pooled[1]:,.0f}-{r.pooled[2]:,.0f})"
-              f"{'' if _covers(r.pooled, r.truth) else ' MISSES'}  linkage "
-              f"{r.share:.0%}  one clustering {r.single[0]:,.0f}  true links "
-              f"{r.true_links[0]:,.0f}  {r.seconds:.0f} s")
+        for r in pool.map(one, *zip(*jobs, strict=True)):
+            runs.append(r)
+            _line(r)
     print(f"\n{len(runs)} runs, {args.draws} draws each, {args.workers} workers, "
           f"{time.perf_counter() - start:.0f} s\n")
     print("| mix | runs | coverage | median error | largest error | median width / N | "
