@@ -76,6 +76,7 @@ bench: $(VENV)/.bench-installed system-packages
 	$(BIN)/python bench/bench_backup.py
 	$(BIN)/python bench/bench_linkage.py
 	$(BIN)/python bench/bench_estimate.py
+	$(BIN)/python bench/bench_chain.py
 	$(BIN)/python bench/bench_dossier.py
 	$(BIN)/python bench/bench_ftm.py --persons 50000
 	$(BIN)/python bench/bench_xref.py

@@ -37,6 +37,8 @@ PAGES = [("/login", None), ("/no-such-page", None), ("/account", "investigator")
          ("/network", "viewer"),
          # the map of the places, drawn on Natural Earth's borders
          ("/map", "viewer"),
+         # a place's page with its box for the public memorial's map
+         ("/places/pl-demo-golzar", "investigator"),
          # verifying the installation in the background
          ("/verify", "investigator"),
          # the tracker's reports: the index, an impunity report, the matrix, a briefing

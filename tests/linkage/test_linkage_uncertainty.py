@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import random
+from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -63,36 +64,56 @@ def _est(total: float, low: float, high: float, observed: int = 800) -> Estimate
     return Estimate(("a", "b", "c"), observed, total, low, high, "loglinear", "[AB][C]", ())
 
 
-def test_draws_that_agree_give_their_own_interval_back() -> None:
-    pooled = with_linkage([_est(1000, 950, 1100)] * 10)
+def test_draws_that_agree_give_the_shown_interval_back() -> None:
+    shown = _est(1000, 950, 1100)
+    pooled = with_linkage([shown] * 10, shown)
     assert (round(pooled.total), round(pooled.low), round(pooled.high)) == (1000, 950, 1100)
     assert pooled.linkage_share == 0 and pooled.draws == 10
+    assert pooled.observed == shown.observed and pooled.model == shown.model
 
 
-def test_draws_that_disagree_widen_the_interval_and_say_by_how_much() -> None:
+def test_draws_that_disagree_widen_the_interval_by_rubins_rules() -> None:
+    from scipy import stats
+
     draws = [_est(t, t * 0.95, t * 1.1) for t in (900, 1000, 1100, 950, 1050)]
-    pooled = with_linkage(draws, observed=880)
-    assert pooled.observed == 880
+    shown = _est(980, 930, 1080, observed=780)
+    pooled = with_linkage(draws, shown)
+    assert pooled.observed == 780 and pooled.draws == 5
     logs = [math.log(d.total) for d in draws]
     centre = sum(logs) / 5
     assert math.isclose(pooled.total, math.exp(centre))
-    # Rubin's rules: each draw's width (the same here) stretched by sqrt(T / W)
-    width = math.log(1.1 / 0.95)
-    within = (width / (2 * 1.959964)) ** 2
-    between = sum((x - centre) ** 2 for x in logs) / 4
-    stretch = math.sqrt((within + 1.2 * between) / within)
-    assert math.isclose(math.log(pooled.high / pooled.low), width * stretch)
-    assert math.isclose(pooled.linkage_share or 0, 1.2 * between / (within + 1.2 * between))
+    within = (math.log(1.1 / 0.95) / (2 * 1.959964)) ** 2
+    between = 1.2 * sum((x - centre) ** 2 for x in logs) / 4
+    freedom = 4 * (1 + within / between) ** 2
+    stretch = (stats.t.ppf(0.975, freedom) * math.sqrt(within + between)
+               / (1.959964 * math.sqrt(within)))
+    # the shown interval's shape, each side stretched
+    assert math.isclose(math.log(pooled.total / pooled.low), math.log(980 / 930) * stretch)
+    assert math.isclose(math.log(pooled.high / pooled.total), math.log(1080 / 980) * stretch)
+    assert math.isclose(pooled.linkage_share or 0, between / (within + between))
     assert 0.5 < (pooled.linkage_share or 0) < 1 and stretch > 2
 
 
-def test_draws_that_cannot_be_estimated_are_left_out_or_stop_the_pooling() -> None:
+def test_the_linkage_never_narrows_the_interval() -> None:
+    shown = _est(1000, 900, 1200)
+    narrower = [_est(t, t * 0.98, t * 1.02) for t in (999, 1000, 1001)]
+    pooled = with_linkage(narrower, shown)
+    assert pooled.high - pooled.low >= (1200 - 900) * 0.999
+
+
+def test_unbounded_or_unestimated_draws_are_said_and_never_narrow_it() -> None:
+    shown = _est(1000, 950, 1100)
     unbounded = _est(1000, 950, math.inf)
-    pooled = with_linkage([_est(1000, 950, 1100), _est(1010, 960, 1110), unbounded])
-    assert pooled.estimated and pooled.draws == 2
-    assert any("1 of 3 clusterings drawn could not be estimated" in w for w in pooled.warnings)
-    alone = with_linkage([_est(1000, 950, 1100), unbounded])
-    assert alone.method == NOT_ESTIMATED and "1 of 2 clusterings" in alone.warnings[-1]
+    pooled = with_linkage([_est(1000, 950, 1100), _est(1010, 960, 1110), unbounded], shown)
+    assert pooled.draws == 3 and math.isinf(pooled.high)
+    failed = replace(_est(math.nan, math.nan, math.nan), method=NOT_ESTIMATED)
+    pooled = with_linkage([_est(1000, 950, 1100), _est(1010, 960, 1110), failed], shown)
+    assert pooled.draws == 2 and math.isfinite(pooled.high)
+    assert any("1 of 3 clusterings drawn could not be estimated" in w
+               for w in pooled.warnings)
+    alone = with_linkage([_est(1000, 950, 1100), failed], shown)
+    assert (alone.total, alone.low, alone.high, alone.linkage_share) == (1000, 950, 1100, None)
+    assert "The linkage's uncertainty is not in this interval: 1 of 2" in alone.warnings[-1]
 
 
 def _lists(tmp_path: Path) -> list[str]:
@@ -132,3 +153,10 @@ def test_the_cli_estimate_says_how_much_of_the_interval_is_the_linkage(
     assert none.exit_code == 0 and "linkage: pooled" not in none.output
     refused = CliRunner().invoke(app, ["estimate", *paths, "--draws", "-1"])
     assert refused.exit_code == 2 and "--draws" in refused.output
+    one = CliRunner().invoke(app, ["estimate", *paths, "--draws", "1"])
+    assert one.exit_code == 1 and "draw at least 2 clusterings, or 0" in one.output
+    clusters = tmp_path / "clusters.csv"
+    assert CliRunner().invoke(app, ["link", *paths, "--out", str(clusters)]).exit_code == 0
+    decided = CliRunner().invoke(app, ["estimate", *paths, "--clusters", str(clusters),
+                                       "--draws", "5"])
+    assert decided.exit_code == 1 and "--draws goes with lists linked now" in decided.output

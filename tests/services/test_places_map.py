@@ -164,6 +164,13 @@ def test_a_place_is_published_with_a_reason_and_in_history(demo_registry: Regist
         publishing.publish_place(demo_registry, "v-demo-001", actor="ana", reason="x")
     with pytest.raises(NotFoundError):
         publishing.publish(demo_registry, "pl-demo-golzar", actor="ana", reason="x")
+    # only what the map can draw: not an area, not a place without coordinates
+    with pytest.raises(ValidationError, match="an area, not a point"):
+        publishing.publish_place(demo_registry, "pl-demo-province", actor="ana", reason="x")
+    with pytest.raises(ValidationError, match="has no coordinates"):
+        publishing.publish_place(demo_registry, "pl-demo-prison-golzar", actor="ana",
+                                 reason="x")
+    assert not publishing.published(demo_registry, "pl-demo-prison-golzar")
     assert publishing.publish_place(demo_registry, "pl-demo-tarandasht", actor="ana",
                                     reason="a known city")
     assert not publishing.publish_place(demo_registry, "pl-demo-tarandasht", actor="ana",

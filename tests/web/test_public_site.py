@@ -169,6 +169,29 @@ def test_the_public_map_shows_the_places_published_and_no_team_link(
     assert "Tarandasht" not in public.client.get("/map").text
 
 
+def test_a_source_that_names_its_witness_is_cited_without_its_title(
+        public: Public) -> None:
+    """Not only a testimony: a letter or an interview linked to its witness is
+    titled after them ("testimony of <pseudonym>" on the team's pages)."""
+    from khavaran.model.records import CitationIn, ClaimIn, SourceIn
+    from khavaran.services.editing import add_claim
+    from khavaran.services.ingest import Batch, ingest
+
+    letter = SourceIn("demo-letter-1", "document", "Letter of a witness (fictional)",
+                      witness=WITNESS, fictional=True)
+    with public.registry.write() as conn:
+        ingest(conn, Batch(sources=[letter]), actor="ana", label="t", include_protected=True)
+    for entity, prop, value in (("pl-demo-golzar", "coordinates", "33.1,51.2"),
+                                ("v-demo-001", "burial_place", "Golzarabad cemetery")):
+        add_claim(public.registry, ClaimIn(entity, prop, value, citations=[
+            CitationIn("demo-letter-1", "p. 2")]), actor="ana")
+    for url in ("/map?lang=en", "/map.svg", "/persons/v-demo-001?lang=en"):
+        html = public.client.get(url).text
+        assert re.search(r"a witness&#(39|x27);s testimony", html), url
+        assert "Letter of a witness" not in html and "demo-letter-1" not in html, url
+        assert _leaks(public, html, set()) == [], url
+
+
 def test_unpublishing_takes_effect_on_the_next_request(public: Public) -> None:
     assert public.client.get("/persons/v-demo-002").status_code == 200
     name = sorted(_names(public.registry, "v-demo-002"))[0]

@@ -68,6 +68,10 @@ def test_a_place_page_puts_it_on_the_public_map_and_takes_it_off(site: Site) -> 
     assert r.status_code == 303
     page = site.client.get(f"{place}?lang=en", headers=site.as_("investigator"))
     assert "Show on the public map" in page.text
+    # A place the map cannot draw is refused, with why, beside the field.
+    r = site.client.post("/places/pl-demo-prison-golzar/publish?lang=en",
+                         data={"publish_reason": "known"}, headers=site.as_("investigator"))
+    assert r.status_code == 422 and "sites with coordinates" in r.text
     # A person's id is not a place's.
     r = site.client.post("/places/v-demo-001/publish", data={"publish_reason": "x"},
                          headers=site.as_("investigator"))

@@ -271,11 +271,11 @@ def estimate_(
     strict: StrictOption = False,
     seed: Annotated[int, typer.Option(help="Seed of the random draws (same seed, same "
                                            "result).")] = 0,
-    draws: Annotated[int, typer.Option(
-        help="Lists linked now: how many other clusterings to draw from the links' "
-        "probabilities, so that the interval carries the linkage's uncertainty (0: "
-        "none, as with --clusters or the registry, whose links were decided).",
-        min=0, max=200)] = DRAWS,
+    draws: Annotated[int | None, typer.Option(
+        help=f"Lists linked now: how many other clusterings to draw from the links' "
+        f"probabilities, so that the interval carries the linkage's uncertainty "
+        f"({DRAWS} unless told; 0 for none; not with --clusters or the registry, whose "
+        "links were decided).", min=0, max=200, show_default=False)] = None,
 ) -> None:
     """Estimate the total number of victims, listed or not, from the overlap of lists.
 
@@ -293,10 +293,14 @@ def estimate_(
 
     Example: khavaran estimate --by city
     """
+    if draws and (clusters or not lists):
+        raise ValidationError("--draws goes with lists linked now: the links of a clusters "
+                              "file, or of the registry, were decided", field="--draws")
     if lists:
         read = list_reading.read_for_linkage(lists, profile=profile, sheet=sheet, strict=strict)
-        captures = estimation.from_read_lists(read, clusters, draws=0 if clusters else draws,
-                                              seed=seed)
+        captures = estimation.from_read_lists(
+            read, clusters, draws=0 if clusters else DRAWS if draws is None else draws,
+            seed=seed)
     else:
         read = None
         if clusters:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from khavaran.errors import ValidationError
 from khavaran.linkage import estimate_methods as methods
@@ -309,57 +309,62 @@ def _not_estimated(stratum: str, used: tuple[str, ...], observed: int,
 Z95 = 1.959964
 
 
-def with_linkage(draws: Sequence[Estimate], observed: int | None = None) -> Estimate:
-    """One estimate from the estimates of several clusterings of the same records,
-    each drawn from the pairs' probabilities (linkage/link.py): the linkage's
-    uncertainty joins the capture's, by Rubin's rules on the log scale.
+def with_linkage(draws: Sequence[Estimate], shown: Estimate) -> Estimate:
+    """``shown`` (the estimate of the clustering `khavaran link` gives) with the
+    linkage's uncertainty added from the estimates of other clusterings of the
+    same records, each drawn from the pairs' probabilities (linkage/link.py), by
+    Rubin's rules on the log scale.
 
-    On the log scale: the central figure is the mean of the draws' figures; the
-    capture's variance W is the mean of the draws' (each interval's width over
-    2 x 1.96, squared), the linkage's is (1 + 1/m) times the variance B between
-    the draws' figures.  The interval keeps the draws' mean shape below and
-    above their figures (a capture interval is not symmetric), each side
-    stretched by sqrt((W + (1 + 1/m) B) / W): draws that agree give their own
-    interval back.  A draw that could not be estimated, or has an unbounded
-    interval, is left out and said to be.  ``observed``: the persons listed, as
-    the caller counts them.
+    The central figure is the mean of the draws' log figures.  The capture's
+    variance W is the mean of the draws' (each interval's width over 2 x 1.96,
+    squared); the linkage's is (1 + 1/m) B, B the variance between the draws'
+    log figures; T = W + (1 + 1/m) B, with Rubin's degrees of freedom
+    (m - 1)(1 + W / ((1 + 1/m) B))^2 for the t quantile.  The interval keeps the
+    shape of ``shown``'s below and above its figure (a capture interval is not
+    symmetric), each side stretched by t sqrt(T) / (1.96 sqrt(W)): draws that
+    agree give ``shown``'s interval back, and the linkage never narrows it.  An
+    unbounded draw leaves the pooled interval unbounded above; draws that could
+    not be estimated are left out and said to be, and with fewer than two left
+    ``shown`` is returned with a warning.
     """
-    usable = [e for e in draws if e.estimated and 0 < e.low <= e.total <= e.high
-              and math.isfinite(e.high)]
-    if not draws:
-        raise ValidationError("no clustering to estimate from")
-    first = draws[0]
-    if len(usable) < 2:
-        reason = (f"Not estimated with the linkage's uncertainty: {len(usable)} of "
-                  f"{len(draws)} clusterings drawn could be estimated with a bounded interval.")
-        return Estimate(first.lists, first.observed, math.nan, math.nan, math.nan,
-                        NOT_ESTIMATED, "not estimated", (*first.warnings, reason),
-                        first.stratum, len(draws))
+    from scipy import stats  # only this command needs SciPy
+
+    usable = [e for e in draws if e.estimated and 0 < e.low <= e.total <= e.high]
+    if len(usable) < 2 or not shown.estimated:
+        return replace(shown, warnings=(*shown.warnings, (
+            f"The linkage's uncertainty is not in this interval: {len(usable)} of "
+            f"{len(draws)} clusterings drawn could be estimated, and at least two are "
+            "needed.")))
     m = len(usable)
     logs = [math.log(e.total) for e in usable]
     centre = sum(logs) / m
-    within = sum(((math.log(e.high) - math.log(e.low)) / (2 * Z95)) ** 2 for e in usable) / m
-    between = sum((x - centre) ** 2 for x in logs) / (m - 1)
-    variance = within + (1 + 1 / m) * between
-    share = (1 + 1 / m) * between / variance if variance > 0 else 0.0
-    below = sum(math.log(e.total) - math.log(e.low) for e in usable) / m
-    above = sum(math.log(e.high) - math.log(e.total) for e in usable) / m
+    bounded = [e for e in usable if math.isfinite(e.high)]
+    within = (sum(((math.log(e.high) - math.log(e.low)) / (2 * Z95)) ** 2 for e in bounded)
+              / len(bounded)) if bounded else math.inf
+    between = (1 + 1 / m) * sum((x - centre) ** 2 for x in logs) / (m - 1)
+    variance = within + between
+    share = between / variance if math.isfinite(variance) and variance > 0 else 0.0
+    freedom = (m - 1) * (1 + within / between) ** 2 if between > 0 else math.inf
+    t = float(stats.t.ppf(0.975, freedom)) if math.isfinite(freedom) else Z95
+    below = math.log(shown.total) - math.log(shown.low) if shown.low > 0 else math.inf
+    above = math.log(shown.high) - math.log(shown.total)
     if within > 0:
-        stretch = math.sqrt(variance / within)
+        stretch = t * math.sqrt(variance) / (Z95 * math.sqrt(within))
         below, above = below * stretch, above * stretch
-    else:  # every draw's interval a point: the spread between them is all there is
-        below = above = Z95 * math.sqrt(variance)
-    if observed is None:  # else the persons of the clustering the caller shows
-        observed = round(sum(e.observed for e in usable) / m)
+    else:  # every interval a point: the spread between the draws is all there is
+        below = above = t * math.sqrt(variance)
+    if len(bounded) < m:
+        above = math.inf
+    floor = min(e.observed for e in (*usable, shown))
     total = math.exp(centre)
-    low = max(math.exp(centre - below), min(e.observed for e in usable))
-    high = math.exp(centre + above)
-    notes = [w for w in dict.fromkeys(w for e in usable for w in e.warnings)
-             if w not in {w for e in usable for w in _result_warnings(
-                 e.observed, e.total, e.low, e.high)}]
+    low = max(math.exp(centre - below), floor) if math.isfinite(below) else floor
+    high = math.exp(centre + above) if math.isfinite(above) else math.inf
+    low, high = min(low, total), max(high, total)
+    stale = set(_result_warnings(shown.observed, shown.total, shown.low, shown.high))
+    notes = [w for w in shown.warnings if w not in stale]
     if m < len(draws):
         notes.append(f"{len(draws) - m} of {len(draws)} clusterings drawn could not be "
-                     "estimated with a bounded interval and were left out.")
-    notes += _result_warnings(observed, total, low, high)
-    return Estimate(first.lists, observed, total, low, high, first.method, first.model,
-                    tuple(notes), first.stratum, m, share)
+                     "estimated and were left out.")
+    notes += _result_warnings(shown.observed, total, low, high)
+    return replace(shown, total=total, low=low, high=high, warnings=tuple(notes), draws=m,
+                   linkage_share=share)

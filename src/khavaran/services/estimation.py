@@ -135,8 +135,9 @@ def from_read_lists(read: ListsForLinkage, clusters: Path | None = None, *,
             "one list cannot estimate anything: the number of victims on no list is "
             "estimated from how much independent lists overlap, so at least two lists "
             "are needed")
-    if draws < 0:
-        raise ValidationError("a number of draws cannot be negative", field="--draws")
+    if draws < 0 or draws == 1:
+        raise ValidationError("draw at least 2 clusterings, or 0 for none: the spread "
+                              "between them is what is measured", field="--draws")
     if clusters:
         return _captures(records, _read_clusters(clusters, records))
     linked = link(records, features=read.features, draws=draws, seed=seed)
@@ -160,12 +161,9 @@ def run(captures: Captures, *, by: str | None = None, method: str = "auto",
 
     shown = _run(captures, by, method, seed)
     drawn = [_run(c, by, method, seed) for c in captures.draws]
-    out = []
-    for e in shown:
-        same = [d for ds in drawn for d in ds if d.stratum == e.stratum]
-        # a stratum too small in the clustering shown stays as it is
-        out.append(with_linkage(same, e.observed) if e.estimated and same else e)
-    return out
+    # a stratum too small in the clustering shown stays as it is
+    return [with_linkage([d for ds in drawn for d in ds if d.stratum == e.stratum], e)
+            if e.estimated else e for e in shown]
 
 
 def _run(captures: Captures, by: str | None, method: str, seed: int) -> list[Estimate]:

@@ -4,9 +4,10 @@ Only a published person who is not protected (services/publishing.py), and of
 them only the facts a memorial page carries (PUBLIC_PROPERTIES: names, dates,
 places, affiliation, sentence...), never contact details, addresses, identity
 documents, relatives, notes, list rows, evidence or claim ids.  Each fact keeps
-its sources, by title and locator; a testimony is cited as a testimony without
-its title, which often names the witness.  No protected person is ever among
-them (a merged person with a protected member is not public), and none of these
+its sources, by title and locator; a testimony, or any source that names its
+witness, is cited as a testimony without its title, which often names the witness.
+No protected person is ever among them (a merged person with a protected member
+is not public), and none of these
 properties refers to another record, so nothing here can name a protected one.
 
 Views are cached by the registry's version (services/versioned.py): a publish,
@@ -29,7 +30,7 @@ from khavaran.storage import publishing as store
 from khavaran.storage import queries, reading_queries
 
 __all__ = ["PUBLIC_PROPERTIES", "PublicFact", "PublicPerson", "PublicProperty",
-           "PublicSource", "public_ids", "public_person", "public_timeline"]
+           "PublicSource", "is_testimony", "public_ids", "public_person", "public_timeline"]
 
 # A person's properties a memorial page shows (model/schema.yaml), in this order.
 # Left out on purpose: relative_of and associate_of (may name a witness),
@@ -40,6 +41,13 @@ PUBLIC_PROPERTIES = ("name", "gender", "birth_year", "birth_date", "birth_place"
                      "occupation", "affiliation", "prison", "sentence", "death_date", "age",
                      "burial_place")
 TESTIMONY = "testimony"
+
+
+def is_testimony(kind: str | None, witness_id: str | None) -> bool:
+    """Whether a source is cited as "a witness's testimony", without its title: a
+    testimony, or any source that names its witness (a letter, an interview), whose
+    title so often names them."""
+    return kind == TESTIMONY or bool(witness_id)
 
 
 @dataclass(frozen=True)
@@ -98,7 +106,7 @@ def _public_person(registry: Registry, person_id: str) -> PublicPerson:
         claims = queries.claims_for(conn, members, PUBLIC_PROPERTIES)
         cites: dict[str, list[PublicSource]] = defaultdict(list)
         for c in queries.citations_for(conn, [r["id"] for r in claims]):
-            testimony = c["source_kind"] == TESTIMONY
+            testimony = is_testimony(c["source_kind"], c["witness_id"])
             cites[c["claim_id"]].append(PublicSource("" if testimony else c["title"],
                                                      c["locator"], testimony))
     by_prop: dict[str, list[Any]] = defaultdict(list)

@@ -18,7 +18,7 @@ from khavaran.errors import NotFoundError
 from khavaran.services import profiles, versioned
 from khavaran.services.map_borders import WIDTH, Provinces, height
 from khavaran.services.map_borders import project as _project
-from khavaran.services.memorial import TESTIMONY, PublicSource
+from khavaran.services.memorial import PublicSource, is_testimony
 from khavaran.services.profiles import Citation
 from khavaran.services.registry import Registry
 from khavaran.services.svg_text import svg_text as escape
@@ -102,7 +102,8 @@ def public_places_map(registry: Registry) -> PlacesMap:
 
 def _public(registry: Registry) -> PlacesMap:
     with registry.read() as conn:
-        testimonies = {r["id"] for r in source_rows(conn) if r["kind"] == TESTIMONY}
+        testimonies = {r["id"] for r in source_rows(conn)
+                       if is_testimony(r["kind"], r["witness_id"])}
     placed = []
     for p in places_map(registry).placed:
         if p.published:

@@ -45,6 +45,8 @@ def _set(registry: Registry, entity_id: str, on: bool, actor: str, reason: str,
         if on and any(r["protected"] for r in queries.entities(conn, members).values()):
             raise ValidationError(f"{entity_id} is a protected person: a protected person is "
                                   "never published", field="person")
+        if on and schema == "Place":
+            _drawable(conn, entity_id)
         old = store.set_published(conn, head, on, registry.now(), actor)
         if bool(old) == on:
             return False
@@ -53,6 +55,20 @@ def _set(registry: Registry, entity_id: str, on: bool, actor: str, reason: str,
             "entity_id": head, "claim_id": None, "field": "published",
             "old_value": str(bool(old)), "new_value": str(on), "reason": why}])
     return True
+
+
+def _drawable(conn: Any, place_id: str) -> None:
+    """A place goes on the public map only if the map can draw it: a point (not a
+    country or a province) with coordinates no one has rejected."""
+    claims = [c for c in queries.claims_for(conn, [place_id], ["kind", "coordinates"])
+              if c["assessment"] != "rejected"]
+    kinds = {c["value"] for c in claims if c["property"] == "kind"}
+    if kinds & {"country", "province"}:
+        raise ValidationError(f"{place_id} is an area, not a point: the public map draws "
+                              "prisons, cities and burial sites", field="place")
+    if not any(c["property"] == "coordinates" for c in claims):
+        raise ValidationError(f"{place_id} has no coordinates: the public map cannot draw "
+                              "it; add them, with their source, first", field="place")
 
 
 def publish(registry: Registry, person_id: str, *, actor: str, reason: str) -> bool:
@@ -99,7 +115,8 @@ def unpublish(registry: Registry, person_id: str, *, actor: str, reason: str) ->
 
 
 def publish_place(registry: Registry, place_id: str, *, actor: str, reason: str) -> bool:
-    """Show a place on the public memorial's map; False when it already was."""
+    """Show a place on the public memorial's map; False when it already was.
+    Refused for an area (a country, a province) and a place without coordinates."""
     return _set(registry, place_id, True, actor, reason, "Place")
 
 

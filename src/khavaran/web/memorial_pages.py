@@ -42,7 +42,9 @@ async def _publishing(request: Request, registry: Reg, who: SignedIn, client: Cl
         words = catalogue(language(request))
         errors = {"publish_reason": words.gettext(
             "Say why: history keeps the reason for each change.") if exc.field == "reason"
-            else words.gettext("A protected person is never published.")}
+            else words.gettext("The public map draws only prisons, cities and burial "
+                               "sites with coordinates: add this place's first.")
+            if place else words.gettext("A protected person is never published.")}
         if place:
             return await record_response(request, registry, who, record_id, "Place",
                                          status=422, errors=errors, publish_reason=reason)
