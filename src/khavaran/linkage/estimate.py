@@ -14,6 +14,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from khavaran.errors import ValidationError
 from khavaran.linkage import estimate_methods as methods
@@ -113,6 +114,15 @@ def estimate(histories: Mapping[tuple[int, ...], int], lists: Sequence[str], *,
     lists, and are the same for the same seed.
     """
     counts = _check(histories, lists, method, criterion)
+    return _estimate(tuple(sorted(counts.items())), tuple(lists), method, seed, criterion)
+
+
+@lru_cache(maxsize=256)
+def _estimate(cells: tuple[tuple[tuple[int, ...], int], ...], lists: tuple[str, ...],
+              method: str, seed: int, criterion: str) -> Estimate:
+    # Kept: clusterings drawn for the linkage's uncertainty (services/estimation.py)
+    # often count the same histories, and an estimate takes seconds.
+    counts = dict(cells)
     k = len(lists)
     if method == "auto":
         method = auto_method(k)
