@@ -96,3 +96,22 @@ def test_report_network_and_dashboard_with_their_drawings(demo_cli, tmp_path) ->
     assert svg.read_text().startswith("<svg") and "Executions per day" in svg.read_text()
     bad = demo_cli("report", "dashboard", "--city", "Atlantis", user=None)
     assert bad.exit_code == 1 and "no city 'Atlantis' among the victims" in bad.output
+
+
+def test_report_map_lists_the_places_and_draws_them(demo_cli, tmp_path) -> None:
+    svg, png = tmp_path / "places.svg", tmp_path / "places.png"
+    out = demo_cli("report", "map", "--svg", str(svg), "--png", str(png), "--lang", "fa",
+                   user=None)
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    assert lines[0] == "4 places on the map"
+    assert any(ln.startswith("  Tarandasht / ترندشت (city) 32.8, 52; sources: Demo report 3")
+               for ln in lines)
+    assert sum("on the public map" in ln for ln in lines) == 3
+    assert "4 recorded without coordinates, not on the map" in lines
+    drawing = svg.read_text(encoding="utf-8")
+    assert drawing.count('class="province"') == 31 and "<title>تهران</title>" in drawing
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    public = demo_cli("report", "map", "--public", user=None)
+    assert public.output.splitlines()[0] == "3 places on the map"
+    assert "Tarandasht" not in public.output and "not on the map" not in public.output

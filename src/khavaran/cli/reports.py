@@ -156,3 +156,26 @@ def network_(ctx: typer.Context, lang: Annotated[str, LANG] = "en",
     net = network.network(registry_of(ctx))
     typer.echo("\n".join(network.network_lines(net)))
     _drawings(network_svg(net, lang), svg, png)
+
+
+@report.command("map")
+def map_(ctx: typer.Context, lang: Annotated[str, LANG] = "en",
+         public: Annotated[bool, typer.Option(
+             "--public", help="Only the places on the public memorial's map, cited as "
+             "there.")] = False,
+         svg: Annotated[Path | None, SVG] = None,
+         png: Annotated[Path | None, PNG] = None) -> None:
+    """The places of the killings: each prison, city and burial site with its
+    coordinates and their sources, drawn over Iran's provinces with --svg or --png
+    (in --lang); those recorded without coordinates are listed apart.
+
+    Example: khavaran report map --png places.png --lang fa
+    """
+    from khavaran.services import map_borders, places_map
+
+    registry = registry_of(ctx)
+    found = (places_map.public_places_map if public else places_map.places_map)(registry)
+    typer.echo("\n".join(places_map.map_lines(found)))
+    if svg is not None or png is not None:
+        countries, provinces = map_borders.load()
+        _drawings(places_map.map_svg(found, countries, lang, provinces), svg, png)

@@ -17,11 +17,15 @@ import json
 import math
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
+from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
 
+from khavaran.errors import ConfigError
+
 __all__ = ["BBOX", "PROVINCE_NAMES_FA", "WIDTH", "Province", "Provinces", "borders",
-           "height", "project", "provinces"]
+           "height", "load", "project", "provinces"]
 
 # lon_min, lat_min, lon_max, lat_max: Iran, with its neighbours' edges
 BBOX = (43.0, 24.0, 64.5, 40.5)
@@ -176,3 +180,22 @@ def provinces(path: Path) -> Provinces:
                               _path(rings, closed=True), _inside_point(largest)))
     inner = [arcs[i] for i, n in sorted(used.items()) if n > 1]
     return Provinces(tuple(areas), _path(inner, closed=False))
+
+
+COUNTRIES, PROVINCES = "countries-50m.json", "iran-provinces.topo.json"
+
+
+def _vendor(name: str) -> Any:
+    # The web app serves the same fetched files (static/vendor/); they are read here
+    # as data, so that the command line draws the same map.
+    with as_file(files("khavaran.web") / "static" / "vendor" / name) as path:
+        if not path.exists():
+            raise ConfigError(f"the map's borders ({name}) are missing: run `make assets` "
+                              "(scripts/fetch_assets.py)")
+        return borders(path) if name == COUNTRIES else provinces(path)
+
+
+@cache
+def load() -> tuple[list[tuple[str, bool, str]], Provinces]:
+    """The countries and Iran's provinces as fetched at set-up, read once."""
+    return _vendor(COUNTRIES), _vendor(PROVINCES)

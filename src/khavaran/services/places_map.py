@@ -21,11 +21,12 @@ from khavaran.services.map_borders import project as _project
 from khavaran.services.memorial import PublicSource, is_testimony
 from khavaran.services.profiles import Citation
 from khavaran.services.registry import Registry
+from khavaran.services.svg_text import clean
 from khavaran.services.svg_text import svg_text as escape
 from khavaran.storage import publishing as published
 from khavaran.storage.queries import entities_of_schema, source_rows
 
-__all__ = ["MapPlace", "PlacesMap", "map_svg", "places_map", "public_places_map"]
+__all__ = ["MapPlace", "PlacesMap", "map_lines", "map_svg", "places_map", "public_places_map"]
 
 KINDS = ("city", "prison", "cemetery", "mass_grave")
 
@@ -112,6 +113,23 @@ def _public(registry: Registry) -> PlacesMap:
                      for c in p.citations if isinstance(c, Citation)]
             placed.append(replace(p, citations=cites))
     return PlacesMap(placed, [])
+
+
+def map_lines(found: PlacesMap) -> list[str]:
+    """The map in words (`khavaran report map`): each place with its kind,
+    coordinates and their sources; then those the map cannot draw."""
+    lines = [f"{len(found.placed)} places on the map"]
+    for p in found.placed:
+        sources = "; ".join(dict.fromkeys(
+            (c.title or "a witness's testimony") + (f", {c.locator}" if c.locator else "")
+            for c in p.citations))
+        shown = ", on the public map" if p.published else ""
+        lines.append(f"  {clean(p.title)} ({p.kind or 'place'}{shown}) {p.lat:g}, {p.lon:g}; "
+                     f"sources: {clean(sources)}")
+    if found.unplaced:
+        lines.append(f"{len(found.unplaced)} recorded without coordinates, not on the map")
+        lines += [f"  {clean(p.title)} ({p.kind or 'place'})" for p in found.unplaced]
+    return lines
 
 
 # -- drawing -------------------------------------------------------------------------

@@ -6,18 +6,11 @@ by ``drawing`` too, from the places published."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import cache
-from importlib.resources import as_file, files
-from pathlib import Path
-from typing import Any
-
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-from khavaran.errors import ConfigError
 from khavaran.services import map_borders, places_map
 from khavaran.services.chart_png import svg_to_png
 from khavaran.services.registry import Registry
@@ -30,27 +23,13 @@ __all__ = ["drawing", "map_page", "map_png", "map_svg_file", "router"]
 router = APIRouter(include_in_schema=False)
 
 
-def _vendor(name: str, read: Callable[[Path], Any]) -> Any:
-    with as_file(files("khavaran.web") / "static" / "vendor" / name) as path:
-        if not path.exists():
-            raise ConfigError(f"the map's borders ({name}) are missing: run `make assets` "
-                              "(scripts/fetch_assets.py)")
-        return read(path)
-
-
-@cache
-def _borders() -> tuple[list[tuple[str, bool, str]], map_borders.Provinces]:
-    return (_vendor("countries-50m.json", map_borders.borders),
-            _vendor("iran-provinces.topo.json", map_borders.provinces))
-
-
 async def drawing(request: Request, registry: Registry, public: bool = False
                   ) -> tuple[places_map.PlacesMap, str]:
     """The places (those published, for the memorial) and the map, in the
     request's language."""
     found = await run_in_threadpool(places_map.public_places_map if public
                                     else places_map.places_map, registry)
-    countries, provinces = await run_in_threadpool(_borders)
+    countries, provinces = await run_in_threadpool(map_borders.load)
     return found, places_map.map_svg(found, countries, language(request), provinces)
 
 
