@@ -16,11 +16,12 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from khavaran.errors import ConfigError
 
@@ -32,6 +33,7 @@ BBOX = (43.0, 24.0, 64.5, 40.5)
 WIDTH = 760
 
 Ring = list[tuple[float, float]]
+T = TypeVar("T")
 
 # The provinces' names in Persian, by HASC code: the package names them in English.
 PROVINCE_NAMES_FA = {
@@ -185,17 +187,17 @@ def provinces(path: Path) -> Provinces:
 COUNTRIES, PROVINCES = "countries-50m.json", "iran-provinces.topo.json"
 
 
-def _vendor(name: str) -> Any:
+def _vendor(name: str, read: Callable[[Path], T]) -> T:
     # The web app serves the same fetched files (static/vendor/); they are read here
     # as data, so that the command line draws the same map.
     with as_file(files("khavaran.web") / "static" / "vendor" / name) as path:
         if not path.exists():
             raise ConfigError(f"the map's borders ({name}) are missing: run `make assets` "
                               "(scripts/fetch_assets.py)")
-        return borders(path) if name == COUNTRIES else provinces(path)
+        return read(path)
 
 
 @cache
 def load() -> tuple[list[tuple[str, bool, str]], Provinces]:
     """The countries and Iran's provinces as fetched at set-up, read once."""
-    return _vendor(COUNTRIES), _vendor(PROVINCES)
+    return _vendor(COUNTRIES, borders), _vendor(PROVINCES, provinces)
